@@ -1,0 +1,3 @@
+"""emer core: clip -> clues -> prompt -> reasoned result. Usable without Prefect."""
+
+__version__ = "0.1.0"

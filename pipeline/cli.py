@@ -1,0 +1,176 @@
+"""The `emer` command: run the pipeline on a clip or folder, manage models, list what is available."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import EmerError
+
+DEFAULT_OUT = Path("out")
+
+
+def _parse_value(text: str) -> Any:
+    """Option values are YAML scalars: 5, 0.5, true, null, text."""
+    return yaml.safe_load(text)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    over: dict[str, Any] = {}
+    if args.extractors:
+        options: dict[str, dict[str, Any]] = {}
+        for item in args.set or []:
+            key, _, value = item.partition("=")
+            name, _, option = key.partition(".")
+            if not option or not _:
+                raise EmerError(f"--set {item!r}: expected EXTRACTOR.OPTION=VALUE")
+            options.setdefault(name, {})[option] = _parse_value(value)
+        names = [n.strip() for n in args.extractors.split(",") if n.strip()]
+        unknown = set(options) - set(names)
+        if unknown:
+            raise EmerError(f"--set names extractors not chosen: {', '.join(sorted(unknown))}")
+        over["extractors"] = [{"name": n, "config": options.get(n, {})} for n in names]
+    elif args.set:
+        raise EmerError("--set needs --extractors (it configures the chosen extractors)")
+    if args.labels:
+        over["label_set"] = args.labels
+    if args.prompt:
+        over["prompt"] = args.prompt
+    llm: dict[str, Any] = {}
+    if args.model:
+        llm["model"] = args.model
+    if args.threads:
+        llm["n_threads"] = args.threads
+    if llm:
+        over["llm"] = llm
+    if args.frame_rate:
+        over["decode"] = {"frame_rate": args.frame_rate}
+    if args.no_reason:
+        over["reason"] = False
+    return over
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.config import load_config
+    from pipeline.progress import ProgressBar, print_table
+    from pipeline.runner import Pipeline, list_clips
+
+    config = load_config(args.config, _overrides(args))
+    clips, skipped = list_clips(args.path)
+    for s in skipped:
+        print(f"skipped {s}", file=sys.stderr)
+    bar = ProgressBar(total=len(clips), quiet=args.quiet)
+    pipeline = Pipeline(config, observers=[bar])
+    summary = pipeline.run(args.path, args.out)
+    bar.close()
+    print_table(summary, args.out)
+    return 0 if summary.failed == 0 else 3
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from pipeline.models import MODELS, ModelStore
+
+    store = ModelStore()
+    if args.action == "list":
+        print(f"cache: {store.cache_dir}")
+        for spec in MODELS.values():
+            print(f"{spec.name:18} {spec.kind:22} {spec.description}\n{'':18} {store.status(spec.name)}")
+        return 0
+    names = args.names or []
+    if not names:
+        raise EmerError("emer models fetch: name one or more models (see: emer models list)")
+    for name in names:
+        resolved = store.resolve(name)
+        print(f"{name}: {resolved.path} ({resolved.source}, sha256 {resolved.sha256[:12]}…)")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    import extractors
+    from pipeline.prompt import label_set_names, load_label_set, template_names
+
+    if args.what == "extractors":
+        for name, target in extractors.available().items():
+            print(f"{name:18} {target}")
+    elif args.what == "labels":
+        for name in label_set_names():
+            ls = load_label_set(name)
+            print(f"{name:10} {', '.join(ls.labels) or '(open vocabulary)'}")
+    else:
+        print("\n".join(template_names()))
+    return 0
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from pipeline.schemas import write_schemas
+
+    for path in write_schemas(args.dir):
+        print(path)
+    return 0
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    from pipeline.samples import fetch_samples
+
+    print(fetch_samples())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emer", description="Explainable multimodal emotion reasoning, offline.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log extractor and model details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the pipeline on a clip or a folder of clips")
+    run.add_argument("path", type=Path, help="a video/audio file or a folder of them")
+    run.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
+    run.add_argument("-c", "--config", type=Path, help="run config file (YAML or JSON)")
+    run.add_argument("--extractors", help="comma-separated extractor names (see: emer list extractors)")
+    run.add_argument("--set", action="append", metavar="EXTRACTOR.OPTION=VALUE", help="extractor option")
+    run.add_argument("--labels", help="label set name or YAML file (see: emer list labels)")
+    run.add_argument("--prompt", help="prompt template name or folder")
+    run.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
+    run.add_argument("--threads", type=int, help="CPU threads for the LLM")
+    run.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
+    run.add_argument("--no-reason", action="store_true", help="extract clues only")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    models = sub.add_parser("models", help="list or fetch model weights")
+    models.add_argument("action", choices=["list", "fetch"])
+    models.add_argument("names", nargs="*")
+    models.set_defaults(func=cmd_models)
+
+    lst = sub.add_parser("list", help="list extractors, label sets or prompt templates")
+    lst.add_argument("what", choices=["extractors", "labels", "prompts"])
+    lst.set_defaults(func=cmd_list)
+
+    schemas = sub.add_parser("schemas", help="write the JSON Schemas of the output files")
+    schemas.add_argument("dir", type=Path, nargs="?", default=Path("schemas"))
+    schemas.set_defaults(func=cmd_schemas)
+
+    samples = sub.add_parser("samples", help="fetch the CREMA-D sample clips and print their folder")
+    samples.set_defaults(func=cmd_samples)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except EmerError as e:
+        print(f"emer: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+

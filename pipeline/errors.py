@@ -1,0 +1,37 @@
+"""The exceptions emer raises. Messages name the file or thing at fault and the cause."""
+
+from __future__ import annotations
+
+
+class EmerError(Exception):
+    """Base class for every error emer raises on purpose."""
+
+
+class ConfigError(EmerError):
+    """A run configuration names something that does not exist or is invalid."""
+
+
+class InputError(EmerError):
+    """A clip cannot be read: empty, truncated, not a media file, or without usable streams."""
+
+
+class ModelUnavailableError(EmerError):
+    """No source could provide a model's weights (or they failed their sha256 check)."""
+
+
+class MissingDependencyError(EmerError):
+    """An optional package needed for a chosen component is not installed."""
+
+
+class ReasonerError(EmerError):
+    """The language model's reply could not be turned into a valid result."""
+
+
+def require(module: str, extra_hint: str):
+    """Import an optional module, failing with the command that installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise MissingDependencyError(f"'{module}' is not installed; install it with: {extra_hint}") from e

@@ -1,0 +1,128 @@
+"""Prompt templates and label sets from `prompts/`, rendered strictly (a missing variable is an error)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import yaml
+from pydantic import Field
+
+from pipeline.clip import ClipInfo
+from pipeline.clues import Clue, Record
+from pipeline.errors import ConfigError
+
+TEMPLATE_PARTS = ("system", "user", "decision")
+
+
+def _prompts_root() -> Path:
+    import prompts
+
+    return Path(prompts.__file__).parent
+
+
+class LabelSet(Record):
+    name: str
+    description: str
+    labels: list[str] = Field(description="empty for open vocabulary")
+
+    @property
+    def is_open(self) -> bool:
+        return not self.labels
+
+
+def label_set_names() -> list[str]:
+    """Names of the label sets shipped in prompts/labels."""
+    return sorted(p.stem for p in (_prompts_root() / "labels").glob("*.yaml"))
+
+
+def load_label_set(name_or_path: str) -> LabelSet:
+    """A shipped label set by name, or a YAML file by path; unknown names list the valid ones."""
+    path = Path(name_or_path)
+    if not (path.suffix in {".yaml", ".yml"} and path.is_file()):
+        path = _prompts_root() / "labels" / f"{name_or_path}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"unknown label set {name_or_path!r}; available: {', '.join(label_set_names())}")
+    try:
+        return LabelSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValueError) as e:
+        raise ConfigError(f"{path}: invalid label set: {e}") from e
+
+
+def template_names() -> list[str]:
+    """Names of the prompt templates shipped in prompts/templates."""
+    return sorted(p.name for p in (_prompts_root() / "templates").iterdir() if p.is_dir())
+
+
+class PromptTemplate(Record):
+    """The three parts of a prompt (system, user, decision), as Jinja2 sources."""
+
+    name: str
+    system: str
+    user: str
+    decision: str
+
+    @property
+    def sha256(self) -> str:
+        text = "\0".join(getattr(self, part) for part in TEMPLATE_PARTS)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@cache
+def load_template(name_or_dir: str) -> PromptTemplate:
+    """A shipped template by name, or a folder holding system.j2, user.j2 and decision.j2."""
+    folder = Path(name_or_dir)
+    if not folder.is_dir():
+        folder = _prompts_root() / "templates" / name_or_dir
+    if not folder.is_dir():
+        raise ConfigError(f"unknown prompt template {name_or_dir!r}; available: {', '.join(template_names())}")
+    parts = {}
+    for part in TEMPLATE_PARTS:
+        f = folder / f"{part}.j2"
+        if not f.is_file():
+            raise ConfigError(f"prompt template {folder}: missing {part}.j2")
+        parts[part] = f.read_text(encoding="utf-8")
+    template = PromptTemplate(name=folder.name, **parts)
+    for part in TEMPLATE_PARTS:  # fail at load time, not on the first clip
+        try:
+            _env().parse(getattr(template, part))
+        except jinja2.TemplateSyntaxError as e:
+            raise ConfigError(f"prompt template {folder}/{part}.j2 line {e.lineno}: {e.message}") from e
+    return template
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+
+
+class RenderedPrompt(Record):
+    template: str
+    template_sha256: str
+    system: str
+    user: str
+    decision: str
+
+    def as_text(self) -> str:
+        """The whole prompt as saved in prompt.txt."""
+        return f"[system]\n{self.system}\n\n[user]\n{self.user}\n\n[decision]\n{self.decision}\n"
+
+
+def render_prompt(template: PromptTemplate, clip: ClipInfo, clues: list[Clue], label_set: LabelSet,
+                  max_sentences: int = 4) -> RenderedPrompt:
+    """Render a clip's clues into the template. A gold label never reaches this function."""
+    context = {
+        "clip": clip.model_dump(mode="json"),
+        "clues": {c.kind: c.model_dump(mode="json") for c in clues},
+        "labels": list(label_set.labels),
+        "label_set_name": label_set.name,
+        "max_sentences": max_sentences,
+    }
+    try:
+        out = {part: _env().from_string(getattr(template, part)).render(**context).strip()
+               for part in TEMPLATE_PARTS}
+    except jinja2.UndefinedError as e:
+        raise ConfigError(f"prompt template {template.name!r}: {e.message}") from e
+    return RenderedPrompt(template=template.name, template_sha256=template.sha256, **out)

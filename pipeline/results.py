@@ -1,0 +1,105 @@
+"""Result records: the reasoned label for one clip, and the summary of a run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from pipeline import __version__
+from pipeline.clip import ClipInfo
+from pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
+from pipeline.prompt import LabelSet
+
+RESULT_SCHEMA_VERSION = "1.0"
+
+
+class Evidence(Record):
+    modality: ClueKind
+    clue: str = Field(description="the clue, in the model's words")
+
+
+class Prediction(Record):
+    reasoning: str = Field(description="the model's free reasoning, bounded in length")
+    reasoning_truncated: bool = Field(description="the reasoning hit the token cap and was cut at a sentence")
+    label: str
+    confidence: float = Field(ge=0, le=1, description="the model's stated confidence")
+    open_vocab: list[str] = Field(description="emotion words describing the person")
+    evidence: list[Evidence]
+
+
+class GenerationStats(Record):
+    prompt_tokens: int
+    reasoning_tokens: int
+    decision_tokens: int
+    reasoning_seconds: float
+    decision_seconds: float
+
+
+class ReasonerInfo(Record):
+    model: ModelRef
+    config: dict[str, Any]
+    template: str
+    template_sha256: str
+    label_set: LabelSet
+
+
+class ClueRef(Record):
+    kind: ClueKind
+    extractor: str
+    version: str
+    status: ClueStatus
+    file: str = Field(description="path relative to the clip's output folder")
+    cache_key: str
+    reused: bool = Field(description="taken from an earlier run instead of recomputed")
+
+
+class Result(Record):
+    record: Literal["result"] = "result"
+    schema_version: Literal["1.0"] = RESULT_SCHEMA_VERSION
+    emer_version: str = __version__
+    clip_id: str
+    source_path: str
+    status: Literal["ok", "failed"]
+    error: str | None = Field(None, description="for failed clips: the file and the cause")
+    clip: ClipInfo | None = None
+    prediction: Prediction | None = None
+    reasoner: ReasonerInfo | None = None
+    clues: list[ClueRef] = Field(default_factory=list)
+    generation: GenerationStats | None = None
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
+    cache_key: str | None = Field(None, description="hash of clue keys, template, label set, model and config")
+    reused: bool = False
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class ClipStatus(Record):
+    clip_id: str
+    source_path: str
+    status: Literal["ok", "failed"]
+    label: str | None
+    confidence: float | None
+    error: str | None
+    clues: dict[str, ClueStatus]
+    reused_clues: int
+    reused_result: bool
+    seconds: float
+
+
+class RunSummary(Record):
+    record: Literal["run-summary"] = "run-summary"
+    schema_version: Literal["1.0"] = RESULT_SCHEMA_VERSION
+    emer_version: str = __version__
+    input: str
+    output: str
+    config: dict[str, Any]
+    packages: dict[str, str]
+    clips: list[ClipStatus]
+    ok: int
+    failed: int
+    reused_clues: int
+    reused_results: int
+    seconds: float
+    started_at: datetime
+    finished_at: datetime

@@ -1,0 +1,34 @@
+"""JSON Schemas of every file emer writes, generated from the pydantic models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.clip import ClipInfo
+from pipeline.clues import CLUE_MODELS
+from pipeline.io import write_text_atomic
+from pipeline.results import Result, RunSummary
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    **{f"clue-{kind}": model for kind, model in CLUE_MODELS.items()},
+    "clip": ClipInfo,
+    "result": Result,
+    "run-summary": RunSummary,
+}
+
+
+def schema_json(model: type[BaseModel]) -> str:
+    return json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write <name>.schema.json for every output model; returns the paths."""
+    paths = []
+    for name, model in SCHEMAS.items():
+        path = Path(folder) / f"{name}.schema.json"
+        write_text_atomic(path, schema_json(model))
+        paths.append(path)
+    return paths

@@ -1,0 +1,184 @@
+"""The MediaPipe face extractor: the mapping tables (fast) and the real models on the real CREMA-D clips."""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+from extractors.face_mediapipe import (
+    BLENDSHAPE_NAMES,
+    EXPRESSION_LABELS,
+    MediaPipeFaceExtractor,
+    load_au_table,
+    load_prototypes,
+    match_prototypes,
+)
+from pipeline.clip import Clip, Frame, decode_clip
+from pipeline.clues import ClueStatus, FaceClue, load_clue
+from pipeline.io import sha256_file
+
+# --- the tables (no model) --------------------------------------------------------------------------
+
+
+def test_au_table_loads_and_names_only_mediapipe_blendshapes():
+    from mediapipe.tasks.python.vision.face_landmarker import Blendshapes
+
+    def camel(name: str) -> str:
+        head, *rest = name.lower().split("_")
+        return head + "".join(w.title() for w in rest)
+
+    expected = tuple("_neutral" if b.name == "NEUTRAL" else camel(b.name) for b in Blendshapes)
+    assert expected == BLENDSHAPE_NAMES
+
+    table = load_au_table()
+    assert table.id == "arkit-facs-v1"
+    names = table.names()
+    assert names["AU12"] == "lip corner puller" and names["AU4"] == "brow lowerer" and names["AU26"] == "jaw drop"
+    assert all(re.fullmatch(r"AU\d+", au) for au in names)
+    for a in table.aus:
+        assert a.blendshapes and set(a.blendshapes) <= set(BLENDSHAPE_NAMES), a
+        assert a.combine in ("mean", "max")
+
+
+def test_au_estimates_combine_as_the_table_says():
+    table = load_au_table()
+    aus = table.estimate({"mouthSmileLeft": 0.8, "mouthSmileRight": 0.4, "mouthRollLower": 0.2,
+                          "mouthRollUpper": 0.6})
+    assert aus["AU12"] == pytest.approx(0.6)  # mean of the two sides
+    assert aus["AU28"] == pytest.approx(0.6)  # max of the alternatives
+    assert aus["AU1"] == 0.0
+    assert set(aus) == set(table.names())
+
+
+def test_prototypes_score_active_over_measurable():
+    prototypes = load_prototypes()
+    assert {p.emotion for p in prototypes} == {"happiness", "sadness", "surprise", "fear", "anger", "disgust",
+                                               "contempt"}
+    aus = load_au_table().estimate({"browDownLeft": 0.5, "browDownRight": 0.5, "eyeSquintLeft": 0.4,
+                                    "eyeSquintRight": 0.4, "eyeWideLeft": 0.1, "eyeWideRight": 0.1})
+    matches = match_prototypes(aus, prototypes, threshold=0.3)
+    anger = next(m for m in matches if m.emotion == "anger")
+    assert anger.active == ["AU4", "AU7"] and anger.unmeasured == ["AU23"]
+    assert anger.score == pytest.approx(2 / 3, abs=1e-3)
+    assert matches[0].emotion == "anger"
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+def test_config_rejects_unknown_options():
+    with pytest.raises(ValueError, match="num_face"):
+        MediaPipeFaceExtractor({"num_face": 2})
+
+
+def test_audio_only_clip_is_unsupported(audio_paths, model_store):
+    clue = MediaPipeFaceExtractor(models=model_store).extract(decode_clip(audio_paths["HAP"]))
+    assert clue.status == ClueStatus.unsupported
+    assert clue.detail == "no video stream" and clue.data is None and clue.models == []
+
+
+# --- the real models on the real clips --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extractor(model_store) -> MediaPipeFaceExtractor:
+    return MediaPipeFaceExtractor(models=model_store)
+
+
+@pytest.fixture(scope="module")
+def face_clue(extractor, decoded):
+    """face_clue("HAP") -> the clue of that clip, computed once per module."""
+    clues: dict[str, FaceClue] = {}
+
+    def get(emotion: str) -> FaceClue:
+        if emotion not in clues:
+            clues[emotion] = extractor.extract(decoded(emotion))
+        return clues[emotion]
+
+    return get
+
+
+def _peak(clue: FaceClue, au: str) -> float:
+    assert clue.data is not None
+    return max(f.aus[au] for f in clue.data.timeline if f.faces)
+
+
+@pytest.mark.slow
+def test_happy_clip_pulls_the_lip_corners_more_than_the_neutral_one(face_clue):
+    happy, neutral = face_clue("HAP"), face_clue("NEU")
+    assert happy.status == neutral.status == ClueStatus.ok
+    assert _peak(happy, "AU12") > _peak(neutral, "AU12") + 0.2
+    top = {a.au: a for a in happy.data.summary.top_aus}
+    assert "AU12" in top and top["AU12"].name == "lip corner puller"
+
+
+@pytest.mark.slow
+def test_expression_classifier_ranks_happy_first_on_the_happy_clip(face_clue):
+    summary = face_clue("HAP").data.summary
+    assert summary.expression_top == "happy"
+    assert set(summary.expression_mean) == set(EXPRESSION_LABELS)
+    assert sum(summary.expression_mean.values()) == pytest.approx(1.0, abs=2e-3)
+
+
+@pytest.mark.slow
+def test_clue_is_complete_and_round_trips(face_clue, decoded, model_store, tmp_path):
+    clue = face_clue("HAP")
+    clip = decoded("HAP")
+    data = clue.data
+    assert data.frames_sampled == len(clip.frames) == len(data.timeline)
+    assert data.frames_with_face == len(clip.frames) and data.max_faces == 1
+    assert data.au_mapping == "arkit-facs-v1"
+    frame = data.timeline[0]
+    assert set(frame.blendshapes) == set(BLENDSHAPE_NAMES)
+    assert sum(frame.expression.values()) == pytest.approx(1.0, abs=2e-3)
+    x, y, w, h = frame.box
+    assert 0 <= x < x + w <= 1 and 0 <= y < y + h <= 1
+    assert data.summary.peak_time in {f.t for f in data.timeline}
+    assert len(data.summary.top_aus) == 5
+
+    shas = {m.name: m.sha256 for m in clue.models}
+    for name in ("face-landmarker", "fer-expression"):
+        assert shas[name] == sha256_file(model_store.resolve(name).path)
+    assert set(clue.timings) == {"landmarks", "expression", "total"}
+    assert 0 < clue.timings["expression"] < clue.timings["total"]
+
+    path = tmp_path / "face.json"
+    path.write_text(clue.model_dump_json(indent=1), encoding="utf-8")
+    assert load_clue(path) == clue
+
+
+@pytest.mark.slow
+def test_the_largest_of_several_faces_is_followed(extractor, decoded):
+    """A smiling face beside a smaller neutral one, on either side: the smiling one is followed."""
+    smiling = decoded("HAP").frames[12].image[60:300, 120:360]
+    small = cv2.resize(decoded("NEU").frames[12].image[60:300, 120:360], None, fx=0.8, fy=0.8)
+    for smile_left in (True, False):
+        canvas = np.zeros((240, 480, 3), np.uint8)
+        big_x, small_x = (0, 240) if smile_left else (240, 0)
+        canvas[:, big_x:big_x + 240] = smiling
+        canvas[:small.shape[0], small_x:small_x + small.shape[1]] = small
+        clue = extractor.extract(Clip(info=decoded("HAP").info, frames=[Frame(t=0.0, image=canvas)]))
+        frame = clue.data.timeline[0]
+        assert clue.data.max_faces == frame.faces == 2
+        assert (frame.box[0] < 0.5) == smile_left
+        assert frame.aus["AU12"] > 0.5
+
+
+@pytest.mark.slow
+def test_video_without_a_face_gives_no_signal(extractor, tmp_path):
+    path = tmp_path / "noface.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (160, 120))
+    rng = np.random.default_rng(0)
+    gradient = np.tile(np.linspace(0, 255, 160, dtype=np.uint8), (120, 1))
+    for i in range(8):
+        noise = rng.integers(0, 60, (120, 160), dtype=np.uint8)
+        writer.write(cv2.cvtColor(gradient // 2 + noise + i * 4, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    clip = decode_clip(path)
+    assert clip.frames
+
+    clue = extractor.extract(clip)
+    assert clue.status == ClueStatus.no_signal and clue.data is None
+    assert clue.detail == f"no face found in {len(clip.frames)} sampled frames"
+    assert clue.timings["total"] >= clue.timings["landmarks"] > 0
