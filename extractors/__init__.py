@@ -33,7 +33,10 @@ def get(name: str) -> type[Extractor]:
         return _extra[name]
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
-            cls = ep.load()
+            try:
+                cls = ep.load()
+            except ImportError as e:
+                raise ConfigError(f"extractor {name!r} ({ep.value}) cannot be imported: {e}") from e
             if not (isinstance(cls, type) and issubclass(cls, Extractor)):
                 raise ConfigError(f"extractor entry point {name!r} -> {ep.value} is not an Extractor subclass")
             return cls

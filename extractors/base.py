@@ -41,6 +41,9 @@ class Extractor(ABC):
     def extract(self, clip: Clip) -> Clue:
         """Compute this extractor's clue for one decoded clip."""
 
+    def load(self) -> None:
+        """Load this extractor's models now instead of on first use (for benchmarks and warm workers)."""
+
     def info(self) -> ExtractorInfo:
         return ExtractorInfo(name=self.name, version=self.version, kind=self.kind,
                              config=self.config.model_dump(mode="json"))

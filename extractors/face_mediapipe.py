@@ -184,6 +184,11 @@ class MediaPipeFaceExtractor(Extractor):
         self._table = load_au_table()
         self._prototypes = load_prototypes()
 
+    def load(self) -> None:
+        self._get_landmarker()
+        if self.config.expression:
+            self._get_interpreter()
+
     def model_refs(self) -> list[ModelRef]:
         names = [LANDMARKER_MODEL] + ([EXPRESSION_MODEL] if self.config.expression else [])
         return [self.models.resolve(n).ref() for n in names]

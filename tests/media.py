@@ -1,0 +1,45 @@
+"""Builders for test media: a folder of bad inputs made from a real clip."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipeline.clip import decode_clip
+
+
+def write_video_without_audio(source: Path, target: Path) -> Path:
+    """Re-encode a real clip's frames (so a face is present) into a file with no audio track."""
+    import cv2
+
+    clip = decode_clip(source)
+    h, w = clip.frames[0].image.shape[:2]
+    writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (w, h))
+    for frame in clip.frames:
+        writer.write(frame.image)
+    writer.release()
+    return target
+
+
+def make_bad_folder(folder: Path, video: Path, audio: Path) -> dict[str, Path]:
+    """A zero-byte file, a truncated video, a text file posing as video, a plain text file, an audio-only
+    file, a video without audio, and one good clip."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "empty": folder / "empty.mp4",
+        "truncated": folder / "truncated.flv",
+        "text_as_video": folder / "notes.mp4",
+        "text": folder / "readme.txt",
+        "audio_only": folder / "audio_only.mp3",
+        "no_audio": folder / "no_audio.avi",
+        "good": folder / "good.flv",
+    }
+    files["empty"].write_bytes(b"")
+    data = video.read_bytes()
+    files["truncated"].write_bytes(data[: len(data) // 3])
+    files["text_as_video"].write_text("This is not a video, just some notes.\n")
+    files["text"].write_text("labels and notes\n")
+    shutil.copy(audio, files["audio_only"])
+    write_video_without_audio(video, files["no_audio"])
+    shutil.copy(video, files["good"])
+    return files

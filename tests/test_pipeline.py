@@ -1,0 +1,155 @@
+"""The pipeline end to end: folders with bad inputs, reuse of finished work, outputs and their schemas."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from media import make_bad_folder
+
+import extractors
+from extractors.base import Extractor, ExtractorConfig
+from pipeline.clues import ClueStatus, SceneData, load_clue
+from pipeline.config import RunConfig, load_config
+from pipeline.results import Result, RunSummary
+from pipeline.runner import Pipeline
+from pipeline.schemas import SCHEMAS
+
+FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 96}
+
+
+class CountingScene(Extractor):
+    """A small fake registered like a real extractor: counts its calls, fails on request."""
+
+    name, version, kind = "counting-scene", "0.1.0", "scene"
+    calls = 0
+
+    class Config(ExtractorConfig):
+        fail: bool = False
+
+    def extract(self, clip):
+        type(self).calls += 1
+        if self.config.fail:
+            raise RuntimeError("deliberate failure")
+        data = SceneData(brightness=0.5, contrast=0.1, colourfulness=10.0, warmth=0.0, motion_energy=0.0,
+                         faces=1, face_height_ratio=0.3, shot_scale="medium close-up", description="test scene")
+        return self.make_clue(clip, ClueStatus.ok, data, timings={"total": 0.0})
+
+
+extractors.register(CountingScene)
+
+
+def _validate(path: Path, schema_name: str) -> None:
+    jsonschema.validate(json.loads(path.read_text()), SCHEMAS[schema_name].model_json_schema())
+
+
+def test_rerun_reuses_clues_and_a_config_change_recomputes(tmp_path, video_paths):
+    config = RunConfig(extractors=[{"name": "counting-scene"}], reason=False)
+    CountingScene.calls = 0
+    first = Pipeline(config).run(video_paths["NEU"], tmp_path)
+    assert CountingScene.calls == 1 and first.reused_clues == 0
+    second = Pipeline(config).run(video_paths["NEU"], tmp_path)
+    assert CountingScene.calls == 1 and second.reused_clues == 1
+    changed = config.model_copy(update={"decode": config.decode.model_copy(update={"frame_rate": 5.0})})
+    Pipeline(changed).run(video_paths["NEU"], tmp_path)
+    assert CountingScene.calls == 2
+
+
+def test_an_extractor_that_raises_gives_a_failed_clue_and_is_retried(tmp_path, video_paths):
+    config = RunConfig(extractors=[{"name": "counting-scene", "config": {"fail": True}}], reason=False)
+    summary = Pipeline(config).run(video_paths["NEU"], tmp_path)
+    assert summary.ok == 1
+    clue = load_clue(tmp_path / "1001_DFA_NEU_XX" / "clues" / "counting-scene.json")
+    assert clue.status == ClueStatus.failed and "RuntimeError: deliberate failure" in clue.detail
+    CountingScene.calls = 0
+    Pipeline(config).run(video_paths["NEU"], tmp_path)
+    assert CountingScene.calls == 1  # failed clues are not reused
+
+
+@pytest.mark.slow
+def test_folder_with_bad_inputs_completes_and_reports_each(tmp_path, video_paths, audio_paths):
+    files = make_bad_folder(tmp_path / "in", video_paths["HAP"], audio_paths["SAD"])
+    out = tmp_path / "out"
+    config = load_config(overrides={"label_set": "crema-d", "llm": FAST_LLM})
+    summary = Pipeline(config).run(tmp_path / "in", out)
+    by_id = {c.clip_id: c for c in summary.clips}
+    assert set(by_id) == {"empty", "truncated", "notes", "audio_only", "no_audio", "good"}
+    assert "readme.txt" in json.dumps(json.loads((out / "run.json").read_text())["skipped"])
+
+    assert by_id["empty"].status == "failed" and "empty.mp4: file is empty" in by_id["empty"].error
+    assert by_id["notes"].status == "failed" and "notes.mp4: not a readable media file" in by_id["notes"].error
+    assert by_id["truncated"].status == "ok"
+    truncated = Result.model_validate_json((out / "truncated" / "result.json").read_text())
+    assert any("truncated" in w for w in truncated.clip.warnings)
+    assert by_id["audio_only"].clues == {"mediapipe-face": "unsupported", "faster-whisper": "ok",
+                                         "praat-prosody": "ok", "opencv-scene": "unsupported"}
+    assert by_id["no_audio"].clues["faster-whisper"] == "unsupported"
+    assert by_id["no_audio"].clues["praat-prosody"] == "unsupported"
+    assert by_id["no_audio"].clues["mediapipe-face"] == "ok"
+    assert summary.ok == 4 and summary.failed == 2
+
+    labels = {"anger", "disgust", "fear", "happiness", "neutral", "sadness"}
+    for clip_id, row in by_id.items():
+        result_file = out / clip_id / "result.json"
+        _validate(result_file, "result")
+        if row.status == "ok":
+            assert row.label in labels
+            assert (out / clip_id / "prompt.txt").read_text().startswith("[system]")
+            for clue_file in (out / clip_id / "clues").glob("*.json"):
+                _validate(clue_file, f"clue-{load_clue(clue_file).kind}")
+    _validate(out / "summary.json", "run-summary")
+    lines = (out / "results.jsonl").read_text().splitlines()
+    assert len(lines) == 6 and all(Result.model_validate_json(line) for line in lines)
+    rows = list(csv.DictReader((out / "results.csv").open()))
+    assert {r["clip_id"] for r in rows} == set(by_id)
+    assert not list(out.rglob("*.tmp")), "a temp file was left behind"
+    assert files["text"].exists()
+
+
+@pytest.mark.slow
+def test_rerun_with_another_label_set_redoes_only_reasoning(tmp_path, video_paths):
+    config = load_config(overrides={"label_set": "crema-d", "llm": FAST_LLM})
+    first = Pipeline(config).run(video_paths["HAP"], tmp_path)
+    assert first.ok == 1 and first.reused_clues == 0
+    again = Pipeline(config).run(video_paths["HAP"], tmp_path)
+    assert again.reused_clues == 4 and again.reused_results == 1
+    other = load_config(overrides={"label_set": "mer2023", "llm": FAST_LLM})
+    third = Pipeline(other).run(video_paths["HAP"], tmp_path)
+    assert third.reused_clues == 4 and third.reused_results == 0
+    result = Result.model_validate_json((tmp_path / "1001_DFA_HAP_XX" / "result.json").read_text())
+    assert result.prediction.label in {"neutral", "angry", "happy", "sad", "worried", "surprise"}
+    assert result.reasoner.model.sha256 == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+    assert result.generation.prompt_tokens > 100
+
+
+@pytest.mark.slow
+def test_cli_runs_a_folder_and_prints_the_table(tmp_path, samples):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", str(samples / "video"), "-o", str(out), "--labels",
+         "crema-d", "--model", "smollm2-135m", "-q"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for emotion in ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD"):
+        assert f"1001_DFA_{emotion}_XX" in proc.stdout
+    assert "6 ok, 0 failed" in proc.stdout
+    summary = RunSummary.model_validate_json((out / "summary.json").read_text())
+    assert all(c.label in {"anger", "disgust", "fear", "happiness", "neutral", "sadness"} for c in summary.clips)
+    run = json.loads((out / "run.json").read_text())
+    assert run["config"]["llm"]["model"] == "smollm2-135m" and "llama-cpp-python" in run["packages"]
+
+
+def test_cli_rejects_unknown_names_fast(tmp_path, video_paths):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", str(video_paths["NEU"]), "-o", str(tmp_path),
+         "--labels", "nope"], capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "unknown label set 'nope'" in proc.stderr and "crema-d" in proc.stderr
+    assert not any(tmp_path.iterdir())
