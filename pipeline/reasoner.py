@@ -86,17 +86,25 @@ def decision_schema(label_set: LabelSet, modalities: list[str], config: LLMConfi
     }
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_CUT_POINT = re.compile(r"[.!?](?=\s)|\n")
 
 
 def trim_reasoning(text: str, truncated: bool) -> str:
-    """Drop repeated sentences (small models loop) and, if the cap cut it, the unfinished last sentence."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    if truncated and len(sentences) > 1 and not sentences[-1].endswith((".", "!", "?")):
-        sentences = sentences[:-1]
+    """Drop repeated lines (small models loop) and, if the token cap cut the text, its unfinished tail."""
+    text = text.strip()
+    if truncated:
+        cuts = [m.end() for m in _CUT_POINT.finditer(text)]
+        if cuts:
+            text = text[: cuts[-1]].rstrip()
     seen: set[str] = set()
-    kept = [s for s in sentences if not (s.lower() in seen or seen.add(s.lower()))]
-    return " ".join(kept)
+    kept = []
+    for line in text.splitlines():
+        key = line.strip().lower()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line.rstrip())
+    return "\n".join(kept).strip()
 
 
 class RawExchange(Record):
