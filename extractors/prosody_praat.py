@@ -1,0 +1,336 @@
+"""Prosody clue from Praat (through parselmouth) and librosa: pitch, loudness, pauses and speech rate.
+
+All measures come from the clip's 16 kHz mono audio, on one frame grid of `time_step_s`:
+
+- sounding frames: Praat intensity (window 3.2 / pitch_floor_hz) at or above a threshold that is the higher
+  of (a) the clip's peak intensity (0.99 quantile, as de Jong & Wempe 2009 take it, so one click does not set
+  it) plus `silence_threshold_db` (-25 dB, their default) and (b) the clip's noise floor (0.05 quantile of
+  intensity) plus `noise_margin_db`. (b) matters on noisy recordings: the CREMA-D clips have a noise floor
+  only 15-40 dB under the speech peak, and with (a) alone a quiet clip counts as sounding throughout. A
+  stretch then extends over its neighbouring frames down to `edge_margin_db` above the floor (hysteresis), so
+  the quiet edges of words and short stop closures of low-SNR speech stay inside it. Sounding stretches
+  shorter than `min_sounding_s` are treated as silent.
+- pitch: Praat's autocorrelation method (Boersma 1993) in two passes (Hirst 2011): a first pass between
+  `pitch_floor_hz` and `pitch_ceiling_hz`, then a second between 0.75 x its first quartile and 1.5 x its
+  third quartile (within the configured limits), which removes most octave errors. Only voiced frames that
+  are also sounding count, so periodic background noise does not. Median, 10th and 90th percentile in Hz;
+  range p10 -> p90 in semitones; slope = least-squares line through the voiced frames' pitch in semitones
+  against time. `voiced_ratio` is the share of all the clip's frames that are voiced and sounding.
+- loudness: librosa RMS (frames of `rms_frame_s`) in dBFS, 20 log10(rms) with full scale = 1.0 (a full-scale
+  sine reads -3 dBFS); mean and standard deviation over the sounding frames, maximum over all frames.
+- pauses: silent gaps of at least `min_pause_s` between the first and the last sounding stretch (leading and
+  trailing silence is not a pause). Their count and summed duration.
+- speech rate: syllable nuclei per second of speaking time (first sounding frame to last, minus pauses), i.e.
+  de Jong & Wempe's articulation rate. A nucleus is an intensity peak that is sounding, rises at least
+  `min_dip_db` above the dips on both sides (its topographic prominence) and has a voiced frame within
+  `nucleus_voicing_window_s`.
+- description: the numbers in plain words through the absolute thresholds in `Config` (e.g. "high, rising
+  pitch; wide range; loud; fast; no pause"). Absolute thresholds mix speaker and state: a low-pitched man's
+  excited voice may read "medium pitch". Speaker-relative thresholds are planned.
+
+Boersma, P. (1993). Accurate short-term analysis of the fundamental frequency and the harmonics-to-noise ratio
+of a sampled sound. Proc. Institute of Phonetic Sciences 17, 97-110.
+de Jong, N. H. & Wempe, T. (2009). Praat script to detect syllable nuclei and measure speech rate
+automatically. Behavior Research Methods 41(2), 385-390.
+Hirst, D. (2011). The analysis by synthesis of speech melody: from data to models. Journal of Speech
+Sciences 1(1), 55-83.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from extractors.base import Extractor, ExtractorConfig, timed
+from pipeline.clip import Clip
+from pipeline.clues import ClueKind, ClueStatus, ProsodyClue, ProsodyData
+from pipeline.errors import require
+
+if TYPE_CHECKING:
+    import parselmouth
+
+_PARSELMOUTH_HINT = "pip install praat-parselmouth"
+_LIBROSA_HINT = "pip install librosa"
+
+
+class ProsodyConfig(ExtractorConfig):
+    """Options of the Praat prosody extractor. The word thresholds only shape `description`; the numbers in
+    the clue do not depend on them."""
+
+    # --- measurement ---
+    pitch_floor_hz: float = Field(75.0, gt=0, description="lowest pitch searched (also sets the intensity "
+                                  "window, 3.2 / floor seconds)")
+    pitch_ceiling_hz: float = Field(600.0, gt=0, description="highest pitch searched")
+    two_pass_pitch: bool = Field(True, description="re-run pitch between 0.75 x Q1 and 1.5 x Q3 of a first "
+                                 "pass (Hirst 2011): removes most octave jumps")
+    time_step_s: float = Field(0.01, gt=0, le=0.05, description="frame step of pitch, intensity and RMS")
+    rms_frame_s: float = Field(0.04, gt=0, le=0.2, description="RMS window length")
+    silence_threshold_db: float = Field(-25.0, lt=0, description="frames quieter than the clip's peak "
+                                        "intensity plus this are silent (de Jong & Wempe 2009)")
+    noise_margin_db: float = Field(6.0, ge=0, description="a sounding stretch needs frames at least this far "
+                                   "above the noise floor (0.05 quantile of intensity)")
+    edge_margin_db: float = Field(3.0, ge=0, description="a sounding stretch extends over neighbouring frames "
+                                  "at least this far above the noise floor (hysteresis: keeps quiet word "
+                                  "edges and stop closures of low-SNR speech)")
+    min_sounding_s: float = Field(0.05, ge=0, description="sounding stretches shorter than this count as "
+                                  "silent (clicks)")
+    min_pause_s: float = Field(0.15, gt=0, description="silent gaps at least this long between sounding "
+                               "stretches are pauses")
+    min_dip_db: float = Field(2.0, gt=0, description="a syllable nucleus must rise this far above the "
+                              "intensity dips on both sides (de Jong & Wempe 2009)")
+    nucleus_voicing_window_s: float = Field(
+        0.1, ge=0, description="a nucleus needs a voiced frame within this distance of its peak (de Jong & "
+        "Wempe require voicing at the peak itself; on noisy or creaky speech Praat drops voicing at many vowel "
+        "peaks, so the window tolerates short dropouts)")
+    silence_floor_dbfs: float = Field(-60.0, description="a clip whose loudest RMS frame is below this is "
+                                      "silent: no_signal")
+
+    # --- words for the description (absolute; planned to become speaker-relative) ---
+    low_pitch_below_hz: float = Field(120.0, description="median pitch below this reads 'low pitch' (a "
+                                      "typical man speaks around 85-155 Hz)")
+    high_pitch_above_hz: float = Field(250.0, description="median pitch above this reads 'high pitch' (a "
+                                       "typical woman speaks around 165-255 Hz); between: 'medium pitch'")
+    falling_below_st_s: float = Field(-3.0, description="slope below this (semitones/s) reads 'falling'")
+    rising_above_st_s: float = Field(3.0, description="slope above this reads 'rising'; between: 'level'")
+    narrow_range_below_st: float = Field(3.0, description="p10-p90 range below this (semitones) reads "
+                                         "'narrow range' (monotonous)")
+    wide_range_above_st: float = Field(8.0, description="range above this reads 'wide range'; between: "
+                                       "'moderate range'")
+    quiet_below_dbfs: float = Field(-35.0, description="mean loudness below this reads 'quiet'")
+    loud_above_dbfs: float = Field(-20.0, description="mean loudness above this reads 'loud'; between: "
+                                   "'moderately loud'. Depends on the recording gain")
+    slow_below_syl_s: float = Field(3.5, description="speech rate below this (syllables/s) reads 'slow'")
+    fast_above_syl_s: float = Field(6.0, description="speech rate above this reads 'fast'; between: "
+                                    "'moderate tempo' (conversational English: about 4-6)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ProsodyConfig:
+        pairs = [
+            ("pitch_floor_hz", "pitch_ceiling_hz"), ("low_pitch_below_hz", "high_pitch_above_hz"),
+            ("falling_below_st_s", "rising_above_st_s"), ("narrow_range_below_st", "wide_range_above_st"),
+            ("quiet_below_dbfs", "loud_above_dbfs"), ("slow_below_syl_s", "fast_above_syl_s"),
+        ]
+        for low, high in pairs:
+            if not getattr(self, low) < getattr(self, high):
+                raise ValueError(f"{low} ({getattr(self, low)}) must be below {high} ({getattr(self, high)})")
+        if self.rms_frame_s < self.time_step_s:
+            raise ValueError(f"rms_frame_s ({self.rms_frame_s}) must be at least time_step_s ({self.time_step_s})")
+        return self
+
+
+def semitones(hz: np.ndarray | float, ref_hz: float = 100.0) -> np.ndarray | float:
+    """Pitch in semitones relative to ref_hz."""
+    return 12.0 * np.log2(np.asarray(hz, dtype=float) / ref_hz)
+
+
+def describe(pitch_median_hz: float | None, slope_st_s: float | None, range_st: float | None,
+             loudness_db: float, rate_syl_s: float | None, pauses: int, pause_s: float,
+             config: ProsodyConfig) -> str:
+    """The numbers in words, e.g. 'high, rising pitch; wide range; loud; fast; no pause'."""
+    c = config
+    if pitch_median_hz is None:
+        pitch = "no voiced pitch found"
+    else:
+        level = ("low" if pitch_median_hz < c.low_pitch_below_hz
+                 else "high" if pitch_median_hz > c.high_pitch_above_hz else "medium")
+        if slope_st_s is None:
+            pitch = f"{level} pitch"
+        else:
+            trend = ("falling" if slope_st_s < c.falling_below_st_s
+                     else "rising" if slope_st_s > c.rising_above_st_s else "level")
+            pitch = f"{level}, {trend} pitch"
+    parts = [pitch]
+    if range_st is not None:
+        parts.append("narrow range" if range_st < c.narrow_range_below_st
+                     else "wide range" if range_st > c.wide_range_above_st else "moderate range")
+    parts.append("quiet" if loudness_db < c.quiet_below_dbfs
+                 else "loud" if loudness_db > c.loud_above_dbfs else "moderately loud")
+    if rate_syl_s is not None:
+        parts.append("slow" if rate_syl_s < c.slow_below_syl_s
+                     else "fast" if rate_syl_s > c.fast_above_syl_s else "moderate tempo")
+    parts.append("no pause" if pauses == 0
+                 else f"{pauses} pause{'s' if pauses > 1 else ''} ({pause_s:.1f} s)")
+    return "; ".join(parts)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) index pairs of the True runs of a boolean array."""
+    padded = np.concatenate([[False], mask.astype(bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _at(times: np.ndarray, values: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """values of the frame nearest to each time in t (frames sorted by time)."""
+    idx = np.clip(np.searchsorted(times, t), 1, len(times) - 1)
+    idx -= (t - times[idx - 1]) < (times[idx] - t)
+    return values[idx]
+
+
+class PraatProsodyExtractor(Extractor):
+    """Pitch, loudness, pauses and speech rate of the clip's audio, with Praat and librosa."""
+
+    name: ClassVar[str] = "praat-prosody"
+    version: ClassVar[str] = "1.0.0"
+    kind: ClassVar[ClueKind] = "prosody"
+    Config: ClassVar[type[ExtractorConfig]] = ProsodyConfig
+    config: ProsodyConfig
+
+    def extract(self, clip: Clip) -> ProsodyClue:
+        timings: dict[str, float] = {}
+        if clip.audio is None:
+            return self.make_clue(clip, ClueStatus.unsupported, detail="no audio track")
+        min_s = 2 * 3.2 / self.config.pitch_floor_hz  # two intensity windows
+        if clip.audio.size < clip.audio_rate * min_s:
+            return self.make_clue(clip, ClueStatus.no_signal,
+                                  detail=f"audio too short to analyse ({clip.audio.size / clip.audio_rate:.3f} s)")
+        with timed(timings, "total"):
+            data, detail = self._measure(clip.audio.astype(np.float64, copy=False), clip.audio_rate, timings)
+        if data is None:
+            return self.make_clue(clip, ClueStatus.no_signal, detail=detail, timings=timings)
+        return self.make_clue(clip, ClueStatus.ok, data=data, detail=detail, timings=timings)
+
+    def _measure(self, audio: np.ndarray, rate: int, timings: dict[str, float]
+                 ) -> tuple[ProsodyData | None, str | None]:
+        parselmouth = require("parselmouth", _PARSELMOUTH_HINT)
+        c = self.config
+        duration = len(audio) / rate
+
+        with timed(timings, "loudness"):
+            rms_times, rms_db = self._rms_db(audio, rate)
+        peak_dbfs = float(rms_db.max())
+        if peak_dbfs < c.silence_floor_dbfs:
+            return None, f"silence: loudest frame {peak_dbfs:.1f} dBFS is below {c.silence_floor_dbfs} dBFS"
+
+        sound = parselmouth.Sound(audio, sampling_frequency=rate)
+        with timed(timings, "intensity"):
+            intensity = sound.to_intensity(minimum_pitch=c.pitch_floor_hz, time_step=c.time_step_s)
+            int_times = np.asarray(intensity.xs())
+            int_db = np.asarray(intensity.values[0], dtype=float)
+            if len(int_times) < 2:
+                return None, f"audio too short to analyse ({duration:.3f} s)"
+            sounding = self._sounding(int_db)
+        if not sounding.any():
+            return None, "no sounding frame"
+        stretches = _runs(sounding)
+        step = c.time_step_s
+
+        with timed(timings, "pitch"):
+            pitch_times, f0 = self._pitch(sound, int_times, sounding)
+        voiced = f0 > 0
+
+        # pauses: silent gaps between the first and the last sounding stretch
+        gaps = [(stop, nxt) for (_, stop), (nxt, _) in zip(stretches[:-1], stretches[1:], strict=True)]
+        pause_frames = [b - a for a, b in gaps if (b - a) * step >= c.min_pause_s - 1e-9]
+        pause_s = sum(pause_frames) * step
+        speaking_s = (stretches[-1][1] - stretches[0][0]) * step - pause_s
+
+        with timed(timings, "syllables"):
+            nuclei = self._nuclei(int_db, int_times, sounding, pitch_times, voiced)
+        rate_syl = nuclei / speaking_s if speaking_s > 0 else None
+
+        # loudness over the sounding frames (each RMS frame takes the state of the nearest intensity frame)
+        rms_sounding = _at(int_times, sounding, rms_times)
+        level = rms_db[rms_sounding] if rms_sounding.any() else rms_db
+
+        hz = f0[voiced]
+        detail = None
+        if hz.size:
+            median, p10, p90 = (float(v) for v in np.percentile(hz, [50, 10, 90]))
+            range_st = float(semitones(p90, p10))
+            t = pitch_times[voiced]
+            slope = float(np.polyfit(t, semitones(hz), 1)[0]) if hz.size >= 2 and np.ptp(t) > 0 else None
+        else:
+            median = p10 = p90 = range_st = slope = None
+            detail = "no voiced frame: pitch not measured (whisper, noise or no speech?)"
+
+        def r(v: float | None, nd: int = 2) -> float | None:
+            return None if v is None else round(v, nd)
+
+        data = ProsodyData(
+            duration_s=round(duration, 3),
+            pitch_median_hz=r(median, 1), pitch_p10_hz=r(p10, 1), pitch_p90_hz=r(p90, 1),
+            pitch_range_semitones=r(range_st), pitch_slope_semitones_per_s=r(slope),
+            loudness_mean_db=round(float(level.mean()), 2), loudness_std_db=round(float(level.std()), 2),
+            loudness_max_db=round(peak_dbfs, 2),
+            voiced_ratio=round(float(voiced.sum()) / max(len(int_times), 1), 3),
+            pauses=len(pause_frames), pause_seconds=round(pause_s, 3),
+            speech_rate_syllables_per_s=r(rate_syl),
+            description=describe(median, slope, range_st, float(level.mean()), rate_syl, len(pause_frames),
+                                 pause_s, c),
+        )
+        return data, detail
+
+    def _rms_db(self, audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+        """Frame times and RMS level in dBFS (frames centred on their times)."""
+        librosa = require("librosa", _LIBROSA_HINT)
+        hop = max(1, round(self.config.time_step_s * rate))
+        frame = max(hop, round(self.config.rms_frame_s * rate))
+        rms = librosa.feature.rms(y=audio.astype(np.float32), frame_length=frame, hop_length=hop, center=True)[0]
+        times = np.arange(len(rms)) * hop / rate
+        return times, 20.0 * np.log10(np.maximum(rms, 1e-10))
+
+    def _sounding(self, int_db: np.ndarray) -> np.ndarray:
+        """Frames above the silence threshold, without stretches shorter than min_sounding_s."""
+        c = self.config
+        finite = int_db[np.isfinite(int_db)]
+        if finite.size == 0:
+            return np.zeros(len(int_db), dtype=bool)
+        peak, floor = np.quantile(finite, [0.99, 0.05])
+        values = np.where(np.isfinite(int_db), int_db, -np.inf)
+        core = values >= max(peak + c.silence_threshold_db, floor + c.noise_margin_db)
+        edge = values >= max(peak + c.silence_threshold_db, floor + min(c.edge_margin_db, c.noise_margin_db))
+        mask = np.zeros(len(values), dtype=bool)
+        for start, stop in _runs(edge):  # an edge run is sounding when it holds a core frame
+            if core[start:stop].any():
+                mask[start:stop] = True
+        min_frames = round(c.min_sounding_s / c.time_step_s)
+        for start, stop in _runs(mask):
+            if stop - start < min_frames:
+                mask[start:stop] = False
+        return mask
+
+    def _pitch(self, sound: parselmouth.Sound, int_times: np.ndarray, sounding: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Frame times and pitch in Hz (0 = unvoiced or silent) on the intensity frame grid."""
+        c = self.config
+
+        def track(floor: float, ceiling: float) -> np.ndarray:
+            pitch = sound.to_pitch_ac(time_step=c.time_step_s, pitch_floor=floor, pitch_ceiling=ceiling)
+            times = np.asarray(pitch.xs())
+            if len(times) < 2:
+                return np.zeros(len(int_times))
+            f0 = np.asarray(pitch.selected_array["frequency"], dtype=float)
+            # on the intensity grid; frames the pitch track does not cover are unvoiced
+            out = _at(times, f0, int_times)
+            outside = (int_times < times[0] - c.time_step_s) | (int_times > times[-1] + c.time_step_s)
+            out[outside | ~sounding] = 0.0
+            return out
+
+        f0 = track(c.pitch_floor_hz, c.pitch_ceiling_hz)
+        if c.two_pass_pitch and np.count_nonzero(f0) >= 4:
+            q1, q3 = np.percentile(f0[f0 > 0], [25, 75])
+            floor = max(c.pitch_floor_hz, 0.75 * q1)
+            ceiling = min(c.pitch_ceiling_hz, 1.5 * q3)
+            if ceiling > floor * 1.5:
+                f0 = track(floor, ceiling)
+        return int_times, f0
+
+    def _nuclei(self, int_db: np.ndarray, int_times: np.ndarray, sounding: np.ndarray,
+                pitch_times: np.ndarray, voiced: np.ndarray) -> int:
+        """Syllable nuclei: sounding intensity peaks with a prominence of at least min_dip_db and a voiced
+        frame within nucleus_voicing_window_s."""
+        from scipy.signal import find_peaks  # scipy comes with librosa
+
+        c = self.config
+        values = np.where(np.isfinite(int_db), int_db, np.nanmin(int_db[np.isfinite(int_db)]))
+        peaks, _ = find_peaks(values, prominence=c.min_dip_db)
+        peaks = peaks[sounding[peaks]]
+        voiced_times = pitch_times[voiced]
+        if peaks.size == 0 or voiced_times.size == 0:
+            return 0
+        t = int_times[peaks]
+        nearest = np.abs(t[:, None] - voiced_times[None, :]).min(axis=1)
+        return int(np.count_nonzero(nearest <= c.nucleus_voicing_window_s + 1e-9))

@@ -1,0 +1,218 @@
+"""The Praat prosody extractor on the real CREMA-D clips (both actors), on synthetic voiced signals with known
+pitch and pauses, and on silence. Praat and librosa only, no model weights: fast."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from extractors import get
+from extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
+from pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, decode_clip
+from pipeline.clues import ClueStatus, ProsodyClue, load_clue
+
+EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
+
+
+@cache
+def _decoded_audio(path: str) -> Clip:
+    return decode_clip(Path(path))
+
+
+@pytest.fixture(scope="module")
+def decoded_mp3(audio_paths):
+    """decoded_mp3("HAP") -> the decoded actor-1002 audio-only clip (decoded once)."""
+    return lambda emotion: _decoded_audio(str(audio_paths[emotion]))
+
+
+@pytest.fixture(scope="module")
+def extractor() -> PraatProsodyExtractor:
+    return PraatProsodyExtractor()
+
+
+def synthetic_clip(audio: np.ndarray | None, clip_id: str = "synthetic") -> Clip:
+    duration = 0.0 if audio is None else len(audio) / AUDIO_RATE
+    info = ClipInfo(
+        clip_id=clip_id, path=f"/synthetic/{clip_id}.wav", sha256="0" * 64, size_bytes=0, duration_s=duration,
+        video=None,
+        audio=None if audio is None else AudioInfo(sample_rate_original=AUDIO_RATE, channels=1,
+                                                   duration_s=duration, codec="pcm_f32le"),
+    )
+    return Clip(info=info, audio=audio)
+
+
+def voiced(f0_start: float, f0_end: float, seconds: float, amplitude: float = 0.2) -> np.ndarray:
+    """A vowel-like harmonic signal whose pitch glides exponentially from f0_start to f0_end."""
+    n = round(seconds * AUDIO_RATE)
+    f0 = f0_start * (f0_end / f0_start) ** (np.arange(n) / n)
+    phase = 2 * np.pi * np.cumsum(f0) / AUDIO_RATE
+    signal = sum(np.sin(k * phase) / k for k in range(1, 9))
+    envelope = np.minimum(1.0, np.minimum(np.arange(n), n - 1 - np.arange(n)) / (0.02 * AUDIO_RATE))
+    return (amplitude * envelope * signal / 2).astype(np.float32)
+
+
+def noise(seconds: float, level: float = 1e-4, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0.0, level, round(seconds * AUDIO_RATE)).astype(np.float32)
+
+
+def check_real_clip(clue: ProsodyClue, duration: float) -> None:
+    assert clue.status == ClueStatus.ok and clue.data is not None, clue.detail
+    d = clue.data
+    assert d.pitch_median_hz is not None and 60 <= d.pitch_median_hz <= 500, d
+    assert d.pitch_p10_hz is not None and d.pitch_p90_hz is not None
+    assert d.pitch_p10_hz <= d.pitch_median_hz <= d.pitch_p90_hz
+    assert d.pitch_range_semitones is not None and d.pitch_range_semitones >= 0
+    assert d.pitch_slope_semitones_per_s is not None
+    assert -60 < d.loudness_mean_db < -10 and d.loudness_mean_db <= d.loudness_max_db <= 0
+    assert 0 < d.loudness_std_db < 20
+    assert 0.05 < d.voiced_ratio <= 1
+    assert d.pauses >= 0 and 0 <= d.pause_seconds < duration
+    assert d.speech_rate_syllables_per_s is not None and 2 <= d.speech_rate_syllables_per_s <= 12
+    assert d.duration_s == pytest.approx(duration, abs=0.01)
+    assert d.description and "pitch" in d.description
+    assert clue.models == []  # Praat's algorithms, no weights
+
+
+# --- config and words -------------------------------------------------------------------------------
+
+
+def test_registered_under_its_name():
+    assert get("praat-prosody") is PraatProsodyExtractor
+
+
+def test_config_defaults_and_checks():
+    c = ProsodyConfig()
+    assert (c.pitch_floor_hz, c.pitch_ceiling_hz, c.min_pause_s, c.silence_threshold_db) == (75, 600, 0.15, -25)
+    with pytest.raises(ValidationError, match="pitch_floor_hz"):
+        ProsodyConfig(pitch_floor_hz=300, pitch_ceiling_hz=200)
+    with pytest.raises(ValidationError, match="quiet_below_dbfs"):
+        ProsodyConfig(quiet_below_dbfs=-10)
+    with pytest.raises(ValidationError):
+        ProsodyConfig(pitch_flor_hz=60)
+
+
+def test_description_follows_the_thresholds():
+    c = ProsodyConfig()
+    assert describe(300, 5.0, 9.0, -15, 7.0, 0, 0.0, c) == "high, rising pitch; wide range; loud; fast; no pause"
+    assert describe(100, -5.0, 2.0, -40, 3.0, 2, 0.6, c) == \
+        "low, falling pitch; narrow range; quiet; slow; 2 pauses (0.6 s)"
+    assert describe(180, 0.0, 5.0, -25, 5.0, 1, 0.2, c) == \
+        "medium, level pitch; moderate range; moderately loud; moderate tempo; 1 pause (0.2 s)"
+    assert describe(None, None, None, -25, None, 0, 0.0, c) == "no voiced pitch found; moderately loud; no pause"
+    assert describe(180, 0.0, 5.0, -25, 5.0, 0, 0.0, ProsodyConfig(high_pitch_above_hz=170)).startswith("high")
+
+
+# --- real clips -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("emotion", EMOTIONS)
+def test_video_clip_actor_1001(decoded, extractor, emotion):
+    clip = decoded(emotion)
+    check_real_clip(extractor.extract(clip), clip.info.audio.duration_s)
+
+
+@pytest.mark.parametrize("emotion", EMOTIONS)
+def test_audio_clip_actor_1002(decoded_mp3, extractor, emotion):
+    clip = decoded_mp3(emotion)
+    check_real_clip(extractor.extract(clip), clip.info.audio.duration_s)
+
+
+def test_angry_is_louder_than_sad_for_both_actors(decoded, decoded_mp3, extractor):
+    for load in (decoded, decoded_mp3):
+        angry, sad = extractor.extract(load("ANG")).data, extractor.extract(load("SAD")).data
+        assert angry is not None and sad is not None
+        assert angry.loudness_mean_db > sad.loudness_mean_db + 5
+        assert angry.loudness_max_db > sad.loudness_max_db
+
+
+def test_the_female_actor_speaks_higher(decoded, decoded_mp3, extractor):
+    for emotion in ("NEU", "ANG"):
+        male, female = extractor.extract(decoded(emotion)).data, extractor.extract(decoded_mp3(emotion)).data
+        assert female.pitch_median_hz > male.pitch_median_hz * 1.4
+
+
+def test_clue_json_round_trip(decoded, extractor, tmp_path: Path):
+    clue = extractor.extract(decoded("HAP"))
+    path = tmp_path / "prosody.json"
+    path.write_text(clue.model_dump_json(indent=2), encoding="utf-8")
+    again = load_clue(path)
+    assert isinstance(again, ProsodyClue) and again == clue
+    assert again.extractor.name == "praat-prosody" and again.extractor.config["min_pause_s"] == 0.15
+
+
+# --- synthetic signals ------------------------------------------------------------------------------
+
+
+def test_glide_with_one_pause(extractor):
+    # 0.4 s silence, 0.5 s voice gliding 150->190 Hz, 0.4 s silence, 0.5 s voice 190->240 Hz, 0.4 s silence
+    audio = np.concatenate([
+        np.zeros(round(0.4 * AUDIO_RATE), np.float32), voiced(150, 190, 0.5),
+        np.zeros(round(0.4 * AUDIO_RATE), np.float32), voiced(190, 240, 0.5),
+        np.zeros(round(0.4 * AUDIO_RATE), np.float32),
+    ]) + noise(2.2)
+    clue = extractor.extract(synthetic_clip(audio, "glide"))
+    assert clue.status == ClueStatus.ok and clue.data is not None, clue.detail
+    d = clue.data
+    assert d.pauses == 1  # leading and trailing silence are not pauses
+    assert d.pause_seconds == pytest.approx(0.4, abs=0.06)
+    assert 170 < d.pitch_median_hz < 200
+    assert d.pitch_p10_hz == pytest.approx(155, abs=10) and d.pitch_p90_hz == pytest.approx(230, abs=12)
+    # 150 -> 240 Hz is 8.1 semitones over 1.4 s from the first voice onset to the last offset
+    assert 4.0 < d.pitch_slope_semitones_per_s < 8.0
+    assert 0.35 < d.voiced_ratio < 0.55
+    assert d.description.startswith("medium, rising pitch") and d.description.endswith("1 pause (0.4 s)")
+
+
+def test_short_gap_is_not_a_pause(extractor):
+    audio = np.concatenate([voiced(130, 130, 0.4), np.zeros(round(0.08 * AUDIO_RATE), np.float32),
+                            voiced(130, 130, 0.4)]) + noise(0.88)
+    d = extractor.extract(synthetic_clip(audio, "gap")).data
+    assert d is not None and d.pauses == 0 and d.pause_seconds == 0
+    assert d.pitch_median_hz == pytest.approx(130, abs=2)
+    assert abs(d.pitch_slope_semitones_per_s) < 0.5 and d.pitch_range_semitones < 0.5
+    assert d.description.startswith("medium, level pitch; narrow range")
+
+
+def test_min_pause_is_configurable():
+    audio = np.concatenate([voiced(200, 200, 0.4), np.zeros(round(0.25 * AUDIO_RATE), np.float32),
+                            voiced(200, 200, 0.4)]) + noise(1.05)
+    clip = synthetic_clip(audio, "pause")
+    assert PraatProsodyExtractor().extract(clip).data.pauses == 1
+    assert PraatProsodyExtractor({"min_pause_s": 0.3}).extract(clip).data.pauses == 0
+
+
+def test_unvoiced_noise_has_no_pitch(extractor):
+    burst = np.concatenate([noise(0.3), noise(0.6, level=0.05, seed=1), noise(0.3)])
+    clue = extractor.extract(synthetic_clip(burst, "hiss"))
+    assert clue.status == ClueStatus.ok and clue.data is not None
+    assert clue.data.pitch_median_hz is None and clue.data.pitch_range_semitones is None
+    assert clue.data.voiced_ratio < 0.05
+    assert "no voiced frame" in (clue.detail or "")
+
+
+# --- missing signal ---------------------------------------------------------------------------------
+
+
+def test_digital_silence_is_no_signal(extractor):
+    clue = extractor.extract(synthetic_clip(np.zeros(2 * AUDIO_RATE, np.float32), "silence"))
+    assert clue.status == ClueStatus.no_signal and clue.data is None
+    assert "silence" in (clue.detail or "")
+
+
+def test_near_silence_is_no_signal(extractor):
+    clue = extractor.extract(synthetic_clip(noise(2.0, level=1e-4), "hum"))  # about -80 dBFS
+    assert clue.status == ClueStatus.no_signal
+
+
+def test_too_short_is_no_signal(extractor):
+    clue = extractor.extract(synthetic_clip(voiced(150, 150, 0.05), "blip"))
+    assert clue.status == ClueStatus.no_signal and "too short" in (clue.detail or "")
+
+
+def test_no_audio_track_is_unsupported(extractor):
+    clue = extractor.extract(synthetic_clip(None, "no_audio"))
+    assert clue.status == ClueStatus.unsupported and clue.detail == "no audio track" and clue.data is None
