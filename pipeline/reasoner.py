@@ -39,6 +39,7 @@ class LLMConfig(Record):
     max_decision_tokens: int = Field(160, ge=32, le=512)
     max_open_vocab: int = Field(4, ge=1, le=8)
     max_evidence: int = Field(3, ge=1, le=8)
+    max_evidence_chars: int = Field(80, ge=10, le=300, description="length cap of each evidence text")
 
 
 _LOADED: dict[tuple[str, int, int], Any] = {}
@@ -77,7 +78,7 @@ def decision_schema(label_set: LabelSet, modalities: list[str], config: LLMConfi
                 "items": {
                     "type": "object",
                     "properties": {"modality": {"type": "string", "enum": modalities},
-                                   "clue": {"type": "string", "maxLength": 100}},
+                                   "clue": {"type": "string", "maxLength": config.max_evidence_chars}},
                     "required": ["modality", "clue"],
                 },
             },

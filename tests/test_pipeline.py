@@ -20,7 +20,8 @@ from pipeline.results import Result, RunSummary
 from pipeline.runner import Pipeline
 from pipeline.schemas import SCHEMAS
 
-FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 96}
+# The fast model with short answers: these tests check the plumbing, not the reasoning.
+FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
 
 
 class CountingScene(Extractor):
@@ -130,9 +131,11 @@ def test_rerun_with_another_label_set_redoes_only_reasoning(tmp_path, video_path
 @pytest.mark.slow
 def test_cli_runs_a_folder_and_prints_the_table(tmp_path, samples):
     out = tmp_path / "out"
+    config = tmp_path / "run.yaml"
+    config.write_text(json.dumps({"llm": FAST_LLM}))  # JSON is YAML
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", str(samples / "video"), "-o", str(out), "--labels",
-         "crema-d", "--model", "smollm2-135m", "-q"],
+         "crema-d", "-c", str(config), "-q"],
         capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr
