@@ -7,12 +7,12 @@ STAMP := $(VENV)/.emer-installed
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast lint bench bench-flows clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,flows]'
 	$(BIN)/emer models fetch $(MODELS)
 	$(BIN)/emer samples
 	touch $(STAMP)
@@ -33,6 +33,9 @@ lint: install
 
 bench: install
 	$(BIN)/python scripts/benchmark.py
+
+bench-flows: install
+	$(BIN)/python scripts/bench_flows.py
 
 clean:
 	rm -rf $(VENV) out

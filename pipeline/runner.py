@@ -9,9 +9,11 @@ One clip's failure is recorded in its result and never stops the folder.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -92,6 +94,12 @@ class Pipeline:
         self.label_set = load_label_set(config.label_set)
         self.reasoner = Reasoner(config.llm, self.store) if config.reason else None
         self.observers = list(observers)
+        # Orchestrators call one pipeline from several threads: one lock per extractor and one for the LLM
+        # (their models are not thread-safe), and a few decoded clips kept for a clip's other extractors.
+        self._locks = {name: threading.Lock() for name in [ex.name for ex in self.extractors] + ["reason"]}
+        self._decode_lock = threading.Lock()
+        self._decoded: OrderedDict[tuple[str, str], Clip] = OrderedDict()
+        self.keep_decoded = 2
 
     # --- events -------------------------------------------------------------------------------------
 
@@ -133,12 +141,55 @@ class Pipeline:
                 self._stage(clip_id, ex.name, 0.0, reused=True)
                 continue
             start = time.perf_counter()
-            clue = self._run_extractor(ex, clip)
+            with self._locks[ex.name]:
+                clue = self._run_extractor(ex, clip)
             clue.cache_key = keys[i]
             write_model_atomic(layout.clue(clip_id, ex.name), clue)
             clues[i] = clue
             self._stage(clip_id, ex.name, time.perf_counter() - start)
         return clip.info, [c for c in clues if c is not None], reused
+
+    def extract_clue(self, path: Path, layout: OutputLayout, clip_id: str, extractor: str) -> tuple[Clue, bool]:
+        """One extractor's clue for one clip, for orchestrators that run each extractor as its own task:
+        (clue, reused). Reused when its cache key matches (nothing is decoded then); otherwise the clip is
+        decoded once per process and kept for its other extractors. Raises InputError for an undecodable clip.
+        """
+        path = Path(path)
+        ex = next((e for e in self.extractors if e.name == extractor), None)
+        if ex is None:
+            raise InputError(f"extractor {extractor!r} is not in this run; it has "
+                             f"{', '.join(e.name for e in self.extractors)}")
+        sha, _ = probe_and_hash(path)
+        key = self.clue_key(sha, ex)
+        cached = self._cached_clue(layout.clue(clip_id, ex.name), key)
+        if cached is not None and self._cached_info(layout.clip_info(clip_id), sha) is not None:
+            self._stage(clip_id, ex.name, 0.0, reused=True)
+            return cached, True
+        clip = self._decoded_clip(path, layout, clip_id, sha)
+        start = time.perf_counter()
+        with self._locks[ex.name]:
+            clue = self._run_extractor(ex, clip)
+        clue.cache_key = key
+        write_model_atomic(layout.clue(clip_id, ex.name), clue)
+        self._stage(clip_id, ex.name, time.perf_counter() - start)
+        return clue, False
+
+    def _decoded_clip(self, path: Path, layout: OutputLayout, clip_id: str, sha: str) -> Clip:
+        """The decoded clip from this process's small cache, or decoded now (and its clip.json written)."""
+        with self._decode_lock:
+            clip = self._decoded.get((clip_id, sha))
+            if clip is not None:
+                self._decoded.move_to_end((clip_id, sha))
+                return clip
+            start = time.perf_counter()
+            clip = decode_clip(path, self.config.decode)
+            clip.info.clip_id = clip_id
+            self._stage(clip_id, "decode", time.perf_counter() - start)
+            write_model_atomic(layout.clip_info(clip_id), clip.info)
+            self._decoded[(clip_id, sha)] = clip
+            while len(self._decoded) > self.keep_decoded:
+                self._decoded.popitem(last=False)
+            return clip
 
     @staticmethod
     def _cached_clue(path: Path, key: str) -> Clue | None:
@@ -187,9 +238,11 @@ class Pipeline:
             for c, r in zip(clues, reused, strict=True)
         ]
 
-    def run_clip(self, path: Path, out: Path, clip_id: str | None = None) -> Result:
+    def run_clip(self, path: Path, out: Path, clip_id: str | None = None, *,
+                 computed: Collection[str] = ()) -> Result:
         """Clues, prompt and reasoned result for one clip, written under out/<clip-id>/. Never raises for a
-        bad clip: the result's status and error say what went wrong."""
+        bad clip: the result's status and error say what went wrong. `computed` names extractors whose clues
+        another task of this run just wrote (see `extract_clue`): found on disk, but not reported as reused."""
         path = Path(path)
         layout = OutputLayout(out)
         clip_id = clip_id or clip_id_for(path)
@@ -197,7 +250,7 @@ class Pipeline:
             o.on_clip_start(clip_id, path)
         start = time.perf_counter()
         try:
-            result = self._run_clip(path, layout, clip_id)
+            result = self._run_clip(path, layout, clip_id, computed)
         except EmerError as e:
             result = Result(clip_id=clip_id, source_path=str(path), status="failed", error=str(e))
         except Exception as e:  # noqa: BLE001 - isolates one clip; the cause and traceback are kept
@@ -210,10 +263,11 @@ class Pipeline:
             o.on_clip_end(result)
         return result
 
-    def _run_clip(self, path: Path, layout: OutputLayout, clip_id: str) -> Result:
+    def _run_clip(self, path: Path, layout: OutputLayout, clip_id: str, computed: Collection[str] = ()) -> Result:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         info, clues, reused = self.extract_clues(path, layout, clip_id)
+        reused = [r and c.extractor.name not in computed for c, r in zip(clues, reused, strict=True)]
         timings["clues"] = round(time.perf_counter() - t0, 3)
         for c in clues:
             timings[c.extractor.name] = round(c.timings.get("total", sum(c.timings.values())), 3)
@@ -236,12 +290,14 @@ class Pipeline:
         write_text_atomic(layout.prompt(clip_id), prompt.as_text())
         timings["prompt"] = round(time.perf_counter() - t0, 4)
         modalities = [c.kind for c in clues if c.status == ClueStatus.ok] or [c.kind for c in clues]
-        t0 = time.perf_counter()
-        load_before = self.reasoner.load_seconds
-        prediction, stats, raw = self.reasoner.reason(prompt, self.label_set, modalities)
+        with self._locks["reason"]:
+            t0 = time.perf_counter()
+            load_before = self.reasoner.load_seconds
+            prediction, stats, raw = self.reasoner.reason(prompt, self.label_set, modalities)
+            load = self.reasoner.load_seconds - load_before
         write_model_atomic(layout.response(clip_id), raw)
         timings["reason"] = round(time.perf_counter() - t0, 3)
-        if (load := self.reasoner.load_seconds - load_before) > 0:
+        if load > 0:
             timings["model_load"] = round(load, 3)
         self._stage(clip_id, "reason", timings["reason"])
         return Result(
@@ -259,16 +315,27 @@ class Pipeline:
         started = datetime.now(UTC)
         t0 = time.perf_counter()
         layout = OutputLayout(out)
-        clips, skipped = list_clips(path)
-        write_text_atomic(layout.run_info, self._run_info(path, skipped))
+        clips = self.start_run(path, out)
         results: list[Result] = []
         for clip_id, clip_path in clips:
             results.append(self.run_clip(clip_path, out, clip_id))
             write_results(layout, results)
-        summary = self._summary(path, out, results, started, time.perf_counter() - t0)
+        return self.finish_run(path, out, results, started, time.perf_counter() - t0)
+
+    def start_run(self, path: Path, out: Path) -> list[tuple[str, Path]]:
+        """The clips of a file or folder (see `list_clips`), after writing OUT/run.json (config, versions,
+        skipped files). With `run_clip` and `finish_run`, this is `run` for orchestrators."""
+        clips, skipped = list_clips(path)
+        write_text_atomic(OutputLayout(out).run_info, self._run_info(path, skipped))
+        return clips
+
+    def finish_run(self, path: Path, out: Path, results: list[Result], started: datetime,
+                   seconds: float) -> RunSummary:
+        """Write results.jsonl, results.csv and summary.json (with the reuse counts) for a run's results."""
+        layout = OutputLayout(out)
+        write_results(layout, results)
+        summary = self._summary(path, out, results, started, seconds)
         write_model_atomic(layout.summary, summary)
-        if not results:
-            write_results(layout, results)
         return summary
 
     def _run_info(self, path: Path, skipped: Iterable[str]) -> str:

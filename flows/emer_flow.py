@@ -1,0 +1,209 @@
+"""The Prefect flow `emer` (deployment `emer/process-folder`): one task per clip and extractor, then one
+reasoning task per clip, all calling the pipeline core.
+
+The JSON files on disk are the record and the cache: each task asks the core, which reuses a clue whose key
+(clip content hash, extractor name, version and config) matches and a result whose key (clue keys, prompt
+template, label set, model sha256, LLM config) matches. Prefect's own result cache is off. Resuming after an
+interruption is simply running the flow again into the same output folder.
+
+Concurrency is the number of clips in flight; the task runner decides where tasks run: threads in this
+process (default), or a Dask cluster (`task_runner_for(dask_address=...)`), one pipeline per worker process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.futures import PrefectFuture, as_completed
+from prefect.states import Completed, Failed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.tasks import Task
+from prefect.utilities.annotations import allow_failure
+from pydantic import BaseModel, ConfigDict
+
+from flows.workers import pipeline_for
+from pipeline.config import RunConfig, load_config
+from pipeline.errors import EmerError
+from pipeline.outputs import OutputLayout
+from pipeline.results import Result, RunSummary
+
+FLOW_NAME = "emer"
+DEPLOYMENT_NAME = "process-folder"
+ARTIFACT_KEY = "emer-summary"
+RETRIES = 2
+RETRY_DELAY_SECONDS = 2.0
+
+
+class ClueOutcome(BaseModel):
+    """What one extractor task did for one clip (the clue itself is on disk)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    clip_id: str
+    extractor: str
+    status: Literal["ok", "no_signal", "unsupported", "failed"]
+    reused: bool
+    seconds: float
+    error: str | None = None
+
+
+def is_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry only what may succeed on a second try: not a bad clip or a bad config (an EmerError), which
+    the core already records in the clip's result."""
+    exc = state.result(raise_on_failure=False)
+    return not isinstance(exc, EmerError)
+
+
+@task(task_run_name="{extractor} · {clip_id}", retries=RETRIES, retry_delay_seconds=RETRY_DELAY_SECONDS,
+      retry_condition_fn=is_transient, cache_policy=NO_CACHE, persist_result=False)
+def extract_task(config: RunConfig, path: str, out: str, clip_id: str, extractor: str) -> ClueOutcome:
+    """One extractor on one clip (reused from disk when its cache key matches)."""
+    start = time.perf_counter()
+    pipeline = pipeline_for(config)
+    try:
+        clue, reused = pipeline.extract_clue(Path(path), OutputLayout(Path(out)), clip_id, extractor)
+    except EmerError as e:  # a clip that cannot be decoded: the reasoning task records it in the result
+        get_run_logger().warning("%s: %s", clip_id, e)
+        return ClueOutcome(clip_id=clip_id, extractor=extractor, status="failed", reused=False,
+                           seconds=round(time.perf_counter() - start, 3), error=str(e))
+    return ClueOutcome(clip_id=clip_id, extractor=extractor, status=clue.status.value, reused=reused,
+                       seconds=round(time.perf_counter() - start, 3), error=clue.detail if clue.status == "failed"
+                       else None)
+
+
+@task(task_run_name="reason · {clip_id}", retries=RETRIES, retry_delay_seconds=RETRY_DELAY_SECONDS,
+      retry_condition_fn=is_transient, cache_policy=NO_CACHE, persist_result=False)
+def reason_task(config: RunConfig, path: str, out: str, clip_id: str, outcomes: list[Any]) -> Result:
+    """Prompt and reasoning over the clip's clues on disk; writes the clip's result.json. A clue whose
+    extractor task failed outright is recomputed here by the core, or the clip fails with the cause."""
+    done = [o for o in map(_outcome, outcomes) if o is not None]
+    computed = [o.extractor for o in done if not o.reused]
+    result = pipeline_for(config).run_clip(Path(path), Path(out), clip_id, computed=computed)
+    logger = get_run_logger()
+    if result.status == "ok":
+        p = result.prediction
+        logger.info("%s: %s%s%s", clip_id, p.label if p else "(clues only)",
+                    f" ({p.confidence:.2f})" if p else "", ", result reused" if result.reused else "")
+    else:
+        logger.error("%s failed: %s", clip_id, result.error)
+    return result
+
+
+def _outcome(item: Any) -> ClueOutcome | None:
+    """An extractor task's outcome as the reasoning task receives it: the value (thread runner), or from
+    prefect-dask the `allow_failure` wrapper turned into a 1-tuple, or a state; None for a failed task."""
+    if isinstance(item, allow_failure):
+        item = item.unwrap()
+    if isinstance(item, tuple) and len(item) == 1:
+        item = item[0]
+    if isinstance(item, State):
+        item = item.result(raise_on_failure=False) if item.is_completed() else None
+    return item if isinstance(item, ClueOutcome) else None
+
+
+def task_runner_for(dask_address: str | None = None, dask_workers: int | None = None,
+                    threads: int = 16) -> TaskRunner[Any]:
+    """Threads in this process, or prefect-dask's runner on a scheduler address (several machines) or on a
+    temporary local cluster of `dask_workers` single-threaded processes."""
+    if dask_address or dask_workers:
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    return ThreadPoolTaskRunner(max_workers=threads)
+
+
+def resolve_config(config_file: str | None = None, extractors: list[str] | str | None = None,
+                   model: str | None = None, label_set: str | None = None, prompt: str | None = None,
+                   overrides: dict[str, Any] | None = None) -> RunConfig:
+    """One checked run config from the flow's parameters: a config file, then `overrides` (top-level keys as
+    in the file), then the named parameters. Raises ConfigError naming what is wrong."""
+    over: dict[str, Any] = dict(overrides or {})
+    if isinstance(extractors, str):
+        extractors = [n.strip() for n in extractors.split(",") if n.strip()]
+    if extractors:
+        over["extractors"] = [{"name": n} for n in extractors]
+    if label_set:
+        over["label_set"] = label_set
+    if prompt:
+        over["prompt"] = prompt
+    if model:
+        over["llm"] = {**over.get("llm", {}), "model": model}
+    return load_config(Path(config_file) if config_file else None, over)
+
+
+def _summary_table(summary: RunSummary) -> list[dict[str, Any]]:
+    return [{"clip": c.clip_id, "label": c.label or "", "confidence": c.confidence, "status": c.status,
+             "reused": f"{c.reused_clues}/{len(c.clues)} clues" + (", result" if c.reused_result else ""),
+             "error": c.error or ""} for c in summary.clips]
+
+
+def _submit_clip(config: RunConfig, clip_path: Path, out: str, clip_id: str) -> PrefectFuture[Result]:
+    outcomes = [extract_task.submit(config, str(clip_path), out, clip_id, c.name) for c in config.extractors]
+    return reason_task.submit(config, str(clip_path), out, clip_id, [allow_failure(f) for f in outcomes])
+
+
+def _collect(futures: Iterable[tuple[str, Path, PrefectFuture[Result]]]) -> list[Result]:
+    results = []
+    for clip_id, clip_path, future in futures:
+        future.wait()
+        state = future.state
+        value = state.result(raise_on_failure=False) if state.is_completed() else None
+        if isinstance(value, Result):
+            results.append(value)
+        else:
+            exc = state.result(raise_on_failure=False)
+            results.append(Result(clip_id=clip_id, source_path=str(clip_path), status="failed",
+                                  error=f"{clip_path}: task {state.name}: {type(exc).__name__}: {exc}"))
+    return results
+
+
+@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), persist_result=False,
+      description="Explainable emotion reasoning over a folder of clips: one task per clip and extractor, "
+                  "then one reasoning task per clip. Reruns into the same output folder reuse finished work.")
+def emer(folder: str, out: str = "out", extractors: list[str] | str | None = None, model: str | None = None,
+         label_set: str | None = None, prompt: str | None = None, config_file: str | None = None,
+         overrides: dict[str, Any] | None = None, concurrency: int = 2) -> State[Any]:
+    """Process a clip or a folder of clips into `out`. `concurrency` clips are in flight at once (each with
+    one task per extractor); `overrides` holds any run-config keys (e.g. {"llm": {"max_reasoning_tokens":
+    64}}). Completed when every clip succeeded; Failed listing the failed clips and their errors otherwise.
+    The summary table (clip, label, confidence, status, reuse) is the artifact `emer-summary`."""
+    logger = get_run_logger()
+    started, t0 = datetime.now(UTC), time.perf_counter()
+    config = resolve_config(config_file, extractors, model, label_set, prompt, overrides)
+    pipeline = pipeline_for(config)  # cheap here: models load lazily, in whichever process runs the tasks
+    clips = pipeline.start_run(Path(folder), Path(out))
+    logger.info("%d clips, extractors %s, model %s, label set %s, %d at a time", len(clips),
+                ", ".join(c.name for c in config.extractors), config.llm.model, config.label_set, concurrency)
+    submitted: list[tuple[str, Path, PrefectFuture[Result]]] = []
+    in_flight: list[PrefectFuture[Result]] = []
+    for clip_id, clip_path in clips:
+        while len(in_flight) >= max(1, concurrency):
+            done = next(as_completed(in_flight))
+            in_flight.remove(done)
+        future = _submit_clip(config, clip_path, out, clip_id)
+        submitted.append((clip_id, clip_path, future))
+        in_flight.append(future)
+    results = _collect(submitted)
+    summary = pipeline.finish_run(Path(folder), Path(out), results, started, time.perf_counter() - t0)
+    create_table_artifact(
+        key=ARTIFACT_KEY, table=_summary_table(summary),
+        description=f"{summary.ok} ok, {summary.failed} failed; reused {summary.reused_clues} clues and "
+                    f"{summary.reused_results} results; {summary.seconds:.1f} s. Outputs: {out}")
+    logger.info("%d ok, %d failed; reused %d clues and %d results from earlier runs; %.1f s", summary.ok,
+                summary.failed, summary.reused_clues, summary.reused_results, summary.seconds)
+    failed = [c for c in summary.clips if c.status == "failed"]
+    if failed:
+        listing = "; ".join(f"{c.clip_id}: {c.error}" for c in failed)
+        return Failed(message=f"{len(failed)} of {len(summary.clips)} clips failed: {listing}", data=summary)
+    return Completed(message=f"{summary.ok} of {len(summary.clips)} clips ok", data=summary)
