@@ -156,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     samples = sub.add_parser("samples", help="fetch the CREMA-D sample clips and print their folder")
     samples.set_defaults(func=cmd_samples)
+    __import__("pipeline.evaluate_cli").evaluate_cli.add_commands(sub)  # emer evaluate, emer ablate
+    __import__("flows.cli", fromlist=["add_commands"]).add_commands(sub)  # serve, flow-run; Prefect loads lazily
     return parser
 
 

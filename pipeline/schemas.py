@@ -7,8 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pipeline.ablate import AblationReport
 from pipeline.clip import ClipInfo
 from pipeline.clues import CLUE_MODELS
+from pipeline.evaluate import EvaluationReport
 from pipeline.io import write_text_atomic
 from pipeline.results import Result, RunSummary
 
@@ -17,6 +19,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "clip": ClipInfo,
     "result": Result,
     "run-summary": RunSummary,
+    "evaluation": EvaluationReport,
+    "ablation": AblationReport,
 }
 
 

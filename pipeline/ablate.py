@@ -1,0 +1,392 @@
+"""Ablations: run one folder under several config variants, evaluate each, compare them in one table.
+
+A variant is a set of config overrides on a base config: `drop` removes extractors by name or clue kind (face,
+speech, prosody, scene), `set` changes extractor options, and any run-config key (`llm`, `label_set`, `prompt`,
+`decode`, `extractors`) is merged in. Each variant writes a normal run folder OUT/<variant>/ (its own results,
+prompts and evaluation), so `emer evaluate` works on any of them.
+
+Variants share extractor work: after each variant its clue files are hard-linked (copied across file systems)
+into a pool, OUT/_clue-cache/<clip>/<extractor>/<cache key>.json, and before each variant the clues whose cache
+key the variant would compute are linked into its folder, where the core's ordinary reuse check takes them. A
+variant's folder holds only the clues of its own extractors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError
+
+import extractors
+from pipeline import __version__
+from pipeline.clip import probe_and_hash
+from pipeline.clues import CLUE_KINDS, Record, load_clue
+from pipeline.config import RunConfig, load_config
+from pipeline.errors import ConfigError, EmerError, InputError
+from pipeline.evaluate import EvaluationReport, evaluate_run, load_results, write_report
+from pipeline.gold import GoldItem
+from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
+from pipeline.models import ModelStore
+from pipeline.outputs import OutputLayout
+from pipeline.results import Result
+from pipeline.runner import Observer, Pipeline, list_clips
+
+ABLATION_SCHEMA_VERSION = "1.0"
+POOL = "_clue-cache"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class Variant(Record):
+    name: str
+    overrides: dict[str, Any] = Field(default_factory=dict, description="run-config keys merged into the base")
+    drop: list[str] = Field(default_factory=list, description="extractor names or clue kinds to leave out")
+    set: dict[str, dict[str, Any]] = Field(default_factory=dict, description="extractor name -> options")
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise ConfigError(f"variant name {name!r}: use letters, digits, '.', '_' or '-' (not starting with them)")
+    return name
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        data = data.setdefault(key, {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"option {dotted!r}: {key!r} is not a mapping")
+    data[keys[-1]] = value
+
+
+def variant_from_mapping(name: str, mapping: dict[str, Any] | None) -> Variant:
+    """A variant from a YAML mapping: `drop`, `set`, `model` (= llm.model) and any run-config keys."""
+    data = dict(mapping or {})
+    drop = data.pop("drop", [])
+    options = data.pop("set", {})
+    if "model" in data:
+        data.setdefault("llm", {})["model"] = data.pop("model")
+    try:
+        return Variant(name=_check_name(name), overrides=data,
+                       drop=[drop] if isinstance(drop, str) else list(drop), set=options)
+    except ValidationError as e:
+        raise ConfigError(f"variant {name!r}: {e}") from e
+
+
+def parse_variant(spec: str) -> Variant:
+    """`NAME=OPTIONS` from the command line. OPTIONS are `;`-separated KEY=VALUE items: `drop=face,prosody`,
+    `extractors=mediapipe-face,opencv-scene`, `model=qwen2.5-0.5b`, `set.faster-whisper.model=whisper-base`, or any
+    dotted run-config key (`llm.max_reasoning_tokens=64`, `label_set=crema-d`); values are YAML scalars. Empty
+    OPTIONS (`all=`) is the base config."""
+    name, sep, options = spec.partition("=")
+    if not sep:
+        raise ConfigError(f"--variant {spec!r}: expected NAME=OPTIONS (e.g. no-face=drop=face)")
+    data: dict[str, Any] = {}
+    for item in (i.strip() for i in options.split(";")):
+        if not item:
+            continue
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise ConfigError(f"--variant {spec!r}: option {item!r} is not KEY=VALUE")
+        key = key.strip()
+        if key in {"drop", "extractors"}:
+            names = [v.strip() for v in value.split(",") if v.strip()]
+            data[key] = names if key == "drop" else [{"name": n} for n in names]
+        elif key.startswith("set."):
+            extractor, _, option = key[4:].rpartition(".")
+            if not extractor:
+                raise ConfigError(f"--variant {spec!r}: expected set.EXTRACTOR.OPTION=VALUE, got {item!r}")
+            data.setdefault("set", {}).setdefault(extractor, {})[option] = yaml.safe_load(value)
+        else:
+            _set_path(data, key, yaml.safe_load(value))
+    return variant_from_mapping(name.strip(), data)
+
+
+def load_variants(path: Path) -> tuple[dict[str, Any], list[Variant]]:
+    """A variants file: optional `base` (run-config overrides for every variant) and `variants` (name -> mapping)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: cannot read variants: {e}") from e
+    if not isinstance(data, dict) or not isinstance(data.get("variants"), dict) or not data["variants"]:
+        raise ConfigError(f"{path}: expected a mapping with `variants: {{NAME: {{...}}, ...}}` (and optional `base`)")
+    base = data.get("base") or {}
+    if not isinstance(base, dict):
+        raise ConfigError(f"{path}: `base` must be a mapping of run-config keys")
+    return base, [variant_from_mapping(str(n), m) for n, m in data["variants"].items()]
+
+
+def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def variant_config(variant: Variant, base: dict[str, Any] | None = None, config_file: Path | None = None) -> RunConfig:
+    """The checked run config of a variant: config file, then base overrides, then the variant's own."""
+    config = load_config(config_file, _merge(base or {}, variant.overrides))
+    chosen = []
+    for choice in config.extractors:
+        kind = extractors.get(choice.name).kind
+        if choice.name in variant.drop or kind in variant.drop:
+            continue
+        chosen.append(choice.model_copy(update={"config": {**choice.config, **variant.set.get(choice.name, {})}}))
+    known = {c.name for c in config.extractors} | set(CLUE_KINDS)
+    if unknown := sorted(set(variant.drop) - known):
+        raise ConfigError(f"variant {variant.name!r} drops {', '.join(unknown)}: not an extractor of the config "
+                          f"nor a clue kind ({', '.join(CLUE_KINDS)})")
+    if unset := sorted(set(variant.set) - {c.name for c in chosen}):
+        raise ConfigError(f"variant {variant.name!r} sets options of extractors it does not use: {', '.join(unset)}")
+    if not chosen:
+        raise ConfigError(f"variant {variant.name!r} leaves no extractor")
+    try:
+        result = RunConfig.model_validate({**config.model_dump(mode="json"),
+                                           "extractors": [c.model_dump(mode="json") for c in chosen]})
+    except ValidationError as e:
+        raise ConfigError(f"variant {variant.name!r}: invalid config: {e}") from e
+    result.validate_names()
+    return result
+
+
+# --- clue sharing -----------------------------------------------------------------------------------
+
+
+def _link(src: Path, dst: Path) -> None:
+    """Hard-link src to dst (replacing dst atomically), or copy it where links are impossible."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.link")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
+
+
+def _decode_key(pipeline: Pipeline) -> str:
+    return sha256_json(pipeline.config.decode.model_dump(mode="json"))[:16]
+
+
+def seed_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path, pool: Path) -> int:
+    """Link into `out` every pooled clue this pipeline would compute (same cache key); returns how many."""
+    layout, linked = OutputLayout(out), 0
+    for clip_id, path in clips:
+        sha, _ = probe_and_hash(path)
+        info = pool / clip_id / f"clip-{_decode_key(pipeline)}.json"
+        if info.is_file() and not layout.clip_info(clip_id).is_file():
+            _link(info, layout.clip_info(clip_id))
+        for ex in pipeline.extractors:
+            src = pool / clip_id / ex.name / f"{pipeline.clue_key(sha, ex)}.json"
+            if src.is_file():
+                _link(src, layout.clue(clip_id, ex.name))
+                linked += 1
+    return linked
+
+
+def pool_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path, pool: Path) -> None:
+    """Add this run's usable clues (and clip records) to the pool, keyed by their cache key."""
+    layout = OutputLayout(out)
+    for clip_id, _ in clips:
+        if layout.clip_info(clip_id).is_file():
+            dst = pool / clip_id / f"clip-{_decode_key(pipeline)}.json"
+            if not dst.is_file():
+                _link(layout.clip_info(clip_id), dst)
+        for ex in pipeline.extractors:
+            path = layout.clue(clip_id, ex.name)
+            if not path.is_file():
+                continue
+            try:
+                clue = load_clue(path)
+            except (InputError, ValueError):
+                continue
+            if clue.cache_key and clue.status != "failed":
+                dst = pool / clip_id / ex.name / f"{clue.cache_key}.json"
+                if not dst.is_file():
+                    _link(path, dst)
+
+
+# --- running and comparing --------------------------------------------------------------------------
+
+
+class VariantRow(Record):
+    variant: str
+    status: Literal["ok", "failed"]
+    error: str | None = None
+    extractors: list[str]
+    model: str
+    clips: int
+    failed_clips: int
+    accuracy: float | None = None
+    macro_f1: float | None = None
+    weighted_f1: float | None = None
+    ov_f1: float | None = None
+    clue_seconds_per_clip: float | None = Field(None, description="extractor compute time recorded in the clues")
+    reason_seconds_per_clip: float | None = Field(None, description="LLM reasoning and decision time")
+    seconds_per_clip: float | None = Field(None, description="clues + reasoning: the cost of the variant from scratch")
+    wall_seconds: float = Field(description="this ablation run of the variant, reuse and model loading included")
+
+
+class AblationReport(Record):
+    record: Literal["ablation"] = "ablation"
+    schema_version: Literal["1.0"] = ABLATION_SCHEMA_VERSION
+    emer_version: str = __version__
+    input: str
+    output: str
+    gold: str
+    variants: list[Variant]
+    rows: list[VariantRow]
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def variant_row(variant: Variant, config: RunConfig, results: Sequence[Result], report: EvaluationReport,
+                wall: float) -> VariantRow:
+    """One table row: the variant's metrics and its seconds per clip."""
+    ok = [r for r in results if r.status == "ok"]
+    clue_s = [sum(r.timings.get(c.extractor, 0.0) for c in r.clues) for r in ok]
+    reason_s = [r.timings.get("reason", 0.0) for r in ok]
+    c = report.classification
+    return VariantRow(
+        variant=variant.name, status="ok", extractors=[e.name for e in config.extractors],
+        model=config.llm.model if config.reason else "-", clips=len(results),
+        failed_clips=sum(r.status != "ok" for r in results),
+        accuracy=c.accuracy if c else None, macro_f1=c.macro_f1 if c else None,
+        weighted_f1=c.weighted_f1 if c else None, ov_f1=report.open_vocab.f1 if report.open_vocab else None,
+        clue_seconds_per_clip=_mean(clue_s), reason_seconds_per_clip=_mean(reason_s),
+        seconds_per_clip=_mean([a + b for a, b in zip(clue_s, reason_s, strict=True)]), wall_seconds=round(wall, 2),
+    )
+
+
+def run_ablation(folder: Path, out: Path, variants: Sequence[Variant], gold: dict[str, GoldItem], gold_name: str, *,
+                 base: dict[str, Any] | None = None, config_file: Path | None = None, ov_from_label: bool = False,
+                 observers: Callable[[Variant, int], Sequence[Observer]] | None = None) -> AblationReport:
+    """Run every variant on `folder` into OUT/<variant>/, sharing clues, evaluate each against `gold`, and return
+    the comparison. Every variant's config is checked before the first clip runs; a variant that fails at run
+    time is a failed row, and the others go on."""
+    names = [v.name for v in variants]
+    if dupes := sorted({n for n in names if names.count(n) > 1}):
+        raise ConfigError(f"variant names repeat: {', '.join(dupes)}")
+    if not variants:
+        raise ConfigError("no variants to run")
+    configs = [variant_config(v, base, config_file) for v in variants]
+    clips, _ = list_clips(folder)
+    out, pool = Path(out), Path(out) / POOL
+    store = ModelStore(paths={k: Path(v) for k, v in configs[0].model_paths.items()})
+    rows = []
+    for variant, config in zip(variants, configs, strict=True):
+        vout = out / variant.name
+        start = time.perf_counter()
+        try:
+            pipeline = Pipeline(config, store=store, observers=observers(variant, len(clips)) if observers else ())
+            seed_clues(pipeline, clips, vout, pool)
+            pipeline.run(folder, vout)
+            pool_clues(pipeline, clips, vout, pool)
+            report = evaluate_run(vout, gold, gold_name, ov_from_label=ov_from_label, embed=False)
+            write_report(vout, report)
+            rows.append(variant_row(variant, config, load_results(vout), report, time.perf_counter() - start))
+        except EmerError as e:
+            rows.append(VariantRow(variant=variant.name, status="failed", error=str(e),
+                                   extractors=[x.name for x in config.extractors], model=config.llm.model,
+                                   clips=len(clips), failed_clips=len(clips),
+                                   wall_seconds=round(time.perf_counter() - start, 2)))
+    return AblationReport(input=str(folder), output=str(out), gold=gold_name, variants=list(variants), rows=rows)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+METRICS = ("accuracy", "macro_f1", "weighted_f1", "ov_f1")
+COLUMNS = ("variant", "status", *METRICS, "seconds_per_clip", "clue_seconds_per_clip", "reason_seconds_per_clip",
+           "wall_seconds", "clips", "failed_clips", "model", "extractors", "error")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, list):
+        return "+".join(value)
+    return str(value)
+
+
+def table_rows(report: AblationReport) -> list[dict[str, str]]:
+    """The comparison as rows of text cells (one per variant), in COLUMNS order."""
+    return [{col: _cell(getattr(row, col)) for col in COLUMNS} for row in report.rows]
+
+
+def format_markdown(report: AblationReport) -> str:
+    """The comparison table in Markdown (metric columns with no value anywhere are left out)."""
+    rows = table_rows(report)
+    cols = [c for c in COLUMNS if c not in ("error", "status") and any(r[c] for r in rows)]
+    lines = [f"Ablation of {report.input} (gold: {report.gold})", "",
+             "| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
+    failed = [r for r in report.rows if r.status == "failed"]
+    lines += [""] + [f"- {r.variant} failed: {r.error}" for r in failed] if failed else []
+    return "\n".join(lines) + "\n"
+
+
+def plot(report: AblationReport, path: Path) -> Path:
+    """Bar charts of the metrics and the seconds per clip of each variant, as a PNG (matplotlib, Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = report.rows
+    names = [r.variant for r in rows]
+    metrics = [m for m in METRICS if any(getattr(r, m) is not None for r in rows)]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(max(8.0, 1.6 * len(rows) + 4), 4.2),
+                                      gridspec_kw={"width_ratios": [2, 1]})
+    width = 0.8 / max(len(metrics), 1)
+    for i, m in enumerate(metrics):
+        xs = [j + (i - (len(metrics) - 1) / 2) * width for j in range(len(rows))]
+        left.bar(xs, [getattr(r, m) or 0.0 for r in rows], width, label=m.replace("_", "-"))
+    left.set_xticks(range(len(rows)), names, rotation=20, ha="right")
+    left.set_ylim(0, 1)
+    left.set_ylabel("score")
+    left.set_title("metrics per variant")
+    if metrics:
+        left.legend(fontsize=8)
+    clue = [r.clue_seconds_per_clip or 0.0 for r in rows]
+    reason = [r.reason_seconds_per_clip or 0.0 for r in rows]
+    right.bar(names, clue, label="clues")
+    right.bar(names, reason, bottom=clue, label="reasoning")
+    right.set_ylabel("seconds per clip")
+    right.set_title("cost per clip")
+    right.tick_params(axis="x", rotation=20)
+    right.legend(fontsize=8)
+    fig.suptitle(f"ablation: {Path(report.input).name} (gold: {Path(report.gold).name})", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_ablation(out: Path, report: AblationReport) -> dict[str, Path]:
+    """Write OUT/ablation.json, .csv, .md and .png; returns their paths by format."""
+    out = Path(out)
+    paths = {fmt: out / f"ablation.{fmt}" for fmt in ("json", "csv", "md", "png")}
+    write_model_atomic(paths["json"], report)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    writer.writerows(table_rows(report))
+    write_text_atomic(paths["csv"], buf.getvalue())
+    write_text_atomic(paths["md"], format_markdown(report))
+    plot(report, paths["png"])
+    return paths

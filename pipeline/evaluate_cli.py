@@ -1,0 +1,119 @@
+"""`emer evaluate` and `emer ablate`: score a run against gold, and compare config variants on one folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+
+def _add_gold_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--gold", type=Path, metavar="CSV",
+                       help="gold CSV: clip id and label columns (optional: open_vocab words, reference text)")
+    group.add_argument("--gold-from-names", metavar="DATASET",
+                       help="labels from file names: crema-d, ravdess or emodb (prompts/eval/filename_labels.yaml)")
+    p.add_argument("--ov-from-label", action="store_true",
+                   help="open-vocabulary scores against the gold label when the gold has no emotion words")
+    p.add_argument("--ov-level", choices=["secondary", "primary", "word"], default="secondary",
+                   help="emotion-wheel level that open-vocabulary words are grouped at (default: secondary)")
+
+
+def _gold(args: argparse.Namespace, clip_ids: list[str]) -> tuple[dict, str]:
+    from pipeline.gold import gold_from_names, load_gold_csv
+
+    if args.gold is not None:
+        return load_gold_csv(args.gold), str(args.gold)
+    return gold_from_names(clip_ids, args.gold_from_names), f"names:{args.gold_from_names}"
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score a run folder against gold; print the report and write evaluation.json and evaluation.md."""
+    from pipeline.evaluate import evaluate_results, format_report, load_results, write_report
+    from pipeline.judge import Judge, JudgeConfig
+
+    results = load_results(args.out)
+    gold, gold_name = _gold(args, [r.clip_id for r in results])
+    if not gold:
+        raise ConfigError(f"the gold ({gold_name}) covers none of the {len(results)} clips in {args.out}")
+    judge = None
+    if args.judge:
+        judge = Judge(JudgeConfig(model=args.judge, seed=args.seed, n_threads=args.threads))
+    report = evaluate_results(results, gold, run=str(args.out), gold_name=gold_name, ov_level=args.ov_level,
+                              ov_from_label=args.ov_from_label, judge=judge, embed=not args.no_embed)
+    json_path, md_path = write_report(args.out, report)
+    print(format_report(report))
+    print(f"written: {json_path}, {md_path}")
+    return 0
+
+
+def cmd_ablate(args: argparse.Namespace) -> int:
+    """Run the variants, evaluate each, write and print the comparison; exit 3 if a variant failed."""
+    from pipeline.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
+    from pipeline.progress import ProgressBar
+    from pipeline.runner import Observer, list_clips
+
+    base: dict[str, Any] = {}
+    variants = []
+    if args.variants:
+        base, variants = load_variants(args.variants)
+    variants += [parse_variant(v) for v in args.variant or []]
+    if not variants:
+        raise ConfigError("emer ablate: give variants with --variant NAME=OPTIONS or --variants FILE")
+    if args.labels:
+        base["label_set"] = args.labels
+    if args.model:
+        base.setdefault("llm", {})["model"] = args.model
+    if args.threads:
+        base.setdefault("llm", {})["n_threads"] = args.threads
+    if args.extractors:
+        base["extractors"] = [{"name": n.strip()} for n in args.extractors.split(",") if n.strip()]
+    clips, _ = list_clips(args.folder)
+    gold, gold_name = _gold(args, [cid for cid, _ in clips])
+    bars: list[ProgressBar] = []
+
+    def observers(variant: Variant, total: int) -> list[Observer]:
+        print(f"variant {variant.name}", file=sys.stderr)
+        bars.append(ProgressBar(total=total, quiet=args.quiet))
+        return [bars[-1]]
+
+    report = run_ablation(args.folder, args.out, variants, gold, gold_name, base=base, config_file=args.config,
+                          ov_from_label=args.ov_from_label, observers=observers)
+    for bar in bars:
+        bar.close()
+    paths = write_ablation(args.out, report)
+    print(paths["md"].read_text(encoding="utf-8"))
+    print("written: " + ", ".join(str(p) for p in paths.values()))
+    return 0 if all(r.status == "ok" for r in report.rows) else 3
+
+
+def add_commands(sub: Any) -> None:
+    """Register `evaluate` and `ablate` on the `emer` command's subparsers."""
+    ev = sub.add_parser("evaluate", help="score a run folder against gold labels, emotion words or references")
+    ev.add_argument("out", type=Path, help="a run's output folder (holding results.jsonl)")
+    _add_gold_options(ev)
+    ev.add_argument("--judge", metavar="MODEL",
+                    help="score reasoning against gold reference texts with this local LLM (name or GGUF path)")
+    ev.add_argument("--seed", type=int, default=1234, help="the judge's seed (default 1234)")
+    ev.add_argument("--threads", type=int, help="CPU threads for the judge")
+    ev.add_argument("--no-embed", action="store_true", help="skip the embedding similarity of reference texts")
+    ev.set_defaults(func=cmd_evaluate)
+
+    ab = sub.add_parser("ablate", help="run config variants on a folder, evaluate each, write a comparison")
+    ab.add_argument("folder", type=Path, help="a folder of clips")
+    ab.add_argument("-o", "--out", type=Path, default=Path("out/ablation"), help="output root (default out/ablation)")
+    ab.add_argument("--variant", action="append", metavar="NAME=OPTIONS",
+                    help="e.g. all=  no-face=drop=face  text-only=drop=face,prosody,scene  qwen=model=qwen2.5-0.5b")
+    ab.add_argument("--variants", type=Path, metavar="FILE",
+                    help="YAML: optional `base`, and `variants: {NAME: {...}}`")
+    ab.add_argument("-c", "--config", type=Path, help="base run config file (YAML or JSON)")
+    ab.add_argument("--extractors", help="base extractors, comma-separated (default: all)")
+    ab.add_argument("--labels", help="label set for every variant")
+    ab.add_argument("--model", help="LLM for every variant (a variant may override it)")
+    ab.add_argument("--threads", type=int, help="CPU threads for the LLM")
+    ab.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    _add_gold_options(ab)
+    ab.set_defaults(func=cmd_ablate)
