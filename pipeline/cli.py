@@ -52,6 +52,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         over["decode"] = {"frame_rate": args.frame_rate}
     if args.no_reason:
         over["reason"] = False
+    if args.explain_gold:
+        over["explain_gold"] = True
     return over
 
 
@@ -61,11 +63,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.runner import Pipeline, list_clips
 
     config = load_config(args.config, _overrides(args))
+    gold = None
+    if args.explain_gold or args.gold:
+        from pipeline.gold import load_gold_csv
+
+        if not (args.explain_gold and args.gold):
+            raise EmerError("--explain-gold and --gold go together (scoring against gold is: emer evaluate)")
+        gold = {cid: item.label_raw for cid, item in load_gold_csv(args.gold).items() if item.label_raw}
     clips, skipped = list_clips(args.path)
     for s in skipped:
         print(f"skipped {s}", file=sys.stderr)
     bar = ProgressBar(total=len(clips), quiet=args.quiet)
-    pipeline = Pipeline(config, observers=[bar])
+    pipeline = Pipeline(config, observers=[bar], gold=gold)
     summary = pipeline.run(args.path, args.out)
     bar.close()
     print_table(summary, args.out)
@@ -138,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--threads", type=int, help="CPU threads for the LLM")
     run.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
     run.add_argument("--no-reason", action="store_true", help="extract clues only")
+    run.add_argument("--gold", type=Path, help="gold labels CSV (clip_id,label) for --explain-gold")
+    run.add_argument("--explain-gold", action="store_true",
+                     help="label-conditioned mode: write the reasoning that leads to each clip's gold label")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 

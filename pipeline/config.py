@@ -35,6 +35,7 @@ class RunConfig(Record):
     llm: LLMConfig = Field(default_factory=LLMConfig)
     model_paths: dict[str, str] = Field(default_factory=dict, description="model name -> explicit weights path")
     reason: bool = Field(True, description="run the reasoner; False stops after the clues")
+    explain_gold: bool = Field(False, description="label-conditioned mode: explain each clip's gold label")
 
     def validate_names(self) -> None:
         """Check every name the config uses, so a typo fails before the first clip."""

@@ -111,14 +111,16 @@ class RenderedPrompt(Record):
 
 
 def render_prompt(template: PromptTemplate, clip: ClipInfo, clues: list[Clue], label_set: LabelSet,
-                  max_sentences: int = 4) -> RenderedPrompt:
-    """Render a clip's clues into the template. A gold label never reaches this function."""
+                  max_sentences: int = 4, gold_label: str | None = None) -> RenderedPrompt:
+    """Render a clip's clues into the template. `gold_label` is given only in label-conditioned mode
+    (explaining an annotation); a prediction prompt never sees one."""
     context = {
         "clip": clip.model_dump(mode="json"),
         "clues": {c.kind: c.model_dump(mode="json") for c in clues},
         "labels": list(label_set.labels),
         "label_set_name": label_set.name,
         "max_sentences": max_sentences,
+        "gold_label": gold_label,
     }
     try:
         out = {part: _env().from_string(getattr(template, part)).render(**context).strip()

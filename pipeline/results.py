@@ -63,6 +63,10 @@ class Result(Record):
     source_path: str
     status: Literal["ok", "failed"]
     error: str | None = Field(None, description="for failed clips: the file and the cause")
+    mode: Literal["predict", "explain-gold"] = Field(
+        "predict", description="explain-gold: the reasoning explains a given gold label instead of predicting"
+    )
+    gold_label: str | None = Field(None, description="the label explained, in explain-gold mode only")
     clip: ClipInfo | None = None
     prediction: Prediction | None = None
     reasoner: ReasonerInfo | None = None

@@ -13,7 +13,7 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -23,11 +23,11 @@ from extractors.base import Extractor
 from pipeline.clip import MEDIA_SUFFIXES, Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
-from pipeline.errors import EmerError, InputError
+from pipeline.errors import ConfigError, EmerError, InputError
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout, write_results
-from pipeline.prompt import load_label_set, load_template, render_prompt
+from pipeline.prompt import LabelSet, load_label_set, load_template, render_prompt
 from pipeline.reasoner import Reasoner
 from pipeline.results import ClipStatus, ClueRef, ReasonerInfo, Result, RunSummary
 
@@ -83,9 +83,13 @@ class Pipeline:
     """Holds the extractors and the reasoner of one run config; models load once and serve every clip."""
 
     def __init__(self, config: RunConfig, store: ModelStore | None = None,
-                 observers: Sequence[Observer] = ()) -> None:
+                 observers: Sequence[Observer] = (), gold: Mapping[str, str] | None = None) -> None:
+        """`gold` (clip id -> label) is used only in label-conditioned mode (`config.explain_gold`)."""
         config.validate_names()
+        if config.explain_gold and gold is None:
+            raise ConfigError("explain_gold needs gold labels (emer run --gold labels.csv --explain-gold)")
         self.config = config
+        self.gold = dict(gold or {}) if config.explain_gold else {}
         self.store = store or ModelStore(paths={k: Path(v) for k, v in config.model_paths.items()})
         self.extractors: list[Extractor] = [
             extractors.get(c.name)(c.config, self.store) for c in config.extractors
@@ -223,13 +227,23 @@ class Pipeline:
 
     # --- reasoning ----------------------------------------------------------------------------------
 
-    def result_key(self, clues: list[Clue]) -> str:
+    def result_key(self, clues: list[Clue], label_set: LabelSet | None = None, gold_label: str | None = None) -> str:
         assert self.reasoner is not None
         return sha256_json({
             "clues": sorted(c.cache_key or "" for c in clues),
-            "template": self.template.sha256, "label_set": self.label_set.model_dump(mode="json"),
+            "template": self.template.sha256, "label_set": (label_set or self.label_set).model_dump(mode="json"),
             "model": self.reasoner.model.sha256, "llm": self.config.llm.model_dump(mode="json"),
+            "gold_label": gold_label,
         })
+
+    def _gold_label_set(self, clip_id: str, path: Path) -> tuple[LabelSet, str | None]:
+        """In label-conditioned mode, the clip's gold label as a one-label set; else the run's label set."""
+        if not self.config.explain_gold:
+            return self.label_set, None
+        gold = self.gold.get(clip_id)
+        if not gold:
+            raise InputError(f"{path}: no gold label for clip {clip_id!r} in the gold file")
+        return LabelSet(name=f"gold:{gold}", description="the annotated label, explained", labels=[gold]), gold
 
     def _clue_refs(self, clues: list[Clue], reused: list[bool]) -> list[ClueRef]:
         return [
@@ -275,7 +289,8 @@ class Pipeline:
         if self.reasoner is None:
             return Result(clip_id=clip_id, source_path=str(path), status="ok", clip=info, clues=refs,
                           timings=timings)
-        key = self.result_key(clues)
+        label_set, gold_label = self._gold_label_set(clip_id, path)
+        key = self.result_key(clues, label_set, gold_label)
         previous = layout.result(clip_id)
         if previous.is_file():
             try:
@@ -286,14 +301,14 @@ class Pipeline:
                 self._stage(clip_id, "reason", 0.0, reused=True)
                 return old.model_copy(update={"reused": True, "clues": refs})
         t0 = time.perf_counter()
-        prompt = render_prompt(self.template, info, clues, self.label_set)
+        prompt = render_prompt(self.template, info, clues, label_set, gold_label=gold_label)
         write_text_atomic(layout.prompt(clip_id), prompt.as_text())
         timings["prompt"] = round(time.perf_counter() - t0, 4)
         modalities = [c.kind for c in clues if c.status == ClueStatus.ok] or [c.kind for c in clues]
         with self._locks["reason"]:
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
-            prediction, stats, raw = self.reasoner.reason(prompt, self.label_set, modalities)
+            prediction, stats, raw = self.reasoner.reason(prompt, label_set, modalities)
             load = self.reasoner.load_seconds - load_before
         write_model_atomic(layout.response(clip_id), raw)
         timings["reason"] = round(time.perf_counter() - t0, 3)
@@ -304,8 +319,9 @@ class Pipeline:
             clip_id=clip_id, source_path=str(path), status="ok", clip=info, prediction=prediction,
             reasoner=ReasonerInfo(model=self.reasoner.model.ref(), config=self.config.llm.model_dump(mode="json"),
                                   template=self.template.name, template_sha256=self.template.sha256,
-                                  label_set=self.label_set),
+                                  label_set=label_set),
             clues=refs, generation=stats, timings=timings, cache_key=key,
+            mode="explain-gold" if gold_label else "predict", gold_label=gold_label,
         )
 
     # --- folders ------------------------------------------------------------------------------------

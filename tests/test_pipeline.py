@@ -16,6 +16,7 @@ import extractors
 from extractors.base import Extractor, ExtractorConfig
 from pipeline.clues import ClueStatus, SceneData, load_clue
 from pipeline.config import RunConfig, load_config
+from pipeline.errors import ConfigError
 from pipeline.results import Result, RunSummary
 from pipeline.runner import Pipeline
 from pipeline.schemas import SCHEMAS
@@ -156,3 +157,28 @@ def test_cli_rejects_unknown_names_fast(tmp_path, video_paths):
     assert proc.returncode == 2
     assert "unknown label set 'nope'" in proc.stderr and "crema-d" in proc.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_explain_gold_needs_gold_and_prediction_prompts_never_see_it(tmp_path, video_paths):
+    with pytest.raises(ConfigError, match="needs gold labels"):
+        Pipeline(RunConfig(explain_gold=True))
+    predict = Pipeline(RunConfig(extractors=[{"name": "counting-scene"}]), gold={"1001_DFA_HAP_XX": "anger"})
+    assert predict.gold == {}  # gold is dropped unless the run explains it
+
+
+@pytest.mark.slow
+def test_explain_gold_writes_reasoning_for_the_given_label(tmp_path, samples):
+    out = tmp_path / "out"
+    config = tmp_path / "run.yaml"
+    config.write_text(json.dumps({"llm": FAST_LLM, "extractors": [{"name": "mediapipe-face"}]}))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", str(samples / "video" / "1001_DFA_SAD_XX.flv"), "-o", str(out),
+         "-c", str(config), "--gold", str(samples / "labels.csv"), "--explain-gold", "-q"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = Result.model_validate_json((out / "1001_DFA_SAD_XX" / "result.json").read_text())
+    assert result.mode == "explain-gold" and result.gold_label == "sadness"
+    assert result.prediction.label == "sadness" and result.prediction.reasoning
+    prompt = (out / "1001_DFA_SAD_XX" / "prompt.txt").read_text()
+    assert 'labelled this clip as "sadness"' in prompt and "Possible labels" not in prompt
