@@ -143,6 +143,11 @@ class EmotionWheel:
         clean = re.sub(r"[^a-z]+", "", word.lower())
         return self._forms.get(clean, clean)
 
+    def vocabulary(self) -> list[str]:
+        """Every word the wheel places, with the word forms that map onto one (angry, happy, ...), sorted."""
+        forms = [f for f, target in self._forms.items() if target in self._secondary and f.isalpha()]
+        return sorted(set(self._secondary) | set(forms))
+
     def known(self, word: str) -> bool:
         """Whether the wheel places this word (after normalisation)."""
         return self.normalise(word) in self._secondary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
@@ -95,7 +96,10 @@ def load_template(name_or_dir: str) -> PromptTemplate:
 
 @cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    # A quoted string literal (quotes and newlines escaped) that keeps apostrophes and non-ASCII text readable.
+    env.filters["quote"] = lambda text: json.dumps(text, ensure_ascii=False)
+    return env
 
 
 class RenderedPrompt(Record):

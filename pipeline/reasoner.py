@@ -60,8 +60,13 @@ def load_llama(path: str, n_ctx: int, n_threads: int) -> tuple[Any, float]:
         return llm, time.perf_counter() - start
 
 
-def decision_schema(label_set: LabelSet, modalities: list[str], config: LLMConfig) -> dict[str, Any]:
-    """The JSON schema the decision is constrained to. The label comes first, right after the reasoning."""
+def decision_schema(label_set: LabelSet, modalities: list[str], config: LLMConfig,
+                    vocabulary: list[str] | None = None) -> dict[str, Any]:
+    """The JSON schema the decision is constrained to. The label comes first, right after the reasoning.
+    `vocabulary` restricts the emotion words (to a taxonomy's words) so no transcript word slips in."""
+    word: dict[str, Any] = (
+        {"type": "string", "enum": vocabulary} if vocabulary else {"type": "string", "pattern": "^[a-z]{3,20}$"}
+    )
     label: dict[str, Any] = (
         {"type": "string", "enum": list(label_set.labels)} if label_set.labels
         else {"type": "string", "pattern": "^[a-z]{3,20}$"}
@@ -71,7 +76,7 @@ def decision_schema(label_set: LabelSet, modalities: list[str], config: LLMConfi
         "properties": {
             "label": label,
             "confidence_percent": {"type": "integer", "minimum": 0, "maximum": 100},
-            "emotion_words": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{3,20}$"},
+            "emotion_words": {"type": "array", "items": word,
                               "minItems": 1, "maxItems": config.max_open_vocab},
             "evidence": {
                 "type": "array", "minItems": 1, "maxItems": config.max_evidence,
@@ -138,9 +143,10 @@ class Reasoner:
         self.load_seconds += seconds
         return llm
 
-    def reason(self, prompt: RenderedPrompt, label_set: LabelSet,
-               modalities: list[str] | None = None) -> tuple[Prediction, GenerationStats, RawExchange]:
-        """Run both stages on one prompt; `modalities` restricts evidence to the clues that are present."""
+    def reason(self, prompt: RenderedPrompt, label_set: LabelSet, modalities: list[str] | None = None,
+               vocabulary: list[str] | None = None) -> tuple[Prediction, GenerationStats, RawExchange]:
+        """Run both stages on one prompt; `modalities` restricts evidence to the clues that are present,
+        `vocabulary` the emotion words."""
         llm = self._llm()
         cfg = self.config
         sampling = {"temperature": cfg.temperature, "seed": cfg.seed, "repeat_penalty": cfg.repeat_penalty}
@@ -153,7 +159,7 @@ class Reasoner:
         reasoning_finish = first["choices"][0].get("finish_reason") or ""
         truncated = reasoning_finish == "length"
         reasoning = trim_reasoning(reasoning_raw, truncated)
-        schema = decision_schema(label_set, modalities or list(CLUE_KINDS), cfg)
+        schema = decision_schema(label_set, modalities or list(CLUE_KINDS), cfg, vocabulary)
         messages += [{"role": "assistant", "content": reasoning}, {"role": "user", "content": prompt.decision}]
         second = llm.create_chat_completion(
             messages=messages, max_tokens=cfg.max_decision_tokens,

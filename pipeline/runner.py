@@ -24,6 +24,7 @@ from pipeline.clip import MEDIA_SUFFIXES, Clip, ClipInfo, clip_id_for, decode_cl
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
 from pipeline.errors import ConfigError, EmerError, InputError
+from pipeline.evaluate import default_wheel
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout, write_results
@@ -308,7 +309,8 @@ class Pipeline:
         with self._locks["reason"]:
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
-            prediction, stats, raw = self.reasoner.reason(prompt, label_set, modalities)
+            prediction, stats, raw = self.reasoner.reason(prompt, label_set, modalities,
+                                                          default_wheel().vocabulary())
             load = self.reasoner.load_seconds - load_before
         write_model_atomic(layout.response(clip_id), raw)
         timings["reason"] = round(time.perf_counter() - t0, 3)

@@ -17,6 +17,7 @@ from extractors.base import Extractor, ExtractorConfig
 from pipeline.clues import ClueStatus, SceneData, load_clue
 from pipeline.config import RunConfig, load_config
 from pipeline.errors import ConfigError
+from pipeline.evaluate import default_wheel
 from pipeline.results import Result, RunSummary
 from pipeline.runner import Pipeline
 from pipeline.schemas import SCHEMAS
@@ -125,6 +126,7 @@ def test_rerun_with_another_label_set_redoes_only_reasoning(tmp_path, video_path
     assert third.reused_clues == 4 and third.reused_results == 0
     result = Result.model_validate_json((tmp_path / "1001_DFA_HAP_XX" / "result.json").read_text())
     assert result.prediction.label in {"neutral", "angry", "happy", "sad", "worried", "surprise"}
+    assert set(result.prediction.open_vocab) <= set(default_wheel().vocabulary())  # taxonomy words only
     assert result.reasoner.model.sha256 == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
     assert result.generation.prompt_tokens > 100
 

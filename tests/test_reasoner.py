@@ -20,8 +20,9 @@ def test_decision_schema_constrains_label_and_modalities():
     assert props["label"]["enum"] == ["anger", "disgust", "fear", "happiness", "neutral", "sadness"]
     assert props["evidence"]["items"]["properties"]["modality"]["enum"] == ["face", "prosody"]
     assert list(props)[0] == "label"
-    open_schema = decision_schema(load_label_set("open"), ["face"], LLMConfig())
+    open_schema = decision_schema(load_label_set("open"), ["face"], LLMConfig(), ["angry", "calm"])
     assert "enum" not in open_schema["properties"]["label"]
+    assert open_schema["properties"]["emotion_words"]["items"]["enum"] == ["angry", "calm"]
 
 
 @pytest.mark.slow
