@@ -61,7 +61,7 @@ def cmd_flow_run(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     """Add `serve` and `flow-run` to the `emer` command's subparsers."""
-    from pipeline.cli import DEFAULT_OUT
+    from pipeline.cli import add_run_options
 
     serve = sub.add_parser("serve", help="serve the Prefect deployment emer/process-folder (needs prefect)")
     serve.add_argument("--name", default=None, help="deployment name (default: process-folder)")
@@ -71,16 +71,7 @@ def add_commands(sub: Any) -> None:
 
     run = sub.add_parser("flow-run", help="run the Prefect flow once, in this process (needs prefect)")
     run.add_argument("path", type=Path, help="a video/audio file or a folder of them")
-    run.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
-    run.add_argument("-c", "--config", type=Path, help="run config file (YAML or JSON)")
-    run.add_argument("--extractors", help="comma-separated extractor names (see: emer list extractors)")
-    run.add_argument("--set", action="append", metavar="EXTRACTOR.OPTION=VALUE", help="extractor option")
-    run.add_argument("--labels", help="label set name or YAML file (see: emer list labels)")
-    run.add_argument("--prompt", help="prompt template name or folder")
-    run.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
-    run.add_argument("--threads", type=int, help="CPU threads for the LLM")
-    run.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
-    run.add_argument("--no-reason", action="store_true", help="extract clues only")
+    add_run_options(run)
     run.add_argument("--concurrency", type=int, default=2, help="clips in flight at once (default 2)")
     _runner_options(run)
     run.set_defaults(func=cmd_flow_run)

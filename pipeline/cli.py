@@ -52,7 +52,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         over["decode"] = {"frame_rate": args.frame_rate}
     if args.no_reason:
         over["reason"] = False
-    if args.explain_gold:
+    if getattr(args, "explain_gold", False):
         over["explain_gold"] = True
     return over
 
@@ -130,6 +130,20 @@ def cmd_samples(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The output folder and run-config options shared by `emer run` and other commands that run clips."""
+    parser.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
+    parser.add_argument("-c", "--config", type=Path, help="run config file (YAML or JSON)")
+    parser.add_argument("--extractors", help="comma-separated extractor names (see: emer list extractors)")
+    parser.add_argument("--set", action="append", metavar="EXTRACTOR.OPTION=VALUE", help="extractor option")
+    parser.add_argument("--labels", help="label set name or YAML file (see: emer list labels)")
+    parser.add_argument("--prompt", help="prompt template name or folder")
+    parser.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
+    parser.add_argument("--threads", type=int, help="CPU threads for the LLM")
+    parser.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
+    parser.add_argument("--no-reason", action="store_true", help="extract clues only")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emer", description="Explainable multimodal emotion reasoning, offline.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log extractor and model details")
@@ -137,16 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the pipeline on a clip or a folder of clips")
     run.add_argument("path", type=Path, help="a video/audio file or a folder of them")
-    run.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
-    run.add_argument("-c", "--config", type=Path, help="run config file (YAML or JSON)")
-    run.add_argument("--extractors", help="comma-separated extractor names (see: emer list extractors)")
-    run.add_argument("--set", action="append", metavar="EXTRACTOR.OPTION=VALUE", help="extractor option")
-    run.add_argument("--labels", help="label set name or YAML file (see: emer list labels)")
-    run.add_argument("--prompt", help="prompt template name or folder")
-    run.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
-    run.add_argument("--threads", type=int, help="CPU threads for the LLM")
-    run.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
-    run.add_argument("--no-reason", action="store_true", help="extract clues only")
+    add_run_options(run)
     run.add_argument("--gold", type=Path, help="gold labels CSV (clip_id,label) for --explain-gold")
     run.add_argument("--explain-gold", action="store_true",
                      help="label-conditioned mode: write the reasoning that leads to each clip's gold label")
