@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.clip import decode_clip
+import numpy as np
+
+from pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, decode_clip
 
 
 def write_video_without_audio(source: Path, target: Path) -> Path:
@@ -43,3 +45,15 @@ def make_bad_folder(folder: Path, video: Path, audio: Path) -> dict[str, Path]:
     write_video_without_audio(video, files["no_audio"])
     shutil.copy(video, files["good"])
     return files
+
+
+def synthetic_clip(audio: np.ndarray | None, clip_id: str = "synthetic") -> Clip:
+    """An audio-only clip made from samples at 16 kHz (None: a clip without an audio track)."""
+    duration = 0.0 if audio is None else len(audio) / AUDIO_RATE
+    info = ClipInfo(
+        clip_id=clip_id, path=f"/synthetic/{clip_id}.wav", sha256="0" * 64, size_bytes=0, duration_s=duration,
+        video=None,
+        audio=None if audio is None else AudioInfo(sample_rate_original=AUDIO_RATE, channels=1,
+                                                   duration_s=duration, codec="pcm_f32le"),
+    )
+    return Clip(info=info, audio=audio)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from media import synthetic_clip
 from pydantic import ValidationError
 
 from extractors import get
 from extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
-from pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, decode_clip
+from pipeline.clip import AUDIO_RATE, Clip, decode_clip
 from pipeline.clues import ClueStatus, ProsodyClue, load_clue
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
@@ -32,17 +33,6 @@ def decoded_mp3(audio_paths):
 @pytest.fixture(scope="module")
 def extractor() -> PraatProsodyExtractor:
     return PraatProsodyExtractor()
-
-
-def synthetic_clip(audio: np.ndarray | None, clip_id: str = "synthetic") -> Clip:
-    duration = 0.0 if audio is None else len(audio) / AUDIO_RATE
-    info = ClipInfo(
-        clip_id=clip_id, path=f"/synthetic/{clip_id}.wav", sha256="0" * 64, size_bytes=0, duration_s=duration,
-        video=None,
-        audio=None if audio is None else AudioInfo(sample_rate_original=AUDIO_RATE, channels=1,
-                                                   duration_s=duration, codec="pcm_f32le"),
-    )
-    return Clip(info=info, audio=audio)
 
 
 def voiced(f0_start: float, f0_end: float, seconds: float, amplitude: float = 0.2) -> np.ndarray:

@@ -9,11 +9,12 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import pytest
+from media import synthetic_clip
 from pydantic import ValidationError
 
 from extractors import get
 from extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
-from pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo
+from pipeline.clip import AUDIO_RATE
 from pipeline.clues import ClueStatus, SpeechClue, load_clue
 from pipeline.errors import ConfigError
 
@@ -27,17 +28,6 @@ FAST = {"model": "whisper-tiny.en", "compute_type": "int8"}
 def normalise(text: str) -> str:
     """Lower case, apostrophes dropped (don't -> dont), other punctuation to spaces."""
     return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).replace("'", "").split())
-
-
-def synthetic_clip(audio: np.ndarray | None, clip_id: str = "synthetic") -> Clip:
-    duration = 0.0 if audio is None else len(audio) / AUDIO_RATE
-    info = ClipInfo(
-        clip_id=clip_id, path=f"/synthetic/{clip_id}.wav", sha256="0" * 64, size_bytes=0, duration_s=duration,
-        video=None,
-        audio=None if audio is None else AudioInfo(sample_rate_original=AUDIO_RATE, channels=1,
-                                                   duration_s=duration, codec="pcm_f32le"),
-    )
-    return Clip(info=info, audio=audio)
 
 
 @pytest.fixture(scope="module")
