@@ -14,6 +14,7 @@ from pathlib import Path
 import extractors
 from pipeline.clip import decode_clip
 from pipeline.config import DEFAULT_EXTRACTORS, load_config
+from pipeline.gold import label_from_name
 from pipeline.io import write_json_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.prompt import load_label_set, load_template, render_prompt
@@ -26,9 +27,9 @@ def peak_rss_mb() -> float:
 
 
 def gold_label(clip_id: str) -> str:
-    code = clip_id.split("_")[2]
-    return {"ANG": "anger", "DIS": "disgust", "FEA": "fear", "HAP": "happiness", "NEU": "neutral",
-            "SAD": "sadness"}[code]
+    label = label_from_name(clip_id, "crema-d")
+    assert label is not None, f"{clip_id} is not a CREMA-D file name"
+    return label
 
 
 def main() -> None:

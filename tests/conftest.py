@@ -44,5 +44,11 @@ def decoded(video_paths):
 
 
 @pytest.fixture(scope="session")
+def decoded_mp3(audio_paths):
+    """decoded_mp3("HAP") -> the decoded actor-1002 audio-only clip (decoded once per session)."""
+    return lambda emotion: _decoded(str(audio_paths[emotion]))
+
+
+@pytest.fixture(scope="session")
 def model_store() -> ModelStore:
     return ModelStore()

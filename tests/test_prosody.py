@@ -3,7 +3,6 @@ pitch and pauses, and on silence. Praat and librosa only, no model weights: fast
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -13,21 +12,10 @@ from pydantic import ValidationError
 
 from extractors import get
 from extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
-from pipeline.clip import AUDIO_RATE, Clip, decode_clip
+from pipeline.clip import AUDIO_RATE
 from pipeline.clues import ClueStatus, ProsodyClue, load_clue
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
-
-
-@cache
-def _decoded_audio(path: str) -> Clip:
-    return decode_clip(Path(path))
-
-
-@pytest.fixture(scope="module")
-def decoded_mp3(audio_paths):
-    """decoded_mp3("HAP") -> the decoded actor-1002 audio-only clip (decoded once)."""
-    return lambda emotion: _decoded_audio(str(audio_paths[emotion]))
 
 
 @pytest.fixture(scope="module")
