@@ -1,4 +1,4 @@
-"""Prosody clue from Praat (through parselmouth) and librosa: pitch, loudness, pauses and speech rate.
+"""Prosody clue from Praat (through parselmouth) and librosa: pitch, loudness, pauses, speech rate and voice quality.
 
 All measures come from the clip's 16 kHz mono audio, on one frame grid of `time_step_s`:
 
@@ -24,6 +24,23 @@ All measures come from the clip's 16 kHz mono audio, on one frame grid of `time_
   de Jong & Wempe's articulation rate. A nucleus is an intensity peak that is sounding, rises at least
   `min_dip_db` above the dips on both sides (its topographic prominence) and has a voiced frame within
   `nucleus_voicing_window_s`.
+- voice quality, over the voiced (and sounding) frames only, for telling apart emotions of similar arousal:
+  anger and joy raise the energy of the upper spectrum and sadness lowers it (Juslin & Laukka 2003); tense,
+  breathy or rough phonation shows in the harmonics-to-noise ratio, jitter and shimmer:
+  - `hnr_db`: Praat's harmonicity by forward cross-correlation (Boersma 1993; "To Harmonicity (cc)" with Praat's
+    defaults: silence threshold 0.1, one period per window, floor `pitch_floor_hz`), mean over frames Praat
+    finds periodic (it marks the others -200 dB).
+  - `alpha_ratio_db` and `hammarberg_index_db`, as eGeMAPS defines them (Eyben et al. 2016): power spectra of
+    25 ms Hamming frames every `time_step_s`, no pre-emphasis; alpha ratio = 10 log10 of the summed power
+    1-5 kHz over that of 50 Hz-1 kHz (openSMILE's implementation sums from 0 Hz; the paper says 50 Hz);
+    Hammarberg index = 10 log10 of the strongest bin below 2 kHz over the strongest bin 2-5 kHz (Hammarberg et
+    al. 1980). Each is the mean of the per-frame dB values, as eGeMAPS's `alphaRatioV_sma3nz_amean` (without
+    its 3-frame smoothing). A clip recorded at 8 kHz (telephone) has nothing above 4 kHz, which lowers both.
+  - `jitter_local` and `shimmer_local_db`: Praat's "Get jitter (local)" and "Get shimmer (local_dB)" with its
+    defaults (periods 0.1-20 ms, maximum period factor 1.3, maximum amplitude factor 1.6) over the glottal
+    pulses of "To PointProcess (cc)" from the final pitch track, with the pulses outside the voiced sounding
+    frames removed. Measured on running speech, not on a sustained vowel: both run higher than the clinical
+    norms for vowels (jitter about 1 %, shimmer about 0.35 dB).
 - description: the numbers in plain words through the absolute thresholds in `Config` (e.g. "high, rising
   pitch; wide range; loud; fast; no pause"). Absolute thresholds mix speaker and state: a low-pitched man's
   excited voice may read "medium pitch". Speaker-relative thresholds are planned.
@@ -32,8 +49,15 @@ Boersma, P. (1993). Accurate short-term analysis of the fundamental frequency an
 of a sampled sound. Proc. Institute of Phonetic Sciences 17, 97-110.
 de Jong, N. H. & Wempe, T. (2009). Praat script to detect syllable nuclei and measure speech rate
 automatically. Behavior Research Methods 41(2), 385-390.
+Eyben, F., Scherer, K. R., Schuller, B. W., Sundberg, J., Andre, E., Busso, C., Devillers, L. Y., Epps, J.,
+Laukka, P., Narayanan, S. S. & Truong, K. P. (2016). The Geneva Minimalistic Acoustic Parameter Set (GeMAPS) for
+voice research and affective computing. IEEE Transactions on Affective Computing 7(2), 190-202.
+Hammarberg, B., Fritzell, B., Gauffin, J., Sundberg, J. & Wedin, L. (1980). Perceptual and acoustic correlates
+of abnormal voice qualities. Acta Oto-Laryngologica 90, 441-451.
 Hirst, D. (2011). The analysis by synthesis of speech melody: from data to models. Journal of Speech
 Sciences 1(1), 55-83.
+Juslin, P. N. & Laukka, P. (2003). Communication of emotions in vocal expression and music performance:
+different channels, same code? Psychological Bulletin 129(5), 770-814.
 """
 
 from __future__ import annotations
@@ -53,6 +77,14 @@ if TYPE_CHECKING:
 
 _PARSELMOUTH_HINT = "pip install praat-parselmouth"
 _LIBROSA_HINT = "pip install librosa"
+
+# eGeMAPS spectral balance (Eyben et al. 2016): frame length and bands in Hz
+_SPECTRAL_FRAME_S = 0.025
+_ALPHA_LOW_HZ, _ALPHA_SPLIT_HZ, _BAND_TOP_HZ = 50.0, 1000.0, 5000.0
+_HAMMARBERG_SPLIT_HZ = 2000.0
+# Praat's defaults for HNR, jitter and shimmer
+_HNR_SILENCE_THRESHOLD, _HNR_PERIODS_PER_WINDOW = 0.1, 1.0
+_PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMPLITUDE_FACTOR = 0.0001, 0.02, 1.3, 1.6
 
 
 class ProsodyConfig(ExtractorConfig):
@@ -170,10 +202,10 @@ def _at(times: np.ndarray, values: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 class PraatProsodyExtractor(Extractor):
-    """Pitch, loudness, pauses and speech rate of the clip's audio, with Praat and librosa."""
+    """Pitch, loudness, pauses, speech rate and voice quality of the clip's audio, with Praat and librosa."""
 
     name: ClassVar[str] = "praat-prosody"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     kind: ClassVar[ClueKind] = "prosody"
     Config: ClassVar[type[ExtractorConfig]] = ProsodyConfig
     config: ProsodyConfig
@@ -218,7 +250,7 @@ class PraatProsodyExtractor(Extractor):
         step = c.time_step_s
 
         with timed(timings, "pitch"):
-            pitch_times, f0 = self._pitch(sound, int_times, sounding)
+            pitch_times, f0, pitch = self._pitch(sound, int_times, sounding)
         voiced = f0 > 0
 
         # pauses: silent gaps between the first and the last sounding stretch
@@ -234,6 +266,11 @@ class PraatProsodyExtractor(Extractor):
         # loudness over the sounding frames (each RMS frame takes the state of the nearest intensity frame)
         rms_sounding = _at(int_times, sounding, rms_times)
         level = rms_db[rms_sounding] if rms_sounding.any() else rms_db
+
+        with timed(timings, "voice_quality"):
+            hnr = self._hnr(sound, int_times, voiced)
+            alpha, hammarberg = self._spectral_balance(audio, rate, int_times, voiced)
+            jitter, shimmer = self._perturbation(sound, pitch, int_times, voiced)
 
         hz = f0[voiced]
         detail = None
@@ -258,6 +295,8 @@ class PraatProsodyExtractor(Extractor):
             voiced_ratio=round(float(voiced.sum()) / max(len(int_times), 1), 3),
             pauses=len(pause_frames), pause_seconds=round(pause_s, 3),
             speech_rate_syllables_per_s=r(rate_syl),
+            hnr_db=r(hnr), alpha_ratio_db=r(alpha), hammarberg_index_db=r(hammarberg),
+            jitter_local=r(jitter, 4), shimmer_local_db=r(shimmer, 3),
             description=describe(median, slope, range_st, float(level.mean()), rate_syl, len(pause_frames),
                                  pause_s, c),
         )
@@ -293,30 +332,92 @@ class PraatProsodyExtractor(Extractor):
         return mask
 
     def _pitch(self, sound: parselmouth.Sound, int_times: np.ndarray, sounding: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """Frame times and pitch in Hz (0 = unvoiced or silent) on the intensity frame grid."""
+               ) -> tuple[np.ndarray, np.ndarray, parselmouth.Pitch]:
+        """Frame times and pitch in Hz (0 = unvoiced or silent) on the intensity frame grid, and Praat's pitch
+        object of the final pass."""
         c = self.config
 
-        def track(floor: float, ceiling: float) -> np.ndarray:
+        def track(floor: float, ceiling: float) -> tuple[np.ndarray, parselmouth.Pitch]:
             pitch = sound.to_pitch_ac(time_step=c.time_step_s, pitch_floor=floor, pitch_ceiling=ceiling)
             times = np.asarray(pitch.xs())
             if len(times) < 2:
-                return np.zeros(len(int_times))
+                return np.zeros(len(int_times)), pitch
             f0 = np.asarray(pitch.selected_array["frequency"], dtype=float)
             # on the intensity grid; frames the pitch track does not cover are unvoiced
             out = _at(times, f0, int_times)
             outside = (int_times < times[0] - c.time_step_s) | (int_times > times[-1] + c.time_step_s)
             out[outside | ~sounding] = 0.0
-            return out
+            return out, pitch
 
-        f0 = track(c.pitch_floor_hz, c.pitch_ceiling_hz)
+        f0, pitch = track(c.pitch_floor_hz, c.pitch_ceiling_hz)
         if c.two_pass_pitch and np.count_nonzero(f0) >= 4:
             q1, q3 = np.percentile(f0[f0 > 0], [25, 75])
             floor = max(c.pitch_floor_hz, 0.75 * q1)
             ceiling = min(c.pitch_ceiling_hz, 1.5 * q3)
             if ceiling > floor * 1.5:
-                f0 = track(floor, ceiling)
-        return int_times, f0
+                f0, pitch = track(floor, ceiling)
+        return int_times, f0, pitch
+
+    def _hnr(self, sound: parselmouth.Sound, int_times: np.ndarray, voiced: np.ndarray) -> float | None:
+        """Mean harmonics-to-noise ratio (dB) over the voiced frames that Praat also finds periodic."""
+        if not voiced.any():
+            return None
+        harmonicity = sound.to_harmonicity_cc(
+            time_step=self.config.time_step_s, minimum_pitch=self.config.pitch_floor_hz,
+            silence_threshold=_HNR_SILENCE_THRESHOLD, periods_per_window=_HNR_PERIODS_PER_WINDOW)
+        times = np.asarray(harmonicity.xs())
+        values = np.asarray(harmonicity.values[0], dtype=float)
+        if times.size == 0:
+            return None
+        keep = _at(int_times, voiced, times) & (values > -199.0)  # Praat writes -200 for aperiodic frames
+        return float(values[keep].mean()) if keep.any() else None
+
+    def _spectral_balance(self, audio: np.ndarray, rate: int, int_times: np.ndarray, voiced: np.ndarray
+                          ) -> tuple[float | None, float | None]:
+        """eGeMAPS alpha ratio and Hammarberg index (dB), means over the voiced frames."""
+        win = round(_SPECTRAL_FRAME_S * rate)
+        hop = max(1, round(self.config.time_step_s * rate))
+        if not voiced.any() or len(audio) < win or rate < 2 * _BAND_TOP_HZ:
+            return None, None
+        n_fft = 1 << (win - 1).bit_length()
+        frames = np.lib.stride_tricks.sliding_window_view(np.pad(audio, win // 2), win)[::hop]  # frame i at i*hop
+        keep = _at(int_times, voiced, np.arange(len(frames)) * hop / rate)
+        if not keep.any():
+            return None, None
+        power = np.abs(np.fft.rfft(frames[keep] * np.hamming(win), n=n_fft)) ** 2
+        freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
+        low = power[:, (freqs >= _ALPHA_LOW_HZ) & (freqs < _ALPHA_SPLIT_HZ)].sum(axis=1)
+        high = power[:, (freqs >= _ALPHA_SPLIT_HZ) & (freqs <= _BAND_TOP_HZ)].sum(axis=1)
+        peak_low = power[:, freqs < _HAMMARBERG_SPLIT_HZ].max(axis=1)
+        peak_high = power[:, (freqs >= _HAMMARBERG_SPLIT_HZ) & (freqs <= _BAND_TOP_HZ)].max(axis=1)
+        ok = (low > 0) & (high > 0) & (peak_low > 0) & (peak_high > 0)
+        if not ok.any():
+            return None, None
+        alpha = float(np.mean(10.0 * np.log10(high[ok] / low[ok])))
+        hammarberg = float(np.mean(10.0 * np.log10(peak_low[ok] / peak_high[ok])))
+        return alpha, hammarberg
+
+    def _perturbation(self, sound: parselmouth.Sound, pitch: parselmouth.Pitch, int_times: np.ndarray,
+                      voiced: np.ndarray) -> tuple[float | None, float | None]:
+        """Praat's local jitter (fraction) and local shimmer (dB) over the glottal pulses of the voiced frames."""
+        if not voiced.any():
+            return None, None
+        from parselmouth.praat import call
+
+        pulses = call([sound, pitch], "To PointProcess (cc)")
+        half = self.config.time_step_s / 2
+        for start, stop in _runs(~voiced):  # drop pulses in unvoiced or silent stretches
+            t0 = int_times[start] - half if start > 0 else sound.xmin
+            t1 = int_times[stop - 1] + half if stop < len(int_times) else sound.xmax
+            call(pulses, "Remove points between", t0, t1)
+        jitter = call(pulses, "Get jitter (local)", 0.0, 0.0, _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR)
+        shimmer = call([sound, pulses], "Get shimmer (local_dB)", 0.0, 0.0, _PERIOD_FLOOR_S, _PERIOD_CEILING_S,
+                       _MAX_PERIOD_FACTOR, _MAX_AMPLITUDE_FACTOR)
+
+        def defined(v: float) -> float | None:  # Praat returns NaN ("undefined") with too few periods
+            return float(v) if v is not None and np.isfinite(v) else None
+
+        return defined(jitter), defined(shimmer)
 
     def _nuclei(self, int_db: np.ndarray, int_times: np.ndarray, sounding: np.ndarray,
                 pitch_times: np.ndarray, voiced: np.ndarray) -> int:

@@ -133,13 +133,25 @@ class ProsodyData(Record):
     pitch_p90_hz: float | None
     pitch_range_semitones: float | None = Field(description="p10 to p90 of voiced frames")
     pitch_slope_semitones_per_s: float | None = Field(description="linear trend over voiced frames")
-    loudness_mean_db: float = Field(description="mean RMS level of voiced (or all) frames, dBFS")
+    loudness_mean_db: float = Field(description="mean RMS level of sounding (or, if none, all) frames, dBFS")
     loudness_std_db: float
     loudness_max_db: float
     voiced_ratio: float = Field(description="share of frames with pitch")
     pauses: int = Field(description="silent gaps of at least min_pause_s between sounding stretches")
     pause_seconds: float
     speech_rate_syllables_per_s: float | None = Field(description="syllable nuclei per second of sounding time")
+    # voice quality (None when no frame is voiced; absent from clues of prosody extractors that do not measure it)
+    hnr_db: float | None = Field(None, description="harmonics-to-noise ratio (Praat, cross-correlation method), "
+                                 "mean over voiced frames, dB; lower = breathier or rougher voice")
+    alpha_ratio_db: float | None = Field(None, description="energy 1-5 kHz over energy 50 Hz-1 kHz (eGeMAPS), mean "
+                                         "over voiced frames, dB; higher = more high-frequency energy (tenser)")
+    hammarberg_index_db: float | None = Field(None, description="strongest spectral peak 0-2 kHz minus strongest "
+                                              "peak 2-5 kHz (eGeMAPS), mean over voiced frames, dB; lower = more "
+                                              "high-frequency energy")
+    jitter_local: float | None = Field(None, description="mean absolute difference of consecutive glottal periods "
+                                       "over the mean period (Praat jitter, local), a fraction (0.01 = 1 %)")
+    shimmer_local_db: float | None = Field(None, description="mean absolute level difference of consecutive "
+                                           "periods (Praat shimmer, local, dB)")
     description: str = Field(description="the numbers in plain words")
 
 

@@ -1,5 +1,6 @@
-"""The Praat prosody extractor on the real CREMA-D clips (both actors), on synthetic voiced signals with known
-pitch and pauses, and on silence. Praat and librosa only, no model weights: fast."""
+"""The Praat prosody extractor on the real CREMA-D clips (both actors) and the EmoDB development clips, on
+synthetic voiced signals with known pitch, pauses and spectral balance, and on silence. Praat and librosa only,
+no model weights: fast."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pydantic import ValidationError
 
 from extractors import get
 from extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
-from pipeline.clip import AUDIO_RATE
-from pipeline.clues import ClueStatus, ProsodyClue, load_clue
+from pipeline.clip import AUDIO_RATE, decode_clip
+from pipeline.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
+from pipeline.samples import emodb_label, fetch_sample_set
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 
@@ -31,6 +33,17 @@ def voiced(f0_start: float, f0_end: float, seconds: float, amplitude: float = 0.
     signal = sum(np.sin(k * phase) / k for k in range(1, 9))
     envelope = np.minimum(1.0, np.minimum(np.arange(n), n - 1 - np.arange(n)) / (0.02 * AUDIO_RATE))
     return (amplitude * envelope * signal / 2).astype(np.float32)
+
+
+def two_tone(seconds: float, f0: float = 250.0, high_hz: float = 2500.0, high_amplitude: float = 0.1,
+             amplitude: float = 0.3) -> np.ndarray:
+    """A periodic signal of two partials: f0 (amplitude 1) and its harmonic high_hz (high_amplitude), both on
+    exact FFT bins of the 25 ms / 512-point spectra, so its alpha ratio is 20 log10(high_amplitude) dB and its
+    Hammarberg index the negative of that."""
+    t = np.arange(round(seconds * AUDIO_RATE)) / AUDIO_RATE
+    signal = np.sin(2 * np.pi * f0 * t) + high_amplitude * np.sin(2 * np.pi * high_hz * t)
+    envelope = np.minimum(1.0, np.minimum(np.arange(t.size), t.size - 1 - np.arange(t.size)) / (0.02 * AUDIO_RATE))
+    return (amplitude * envelope * signal / (1 + high_amplitude)).astype(np.float32)
 
 
 def noise(seconds: float, level: float = 1e-4, seed: int = 0) -> np.ndarray:
@@ -52,6 +65,12 @@ def check_real_clip(clue: ProsodyClue, duration: float) -> None:
     assert d.speech_rate_syllables_per_s is not None and 2 <= d.speech_rate_syllables_per_s <= 12
     assert d.duration_s == pytest.approx(duration, abs=0.01)
     assert d.description and "pitch" in d.description
+    # voice quality: plausible ranges for running speech (compressed, noisy recordings included)
+    assert d.hnr_db is not None and 0 < d.hnr_db < 30, d
+    assert d.alpha_ratio_db is not None and -40 < d.alpha_ratio_db < 15, d
+    assert d.hammarberg_index_db is not None and 0 < d.hammarberg_index_db < 45, d
+    assert d.jitter_local is not None and 0 < d.jitter_local < 0.2, d
+    assert d.shimmer_local_db is not None and 0 < d.shimmer_local_db < 4, d
     assert clue.models == []  # Praat's algorithms, no weights
 
 
@@ -107,6 +126,14 @@ def test_angry_is_louder_than_sad_for_both_actors(decoded, decoded_mp3, extracto
         assert angry.loudness_max_db > sad.loudness_max_db
 
 
+def test_angry_has_more_high_frequency_energy_than_sad_for_both_actors(decoded, decoded_mp3, extractor):
+    # Juslin & Laukka (2003): anger raises the energy above 1 kHz, sadness lowers it
+    for load in (decoded, decoded_mp3):
+        angry, sad = extractor.extract(load("ANG")).data, extractor.extract(load("SAD")).data
+        assert angry.alpha_ratio_db > sad.alpha_ratio_db + 1
+        assert angry.hammarberg_index_db < sad.hammarberg_index_db
+
+
 def test_the_female_actor_speaks_higher(decoded, decoded_mp3, extractor):
     for emotion in ("NEU", "ANG"):
         male, female = extractor.extract(decoded(emotion)).data, extractor.extract(decoded_mp3(emotion)).data
@@ -120,6 +147,35 @@ def test_clue_json_round_trip(decoded, extractor, tmp_path: Path):
     again = load_clue(path)
     assert isinstance(again, ProsodyClue) and again == clue
     assert again.extractor.name == "praat-prosody" and again.extractor.config["min_pause_s"] == 0.15
+
+
+# --- development clips (EmoDB speaker 03: one utterance per emotion, peak-normalised) -----------------
+
+
+@pytest.fixture(scope="module")
+def emodb_data(extractor) -> dict[str, ProsodyData]:
+    folder = fetch_sample_set("emodb") / "audio"
+    data = {}
+    for path in sorted(folder.glob("*.wav")):
+        clue = extractor.extract(decode_clip(path))
+        assert clue.status == ClueStatus.ok and clue.data is not None, clue.detail
+        data[emodb_label(path.stem)] = clue.data
+    return data
+
+
+def test_emodb_clips_measure_fully(emodb_data):
+    assert len(emodb_data) == 7
+    for d in emodb_data.values():
+        check_real_clip(ProsodyClue.model_construct(status=ClueStatus.ok, data=d, models=[]), d.duration_s)
+
+
+def test_emodb_anger_is_the_brightest_and_sadness_the_darkest(emodb_data):
+    # the recordings are peak-normalised, so loudness hardly differs; the spectral balance still does
+    alpha = {label: d.alpha_ratio_db for label, d in emodb_data.items()}
+    hammarberg = {label: d.hammarberg_index_db for label, d in emodb_data.items()}
+    assert max(alpha, key=alpha.get) == "anger" and min(alpha, key=alpha.get) == "sadness"
+    assert min(hammarberg, key=hammarberg.get) == "anger" and max(hammarberg, key=hammarberg.get) == "sadness"
+    assert alpha["anger"] > alpha["neutral"] + 5
 
 
 # --- synthetic signals ------------------------------------------------------------------------------
@@ -143,6 +199,35 @@ def test_glide_with_one_pause(extractor):
     assert 4.0 < d.pitch_slope_semitones_per_s < 8.0
     assert 0.35 < d.voiced_ratio < 0.55
     assert d.description.startswith("medium, rising pitch") and d.description.endswith("1 pause (0.4 s)")
+
+
+def padded(signal: np.ndarray, seconds: float = 0.3, level: float = 1e-5) -> np.ndarray:
+    """signal with `seconds` of silence before and after, over faint noise (so there is a noise floor)."""
+    gap = np.zeros(round(seconds * AUDIO_RATE), np.float32)
+    out = np.concatenate([gap, signal, gap])
+    return out + noise(out.size / AUDIO_RATE, level=level)
+
+
+def test_spectral_balance_of_a_two_tone_signal(extractor):
+    d = extractor.extract(synthetic_clip(padded(two_tone(1.0)), "two_tone")).data
+    assert d is not None and d.pitch_median_hz == pytest.approx(250, abs=3)
+    assert d.alpha_ratio_db == pytest.approx(-20.0, abs=0.5)  # 20 log10(0.1)
+    assert d.hammarberg_index_db == pytest.approx(20.0, abs=0.5)
+    # three times the upper partial: +9.5 dB of alpha ratio, -9.5 dB of Hammarberg index; level does not matter
+    brighter = extractor.extract(synthetic_clip(padded(two_tone(1.0, high_amplitude=0.3, amplitude=0.05)),
+                                                "bright")).data
+    assert brighter.alpha_ratio_db - d.alpha_ratio_db == pytest.approx(9.54, abs=0.5)
+    assert d.hammarberg_index_db - brighter.hammarberg_index_db == pytest.approx(9.54, abs=0.5)
+
+
+def test_a_steady_tone_is_harmonic_without_perturbation(extractor):
+    d = extractor.extract(synthetic_clip(padded(voiced(150, 150, 1.0)), "tone")).data
+    assert d is not None
+    assert d.hnr_db > 35  # a periodic signal over noise 60 dB down; noisy speech reads about 5-20 dB
+    assert d.jitter_local < 0.002 and d.shimmer_local_db < 0.1  # the onset and offset ramps only
+    noisy = extractor.extract(synthetic_clip(padded(voiced(150, 150, 1.0) + noise(1.0, level=0.01, seed=2)),
+                                             "noisy")).data
+    assert noisy.hnr_db < d.hnr_db - 15
 
 
 def test_short_gap_is_not_a_pause(extractor):
@@ -170,6 +255,8 @@ def test_unvoiced_noise_has_no_pitch(extractor):
     assert clue.data.pitch_median_hz is None and clue.data.pitch_range_semitones is None
     assert clue.data.voiced_ratio < 0.05
     assert "no voiced frame" in (clue.detail or "")
+    d = clue.data
+    assert (d.hnr_db, d.alpha_ratio_db, d.hammarberg_index_db, d.jitter_local, d.shimmer_local_db) == (None,) * 5
 
 
 # --- missing signal ---------------------------------------------------------------------------------
