@@ -1,0 +1,391 @@
+"""The reasoning checker on hand-built evidence summaries (the checker's input), modelled on the real summaries
+of the CREMA-D sample clips: the measured failures are flagged, faithful sentences pass."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pipeline.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
+from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+
+
+def obs(modality: str, cue: str, category: str, text: str = "", value: float | None = None,
+        ref: float | None = None, supports: tuple[str, ...] = ()) -> Observation:
+    return Observation(modality=modality, cue=cue, category=category, value=value, reference_value=ref,
+                       text=text or f"{cue} {category}", supports=list(supports))
+
+
+def voice(pitch: str = "usual", pitch_range: str = "usual", loudness: str = "usual", rate: str = "usual",
+          contour: str = "falling") -> ModalityEvidence:
+    """Prosody against a speaker reference; values on the side of the reference the category says."""
+    side = {"high": 1.2, "wide": 1.5, "loud": 1.1, "fast": 1.4, "low": -1.6, "narrow": -1.1, "soft": -1.0,
+            "slow": -1.3, "usual": 0.2, "unreferenced": 0.0}
+    spec = [("pitch", pitch, "pitch", 7.6, 3.0), ("pitch_range", pitch_range, "pitch range", 5.0, 2.0),
+            ("loudness", loudness, "loudness", -34.3, 5.0), ("rate", rate, "speech rate", 5.3, 1.0)]
+    out = []
+    for cue, cat, label, level, spread in spec:
+        z = side[cat]
+        value = round(level + z * spread, 2)
+        if cat == "unreferenced":
+            out.append(obs("prosody", cue, cat, f"{label} {value:.1f} (no reference: depends on speaker and "
+                           "recording)", value))
+        else:
+            out.append(obs("prosody", cue, cat, f"{label} {cat}: {value:.1f}, usually {level:.1f} ({z:+.1f} "
+                           "spreads)", value, level))
+    out.append(obs("prosody", "pitch_contour", contour, f"pitch contour {contour} (-5.0 semitones/s)", -5.0))
+    return ModalityEvidence(modality="prosody", reference="this speaker's usual level (median of 6 clips of "
+                            "speaker 1001)", weight=1.0, emotions={"sadness": 0.6, "neutral": 0.4},
+                            observations=out)
+
+
+def face(expression: str = "sadness", aus: dict[str, str] | None = None,
+         probs: str = "anger 0.40 (usually 0.33), sadness 0.38 (usually 0.25), fear 0.12 (usually 0.10)"
+         ) -> ModalityEvidence:
+    aus = {"AU4": "usual", "AU7": "usual"} if aus is None else aus
+    levels = {"raised": (0.74, 0.48), "lowered": (0.13, 0.54), "usual": (0.47, 0.47), "high": (0.6, None)}
+    supports = {"AU12": ("happiness",), "AU4": ("anger", "fear", "sadness"), "AU1": ("fear", "sadness", "surprise"),
+                "AU9": ("disgust",)}
+    out = [obs("face", "expression", expression, f"expression classifier {probs}; most above its usual level: "
+               f"{expression}", supports=(expression,))]
+    for au, cat in aus.items():
+        peak, usual = levels[cat]
+        out.append(obs("face", au, cat, f"{au} {cat}: peak {peak:.2f}" + (f", usually {usual:.2f}" if usual else ""),
+                       peak, usual, supports.get(au, ()) if cat == "raised" else ()))
+    return ModalityEvidence(modality="face", reference="this speaker's usual level", weight=1.0,
+                            emotions={expression: 1.0}, observations=out)
+
+
+def words(category: str = "none", supports: tuple[str, ...] = ()) -> ModalityEvidence:
+    text = ("no emotion words in what was said (the wording itself is neutral)" if category == "none"
+            else f"emotion words said: 'x' ({category})")
+    return ModalityEvidence(modality="speech", weight=1.0, observations=[
+        obs("speech", "words", category, text, supports=supports or ((category,) if category != "none" else ()))])
+
+
+def scene(brightness: str = "medium", motion: str = "still") -> ModalityEvidence:
+    return ModalityEvidence(modality="scene", weight=0.0, observations=[
+        obs("scene", "brightness", brightness, f"{brightness} image (mean luma 0.43)", 0.43),
+        obs("scene", "motion", motion, f"{motion} (motion energy 0.004)", 0.004),
+        obs("scene", "framing", "medium close-up", "medium close-up, 1 face(s)")])
+
+
+def summary(*modalities: ModalityEvidence) -> EvidenceSummary:
+    return EvidenceSummary(clip_id="1001_DFA_SAD_XX", config={}, reference_kind="speaker", speaker="1001",
+                           modalities=list(modalities), emotions={"sadness": 1.0}, labels={"sad": 1.0},
+                           label="sad", confidence=1.0)
+
+
+CLUES = {
+    "face": {"status": "ok", "data": {"summary": {
+        "top_aus": [{"au": "AU7", "peak": 0.69}, {"au": "AU4", "peak": 0.65}, {"au": "AU45", "peak": 0.56},
+                    {"au": "AU12", "peak": 0.49}, {"au": "AU26", "peak": 0.43}],
+        "expression_mean": {"angry": 0.40, "sad": 0.38, "fear": 0.12, "happy": 0.01}}}},
+    "speech": {"status": "ok", "data": {"text": "Don't forget a jacket."}},
+    "prosody": {"status": "ok", "data": {}},
+    "scene": {"status": "ok", "data": {}},
+}
+
+SAD = summary(face(), words(), voice(pitch="low", loudness="soft", rate="slow"), scene())
+
+
+def verdicts(check: ReasoningCheck, cue: str | None = None) -> list[str]:
+    return [c.verdict for c in check.claims if cue is None or c.cue == cue]
+
+
+def only(check: ReasoningCheck, cue: str) -> Claim:
+    found = [c for c in check.claims if c.cue == cue]
+    assert len(found) == 1, check.claims
+    return found[0]
+
+
+# --- the measured failures --------------------------------------------------------------------------
+
+
+def test_raised_pitch_when_the_pitch_is_low_is_contradicted():
+    check = check_reasoning("The speaker has a raised pitch, which suggests anger.", SAD, CLUES)
+    claim = only(check, "pitch")
+    assert (claim.asserted, claim.actual, claim.verdict) == ("high", "low", "contradicted")
+    assert not check.ok and check.contradictions == 1
+    problem = check.problems()[0]
+    assert "raised pitch" in problem and "low for this speaker" in problem and "-1.6 spreads" in problem
+
+
+def test_fast_after_normal_rate_is_contradicted():
+    ev = summary(voice(rate="usual"))
+    check = check_reasoning("The speech rate is normal. The fast delivery suggests anger.", ev)
+    assert [(c.asserted, c.verdict) for c in check.claims if c.cue == "rate"] == [
+        ("usual", "supported"), ("fast", "contradicted")]
+    assert "usual for this speaker" in check.problems()[0]
+
+
+def test_normal_then_fast_without_a_reference_contradicts_itself():
+    ev = summary(voice(rate="unreferenced"))
+    check = check_reasoning("The speech rate is normal. Later the speaker talks quickly.", ev)
+    assert verdicts(check, "rate") == ["unverifiable", "contradicted"]
+    assert "both" in check.problems()[0]
+
+
+def test_unmeasured_action_unit_is_invented():
+    check = check_reasoning("AU9 nose wrinkler is active, suggesting disgust.", SAD, CLUES)
+    claim = only(check, "AU9")
+    assert claim.verdict == "invented" and check.invented == 1
+    assert "not measured" in check.problems()[0]
+    # also without the clues (only the evidence's observations to go by), and by name only
+    assert verdicts(check_reasoning("The nose wrinkler is visible.", SAD), "AU9") == ["invented"]
+    # AUs the face extractor cannot estimate at all
+    check = check_reasoning("AU23 and AU25 are active.", SAD, CLUES)
+    assert verdicts(check) == ["invented", "invented"] and "cannot measure" in check.problems()[0]
+
+
+def test_measured_but_unremarkable_action_unit_is_not_invented():
+    check = check_reasoning("AU26 jaw drop is present.", SAD, CLUES)
+    assert only(check, "AU26").verdict == "unverifiable" and check.ok
+    # AUs the face clue's prototype matches report as measured but not active at the peak frame
+    clues = {**CLUES, "face": {"status": "ok", "data": {"summary": {"top_aus": [], "prototypes": [
+        {"emotion": "disgust", "aus": ["AU9", "AU10"], "active": ["AU10"], "unmeasured": []}]}}}}
+    assert verdicts(check_reasoning("AU9 nose wrinkler is active.", SAD, clues)) == ["contradicted"]
+    assert verdicts(check_reasoning("There is no nose wrinkle.", SAD, clues)) == ["supported"]
+    assert verdicts(check_reasoning("AU10 is present.", SAD, clues)) == ["supported"]
+
+
+def test_neutral_words_read_as_emotional_are_contradicted():
+    for text in ("The words express anger.",
+                 "The phrase 'Don't forget a jacket' sounds caring, showing concern for someone.",
+                 "The speaker says \"Don't forget a jacket\", which expresses worry.",
+                 "The transcript is not neutral."):
+        check = check_reasoning(text, SAD, CLUES)
+        assert "contradicted" in verdicts(check, "words"), (text, check.claims)
+        assert any("no emotion words" in p for p in check.problems()), text
+
+
+def test_a_sentence_referring_back_to_the_words():
+    check = check_reasoning('The transcript clearly states "Don\'t forget a jacket." This is a clear indication of '
+                            "sadness.", SAD, CLUES)
+    assert verdicts(check, "words") == ["contradicted"] and verdicts(check, "transcript") == ["supported"]
+    check = check_reasoning("AU4 brow lowerer is active. This is consistent with anger.", SAD, CLUES)
+    assert check.ok and verdicts(check, "words") == []
+    check = check_reasoning("The transcript says 'Don\'t forget a jacket', leading to sadness.", SAD, CLUES)
+    assert verdicts(check, "words") == ["contradicted"]
+
+
+def test_neutral_words_said_to_be_neutral_pass():
+    for text in ("The words 'Don't forget a jacket' carry no emotion on their own.",
+                 "The transcript is neutral.",
+                 "The wording itself expresses no anger."):
+        check = check_reasoning(text, SAD, CLUES)
+        assert check.ok and "supported" in verdicts(check, "words"), (text, check.claims)
+
+
+def test_emotion_words_in_the_transcript():
+    ev = summary(words("anger"))
+    assert verdicts(check_reasoning("The words express anger.", ev), "words") == ["supported"]
+    assert verdicts(check_reasoning("The words are emotional.", ev), "words") == ["supported"]
+    assert verdicts(check_reasoning("The words express joy.", ev), "words") == ["contradicted"]
+    assert verdicts(check_reasoning("The words are neutral.", ev), "words") == ["contradicted"]
+
+
+def test_voice_without_a_prosody_clue_is_invented():
+    ev = summary(face(), words())
+    clues = {**CLUES, "prosody": {"status": "unsupported", "data": None}}
+    check = check_reasoning("The tone of voice sounds tense and angry.", ev, clues)
+    assert verdicts(check) == ["invented"] and check.claims[0].modality == "prosody"
+    assert "no prosody clue" in check.problems()[0] and "unsupported" in check.problems()[0]
+    check = check_reasoning("The pitch is high and the speaker talks quickly.", ev, clues)
+    assert verdicts(check) == ["invented", "invented"]
+    # saying the voice is missing is fine
+    assert check_reasoning("There is no voice clue, so the face decides.", ev, clues).claims == []
+    assert check_reasoning("Without a voice clue, we cannot tell whether the pitch is high.", ev, clues).ok
+
+
+def test_face_without_a_face_clue_is_invented():
+    ev = summary(words(), voice(loudness="loud"))
+    check = check_reasoning("The facial expression shows anger and the person smiles.", ev)
+    assert verdicts(check) == ["invented", "invented"]
+    assert {c.modality for c in check.claims} == {"face"}
+
+
+def test_looping():
+    text = "The pitch is low. " + "The speaker's low pitch and soft voice suggest sadness. " * 3
+    check = check_reasoning(text, SAD, CLUES)
+    assert check.looping and not check.ok and check.contradictions == 0
+    assert "repeated" in check.problems()[-1]
+    text = ("the speaker seems sad because the voice is soft and low and " * 3).strip()
+    check = check_reasoning(text, SAD, CLUES)
+    assert check.looping and check.repeated == ["the speaker seems sad because the voice is soft and low and"]
+    assert not check_reasoning("The pitch is low. The voice is soft. The rate is slow.", SAD).looping
+
+
+def test_recited_cue_list_is_flagged_but_a_contrast_is_not():
+    ev = summary(voice())
+    check = check_reasoning("Anger is usually expressed with a loud voice, fast speech and a high pitch.", ev)
+    assert verdicts(check) == ["contradicted"] * 3
+    check = check_reasoning("A high pitch is typical of fear, but here the pitch is at its usual level.", ev)
+    assert check.ok and [(c.asserted, c.verdict) for c in check.claims] == [("usual", "supported")]
+    assert check_reasoning("If the voice were loud, it would suggest anger.", ev).claims == []
+
+
+# --- faithful sentences -----------------------------------------------------------------------------
+
+
+def test_faithful_sentences_pass():
+    ev = summary(face("happiness", {"AU12": "raised", "AU1": "raised", "AU4": "lowered"},
+                      "happiness 0.66 (usually 0.03), sadness 0.11 (usually 0.25)"),
+                 words(), voice(loudness="loud", pitch_range="wide", rate="fast", contour="rising"), scene())
+    text = ("The voice is louder than usual and the pitch range is wide. AU12 is raised, pointing to happiness. "
+            "The lip corner puller (AU12) and AU1 are raised, while AU4 brow lowerer is lowered. "
+            "The expression classifier gives happiness 0.66, far above its usual 0.03, and the face looks happy. "
+            "The speaker talks quickly with a rising intonation. The words themselves are neutral. "
+            "The scene is a medium close-up with a still background and medium lighting.")
+    check = check_reasoning(text, ev)
+    assert check.ok, check.problems()
+    cues = {c.cue for c in check.claims}
+    assert {"loudness", "pitch_range", "AU12", "AU1", "AU4", "expression", "rate", "pitch_contour", "words",
+            "brightness", "motion", "framing"} <= cues
+    assert set(verdicts(check)) == {"supported"}
+
+
+def test_faithful_reasoning_on_a_real_summary():
+    """The sad clip of actor 1001 as the evidence summary reads it (observation texts as computed)."""
+    text = ("The pitch is low and the voice is soft, with a slow speech rate and a falling contour. "
+            "The expression classifier gives anger 0.40 and sadness 0.38, with sadness most above its usual level. "
+            "AU4 and AU7 are at their usual levels, and there is no smile. "
+            "The words 'Don't forget a jacket' are neutral, so the voice and face decide: sadness.")
+    check = check_reasoning(text, SAD, CLUES)
+    assert check.ok, check.problems()
+    assert {c.cue for c in check.claims} >= {"pitch", "loudness", "rate", "pitch_contour", "expression", "AU4",
+                                             "AU7", "AU12", "words", "transcript"}
+
+
+# --- negation, usual, hedges ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "category", "verdict"), [
+    ("The voice is not loud.", "loud", "contradicted"),
+    ("The voice is not loud.", "soft", "supported"),
+    ("The voice is not loud.", "usual", "supported"),
+    ("The speaker is not shouting.", "loud", "contradicted"),
+    ("The voice is soft rather than loud.", "soft", "supported"),
+    ("The voice is loud.", "unreferenced", "unverifiable"),
+    ("The loudness is normal.", "usual", "supported"),
+    ("The loudness is average.", "loud", "contradicted"),
+    ("The loudness is not unusual.", "usual", "supported"),
+])
+def test_loudness_assertions(text, category, verdict):
+    check = check_reasoning(text, summary(voice(loudness=category)))
+    assert set(verdicts(check, "loudness")) == {verdict}, check.claims
+
+
+def test_neither_nor():
+    ok = check_reasoning("The pace is neither fast nor slow.", summary(voice(rate="usual")))
+    assert [(c.asserted, c.verdict) for c in ok.claims] == [("not fast", "supported"), ("not slow", "supported")]
+    bad = check_reasoning("The pace is neither fast nor slow.", summary(voice(rate="slow")))
+    assert verdicts(bad) == ["supported", "contradicted"] and "nor slow" in bad.problems()[0]
+
+
+def test_action_unit_negation_and_states():
+    ev = summary(face("happiness", {"AU12": "raised", "AU4": "lowered", "AU7": "usual"}))
+    assert verdicts(check_reasoning("There is no smile.", ev), "AU12") == ["contradicted"]
+    assert verdicts(check_reasoning("The person is not smiling.", ev), "AU12") == ["contradicted"]
+    assert verdicts(check_reasoning("There is no frown.", ev), "AU4") == ["supported"]
+    assert verdicts(check_reasoning("The brows are furrowed.", ev), "AU4") == ["contradicted"]
+    assert verdicts(check_reasoning("AU4 is lowered.", ev), "AU4") == ["supported"]
+    assert verdicts(check_reasoning("AU12 is lowered.", ev), "AU12") == ["contradicted"]
+    # an AU at its usual (high) level: naming it is fine, calling it raised is not
+    assert verdicts(check_reasoning("AU7 lid tightener is active.", ev), "AU7") == ["supported"]
+    assert verdicts(check_reasoning("AU7 is at its usual level.", ev), "AU7") == ["supported"]
+    check = check_reasoning("AU7 lid tightener is raised above its usual level.", ev)
+    assert verdicts(check, "AU7") == ["contradicted"] and "at its usual level" in check.problems()[0]
+    assert verdicts(check_reasoning("AU7 is stronger than usual.", ev), "AU7") == ["contradicted"]
+    # lists share their state, numbered forms are understood
+    check = check_reasoning("AUs 12 and 7 are raised.", ev)
+    assert [(c.cue, c.verdict) for c in check.claims] == [("AU12", "supported"), ("AU7", "contradicted")]
+    check = check_reasoning("AU12+7 are both present.", ev)
+    assert [(c.cue, c.verdict) for c in check.claims] == [("AU12", "supported"), ("AU7", "supported")]
+
+
+def test_hedged_claims_on_the_right_side_of_usual_pass():
+    ev = summary(voice(pitch="usual"))  # +0.2 spreads: slightly above the reference
+    assert verdicts(check_reasoning("The pitch is slightly higher than usual.", ev)) == ["supported"]
+    assert verdicts(check_reasoning("The pitch is slightly lower than usual.", ev)) == ["contradicted"]
+    assert verdicts(check_reasoning("The pitch is higher than usual.", ev)) == ["contradicted"]
+
+
+def test_expression_classifier():
+    check = check_reasoning("The expression classifier shows happiness.", SAD, CLUES)
+    claim = only(check, "expression")
+    assert claim.verdict == "contradicted" and "happiness is only 0.01" in claim.detail
+    assert check_reasoning("The classifier gives anger 0.40 and sadness 0.38.", SAD, CLUES).ok
+    assert check_reasoning("The classifier does not show happiness.", SAD, CLUES).ok
+    # probabilities cited with the emotion are checked against the classifier's (this clip's or the usual one)
+    check = check_reasoning("The classifier gives anger 0.40 and fear 0.12 (usually 0.10).", SAD, CLUES)
+    assert check.ok and verdicts(check) == ["supported"] * 2
+    check = check_reasoning("The expression classifier gives anger (0.90).", SAD, CLUES)
+    assert verdicts(check) == ["contradicted"] and "anger 0.90" in check.problems()[0]
+    assert not check_reasoning("The classifier does not show sadness.", SAD, CLUES).ok
+
+
+def test_quotes():
+    check = check_reasoning("The speaker says \"I hate this place\".", SAD, CLUES)
+    assert verdicts(check, "transcript") == ["invented"]
+    assert 'the transcript is "Don\'t forget a jacket."' in check.problems()[0]
+    assert check_reasoning("The speaker says ‘Don’t forget a jacket’.", SAD, CLUES).ok
+    # quoting the evidence or a label is not quoting the speaker
+    assert check_reasoning("The face is 'most above its usual level' for sadness.", SAD, CLUES).ok
+    assert check_reasoning("I choose 'sad'.", SAD, CLUES).claims == []
+
+
+def test_scene():
+    assert verdicts(check_reasoning("The room is dimly lit.", SAD)) == ["contradicted"]
+    assert verdicts(check_reasoning("The person moves a lot.", SAD)) == ["contradicted"]
+    assert verdicts(check_reasoning("The shot is a close-up.", SAD)) == ["supported"]
+    assert verdicts(check_reasoning("It is a long shot.", SAD)) == ["contradicted"]
+
+
+def test_words_near_other_nouns_are_not_voice_claims():
+    ev = summary(face(aus={"AU1": "raised"}), voice(pitch="low", loudness="soft", rate="slow"), scene())
+    for text in ("The raised eyebrows suggest surprise.", "The person makes no fast movements.",
+                 "AU1 is raised.", "Overall the clues point to a high level of sadness.",
+                 "The evidence is clear that the person is sad.", "It is clear that the voice matters most."):
+        check = check_reasoning(text, ev)
+        assert not [c for c in check.claims if c.modality == "prosody"], (text, check.claims)
+
+
+def test_missing_cue_is_unverifiable_not_a_problem():
+    ev = summary(voice())  # no voice quality measured
+    check = check_reasoning("The voice sounds tense and harsh.", ev)
+    assert set(verdicts(check)) == {"unverifiable"} and check.ok and check.problems() == []
+
+
+# --- the record -------------------------------------------------------------------------------------
+
+
+def test_record_round_trips_and_derives_counts():
+    check = check_reasoning("The speaker has a raised pitch. AU9 is active. " + "The voice is soft. " * 2, SAD,
+                            CLUES)
+    assert (check.contradictions, check.invented, check.looping, check.ok) == (1, 1, True, False)
+    again = ReasoningCheck.model_validate_json(check.model_dump_json())
+    assert again == check
+    assert ReasoningCheck(claims=check.claims[:1]).contradictions == 1
+    assert ReasoningCheck().ok
+    assert len(check.problems(limit=2)) == 2
+
+
+def test_clue_objects_and_dicts_are_both_read():
+    from pipeline.clues import SpeechClue
+
+    speech = SpeechClue.model_construct(status="ok", data=type("D", (), {"text": "Don't forget a jacket."})())
+    check = check_reasoning("The speaker says 'Hello there friend'.", SAD, {**CLUES, "speech": speech})
+    assert verdicts(check, "transcript") == ["invented"]
+
+
+def test_sentences_and_speed():
+    assert split_sentences("The pitch is 8.5 semitones. It is low!\nAU12 is raised.") == [
+        "The pitch is 8.5 semitones.", "It is low!", "AU12 is raised."]
+    text = ("The pitch is low and the voice is soft, with a slow speech rate and a falling contour. "
+            "AU4 and AU7 are at their usual levels, and there is no smile. ") * 10
+    check_reasoning(text, SAD, CLUES)
+    t0 = time.perf_counter()
+    check_reasoning(text, SAD, CLUES)
+    assert time.perf_counter() - t0 < 0.2
