@@ -1,0 +1,204 @@
+"""Reference levels to read a clip's clues against: the speaker's usual face and voice, or the clip's own calm.
+
+Absolute thresholds mislead: one actor's resting face reads as brow lowerer + lid tightener, loudness in dBFS
+depends on the recording level, and pitch norms depend on the speaker. So each clip's features are compared
+with a reference, and the evidence says which one it used:
+
+- `speaker`: the median of the features over the speaker's clips in the run (at least `min_speaker_clips`),
+  with a robust spread (1.4826 x MAD, floored) for the voice. This is per-speaker normalisation as emotion
+  recognition uses it; the median is the speaker's typical level, not a labelled neutral.
+- `clip`: no speaker reference. The face is read against the clip's own calmest frames (the quarter with the
+  least action-unit activity, blinks aside); the voice against population norms where one exists (speech rate, pitch
+  range), and not at all for level measures that depend on the speaker or the recording (pitch, loudness).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from statistics import median
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.clues import Clue, ClueStatus, FaceData, ProsodyData, Record
+
+VOICE_FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
+
+# Smallest spread per voice feature, so a speaker with near-identical clips does not turn noise into z-scores.
+# Roughly the just-noticeable or measurement-noise size of each measure.
+MIN_SCALE = {"pitch_st": 1.0, "pitch_range_st": 1.0, "loudness_db": 2.0, "rate": 0.4, "alpha_ratio_db": 1.5,
+             "hnr_db": 1.5}
+
+# Population norms for the `clip` reference: only measures that do not depend on sex or recording level.
+# Articulation rate of read/acted English ~ 4-6 syllables/s (de Jong & Wempe 2009 report 4.3-5.3 for their
+# corpora); pitch range p10-p90 of conversational speech ~ 4-8 semitones.
+POPULATION_VOICE = {"rate": (4.6, 1.0), "pitch_range_st": (5.5, 2.5)}
+
+CALM_FRAME_SHARE = 0.25
+
+
+class FaceFeatures(Record):
+    expression: dict[str, float] | None = Field(None, description="mean 7-class expression probabilities")
+    au_peak: dict[str, float] = Field(default_factory=dict, description="90th percentile of each AU over frames")
+    au_mean: dict[str, float] = Field(default_factory=dict)
+    frames: int = 0
+
+
+class VoiceFeatures(Record):
+    pitch_st: float | None = Field(None, description="median pitch in semitones re 100 Hz")
+    pitch_range_st: float | None = None
+    pitch_slope: float | None = Field(None, description="semitones per second")
+    loudness_db: float | None = None
+    rate: float | None = Field(None, description="syllables per second of speaking time")
+    alpha_ratio_db: float | None = None
+    hnr_db: float | None = None
+
+
+class ClipFeatures(Record):
+    """The numbers of one clip that references are made of."""
+
+    clip_id: str
+    speaker: str | None = None
+    face: FaceFeatures | None = None
+    face_calm: FaceFeatures | None = Field(None, description="the clip's calmest frames (least AU activity)")
+    voice: VoiceFeatures | None = None
+
+
+class Reference(Record):
+    """What a clip is read against, and where it came from."""
+
+    kind: Literal["speaker", "clip"]
+    speaker: str | None = None
+    clips: list[str] = Field(default_factory=list, description="clips the speaker reference is the median of")
+    face: FaceFeatures | None = None
+    voice: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="voice feature -> (reference level, spread)")
+
+    def describe(self, modality: Literal["face", "voice"]) -> str:
+        """One line naming the reference, for the prompt and the evidence file."""
+        if self.kind == "speaker":
+            return f"this speaker's usual level (median of {len(self.clips)} clips of speaker {self.speaker})"
+        if modality == "face":
+            return "this clip's own calmest frames"
+        return "population norms (rate and pitch range only)"
+
+
+class SpeakerReferences(Record):
+    """OUT/references.json: every speaker reference of a run and which clip uses which."""
+
+    record: Literal["references"] = "references"
+    schema_version: Literal["1.0"] = "1.0"
+    source: str = Field(description="how speakers were assigned (evidence.speakers)")
+    min_speaker_clips: int
+    speakers: dict[str, Reference]
+    clip_speakers: dict[str, str | None]
+    features_key: str = Field(description="hash of the clip features the references were computed from")
+
+
+def _quantile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def _face_features(frames: Sequence) -> FaceFeatures:
+    aus: dict[str, list[float]] = {}
+    expressions: list[dict[str, float]] = []
+    for fr in frames:
+        for au, v in fr.aus.items():
+            aus.setdefault(au, []).append(v)
+        if fr.expression:
+            expressions.append(fr.expression)
+    expression = None
+    if expressions:
+        names = expressions[0].keys()
+        expression = {n: round(sum(e.get(n, 0.0) for e in expressions) / len(expressions), 4) for n in names}
+    return FaceFeatures(
+        expression=expression, frames=len(frames),
+        au_peak={au: round(_quantile(v, 0.9), 4) for au, v in aus.items()},
+        au_mean={au: round(sum(v) / len(v), 4) for au, v in aus.items()},
+    )
+
+
+def face_features(data: FaceData) -> tuple[FaceFeatures, FaceFeatures] | None:
+    """(whole clip, calmest frames) face features, or None when no frame has a face."""
+    frames = [f for f in data.timeline if f.aus]
+    if not frames:
+        return None
+    from extractors.face_mediapipe import load_au_table
+
+    activity = {a.au for a in load_au_table().aus if a.activity}
+    calm_n = max(1, round(len(frames) * CALM_FRAME_SHARE))
+    calm = sorted(frames, key=lambda f: sum(v for au, v in f.aus.items() if au in activity))[:calm_n]
+    return _face_features(frames), _face_features(calm)
+
+
+def voice_features(data: ProsodyData) -> VoiceFeatures:
+    """The prosody clue's numbers on the scales references use (pitch in semitones re 100 Hz)."""
+    pitch = 12 * math.log2(data.pitch_median_hz / 100.0) if data.pitch_median_hz else None
+    return VoiceFeatures(
+        pitch_st=round(pitch, 3) if pitch is not None else None,
+        pitch_range_st=data.pitch_range_semitones, pitch_slope=data.pitch_slope_semitones_per_s,
+        loudness_db=data.loudness_mean_db, rate=data.speech_rate_syllables_per_s,
+        alpha_ratio_db=getattr(data, "alpha_ratio_db", None), hnr_db=getattr(data, "hnr_db", None),
+    )
+
+
+def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = None) -> ClipFeatures:
+    """A clip's features from its clues (only clues with status ok count)."""
+    out = ClipFeatures(clip_id=clip_id, speaker=speaker)
+    for clue in clues:
+        if clue.status != ClueStatus.ok or clue.data is None:
+            continue
+        if clue.kind == "face":
+            both = face_features(clue.data)
+            if both:
+                out.face, out.face_calm = both
+        elif clue.kind == "prosody":
+            out.voice = voice_features(clue.data)
+    return out
+
+
+def _median_dict(dicts: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    keys = set().union(*dicts) if dicts else set()
+    return {k: round(median(d[k] for d in dicts if k in d), 4) for k in sorted(keys)}
+
+
+def speaker_reference(speaker: str, members: Sequence[ClipFeatures]) -> Reference:
+    """The speaker's median face and voice over their clips, with robust spreads for the voice."""
+    faces = [m.face for m in members if m.face is not None]
+    face = None
+    if faces:
+        expressions = [f.expression for f in faces if f.expression]
+        face = FaceFeatures(
+            expression=_median_dict(expressions) if expressions else None,
+            au_peak=_median_dict([f.au_peak for f in faces]), au_mean=_median_dict([f.au_mean for f in faces]),
+            frames=sum(f.frames for f in faces),
+        )
+    voice: dict[str, tuple[float, float]] = {}
+    for name in VOICE_FEATURES:
+        values = [getattr(m.voice, name) for m in members if m.voice is not None]
+        values = [v for v in values if v is not None]
+        if len(values) < 2:
+            continue
+        level = median(values)
+        mad = median(abs(v - level) for v in values) * 1.4826
+        voice[name] = (round(level, 4), round(max(mad, MIN_SCALE[name]), 4))
+    return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
+                     voice=voice)
+
+
+def clip_reference(features: ClipFeatures) -> Reference:
+    """The fallback reference: the clip's calmest frames for the face, population norms for the voice."""
+    return Reference(kind="clip", face=features.face_calm, voice=dict(POPULATION_VOICE))
+
+
+def build_references(features: Sequence[ClipFeatures], min_speaker_clips: int = 3) -> dict[str, Reference]:
+    """Speaker references for every speaker with at least `min_speaker_clips` clips, by speaker."""
+    groups: dict[str, list[ClipFeatures]] = {}
+    for f in features:
+        if f.speaker is not None:
+            groups.setdefault(f.speaker, []).append(f)
+    return {s: speaker_reference(s, m) for s, m in sorted(groups.items()) if len(m) >= min_speaker_clips}

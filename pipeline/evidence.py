@@ -1,0 +1,421 @@
+"""The deterministic evidence summary, computed before the LLM: what each modality's clues say, against which
+reference, and which emotions they support how strongly.
+
+Per modality, a score for each basic emotion (the expression classifier's seven classes), turned into a
+distribution by a softmax:
+- face: the expression classifier's mean probabilities, partly corrected for the reference's (speaker or calm
+  frames) probabilities: log p - gamma log p_ref, i.e. how much more the classifier sees an emotion than it
+  usually does in this face; plus the EMFACS prototypes' action units raised above the reference.
+- prosody: the voice's z-scores against the reference (pitch, range, loudness, rate, high-frequency energy,
+  harmonicity) compared with each emotion's vocal profile (prompts/evidence/vocal_profiles.yaml) as a unit
+  Gaussian: -0.5 |z - profile|^2 over the features that have a reference.
+- speech: emotion words said (the emotion wheel's words, not negated), one point each. Neutral wording gives
+  no evidence either way.
+- scene: observations only (brightness, motion, framing say little about the emotion of the person).
+The modalities combine as a weighted product of their distributions; labels spread over basic emotions through
+prompts/evidence/label_emotions.yaml. Every number is shown with its reference, as observations with a
+category (high/low/usual, raised/lowered, ...), which the reasoning checker also reads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field
+
+from pipeline.baseline import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
+from pipeline.clues import ClueKind, Record
+from pipeline.errors import ConfigError
+from pipeline.gold import canonical_label
+from pipeline.prompt import LabelSet
+
+EVIDENCE_SCHEMA_VERSION = "1.0"
+EVIDENCE_VERSION = "1.0.0"
+
+
+class EvidenceConfig(Record):
+    """How the evidence summary reads the clues. Part of the run config (`evidence:`)."""
+
+    speakers: str = Field("auto", description="auto (dataset file-name conventions), none, a CSV file "
+                          "(clip_id,speaker) or a regular expression with a group (?P<speaker>...)")
+    min_speaker_clips: int = Field(3, ge=2, description="a speaker reference needs at least this many clips")
+    relative: bool = Field(True, description="read clues against a reference (speaker or the clip's calm); "
+                           "False: absolute values only (for ablations)")
+    weights: dict[str, float] = Field(default_factory=lambda: {"face": 1.0, "prosody": 1.0, "speech": 1.0},
+                                      description="modality weights in the combined evidence")
+    expression_weight: float = Field(1.0, ge=0, description="weight of the expression classifier in the face "
+                                     "score (0: action units only)")
+    expression_prior_correction: float = Field(0.5, ge=0, le=1, description="gamma in log p - gamma log p_ref")
+    au_gain: float = Field(4.0, ge=0, description="score per unit of prototype AU raised above the reference")
+    au_change: float = Field(0.15, gt=0, description="an AU moved at least this far from the reference is "
+                             "raised or lowered")
+    vocal_profile_scale: float = Field(1.0, gt=0, description="size of the vocal profiles' deviations, in the "
+                                       "reference's spreads")
+    z_threshold: float = Field(1.0, gt=0, description="a voice feature this many spreads from the reference "
+                               "is high or low")
+    in_prompt: bool = Field(True, description="show the evidence summary to the LLM")
+
+
+class Observation(Record):
+    """One clue read against its reference: the unit the prompt shows and the checker verifies."""
+
+    modality: ClueKind
+    cue: str = Field(description="expression, AU12, pitch, pitch_range, pitch_contour, loudness, rate, "
+                     "voice_quality, words, brightness, motion, framing")
+    category: str = Field(description="high/low/usual, raised/lowered/usual, rising/falling/flat, wide/narrow, "
+                          "fast/slow, loud/soft, tense/lax, an emotion (expression, words), none, unreferenced")
+    value: float | None = None
+    reference_value: float | None = None
+    text: str
+    supports: list[str] = Field(default_factory=list, description="basic emotions this observation points to")
+
+
+class ModalityEvidence(Record):
+    modality: ClueKind
+    reference: str | None = Field(None, description="what the clues were read against")
+    weight: float
+    emotions: dict[str, float] = Field(default_factory=dict, description="distribution over basic emotions; "
+                                       "empty when the modality gives no evidence")
+    observations: list[Observation] = Field(default_factory=list)
+
+
+class EvidenceSummary(Record):
+    """OUT/<clip>/evidence.json."""
+
+    record: Literal["evidence"] = "evidence"
+    schema_version: Literal["1.0"] = EVIDENCE_SCHEMA_VERSION
+    version: str = EVIDENCE_VERSION
+    clip_id: str
+    config: dict[str, Any]
+    reference_kind: Literal["speaker", "clip", "none"]
+    speaker: str | None = None
+    modalities: list[ModalityEvidence]
+    emotions: dict[str, float] = Field(description="combined distribution over basic emotions")
+    labels: dict[str, float] = Field(description="combined distribution over the run's labels")
+    label: str | None = Field(description="the evidence's own decision")
+    confidence: float | None
+
+    def observations(self) -> list[Observation]:
+        return [o for m in self.modalities for o in m.observations]
+
+    def modality(self, kind: str) -> ModalityEvidence | None:
+        return next((m for m in self.modalities if m.modality == kind), None)
+
+
+# --- data -------------------------------------------------------------------------------------------
+
+
+def _evidence_yaml(name: str) -> dict[str, Any]:
+    from pathlib import Path
+
+    import prompts
+
+    path = Path(prompts.__file__).parent / "evidence" / name
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: cannot read evidence data: {e}") from e
+
+
+@cache
+def label_emotions() -> dict[str, Any]:
+    return _evidence_yaml("label_emotions.yaml")
+
+
+@cache
+def vocal_profiles() -> dict[str, dict[str, float]]:
+    return dict(_evidence_yaml("vocal_profiles.yaml")["profiles"])
+
+
+def basic_emotions() -> list[str]:
+    return list(label_emotions()["basic"])
+
+
+def label_weights(label: str) -> dict[str, float]:
+    """The basic emotions a label stands for, with weights (e.g. worried -> fear)."""
+    canon = canonical_label(label)
+    table = label_emotions()["labels"]
+    if canon in table:
+        return dict(table[canon])
+    if canon in basic_emotions():
+        return {canon: 1.0}
+    raise ConfigError(f"label {label!r} (class {canon!r}) is neither a basic emotion ({', '.join(basic_emotions())}) "
+                      "nor mapped in prompts/evidence/label_emotions.yaml")
+
+
+def basic_of_wheel_word(word: str) -> str | None:
+    """The basic emotion an emotion-wheel word belongs to, or None for a word the wheel does not place."""
+    from pipeline.evaluate import default_wheel
+
+    wheel = default_wheel()
+    if not wheel.known(word):
+        return None
+    data = label_emotions()
+    secondary = wheel.group(word, "secondary")
+    if secondary in data["wheel_secondary"]:
+        return data["wheel_secondary"][secondary]
+    return data["wheel_primary"].get(wheel.group(word, "primary"))
+
+
+@cache
+def wheel_words_by_basic() -> dict[str, list[str]]:
+    """The emotion wheel's vocabulary grouped by basic emotion (for open-vocabulary words that fit a label)."""
+    from pipeline.evaluate import default_wheel
+
+    out: dict[str, list[str]] = {}
+    for word in default_wheel().vocabulary():
+        basic = basic_of_wheel_word(word)
+        if basic:
+            out.setdefault(basic, []).append(word)
+    return out
+
+
+# --- scoring ----------------------------------------------------------------------------------------
+
+
+def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) for k, v in scores.items()}
+    total = sum(exp.values())
+    return {k: round(v / total, 4) for k, v in exp.items()}
+
+
+def _canonical_probs(probs: Mapping[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, p in probs.items():
+        out[canonical_label(name)] = out.get(canonical_label(name), 0.0) + p
+    return out
+
+
+def _au_names() -> dict[str, str]:
+    """Names of the AUs that count as facial activity (blinks do not)."""
+    from extractors.face_mediapipe import load_au_table
+
+    return {a.au: a.name for a in load_au_table().aus if a.activity}
+
+
+def _prototypes() -> dict[str, list[str]]:
+    from extractors.face_mediapipe import load_prototypes
+
+    return {p.emotion: list(p.aus) for p in load_prototypes()}
+
+
+def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | None, cfg: EvidenceConfig,
+                  reference_is_calm: bool) -> ModalityEvidence:
+    """Expression probabilities and prototype AUs against the reference face."""
+    basic = basic_emotions()
+    scores = dict.fromkeys(basic, 0.0)
+    observations: list[Observation] = []
+    eps = 0.02
+    if face.expression:
+        p = _canonical_probs(face.expression)
+        p_ref = _canonical_probs(ref.expression) if ref and ref.expression else None
+        gamma = cfg.expression_prior_correction if p_ref else 0.0
+        rel = {e: math.log(p.get(e, 0) + eps) - gamma * math.log((p_ref or {}).get(e, 0) + eps) for e in basic}
+        for e in basic:
+            scores[e] += cfg.expression_weight * rel[e]
+        top = max(rel, key=lambda e: rel[e])
+        parts = []
+        for e in sorted(p, key=lambda e: -p[e])[:3]:
+            usual = f" (usually {p_ref.get(e, 0):.2f})" if p_ref else ""
+            parts.append(f"{e} {p[e]:.2f}{usual}")
+        lead = (f"most above its usual level: {top}" if p_ref else f"most likely: {top}")
+        observations.append(Observation(
+            modality="face", cue="expression", category=top, value=round(p.get(top, 0), 4),
+            reference_value=round(p_ref.get(top, 0), 4) if p_ref else None,
+            text=f"expression classifier {', '.join(parts)}; {lead}", supports=[top]))
+    names = _au_names()
+    prototypes = {e: aus for e, aus in _prototypes().items() if e in basic}
+    ref_levels = (ref.au_mean if reference_is_calm else ref.au_peak) if ref is not None else {}
+    delta = {au: v - ref_levels.get(au, 0.0) for au, v in face.au_peak.items() if au in names}
+    for e, aus in prototypes.items():
+        measured = [a for a in aus if a in delta]
+        if measured:
+            scores[e] += cfg.au_gain * sum(max(0.0, delta[a]) for a in measured) / len(measured)
+    proto_of = {}
+    for e, aus in prototypes.items():
+        for a in aus:
+            proto_of.setdefault(a, []).append(e)
+    for au in sorted(delta, key=lambda a: -abs(delta[a])):
+        peak, d = face.au_peak[au], delta[au]
+        name = names.get(au, au)
+        if ref is not None and abs(d) >= cfg.au_change:
+            category = "raised" if d > 0 else "lowered"
+            observations.append(Observation(
+                modality="face", cue=au, category=category, value=round(peak, 3),
+                reference_value=round(ref_levels.get(au, 0.0), 3),
+                text=f"{au} {name} {category}: peak {peak:.2f}, usually {ref_levels.get(au, 0.0):.2f}",
+                supports=proto_of.get(au, []) if d > 0 else []))
+        elif peak >= 0.4:
+            category = "usual" if ref is not None else "high"
+            detail = f", as usual ({ref_levels.get(au, 0.0):.2f})" if ref is not None else ""
+            observations.append(Observation(
+                modality="face", cue=au, category=category, value=round(peak, 3),
+                reference_value=round(ref_levels[au], 3) if ref is not None and au in ref_levels else None,
+                text=f"{au} {name} high: peak {peak:.2f}{detail}",
+                supports=proto_of.get(au, []) if ref is None else []))
+    observations = observations[:1] + observations[1:7]
+    return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
+                            emotions=_softmax(scores), observations=observations)
+
+
+_VOICE_WORDS = {
+    "pitch_st": ("pitch", "high", "low", "pitch", "semitones"),
+    "pitch_range_st": ("pitch_range", "wide", "narrow", "pitch range", "semitones"),
+    "loudness_db": ("loudness", "loud", "soft", "loudness", "dB"),
+    "rate": ("rate", "fast", "slow", "speech rate", "syllables/s"),
+    "alpha_ratio_db": ("voice_quality", "tense", "lax", "high-frequency energy (alpha ratio)", "dB"),
+    "hnr_db": ("voice_clarity", "clear", "rough", "harmonics-to-noise ratio", "dB"),
+}
+
+
+def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]], ref_text: str | None,
+                     cfg: EvidenceConfig) -> ModalityEvidence:
+    """The voice's z-scores against the reference, matched to the vocal profiles."""
+    z: dict[str, float] = {}
+    observations: list[Observation] = []
+    profiles = vocal_profiles()
+    for name, (cue, hi, lo, label, unit) in _VOICE_WORDS.items():
+        value = getattr(voice, name)
+        if value is None:
+            continue
+        if name not in ref:
+            shown, shown_unit = (100 * 2 ** (value / 12), "Hz") if name == "pitch_st" else (value, unit)
+            observations.append(Observation(
+                modality="prosody", cue=cue, category="unreferenced", value=round(value, 2),
+                text=f"{label} {shown:.1f} {shown_unit} (no reference for this speaker)"))
+            continue
+        level, spread = ref[name]
+        z[name] = max(-3.0, min(3.0, (value - level) / spread))
+        shown, shown_level, shown_unit = value, level, unit
+        if name == "pitch_st":  # semitones re 100 Hz for the arithmetic, Hz for reading
+            shown, shown_level, shown_unit = 100 * 2 ** (value / 12), 100 * 2 ** (level / 12), "Hz"
+        category = hi if z[name] >= cfg.z_threshold else lo if z[name] <= -cfg.z_threshold else "usual"
+        word = {"usual": "usual"}.get(category, category)
+        supports = [e for e, prof in profiles.items() if category != "usual"
+                    and prof.get(name, 0) * z[name] > 0]
+        observations.append(Observation(
+            modality="prosody", cue=cue, category=category, value=round(value, 2), reference_value=round(level, 2),
+            text=f"{label} {word}: {shown:.1f} {shown_unit}, usually {shown_level:.1f} ({z[name]:+.1f} spreads)",
+            supports=supports))
+    if voice.pitch_slope is not None:
+        slope = voice.pitch_slope
+        contour = "rising" if slope >= 3 else "falling" if slope <= -3 else "flat"
+        observations.append(Observation(
+            modality="prosody", cue="pitch_contour", category=contour, value=round(slope, 2),
+            text=f"pitch contour {contour} ({slope:+.1f} semitones/s)"))
+    emotions: dict[str, float] = {}
+    if z:
+        k = cfg.vocal_profile_scale
+        scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
+        emotions = _softmax({e: scores.get(e, min(scores.values())) for e in basic_emotions()})
+    return ModalityEvidence(modality="prosody", reference=ref_text, weight=cfg.weights.get("prosody", 1.0),
+                            emotions=emotions, observations=observations)
+
+
+_NEGATIONS = {"not", "no", "never", "don't", "dont", "didn't", "isn't", "wasn't", "aren't", "can't", "won't",
+              "nothing", "without"}
+
+
+def speech_evidence(text: str, cfg: EvidenceConfig) -> ModalityEvidence:
+    """Emotion words in what was said (not negated within the three words before)."""
+    tokens = re.findall(r"[a-zA-Z']+", text.lower())
+    hits: list[tuple[str, str]] = []
+    for i, tok in enumerate(tokens):
+        basic = basic_of_wheel_word(tok) if len(tok) > 2 else None
+        if basic and basic != "neutral" and not _NEGATIONS & set(tokens[max(0, i - 3): i]):
+            hits.append((tok, basic))
+    emotions: dict[str, float] = {}
+    if hits:
+        scores = dict.fromkeys(basic_emotions(), 0.0)
+        for _, basic in hits:
+            scores[basic] += 1.0
+        emotions = _softmax(scores)
+        words = ", ".join(f"'{w}' ({b})" for w, b in hits)
+        obs = Observation(modality="speech", cue="words", category=hits[0][1], text=f"emotion words said: {words}",
+                          supports=sorted({b for _, b in hits}))
+    else:
+        obs = Observation(modality="speech", cue="words", category="none",
+                          text="no emotion words in what was said (the wording itself is neutral)")
+    return ModalityEvidence(modality="speech", weight=cfg.weights.get("speech", 1.0), emotions=emotions,
+                            observations=[obs])
+
+
+def scene_evidence(data: Any) -> ModalityEvidence:
+    """Scene observations, without emotion scores."""
+    brightness = "dark" if data.brightness < 0.25 else "bright" if data.brightness > 0.7 else "medium"
+    motion = "still" if data.motion_energy < 0.01 else "moving" if data.motion_energy > 0.04 else "little movement"
+    obs = [
+        Observation(modality="scene", cue="brightness", category=brightness, value=round(data.brightness, 3),
+                    text=f"{brightness} image (mean luma {data.brightness:.2f})"),
+        Observation(modality="scene", cue="motion", category=motion, value=round(data.motion_energy, 4),
+                    text=f"{motion} (motion energy {data.motion_energy:.3f})"),
+    ]
+    if data.shot_scale:
+        obs.append(Observation(modality="scene", cue="framing", category=data.shot_scale,
+                               text=f"{data.shot_scale}, {data.faces} face(s)"))
+    return ModalityEvidence(modality="scene", weight=0.0, observations=obs)
+
+
+def combine(modalities: Sequence[ModalityEvidence]) -> dict[str, float]:
+    """Weighted product of the modalities' distributions over basic emotions (uniform when none has any)."""
+    basic = basic_emotions()
+    total = dict.fromkeys(basic, 0.0)
+    for m in modalities:
+        if m.emotions and m.weight > 0:
+            for e in basic:
+                total[e] += m.weight * math.log(max(m.emotions.get(e, 0.0), 1e-4))
+    return _softmax(total)
+
+
+def label_distribution(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
+    """The basic-emotion distribution spread onto the run's labels (normalised over the set)."""
+    if label_set.is_open:
+        return dict(emotions)
+    raw = {lab: sum(w * emotions.get(b, 0.0) for b, w in label_weights(lab).items()) for lab in label_set.labels}
+    total = sum(raw.values()) or 1.0
+    return {lab: round(v / total, 4) for lab, v in raw.items()}
+
+
+def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any], label_set: LabelSet,
+                   reference: Reference | None, cfg: EvidenceConfig) -> EvidenceSummary:
+    """The evidence summary of one clip. `clues` maps kind -> clue; `reference` is the speaker's (or None, and
+    then the clip's own calm frames and population norms are used when `cfg.relative`)."""
+    if not cfg.relative:
+        ref, kind = None, "none"
+    else:
+        ref = reference or clip_reference(features)
+        kind = ref.kind
+    modalities: list[ModalityEvidence] = []
+    if features.face is not None:
+        modalities.append(face_evidence(features.face, ref.face if ref else None,
+                                        ref.describe("face") if ref else None, cfg,
+                                        reference_is_calm=bool(ref and ref.kind == "clip")))
+    speech = clues.get("speech")
+    if speech is not None and speech.status == "ok" and speech.data is not None:
+        modalities.append(speech_evidence(speech.data.text, cfg))
+    if features.voice is not None and speech is not None and speech.status == "no_signal":
+        modalities.append(ModalityEvidence(
+            modality="prosody", weight=cfg.weights.get("prosody", 1.0), observations=[Observation(
+                modality="prosody", cue="speech", category="none",
+                text="no speech was found, so the voice measures (of noise or music) are not read")]))
+    elif features.voice is not None:
+        modalities.append(prosody_evidence(features.voice, ref.voice if ref else {},
+                                           ref.describe("voice") if ref else None, cfg))
+    scene = clues.get("scene")
+    if scene is not None and scene.status == "ok" and scene.data is not None:
+        modalities.append(scene_evidence(scene.data))
+    emotions = combine(modalities)
+    labels = label_distribution(emotions, label_set)
+    informative = any(m.emotions and m.weight > 0 for m in modalities)
+    label = max(labels, key=lambda k: labels[k]) if labels and informative else None
+    return EvidenceSummary(
+        clip_id=clip_id, config=cfg.model_dump(mode="json"), reference_kind=kind,
+        speaker=ref.speaker if ref else None, modalities=modalities, emotions=emotions, labels=labels,
+        label=label, confidence=labels.get(label) if label else None,
+    )

@@ -1,0 +1,146 @@
+"""Speaker assignment, reference levels and the deterministic evidence summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.baseline import (
+    MIN_SCALE,
+    ClipFeatures,
+    FaceFeatures,
+    VoiceFeatures,
+    build_references,
+    clip_reference,
+    face_features,
+)
+from pipeline.clues import FaceData, FaceFrame, FaceSummary
+from pipeline.errors import ConfigError
+from pipeline.evidence import (
+    EvidenceConfig,
+    basic_of_wheel_word,
+    build_evidence,
+    label_distribution,
+    label_weights,
+    prosody_evidence,
+    speech_evidence,
+    wheel_words_by_basic,
+)
+from pipeline.prompt import load_label_set
+from pipeline.speakers import assign_speakers, check_speaker_source
+
+
+def test_speakers_from_dataset_file_names_mapping_or_pattern(tmp_path):
+    ids = ["1001_DFA_ANG_XX", "1002_IEO_HAP_HI", "03a01Fa", "03-01-05-01-02-01-12", "interview"]
+    assert assign_speakers(ids, "auto") == {"1001_DFA_ANG_XX": "1001", "1002_IEO_HAP_HI": "1002", "03a01Fa": "03",
+                                            "03-01-05-01-02-01-12": "12", "interview": None}
+    assert set(assign_speakers(ids, "none").values()) == {None}
+    mapping = tmp_path / "speakers.csv"
+    mapping.write_text("clip_id,speaker\ninterview.mp4,anna\n")
+    assert assign_speakers(["interview"], str(mapping)) == {"interview": "anna"}
+    assert assign_speakers(["m1.a_nie_1"], r"^(?P<speaker>m\d+)\.") == {"m1.a_nie_1": "m1"}
+    with pytest.raises(ConfigError, match="named group"):
+        check_speaker_source(r"^(m\d+)\.")
+    with pytest.raises(ConfigError, match="does not exist"):
+        check_speaker_source(str(tmp_path / "missing.csv"))
+
+
+def _voice(**kw) -> ClipFeatures:
+    return ClipFeatures(clip_id=kw.pop("clip_id"), speaker="s1", voice=VoiceFeatures(**kw))
+
+
+def test_speaker_reference_is_the_median_with_a_floored_spread():
+    clips = [_voice(clip_id=f"c{i}", loudness_db=-30.0 + i, pitch_st=10.0) for i in range(5)]
+    refs = build_references(clips, min_speaker_clips=3)
+    ref = refs["s1"]
+    assert ref.kind == "speaker" and ref.clips == [f"c{i}" for i in range(5)]
+    assert ref.voice["loudness_db"][0] == pytest.approx(-28.0)
+    assert ref.voice["pitch_st"] == (10.0, MIN_SCALE["pitch_st"])  # identical clips: the floor, not zero
+    assert build_references(clips[:2], min_speaker_clips=3) == {}
+
+
+def _frame(t: float, smile: float, brow: float) -> FaceFrame:
+    return FaceFrame(t=t, faces=1, aus={"AU12": smile, "AU4": brow},
+                     expression={"happy": smile, "neutral": 1 - smile, "angry": 0.0, "sad": 0.0, "fear": 0.0,
+                                 "disgust": 0.0, "surprise": 0.0})
+
+
+def test_calm_frames_are_the_least_active_and_a_resting_frown_is_not_anger():
+    # A face that frowns at rest (AU4 0.6 throughout) and smiles late: against its calm frames the smile is
+    # raised and the frown usual, so the face points to happiness, not anger.
+    frames = [_frame(i / 10, 0.05, 0.6) for i in range(12)] + [_frame(1.2 + i / 10, 0.9, 0.6) for i in range(4)]
+    data = FaceData(frames_sampled=16, frames_with_face=16, max_faces=1, au_mapping="arkit-facs-v1",
+                    timeline=frames, summary=FaceSummary(peak_time=1.2, top_aus=[], prototypes=[],
+                                                         expression_mean=None, expression_top=None))
+    whole, calm = face_features(data)
+    assert calm.frames == 4 and calm.au_mean["AU12"] == pytest.approx(0.05)
+    features = ClipFeatures(clip_id="c", face=whole, face_calm=calm)
+    ev = build_evidence("c", features, {}, load_label_set("crema-d"), None, EvidenceConfig())
+    assert ev.reference_kind == "clip"
+    face = ev.modality("face")
+    assert face.reference == "this clip's own calmest frames"
+    au = {o.cue: o.category for o in face.observations if o.cue.startswith("AU")}
+    assert au == {"AU12": "raised", "AU4": "usual"}
+    assert max(face.emotions, key=face.emotions.get) == "happiness"
+    assert ev.label == "happiness"
+
+
+def test_voice_against_a_speaker_reference_matches_the_vocal_profiles():
+    ref = {"loudness_db": (-30.0, 3.0), "pitch_st": (10.0, 1.5), "pitch_range_st": (5.0, 1.5), "rate": (4.5, 0.5),
+           "alpha_ratio_db": (-12.0, 2.0), "hnr_db": (12.0, 2.0)}
+    loud = VoiceFeatures(loudness_db=-24.0, pitch_st=11.0, pitch_range_st=7.0, rate=5.2, alpha_ratio_db=-8.0,
+                         hnr_db=10.0)
+    soft = VoiceFeatures(loudness_db=-36.0, pitch_st=9.0, pitch_range_st=3.5, rate=3.8, alpha_ratio_db=-15.0,
+                         hnr_db=11.0)
+    same = VoiceFeatures(loudness_db=-30.0, pitch_st=10.0, pitch_range_st=5.0, rate=4.5, alpha_ratio_db=-12.0,
+                         hnr_db=12.0)
+    cfg = EvidenceConfig()
+    top = {name: max(ev.emotions, key=ev.emotions.get)
+           for name, ev in (("loud", prosody_evidence(loud, ref, "x", cfg)),
+                            ("soft", prosody_evidence(soft, ref, "x", cfg)),
+                            ("same", prosody_evidence(same, ref, "x", cfg)))}
+    assert top == {"loud": "anger", "soft": "sadness", "same": "neutral"}
+    cats = {o.cue: o.category for o in prosody_evidence(loud, ref, "x", cfg).observations}
+    assert cats["loudness"] == "loud" and cats["rate"] == "fast" and cats["pitch"] == "usual"
+
+
+def test_voice_without_a_speaker_reference_reads_only_speaker_free_measures():
+    features = _voice(clip_id="c", loudness_db=-20.0, pitch_st=20.0, rate=6.0, pitch_range_st=5.0)
+    ref = clip_reference(features)
+    ev = prosody_evidence(features.voice, ref.voice, ref.describe("voice"), EvidenceConfig())
+    cats = {o.cue: o.category for o in ev.observations}
+    assert cats["loudness"] == "unreferenced" and cats["pitch"] == "unreferenced"
+    assert cats["rate"] == "fast"
+
+
+def test_emotion_words_in_speech_count_unless_negated():
+    cfg = EvidenceConfig()
+    angry = speech_evidence("I am so furious with you.", cfg)
+    assert angry.observations[0].category == "anger" and max(angry.emotions, key=angry.emotions.get) == "anger"
+    assert speech_evidence("Don't forget a jacket.", cfg).emotions == {}
+    assert speech_evidence("I am not happy about it.", cfg).emotions == {}
+
+
+def test_labels_spread_over_basic_emotions_and_unknown_labels_fail():
+    assert label_weights("worried") == {"fear": 1.0}
+    assert label_weights("Happy") == {"happiness": 1.0}
+    with pytest.raises(ConfigError, match="label_emotions"):
+        label_weights("schadenfreude")
+    dist = label_distribution({"fear": 0.5, "happiness": 0.3, "neutral": 0.2}, load_label_set("mer2023"))
+    assert max(dist, key=dist.get) == "worried" and sum(dist.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_open_vocabulary_words_follow_the_wheel():
+    assert basic_of_wheel_word("furious") == "anger"
+    assert basic_of_wheel_word("disgusted") == "disgust"
+    words = wheel_words_by_basic()
+    assert "cheerfulness" in words["happiness"] and "grief" in words["sadness"]
+    assert not set(words["anger"]) & set(words["happiness"])
+
+
+def test_face_features_need_a_face():
+    data = FaceData(frames_sampled=3, frames_with_face=0, max_faces=0, au_mapping="x",
+                    timeline=[FaceFrame(t=0.0, faces=0)],
+                    summary=FaceSummary(peak_time=None, top_aus=[], prototypes=[], expression_mean=None,
+                                        expression_top=None))
+    assert face_features(data) is None
+    assert FaceFeatures().expression is None
