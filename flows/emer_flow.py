@@ -148,9 +148,11 @@ def _summary_table(summary: RunSummary) -> list[dict[str, Any]]:
              "error": c.error or ""} for c in summary.clips]
 
 
-def _submit_clip(config: RunConfig, clip_path: Path, out: str, clip_id: str) -> PrefectFuture[Result]:
-    outcomes = [extract_task.submit(config, str(clip_path), out, clip_id, c.name) for c in config.extractors]
-    return reason_task.submit(config, str(clip_path), out, clip_id, [allow_failure(f) for f in outcomes])
+def _throttle(in_flight: list[PrefectFuture[Any]], limit: int) -> None:
+    """Wait until fewer than `limit` of the futures are unfinished."""
+    while len(in_flight) >= max(1, limit):
+        done = next(as_completed(in_flight))
+        in_flight.remove(done)
 
 
 def _collect(futures: Iterable[tuple[str, Path, PrefectFuture[Result]]]) -> list[Result]:
@@ -170,7 +172,8 @@ def _collect(futures: Iterable[tuple[str, Path, PrefectFuture[Result]]]) -> list
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), persist_result=False,
       description="Explainable emotion reasoning over a folder of clips: one task per clip and extractor, "
-                  "then one reasoning task per clip. Reruns into the same output folder reuse finished work.")
+                  "then (once every clip's clues are in, for the speaker references) one reasoning task per clip. "
+                  "Reruns into the same output folder reuse finished work.")
 def emer(folder: str, out: str = "out", extractors: list[str] | str | None = None, model: str | None = None,
          label_set: str | None = None, prompt: str | None = None, config_file: str | None = None,
          overrides: dict[str, Any] | None = None, concurrency: int = 2) -> State[Any]:
@@ -185,13 +188,26 @@ def emer(folder: str, out: str = "out", extractors: list[str] | str | None = Non
     clips = pipeline.start_run(Path(folder), Path(out))
     logger.info("%d clips, extractors %s, model %s, label set %s, %d at a time", len(clips),
                 ", ".join(c.name for c in config.extractors), config.llm.model, config.label_set, concurrency)
-    submitted: list[tuple[str, Path, PrefectFuture[Result]]] = []
-    in_flight: list[PrefectFuture[Result]] = []
+    # Pass 1: every clip's clues. Pass 2, once all are on disk: speaker references, then the reasoning.
+    extracted: dict[str, list[PrefectFuture[ClueOutcome]]] = {}
+    in_flight: list[PrefectFuture[Any]] = []
     for clip_id, clip_path in clips:
-        while len(in_flight) >= max(1, concurrency):
-            done = next(as_completed(in_flight))
-            in_flight.remove(done)
-        future = _submit_clip(config, clip_path, out, clip_id)
+        _throttle(in_flight, concurrency * len(config.extractors))
+        extracted[clip_id] = [extract_task.submit(config, str(clip_path), out, clip_id, c.name)
+                              for c in config.extractors]
+        in_flight.extend(extracted[clip_id])
+    for futures in extracted.values():
+        for f in futures:
+            f.wait()
+    references = pipeline.prepare_references(clips, Path(out))
+    logger.info("speaker references: %s", ", ".join(f"{s} ({len(r.clips)} clips)"
+                                                    for s, r in references.speakers.items()) or "none")
+    submitted: list[tuple[str, Path, PrefectFuture[Result]]] = []
+    in_flight = []
+    for clip_id, clip_path in clips:
+        _throttle(in_flight, concurrency)
+        future = reason_task.submit(config, str(clip_path), out, clip_id,
+                                    [allow_failure(f) for f in extracted[clip_id]])
         submitted.append((clip_id, clip_path, future))
         in_flight.append(future)
     results = _collect(submitted)

@@ -34,7 +34,7 @@ from pipeline.clues import CLUE_KINDS, Record, load_clue
 from pipeline.config import RunConfig, load_config
 from pipeline.errors import ConfigError, EmerError, InputError
 from pipeline.evaluate import EvaluationReport, evaluate_run, load_results, write_report
-from pipeline.gold import GoldItem
+from pipeline.gold import GoldItem, canonical_label
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout
@@ -230,6 +230,13 @@ class VariantRow(Record):
     macro_f1: float | None = None
     weighted_f1: float | None = None
     ov_f1: float | None = None
+    llm_accuracy: float | None = Field(None, description="accuracy of the LLM's own label (before fusion)")
+    evidence_accuracy: float | None = Field(None, description="accuracy of the evidence summary's own label")
+    contradictions: int | None = Field(None, description="claims the checker found contradicting the clues")
+    invented: int | None = Field(None, description="claims about clues that were not measured")
+    looping: int | None = Field(None, description="clips whose reasoning loops")
+    rewritten: int | None = Field(None, description="clips whose reasoning the self-check had rewritten")
+    truncated: int | None = Field(None, description="clips whose reasoning hit the token cap")
     clue_seconds_per_clip: float | None = Field(None, description="extractor compute time recorded in the clues")
     reason_seconds_per_clip: float | None = Field(None, description="LLM reasoning and decision time")
     seconds_per_clip: float | None = Field(None, description="clues + reasoning: the cost of the variant from scratch")
@@ -252,19 +259,38 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
 
 
+def _side_accuracy(preds: Sequence[tuple[str, Any]], gold: dict[str, str], side: str) -> float | None:
+    """Accuracy of one side's label (the LLM's or the evidence's) over the clips that have gold and that label."""
+    pairs = [(gold[cid], getattr(p, side)) for cid, p in preds if cid in gold and getattr(p, side)]
+    if not pairs:
+        return None
+    return round(sum(canonical_label(lab) == g for g, lab in pairs) / len(pairs), 4)
+
+
 def variant_row(variant: Variant, config: RunConfig, results: Sequence[Result], report: EvaluationReport,
-                wall: float) -> VariantRow:
+                wall: float, gold_labels: dict[str, str] | None = None) -> VariantRow:
     """One table row: the variant's metrics and its seconds per clip."""
     ok = [r for r in results if r.status == "ok"]
     clue_s = [sum(r.timings.get(c.extractor, 0.0) for c in r.clues) for r in ok]
     reason_s = [r.timings.get("reason", 0.0) for r in ok]
     c = report.classification
+    preds = [(r.clip_id, r.prediction) for r in ok if r.prediction is not None]
+    gold_labels = gold_labels or {}
+    checks = [p.check for _, p in preds if p.check is not None]
+    reasoned = [p for _, p in preds if p.reasoning]
     return VariantRow(
         variant=variant.name, status="ok", extractors=[e.name for e in config.extractors],
         model=config.llm.model if config.reason else "-", clips=len(results),
         failed_clips=sum(r.status != "ok" for r in results),
         accuracy=c.accuracy if c else None, macro_f1=c.macro_f1 if c else None,
         weighted_f1=c.weighted_f1 if c else None, ov_f1=report.open_vocab.f1 if report.open_vocab else None,
+        llm_accuracy=_side_accuracy(preds, gold_labels, "llm_label"),
+        evidence_accuracy=_side_accuracy(preds, gold_labels, "evidence_label"),
+        contradictions=sum(k.contradictions for k in checks) if checks else None,
+        invented=sum(k.invented for k in checks) if checks else None,
+        looping=sum(k.looping for k in checks) if checks else None,
+        rewritten=sum(p.reasoning_attempts > 1 for p in reasoned) if reasoned else None,
+        truncated=sum(p.reasoning_truncated for p in reasoned) if reasoned else None,
         clue_seconds_per_clip=_mean(clue_s), reason_seconds_per_clip=_mean(reason_s),
         seconds_per_clip=_mean([a + b for a, b in zip(clue_s, reason_s, strict=True)]), wall_seconds=round(wall, 2),
     )
@@ -296,7 +322,8 @@ def run_ablation(folder: Path, out: Path, variants: Sequence[Variant], gold: dic
             pool_clues(pipeline, clips, vout, pool)
             report = evaluate_run(vout, gold, gold_name, ov_from_label=ov_from_label, embed=False)
             write_report(vout, report)
-            rows.append(variant_row(variant, config, load_results(vout), report, time.perf_counter() - start))
+            rows.append(variant_row(variant, config, load_results(vout), report, time.perf_counter() - start,
+                                    {cid: g.label for cid, g in gold.items() if g.label}))
         except EmerError as e:
             rows.append(VariantRow(variant=variant.name, status="failed", error=str(e),
                                    extractors=[x.name for x in config.extractors], model=config.llm.model,
@@ -307,7 +334,8 @@ def run_ablation(folder: Path, out: Path, variants: Sequence[Variant], gold: dic
 
 # --- writing ----------------------------------------------------------------------------------------
 
-METRICS = ("accuracy", "macro_f1", "weighted_f1", "ov_f1")
+SCORES = ("accuracy", "macro_f1", "weighted_f1", "ov_f1", "llm_accuracy", "evidence_accuracy")
+METRICS = (*SCORES, "contradictions", "invented", "looping", "rewritten", "truncated")
 COLUMNS = ("variant", "status", *METRICS, "seconds_per_clip", "clue_seconds_per_clip", "reason_seconds_per_clip",
            "wall_seconds", "clips", "failed_clips", "model", "extractors", "error")
 
@@ -348,7 +376,7 @@ def plot(report: AblationReport, path: Path) -> Path:
 
     rows = report.rows
     names = [r.variant for r in rows]
-    metrics = [m for m in METRICS if any(getattr(r, m) is not None for r in rows)]
+    metrics = [m for m in SCORES if any(getattr(r, m) is not None for r in rows)]
     fig, (left, right) = plt.subplots(1, 2, figsize=(max(8.0, 1.6 * len(rows) + 4), 4.2),
                                       gridspec_kw={"width_ratios": [2, 1]})
     width = 0.8 / max(len(metrics), 1)

@@ -50,6 +50,13 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         over["llm"] = llm
     if args.frame_rate:
         over["decode"] = {"frame_rate": args.frame_rate}
+    evidence: dict[str, Any] = {}
+    if args.speakers:
+        evidence["speakers"] = args.speakers
+    if args.decide:
+        over["decision"] = {"use": args.decide}
+    if evidence:
+        over["evidence"] = evidence
     if args.no_reason:
         over["reason"] = False
     if getattr(args, "explain_gold", False):
@@ -124,9 +131,9 @@ def cmd_schemas(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from pipeline.samples import fetch_samples
+    from pipeline.samples import fetch_sample_set
 
-    print(fetch_samples())
+    print(fetch_sample_set(args.set))
     return 0
 
 
@@ -141,7 +148,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
     parser.add_argument("--threads", type=int, help="CPU threads for the LLM")
     parser.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
-    parser.add_argument("--no-reason", action="store_true", help="extract clues only")
+    parser.add_argument("--speakers", help="who speaks in each clip, for speaker-relative clues: auto (dataset "
+                        "file names, the default), none, a CSV file (clip_id,speaker) or a regex with (?P<speaker>...)")
+    parser.add_argument("--decide", choices=["fused", "llm", "evidence"],
+                        help="what decides the label: evidence summary x LLM (default), or either alone")
+    parser.add_argument("--no-reason", action="store_true",
+                        help="no LLM: clues, evidence summary and the evidence's own label only")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,7 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("dir", type=Path, nargs="?", default=Path("schemas"))
     schemas.set_defaults(func=cmd_schemas)
 
-    samples = sub.add_parser("samples", help="fetch the CREMA-D sample clips and print their folder")
+    from pipeline.samples import SAMPLE_SETS
+
+    samples = sub.add_parser("samples", help="fetch a sample set (default: the CREMA-D clips) and print its folder")
+    samples.add_argument("--set", default="crema-d", choices=list(SAMPLE_SETS),
+                         help="crema-d: the clips we report on; emodb, polish (audio) and pyfeat (video): development "
+                         "clips to tune on (default: crema-d)")
     samples.set_defaults(func=cmd_samples)
     __import__("pipeline.evaluate_cli").evaluate_cli.add_commands(sub)  # emer evaluate, emer ablate
     __import__("flows.cli", fromlist=["add_commands"]).add_commands(sub)  # serve, flow-run; Prefect loads lazily

@@ -12,10 +12,13 @@ from pydantic import Field, ValidationError
 import extractors
 from pipeline.clip import DecodeConfig
 from pipeline.clues import Record
+from pipeline.decision import DecisionConfig
 from pipeline.errors import ConfigError
+from pipeline.evidence import EvidenceConfig, label_weights
 from pipeline.models import MODELS
 from pipeline.prompt import load_label_set, load_template
 from pipeline.reasoner import LLMConfig
+from pipeline.speakers import check_speaker_source
 
 DEFAULT_EXTRACTORS = ("mediapipe-face", "faster-whisper", "praat-prosody", "opencv-scene")
 
@@ -32,6 +35,8 @@ class RunConfig(Record):
     decode: DecodeConfig = Field(default_factory=DecodeConfig)
     prompt: str = Field("default", description="template name in prompts/templates, or a folder")
     label_set: str = Field("mer2023", description="label set name in prompts/labels, or a YAML file")
+    evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
+    decision: DecisionConfig = Field(default_factory=DecisionConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
     model_paths: dict[str, str] = Field(default_factory=dict, description="model name -> explicit weights path")
     reason: bool = Field(True, description="run the reasoner; False stops after the clues")
@@ -51,7 +56,10 @@ class RunConfig(Record):
             except ValidationError as e:
                 raise ConfigError(f"extractor {choice.name!r}: invalid config: {e}") from e
         load_template(self.prompt)
-        load_label_set(self.label_set)
+        label_set = load_label_set(self.label_set)
+        for label in label_set.labels:
+            label_weights(label)
+        check_speaker_source(self.evidence.speakers)
         for name in self.model_paths:
             if name not in MODELS:
                 raise ConfigError(f"model_paths names unknown model {name!r}; known: {', '.join(MODELS)}")

@@ -1,5 +1,5 @@
-"""Where a run's files go: OUT/<clip-id>/clues/<extractor>.json, prompt.txt, response.json, result.json,
-and per run results.jsonl, results.csv, summary.json and run.json."""
+"""Where a run's files go: OUT/<clip-id>/clues/<extractor>.json, evidence.json, prompt.txt, response.json,
+result.json, and per run references.json, results.jsonl, results.csv, summary.json and run.json."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ class OutputLayout:
     def prompt(self, clip_id: str) -> Path:
         return self.clip_dir(clip_id) / "prompt.txt"
 
+    def evidence(self, clip_id: str) -> Path:
+        return self.clip_dir(clip_id) / "evidence.json"
+
+    @property
+    def references(self) -> Path:
+        return self.root / "references.json"
+
     def response(self, clip_id: str) -> Path:
         return self.clip_dir(clip_id) / "response.json"
 
@@ -50,7 +57,8 @@ class OutputLayout:
         return self.root / "run.json"
 
 
-CSV_COLUMNS = ["clip_id", "status", "label", "confidence", "open_vocab", "reason", "error", "source_path"]
+CSV_COLUMNS = ["clip_id", "status", "label", "confidence", "decided_by", "llm_label", "evidence_label", "open_vocab",
+               "reason", "error", "source_path"]
 
 
 def first_sentence(text: str, limit: int = 160) -> str:
@@ -64,6 +72,8 @@ def result_row(result: Result) -> dict[str, str]:
     return {
         "clip_id": result.clip_id, "status": result.status,
         "label": p.label if p else "", "confidence": f"{p.confidence:.2f}" if p else "",
+        "decided_by": p.decided_by if p else "", "llm_label": (p.llm_label or "") if p else "",
+        "evidence_label": (p.evidence_label or "") if p else "",
         "open_vocab": ";".join(p.open_vocab) if p else "", "reason": first_sentence(p.reasoning) if p else "",
         "error": result.error or "", "source_path": result.source_path,
     }

@@ -6,6 +6,7 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import yaml
@@ -15,7 +16,7 @@ from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, Record
 from pipeline.errors import ConfigError
 
-TEMPLATE_PARTS = ("system", "user", "decision")
+TEMPLATE_PARTS = ("system", "user", "decision", "words")
 
 
 def _prompts_root() -> Path:
@@ -58,12 +59,14 @@ def template_names() -> list[str]:
 
 
 class PromptTemplate(Record):
-    """The three parts of a prompt (system, user, decision), as Jinja2 sources."""
+    """The parts of a prompt as Jinja2 sources: system, user (the clues), decision (the label question) and
+    words (the open-vocabulary question, asked once the label is decided)."""
 
     name: str
     system: str
     user: str
     decision: str
+    words: str
 
     @property
     def sha256(self) -> str:
@@ -73,7 +76,7 @@ class PromptTemplate(Record):
 
 @cache
 def load_template(name_or_dir: str) -> PromptTemplate:
-    """A shipped template by name, or a folder holding system.j2, user.j2 and decision.j2."""
+    """A shipped template by name, or a folder holding system.j2, user.j2, decision.j2 and words.j2."""
     folder = Path(name_or_dir)
     if not folder.is_dir():
         folder = _prompts_root() / "templates" / name_or_dir
@@ -108,27 +111,40 @@ class RenderedPrompt(Record):
     system: str
     user: str
     decision: str
+    context: dict[str, Any] = Field(default_factory=dict, exclude=True, description="the render variables")
 
     def as_text(self) -> str:
         """The whole prompt as saved in prompt.txt."""
         return f"[system]\n{self.system}\n\n[user]\n{self.user}\n\n[decision]\n{self.decision}\n"
 
 
-def render_prompt(template: PromptTemplate, clip: ClipInfo, clues: list[Clue], label_set: LabelSet,
-                  max_sentences: int = 4, gold_label: str | None = None) -> RenderedPrompt:
+def _render(template: PromptTemplate, part: str, context: dict[str, Any]) -> str:
+    try:
+        return _env().from_string(getattr(template, part)).render(**context).strip()
+    except jinja2.UndefinedError as e:
+        raise ConfigError(f"prompt template {template.name!r}, {part}.j2: {e.message}") from e
+
+
+def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[Clue], label_set: LabelSet,
+                  max_sentences: int = 4, gold_label: str | None = None, evidence: Any = None,
+                  labels: list[str] | None = None) -> RenderedPrompt:
     """Render a clip's clues into the template. `gold_label` is given only in label-conditioned mode
-    (explaining an annotation); a prediction prompt never sees one."""
+    (explaining an annotation); a prediction prompt never sees one. `evidence` is the evidence summary to show
+    (None: the raw clues are shown); `labels` the label set's labels in the order to show them. A prompt
+    without clip and clues is the content-free input label scoring is calibrated on."""
     context = {
-        "clip": clip.model_dump(mode="json"),
+        "clip": clip.model_dump(mode="json") if clip else {"duration_s": 0.0, "video": None, "audio": None},
         "clues": {c.kind: c.model_dump(mode="json") for c in clues},
-        "labels": list(label_set.labels),
+        "evidence": evidence.model_dump(mode="json") if evidence is not None else None,
+        "labels": list(labels if labels is not None else label_set.labels),
         "label_set_name": label_set.name,
         "max_sentences": max_sentences,
         "gold_label": gold_label,
     }
-    try:
-        out = {part: _env().from_string(getattr(template, part)).render(**context).strip()
-               for part in TEMPLATE_PARTS}
-    except jinja2.UndefinedError as e:
-        raise ConfigError(f"prompt template {template.name!r}: {e.message}") from e
-    return RenderedPrompt(template=template.name, template_sha256=template.sha256, **out)
+    out = {part: _render(template, part, context) for part in ("system", "user", "decision")}
+    return RenderedPrompt(template=template.name, template_sha256=template.sha256, context=context, **out)
+
+
+def render_words_question(template: PromptTemplate, prompt: RenderedPrompt, label: str) -> str:
+    """The open-vocabulary question (words.j2) for a decided label."""
+    return _render(template, "words", {**prompt.context, "label": label})

@@ -1,9 +1,14 @@
-"""The reasoner: a local GGUF model through llama-cpp-python, in two stages.
+"""The reasoner: a local GGUF model through llama-cpp-python. Its steps, which `pipeline/decision.py` puts
+together:
 
 1. Free reasoning, without a grammar (grammar-constrained decoding costs ~30 ms a token here): the model
    reads the rendered clues and writes a few sentences, capped in tokens and cut back to a whole sentence.
-2. A short constrained decision: the model's JSON answer is forced by llama.cpp's JSON-schema grammar (label
-   from the label set, confidence, emotion words, evidence by modality) and validated into `Prediction`.
+   Given the checker's problems with an earlier attempt, it writes again with them as feedback.
+2. The label, order-free: every label is scored by the model's log-likelihood of answering it after the
+   reasoning (label tokens plus end of turn), calibrated against the same question on a content-free input
+   (Zhao et al., 2021, "Calibrate before use", ICML), instead of letting the model generate the label token.
+   `decision: generate` keeps the older JSON-grammar decision, for comparison.
+3. Emotion words: a short free answer, kept only where the words are emotion-wheel words that fit the label.
 
 Deterministic by default: temperature 0 and a fixed seed.
 """
@@ -15,15 +20,16 @@ import os
 import re
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, ValidationError
 
 from pipeline.clues import CLUE_KINDS, Record
 from pipeline.errors import ReasonerError, require
 from pipeline.models import ModelStore, ResolvedModel
 from pipeline.prompt import LabelSet, RenderedPrompt
-from pipeline.results import Evidence, GenerationStats, Prediction
+from pipeline.results import Evidence
 
 DEFAULT_LLM = "qwen2.5-1.5b"
 
@@ -36,7 +42,17 @@ class LLMConfig(Record):
     temperature: float = Field(0.0, ge=0)
     repeat_penalty: float = Field(1.1, ge=1.0)
     max_reasoning_tokens: int = Field(160, ge=16, le=1024)
-    max_decision_tokens: int = Field(160, ge=32, le=512)
+    max_decision_tokens: int = Field(160, ge=32, le=512, description="cap of the generated JSON decision "
+                                     "(decision: generate) and of the emotion-word answer")
+    decision: Literal["score", "generate"] = Field(
+        "score", description="score: rank every label by calibrated likelihood (order-free); generate: the model "
+        "writes a JSON decision under a grammar")
+    calibrate: bool = Field(True, description="subtract the label log-likelihoods of a content-free input")
+    label_order: Literal["sorted", "given"] = Field(
+        "sorted", description="order of the labels shown to the model: sorted alphabetically, so the answer "
+        "cannot depend on how a label set lists them, or as the label set gives them")
+    self_check: bool = Field(True, description="rewrite reasoning the checker finds contradicting the clues, "
+                             "once, with the problems as feedback")
     max_open_vocab: int = Field(4, ge=1, le=8)
     max_evidence: int = Field(3, ge=1, le=8)
     max_evidence_chars: int = Field(80, ge=10, le=300, description="length cap of each evidence text")
@@ -114,22 +130,41 @@ def trim_reasoning(text: str, truncated: bool) -> str:
 
 
 class RawExchange(Record):
-    """The raw model text of both stages, saved beside each result."""
+    """The raw model text of every step, saved beside each result (response.json)."""
 
-    reasoning_raw: str
+    reasoning_attempts: list[str] = Field(description="raw reasoning text of each attempt, the last one kept")
     reasoning_finish: str
-    decision_raw: str
-    decision_finish: str
+    label_logprobs: dict[str, float] | None = Field(None, description="log-likelihood of each label's answer")
+    content_free_logprobs: dict[str, float] | None = Field(None, description="the same on a content-free input")
+    decision_raw: str = Field("", description="generated JSON decision (decision: generate) or emotion words")
+    decision_finish: str = ""
+
+
+class Reasoning(Record):
+    text: str
+    truncated: bool
+    raw: str
+    finish: str
+    prompt_tokens: int
+    tokens: int
+    seconds: float
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    top = float(np.max(logits))
+    return logits - top - float(np.log(np.sum(np.exp(logits - top))))
 
 
 class Reasoner:
-    """Turns a rendered prompt into a validated Prediction with a local LLM."""
+    """Turns a rendered prompt into reasoning, label scores and emotion words with a local LLM."""
 
     def __init__(self, config: LLMConfig | None = None, models: ModelStore | None = None) -> None:
         self.config = config or LLMConfig()
         self.models = models or ModelStore()
         self._resolved: ResolvedModel | None = None
         self.load_seconds = 0.0
+        self._formatter: Any = None
+        self._calibration: dict[tuple[str, ...], dict[str, float]] = {}
 
     @property
     def model(self) -> ResolvedModel:
@@ -143,55 +178,131 @@ class Reasoner:
         self.load_seconds += seconds
         return llm
 
-    def reason(self, prompt: RenderedPrompt, label_set: LabelSet, modalities: list[str] | None = None,
-               vocabulary: list[str] | None = None) -> tuple[Prediction, GenerationStats, RawExchange]:
-        """Run both stages on one prompt; `modalities` restricts evidence to the clues that are present,
-        `vocabulary` the emotion words."""
-        llm = self._llm()
+    def _sampling(self) -> dict[str, Any]:
         cfg = self.config
-        sampling = {"temperature": cfg.temperature, "seed": cfg.seed, "repeat_penalty": cfg.repeat_penalty}
-        messages = [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
-        llm.reset()
-        t0 = time.perf_counter()
-        first = llm.create_chat_completion(messages=messages, max_tokens=cfg.max_reasoning_tokens, **sampling)
-        t1 = time.perf_counter()
-        reasoning_raw = first["choices"][0]["message"]["content"] or ""
-        reasoning_finish = first["choices"][0].get("finish_reason") or ""
-        truncated = reasoning_finish == "length"
-        reasoning = trim_reasoning(reasoning_raw, truncated)
-        schema = decision_schema(label_set, modalities or list(CLUE_KINDS), cfg, vocabulary)
-        messages += [{"role": "assistant", "content": reasoning}, {"role": "user", "content": prompt.decision}]
-        second = llm.create_chat_completion(
-            messages=messages, max_tokens=cfg.max_decision_tokens,
-            response_format={"type": "json_object", "schema": schema}, **sampling,
-        )
-        t2 = time.perf_counter()
-        decision_raw = second["choices"][0]["message"]["content"] or ""
-        raw = RawExchange(reasoning_raw=reasoning_raw, reasoning_finish=reasoning_finish,
-                          decision_raw=decision_raw,
-                          decision_finish=second["choices"][0].get("finish_reason") or "")
-        prediction = self._parse(decision_raw, reasoning, truncated, label_set)
-        stats = GenerationStats(
-            prompt_tokens=first["usage"]["prompt_tokens"],
-            reasoning_tokens=first["usage"]["completion_tokens"],
-            decision_tokens=second["usage"]["completion_tokens"],
-            reasoning_seconds=round(t1 - t0, 3), decision_seconds=round(t2 - t1, 3),
-        )
-        return prediction, stats, raw
+        return {"temperature": cfg.temperature, "seed": cfg.seed, "repeat_penalty": cfg.repeat_penalty}
 
     @staticmethod
-    def _parse(decision_raw: str, reasoning: str, truncated: bool, label_set: LabelSet) -> Prediction:
+    def messages(prompt: RenderedPrompt, reasoning: str | None = None, question: str | None = None
+                 ) -> list[dict[str, str]]:
+        out = [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
+        if reasoning is not None:
+            out.append({"role": "assistant", "content": reasoning})
+        if question is not None:
+            out.append({"role": "user", "content": question})
+        return out
+
+    def reason(self, prompt: RenderedPrompt, feedback: list[str] | None = None, previous: str | None = None
+               ) -> Reasoning:
+        """Stage 1: free reasoning. With `feedback` (the checker's problems with `previous`), the model
+        rewrites its reasoning to fix them."""
+        llm = self._llm()
+        messages = self.messages(prompt)
+        if feedback and previous is not None:
+            messages += [
+                {"role": "assistant", "content": previous},
+                {"role": "user", "content": "Your reasoning does not match the measured clues:\n- "
+                 + "\n- ".join(feedback) + "\nRewrite it so that every statement agrees with the clues "
+                 "as given. Same length, plain prose."},
+            ]
+        t0 = time.perf_counter()
+        out = llm.create_chat_completion(messages=messages, max_tokens=self.config.max_reasoning_tokens,
+                                         **self._sampling())
+        raw = out["choices"][0]["message"]["content"] or ""
+        finish = out["choices"][0].get("finish_reason") or ""
+        truncated = finish == "length"
+        return Reasoning(text=trim_reasoning(raw, truncated), truncated=truncated, raw=raw, finish=finish,
+                         prompt_tokens=out["usage"]["prompt_tokens"], tokens=out["usage"]["completion_tokens"],
+                         seconds=round(time.perf_counter() - t0, 3))
+
+    # --- order-free label scoring -------------------------------------------------------------------
+
+    def _format(self, messages: list[dict[str, str]]) -> str:
+        """The model's own chat template applied to `messages`, ending where the assistant answers."""
+        llama_chat_format = require("llama_cpp.llama_chat_format", "pip install 'llama-cpp-python==0.3.36'")
+        llm = self._llm()
+        if self._formatter is None:
+            template = llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ReasonerError(f"{self.model.path}: the GGUF has no chat template; label scoring needs one")
+            special = {"eos_token": llm.token_eos(), "bos_token": llm.token_bos()}
+            names = {k: llm.detokenize([v], special=True).decode("utf-8", "replace") if v >= 0 else ""
+                     for k, v in special.items()}
+            self._formatter = llama_chat_format.Jinja2ChatFormatter(template=template, **names)
+        return self._formatter(messages=messages).prompt
+
+    def _eval_to(self, tokens: list[int]) -> np.ndarray:
+        """Evaluate `tokens` reusing the KV cache of their longest common prefix with what is already
+        evaluated; return the log-probabilities of the next token."""
+        llm = self._llm()
+        cached = llm.input_ids[: llm.n_tokens].tolist()
+        common = 0
+        for a, b in zip(cached, tokens, strict=False):
+            if a != b:
+                break
+            common += 1
+        common = min(common, len(tokens) - 1)  # evaluate at least one token to get fresh logits
+        llm.n_tokens = common
+        llm.eval(tokens[common:])
+        # llama-cpp-python keeps logits only with logits_all=True (n_ctx x vocab floats); read the last row.
+        logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
+        return log_softmax(logits.astype(np.float64))
+
+    def label_logprobs(self, messages: list[dict[str, str]], labels: list[str]) -> dict[str, float]:
+        """Log-likelihood of answering each label (its tokens, then end of turn) after `messages`."""
+        llm = self._llm()
+        prefix_text = self._format(messages)
+        prefix = llm.tokenize(prefix_text.encode("utf-8"), add_bos=False, special=True)
+        if llm.token_bos() >= 0 and (not prefix or prefix[0] != llm.token_bos()) and \
+                llm.metadata.get("tokenizer.ggml.add_bos_token") == "true":
+            prefix = [llm.token_bos(), *prefix]
+        if len(prefix) + 16 > self.config.n_ctx:
+            raise ReasonerError(f"prompt of {len(prefix)} tokens does not fit n_ctx {self.config.n_ctx}")
+        out: dict[str, float] = {}
+        for label in labels:
+            answer = llm.tokenize(label.encode("utf-8"), add_bos=False, special=False) + [llm.token_eos()]
+            total = 0.0
+            for i, tok in enumerate(answer):
+                total += float(self._eval_to(prefix + answer[:i])[tok])
+            out[label] = round(total, 4)
+        return out
+
+    def content_free_logprobs(self, content_free: RenderedPrompt, labels: list[str]) -> dict[str, float]:
+        """Label log-likelihoods on the content-free prompt (no clues, no reasoning), once per label list."""
+        key = (content_free.template_sha256, content_free.user, *labels)
+        if key not in self._calibration:
+            messages = self.messages(content_free, "No clues were measured.", content_free.decision)
+            self._calibration[key] = self.label_logprobs(messages, labels)
+        return self._calibration[key]
+
+    # --- constrained answers ------------------------------------------------------------------------
+
+    def answer_words(self, prompt: RenderedPrompt, reasoning: str, question: str) -> tuple[str, str]:
+        """A short free answer to the emotion-words question: (raw text, finish reason). Free text, not a
+        grammar over the vocabulary: a grammar of a few hundred words costs seconds per token here; the
+        words are filtered against the emotion wheel afterwards."""
+        llm = self._llm()
+        out = llm.create_chat_completion(messages=self.messages(prompt, reasoning, question), max_tokens=24,
+                                         stop=["\n"], **self._sampling())
+        return out["choices"][0]["message"]["content"] or "", out["choices"][0].get("finish_reason") or ""
+
+    def generate_decision(self, prompt: RenderedPrompt, reasoning: str, label_set: LabelSet,
+                          modalities: list[str], vocabulary: list[str] | None = None
+                          ) -> tuple[dict[str, Any], str, str]:
+        """The older decision: the model writes {label, confidence_percent, emotion_words, evidence} under a
+        grammar. Kept to compare with label scoring (decision: generate)."""
+        llm = self._llm()
+        schema = decision_schema(label_set, modalities or list(CLUE_KINDS), self.config, vocabulary)
+        out = llm.create_chat_completion(
+            messages=self.messages(prompt, reasoning, prompt.decision), max_tokens=self.config.max_decision_tokens,
+            response_format={"type": "json_object", "schema": schema}, **self._sampling())
+        raw = out["choices"][0]["message"]["content"] or ""
+        finish = out["choices"][0].get("finish_reason") or ""
         try:
-            answer = json.loads(decision_raw)
-            label = answer["label"]
-            if label_set.labels and label not in label_set.labels:
-                raise ReasonerError(f"label {label!r} is not in the label set {label_set.name}")
-            words = list(dict.fromkeys(w.lower() for w in answer["emotion_words"]))
-            return Prediction(
-                reasoning=reasoning, reasoning_truncated=truncated, label=label,
-                confidence=answer["confidence_percent"] / 100, open_vocab=words,
-                evidence=[Evidence.model_validate(e) for e in answer["evidence"]],
-            )
-        except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as e:
-            raise ReasonerError(f"the model's decision is not valid JSON for the schema ({e}): "
-                                f"{decision_raw[:300]!r}") from e
+            answer = json.loads(raw)
+            if label_set.labels and answer["label"] not in label_set.labels:
+                raise ReasonerError(f"label {answer['label']!r} is not in the label set {label_set.name}")
+            Evidence.model_validate(answer["evidence"][0])
+        except (json.JSONDecodeError, KeyError, TypeError, IndexError, ValidationError) as e:
+            raise ReasonerError(f"the model's decision is not valid JSON for the schema ({e}): {raw[:300]!r}") from e
+        return answer, raw, finish

@@ -8,25 +8,38 @@ from typing import Any, Literal
 from pydantic import Field
 
 from pipeline import __version__
+from pipeline.checker import ReasoningCheck
 from pipeline.clip import ClipInfo
 from pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
 from pipeline.prompt import LabelSet
 
-RESULT_SCHEMA_VERSION = "1.0"
+RESULT_SCHEMA_VERSION = "1.1"
 
 
 class Evidence(Record):
     modality: ClueKind
-    clue: str = Field(description="the clue, in the model's words")
+    clue: str = Field(description="the clue: an observation of the evidence summary, or the model's words")
 
 
 class Prediction(Record):
-    reasoning: str = Field(description="the model's free reasoning, bounded in length")
+    reasoning: str = Field(description="the model's free reasoning, bounded in length (after the self-check)")
     reasoning_truncated: bool = Field(description="the reasoning hit the token cap and was cut at a sentence")
     label: str
-    confidence: float = Field(ge=0, le=1, description="the model's stated confidence")
+    confidence: float = Field(ge=0, le=1, description="probability of the label in the distribution that "
+                              "decided it (fused, LLM or evidence)")
     open_vocab: list[str] = Field(description="emotion words describing the person")
     evidence: list[Evidence]
+    decided_by: Literal["fused", "llm", "evidence", "gold"] = Field(
+        "llm", description="which distribution gave the label: the evidence summary and the LLM fused, either "
+        "alone, or the gold label (explain-gold mode)")
+    label_scores: dict[str, float] | None = Field(None, description="the deciding distribution over labels")
+    llm_label: str | None = Field(None, description="the LLM's own label (calibrated likelihood, or generated)")
+    llm_scores: dict[str, float] | None = Field(None, description="the LLM's calibrated distribution over labels")
+    evidence_label: str | None = Field(None, description="the evidence summary's own label")
+    evidence_scores: dict[str, float] | None = None
+    agreement: str | None = Field(None, description="whether the LLM and the evidence agree, in words")
+    reasoning_attempts: int = Field(1, description="1, or 2 when the self-check had the reasoning rewritten")
+    check: ReasoningCheck | None = Field(None, description="the reasoning checked against the evidence")
 
 
 class GenerationStats(Record):
@@ -35,6 +48,8 @@ class GenerationStats(Record):
     decision_tokens: int
     reasoning_seconds: float
     decision_seconds: float
+    scoring_seconds: float = 0.0
+    words_seconds: float = 0.0
 
 
 class ReasonerInfo(Record):
@@ -57,7 +72,7 @@ class ClueRef(Record):
 
 class Result(Record):
     record: Literal["result"] = "result"
-    schema_version: Literal["1.0"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.1"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     clip_id: str
     source_path: str
@@ -93,7 +108,7 @@ class ClipStatus(Record):
 
 class RunSummary(Record):
     record: Literal["run-summary"] = "run-summary"
-    schema_version: Literal["1.0"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.1"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     input: str
     output: str

@@ -1,4 +1,7 @@
-"""The pipeline core: clip -> clues -> prompt -> reasoned result, for one clip or a folder.
+"""The pipeline core: clip -> clues -> evidence -> prompt -> reasoned result, for one clip or a folder.
+
+A folder runs in two passes: every clip's clues first, then the speaker references (OUT/references.json:
+each speaker's usual face and voice over their clips), then each clip's evidence summary and reasoning.
 
 The core reports each stage to observers (progress bars, timing tables); it never prints. Reruns skip
 finished work: a clue is reused when its cache key (clip content hash, extractor name, version, config and
@@ -20,17 +23,21 @@ from pathlib import Path
 
 import extractors
 from extractors.base import Extractor
+from pipeline.baseline import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
 from pipeline.clip import MEDIA_SUFFIXES, Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
+from pipeline.decision import Decider, evidence_prediction
 from pipeline.errors import ConfigError, EmerError, InputError
 from pipeline.evaluate import default_wheel
+from pipeline.evidence import EvidenceSummary, build_evidence
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout, write_results
-from pipeline.prompt import LabelSet, load_label_set, load_template, render_prompt
+from pipeline.prompt import LabelSet, load_label_set, load_template
 from pipeline.reasoner import Reasoner
 from pipeline.results import ClipStatus, ClueRef, ReasonerInfo, Result, RunSummary
+from pipeline.speakers import assign_speakers
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +105,8 @@ class Pipeline:
         self.template = load_template(config.prompt)
         self.label_set = load_label_set(config.label_set)
         self.reasoner = Reasoner(config.llm, self.store) if config.reason else None
+        self.decider = (Decider(self.reasoner, self.template, config.decision, default_wheel().vocabulary())
+                        if self.reasoner else None)
         self.observers = list(observers)
         # Orchestrators call one pipeline from several threads: one lock per extractor and one for the LLM
         # (their models are not thread-safe), and a few decoded clips kept for a clip's other extractors.
@@ -105,6 +114,8 @@ class Pipeline:
         self._decode_lock = threading.Lock()
         self._decoded: OrderedDict[tuple[str, str], Clip] = OrderedDict()
         self.keep_decoded = 2
+        self._references: dict[Path, tuple[float, SpeakerReferences]] = {}
+        self._fresh: dict[tuple[Path, str], tuple[ClipInfo, list[Clue], list[bool]]] = {}
 
     # --- events -------------------------------------------------------------------------------------
 
@@ -226,11 +237,74 @@ class Pipeline:
             log.error("extractor %s failed on %s:\n%s", ex.name, clip.info.path, traceback.format_exc())
             return ex.make_clue(clip, ClueStatus.failed, detail=f"{type(e).__name__}: {e}")
 
+    # --- speaker references and evidence ------------------------------------------------------------
+
+    def _clues_on_disk(self, layout: OutputLayout, clip_id: str) -> list[Clue]:
+        folder = layout.clip_dir(clip_id) / "clues"
+        names = {ex.name for ex in self.extractors}
+        out = []
+        for f in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            if f.stem in names:
+                try:
+                    out.append(load_clue(f))
+                except (InputError, ValueError) as e:
+                    log.warning("ignoring unreadable clue %s: %s", f, e)
+        return out
+
+    def prepare_references(self, clips: Sequence[tuple[str, Path]], out: Path) -> SpeakerReferences:
+        """Speaker references from the clues on disk of a run's clips; written to OUT/references.json, which
+        each clip's evidence then reads. Call after the clues are extracted, before reasoning."""
+        layout = OutputLayout(out)
+        cfg = self.config.evidence
+        ids = [cid for cid, _ in clips]
+        speakers = assign_speakers(ids, cfg.speakers)
+        features = [clip_features(cid, self._clues_on_disk(layout, cid), speakers[cid]) for cid in ids]
+        refs = SpeakerReferences(
+            source=cfg.speakers, min_speaker_clips=cfg.min_speaker_clips,
+            speakers=build_references(features, cfg.min_speaker_clips), clip_speakers=speakers,
+            features_key=sha256_json([f.model_dump(mode="json") for f in features]),
+        )
+        write_model_atomic(layout.references, refs)
+        self._references[layout.references.resolve()] = (layout.references.stat().st_mtime, refs)
+        return refs
+
+    def _reference_for(self, layout: OutputLayout, clip_id: str) -> Reference | None:
+        """The clip's speaker reference from OUT/references.json, or None (the clip is read against itself)."""
+        path = layout.references
+        if not path.is_file():
+            return None
+        mtime = path.stat().st_mtime
+        cached = self._references.get(path.resolve())
+        if cached is None or cached[0] != mtime:
+            try:
+                refs = SpeakerReferences.model_validate_json(path.read_text(encoding="utf-8"))
+            except ValueError as e:
+                log.warning("ignoring unreadable %s: %s", path, e)
+                return None
+            self._references[path.resolve()] = (mtime, refs)
+            cached = (mtime, refs)
+        refs = cached[1]
+        speaker = refs.clip_speakers.get(clip_id)
+        return refs.speakers.get(speaker) if speaker else None
+
+    def build_evidence(self, layout: OutputLayout, clip_id: str, clues: list[Clue], label_set: LabelSet
+                       ) -> tuple[EvidenceSummary, ClipFeatures]:
+        """The clip's evidence summary against its speaker reference (or itself); written to evidence.json."""
+        reference = self._reference_for(layout, clip_id)
+        features = clip_features(clip_id, clues, reference.speaker if reference else None)
+        evidence = build_evidence(clip_id, features, {c.kind: c for c in clues}, label_set, reference,
+                                  self.config.evidence)
+        write_model_atomic(layout.evidence(clip_id), evidence)
+        return evidence, features
+
     # --- reasoning ----------------------------------------------------------------------------------
 
-    def result_key(self, clues: list[Clue], label_set: LabelSet | None = None, gold_label: str | None = None) -> str:
+    def result_key(self, clues: list[Clue], label_set: LabelSet | None = None, gold_label: str | None = None,
+                   evidence: EvidenceSummary | None = None) -> str:
         assert self.reasoner is not None
         return sha256_json({
+            "evidence": evidence.model_dump(mode="json") if evidence is not None else None,
+            "decision": self.config.decision.model_dump(mode="json"),
             "clues": sorted(c.cache_key or "" for c in clues),
             "template": self.template.sha256, "label_set": (label_set or self.label_set).model_dump(mode="json"),
             "model": self.reasoner.model.sha256, "llm": self.config.llm.model_dump(mode="json"),
@@ -281,17 +355,24 @@ class Pipeline:
     def _run_clip(self, path: Path, layout: OutputLayout, clip_id: str, computed: Collection[str] = ()) -> Result:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        info, clues, reused = self.extract_clues(path, layout, clip_id)
+        fresh = self._fresh.pop((layout.root, clip_id), None)  # from run()'s first pass; failed clues too
+        info, clues, reused = fresh if fresh is not None else self.extract_clues(path, layout, clip_id)
         reused = [r and c.extractor.name not in computed for c, r in zip(clues, reused, strict=True)]
         timings["clues"] = round(time.perf_counter() - t0, 3)
         for c in clues:
             timings[c.extractor.name] = round(c.timings.get("total", sum(c.timings.values())), 3)
         refs = self._clue_refs(clues, reused)
-        if self.reasoner is None:
-            return Result(clip_id=clip_id, source_path=str(path), status="ok", clip=info, clues=refs,
-                          timings=timings)
         label_set, gold_label = self._gold_label_set(clip_id, path)
-        key = self.result_key(clues, label_set, gold_label)
+        t0 = time.perf_counter()
+        evidence, _ = self.build_evidence(layout, clip_id, clues, label_set)
+        timings["evidence"] = round(time.perf_counter() - t0, 4)
+        if self.reasoner is None or self.decider is None:
+            llm = self.config.llm
+            prediction = None if gold_label else evidence_prediction(evidence, llm.max_evidence,
+                                                                     llm.max_evidence_chars)
+            return Result(clip_id=clip_id, source_path=str(path), status="ok", clip=info, clues=refs,
+                          prediction=prediction, timings=timings)
+        key = self.result_key(clues, label_set, gold_label, evidence)
         previous = layout.result(clip_id)
         if previous.is_file():
             try:
@@ -301,17 +382,13 @@ class Pipeline:
             if old is not None and old.status == "ok" and old.cache_key == key:
                 self._stage(clip_id, "reason", 0.0, reused=True)
                 return old.model_copy(update={"reused": True, "clues": refs})
-        t0 = time.perf_counter()
-        prompt = render_prompt(self.template, info, clues, label_set, gold_label=gold_label)
-        write_text_atomic(layout.prompt(clip_id), prompt.as_text())
-        timings["prompt"] = round(time.perf_counter() - t0, 4)
-        modalities = [c.kind for c in clues if c.status == ClueStatus.ok] or [c.kind for c in clues]
         with self._locks["reason"]:
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
-            prediction, stats, raw = self.reasoner.reason(prompt, label_set, modalities,
-                                                          default_wheel().vocabulary())
+            prediction, stats, raw, prompt = self.decider.decide(
+                info, clues, label_set, evidence, self.config.evidence.in_prompt, gold_label)
             load = self.reasoner.load_seconds - load_before
+        write_text_atomic(layout.prompt(clip_id), prompt.as_text())
         write_model_atomic(layout.response(clip_id), raw)
         timings["reason"] = round(time.perf_counter() - t0, 3)
         if load > 0:
@@ -334,11 +411,31 @@ class Pipeline:
         t0 = time.perf_counter()
         layout = OutputLayout(out)
         clips = self.start_run(path, out)
+        computed = self.extract_all(clips, out)
+        self.prepare_references(clips, out)
         results: list[Result] = []
         for clip_id, clip_path in clips:
-            results.append(self.run_clip(clip_path, out, clip_id))
+            results.append(self.run_clip(clip_path, out, clip_id, computed=computed.get(clip_id, ())))
             write_results(layout, results)
         return self.finish_run(path, out, results, started, time.perf_counter() - t0)
+
+    def extract_all(self, clips: Sequence[tuple[str, Path]], out: Path) -> dict[str, list[str]]:
+        """First pass: every clip's clues (a clip that cannot be decoded is left for `run_clip` to report).
+        Returns, per clip, the extractors computed now (not reused)."""
+        layout = OutputLayout(out)
+        computed: dict[str, list[str]] = {}
+        for clip_id, clip_path in clips:
+            try:
+                info, clues, reused = self.extract_clues(clip_path, layout, clip_id)
+                if any(c.status == ClueStatus.failed for c in clues):  # not reusable from disk: keep them
+                    self._fresh[(layout.root, clip_id)] = (info, clues, reused)
+            except EmerError:
+                continue
+            except Exception:  # noqa: BLE001 - run_clip reports it with the traceback
+                log.debug("clues of %s failed in the first pass", clip_path, exc_info=True)
+                continue
+            computed[clip_id] = [c.extractor.name for c, r in zip(clues, reused, strict=True) if not r]
+        return computed
 
     def start_run(self, path: Path, out: Path) -> list[tuple[str, Path]]:
         """The clips of a file or folder (see `list_clips`), after writing OUT/run.json (config, versions,

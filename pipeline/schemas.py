@@ -8,15 +8,21 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pipeline.ablate import AblationReport
+from pipeline.baseline import SpeakerReferences
 from pipeline.clip import ClipInfo
 from pipeline.clues import CLUE_MODELS
 from pipeline.evaluate import EvaluationReport
+from pipeline.evidence import EvidenceSummary
 from pipeline.io import write_text_atomic
+from pipeline.reasoner import RawExchange
 from pipeline.results import Result, RunSummary
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     **{f"clue-{kind}": model for kind, model in CLUE_MODELS.items()},
     "clip": ClipInfo,
+    "evidence": EvidenceSummary,
+    "references": SpeakerReferences,
+    "response": RawExchange,
     "result": Result,
     "run-summary": RunSummary,
     "evaluation": EvaluationReport,

@@ -92,7 +92,7 @@ def test_prompt_shows_a_missing_modality_as_its_status(decoded):
 
 
 def test_prompt_rendering_is_strict(decoded):
-    template = PromptTemplate(name="t", system="s", user="{{ no_such_variable }}", decision="d")
+    template = PromptTemplate(name="t", system="s", user="{{ no_such_variable }}", decision="d", words="w")
     with pytest.raises(ConfigError, match="no_such_variable"):
         render_prompt(template, decoded("NEU").info, [], load_label_set("crema-d"))
 

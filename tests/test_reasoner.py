@@ -1,4 +1,5 @@
-"""The reasoner: trimming, the decision schema, and a real small GGUF giving a valid, deterministic answer."""
+"""The reasoner: trimming, the decision schema, order-free label scores from a real small GGUF, and the decider
+fusing them with the evidence summary."""
 
 from __future__ import annotations
 
@@ -26,15 +27,40 @@ def test_decision_schema_constrains_label_and_modalities():
 
 
 @pytest.mark.slow
-def test_small_model_answers_validly_and_deterministically(decoded, model_store):
+def test_label_scores_do_not_depend_on_list_order_and_are_deterministic(decoded, model_store):
+    reasoner = Reasoner(LLMConfig(model="smollm2-135m", max_reasoning_tokens=48), model_store)
     label_set = load_label_set("crema-d")
     prompt = render_prompt(load_template("default"), decoded("HAP").info, [], label_set)
-    reasoner = Reasoner(LLMConfig(model="smollm2-135m", max_reasoning_tokens=48), model_store)
-    first, stats, raw = reasoner.reason(prompt, label_set, ["face"])
-    second, _, _ = reasoner.reason(prompt, label_set, ["face"])
-    assert first.label in label_set.labels
-    assert 0 <= first.confidence <= 1 and 1 <= len(first.open_vocab) <= 4
-    assert all(e.modality == "face" for e in first.evidence)
-    assert stats.reasoning_tokens <= 48 and stats.prompt_tokens > 50
-    assert raw.decision_raw.startswith("{")
-    assert first == second  # temperature 0 and a fixed seed
+    reasoning = reasoner.reason(prompt)
+    assert reasoning.tokens <= 48 and reasoning.prompt_tokens > 50 and reasoning.text
+    again = reasoner.reason(prompt)
+    assert (again.raw, again.text) == (reasoning.raw, reasoning.text)  # temperature 0, fixed seed
+    messages = reasoner.messages(prompt, reasoning.text, prompt.decision)
+    forward = reasoner.label_logprobs(messages, list(label_set.labels))
+    backward = reasoner.label_logprobs(messages, list(reversed(label_set.labels)))
+    assert forward == pytest.approx(backward, abs=1e-3)  # same prompt: scoring order is irrelevant
+    assert all(v < 0 for v in forward.values())
+
+
+@pytest.mark.slow
+def test_decider_fuses_llm_and_evidence_and_keeps_both(decoded, model_store, tmp_path):
+    from pipeline.config import RunConfig
+    from pipeline.runner import Pipeline
+
+    config = RunConfig(label_set="crema-d", llm={"model": "smollm2-135m", "max_reasoning_tokens": 48},
+                       extractors=[{"name": "mediapipe-face"}])
+    pipeline = Pipeline(config, model_store)
+    result = pipeline.run_clip(decoded("HAP").info.path, tmp_path)
+    p = result.prediction
+    assert result.status == "ok" and p is not None
+    assert p.decided_by == "fused" and p.label in config_labels()
+    assert set(p.llm_scores) == set(p.evidence_scores) == set(config_labels())
+    assert p.label_scores[p.label] == max(p.label_scores.values()) and p.confidence == p.label_scores[p.label]
+    assert p.agreement and (p.llm_label in p.agreement) and (p.evidence_label in p.agreement)
+    assert 2 <= len(p.open_vocab) <= 4 and p.evidence and all(e.modality == "face" for e in p.evidence)
+    assert p.check is not None and p.reasoning_attempts in (1, 2)
+    assert (tmp_path / result.clip_id / "evidence.json").is_file()
+
+
+def config_labels() -> list[str]:
+    return list(load_label_set("crema-d").labels)

@@ -1,0 +1,253 @@
+"""From a clip's clues and evidence summary to a Prediction: reasoning, self-check, order-free label, fusion
+with the evidence, emotion words and evidence items.
+
+1. The prompt shows the evidence summary (or the raw clues) and the labels in a fixed (sorted) order.
+2. The LLM reasons freely. The checker compares what it asserts with the evidence; with problems the LLM
+   rewrites once with them as feedback, and sentences still contradicting the clues are dropped.
+3. The LLM's label distribution: calibrated label likelihoods (or a generated JSON label, for comparison).
+4. Fusion: the evidence summary's distribution times the LLM's (weight `llm_weight`), or either alone.
+   The result keeps both labels and says whether they agree: the LLM does not silently overrule the evidence.
+5. Emotion words: 2-4 emotion-wheel words the model picks among those that fit the decided label.
+6. Evidence items: the evidence summary's observations that support the decided label.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.checker import ReasoningCheck, check_reasoning
+from pipeline.clip import ClipInfo
+from pipeline.clues import Clue, ClueStatus, Record
+from pipeline.evidence import (
+    EvidenceSummary,
+    basic_emotions,
+    basic_of_wheel_word,
+    label_distribution,
+    label_weights,
+    wheel_words_by_basic,
+)
+from pipeline.prompt import LabelSet, PromptTemplate, RenderedPrompt, render_prompt, render_words_question
+from pipeline.reasoner import RawExchange, Reasoner, Reasoning
+from pipeline.results import Evidence, GenerationStats, Prediction
+
+
+class DecisionConfig(Record):
+    """How the final label is decided (`decision:` in the run config)."""
+
+    use: Literal["fused", "llm", "evidence"] = Field(
+        "fused", description="fused: evidence x LLM; llm or evidence alone (for ablations)")
+    llm_weight: float = Field(1.0, ge=0, description="exponent of the LLM's distribution in the fusion")
+
+
+def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) for k, v in scores.items()}
+    total = sum(exp.values())
+    return {k: round(v / total, 4) for k, v in exp.items()}
+
+
+def fuse(evidence: Mapping[str, float] | None, llm: Mapping[str, float] | None, use: str,
+         llm_weight: float) -> tuple[dict[str, float], str]:
+    """The deciding distribution and what decided it (falls back to whichever side exists)."""
+    if use == "evidence" and evidence or (evidence and not llm):
+        return dict(evidence), "evidence"
+    if use == "llm" or not evidence:
+        return dict(llm or {}), "llm"
+    labels = list(llm)
+    return _softmax({k: math.log(max(evidence.get(k, 0.0), 1e-4)) + llm_weight * math.log(max(llm[k], 1e-4))
+                     for k in labels}), "fused"
+
+
+def agreement_note(llm_label: str | None, evidence_label: str | None, decided: str, decided_by: str) -> str | None:
+    if llm_label is None or evidence_label is None:
+        return None
+    if llm_label == evidence_label:
+        return f"the LLM and the evidence summary agree on {decided}"
+    return (f"the LLM says {llm_label}, the evidence summary {evidence_label}; decided by {decided_by}: "
+            f"{decided}")
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def drop_flagged_sentences(text: str, check: ReasoningCheck) -> str:
+    """The reasoning without the sentences the checker found contradicting the clues or inventing them."""
+    bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented")}
+    kept = [s for s in _SENTENCE.split(text) if s.strip() and not any(b and b in s for b in bad)]
+    return " ".join(kept).strip()
+
+
+def evidence_items(evidence: EvidenceSummary, label: str, limit: int, max_chars: int) -> list[Evidence]:
+    """Observations supporting the label's basic emotions, strongest modalities first; if none does, each
+    informative modality's first observation."""
+    try:
+        targets = set(label_weights(label))
+    except Exception:  # noqa: BLE001 - an open-vocabulary label outside the basic emotions
+        targets = {label}
+    mods = sorted(evidence.modalities, key=lambda m: -(m.emotions.get(next(iter(targets)), 0.0)
+                                                         if m.emotions else -1))
+    items = [Evidence(modality=o.modality, clue=o.text[:max_chars])
+             for m in mods for o in m.observations if targets & set(o.supports)]
+    if not items:
+        items = [Evidence(modality=m.modality, clue=m.observations[0].text[:max_chars])
+                 for m in mods if m.emotions and m.observations]
+    return items[:limit]
+
+
+def fitting_words(answer: str, label: str, limit: int, minimum: int = 2) -> list[str]:
+    """The emotion words of a free answer that the emotion wheel places under the label's basic emotions
+    (normalised, deduplicated), topped up to `minimum` with the label's own wheel words."""
+    from pipeline.evaluate import default_wheel
+
+    wheel = default_wheel()
+    try:
+        basics = {b for b, w in label_weights(label).items() if w > 0}
+    except Exception:  # noqa: BLE001 - an open-vocabulary label outside the basic emotions
+        basics = set()
+    words: list[str] = []
+    for token in re.findall(r"[A-Za-z]+", answer):
+        word = wheel.normalise(token)
+        if wheel.known(word) and (not basics or basic_of_wheel_word(word) in basics) and word not in words:
+            words.append(word)
+    fallback = [wheel.normalise(label)] + [w for b in sorted(basics) for w in wheel_words_by_basic().get(b, [])
+                                           if wheel.group(w, "secondary") == w]
+    for word in fallback:
+        if len(words) >= minimum:
+            break
+        if wheel.known(word) and word not in words:
+            words.append(word)
+    return words[:limit]
+
+
+def evidence_prediction(evidence: EvidenceSummary, max_evidence: int = 3, max_chars: int = 80) -> Prediction | None:
+    """The evidence summary's own decision as a prediction, without an LLM (no reasoning text, no emotion
+    words); None when no modality gave evidence."""
+    if evidence.label is None:
+        return None
+    return Prediction(
+        reasoning="", reasoning_truncated=False, label=evidence.label, confidence=evidence.confidence or 0.0,
+        open_vocab=[], evidence=evidence_items(evidence, evidence.label, max_evidence, max_chars),
+        decided_by="evidence", label_scores=evidence.labels, evidence_label=evidence.label,
+        evidence_scores=evidence.labels,
+    )
+
+
+class Decider:
+    """Runs steps 1-6 for one clip with one reasoner."""
+
+    def __init__(self, reasoner: Reasoner, template: PromptTemplate, config: DecisionConfig,
+                 wheel_vocabulary: list[str]) -> None:
+        self.reasoner = reasoner
+        self.template = template
+        self.config = config
+        self.wheel_vocabulary = wheel_vocabulary
+
+    def shown_labels(self, label_set: LabelSet) -> list[str]:
+        labels = list(label_set.labels) if label_set.labels else basic_emotions()
+        return sorted(labels) if self.reasoner.config.label_order == "sorted" else labels
+
+    def prompt(self, info: ClipInfo, clues: list[Clue], label_set: LabelSet, evidence: EvidenceSummary | None,
+               show_evidence: bool, gold_label: str | None = None) -> RenderedPrompt:
+        return render_prompt(self.template, info, clues, label_set, gold_label=gold_label,
+                             evidence=evidence if show_evidence else None, labels=self.shown_labels(label_set))
+
+    def _reason_checked(self, prompt: RenderedPrompt, evidence: EvidenceSummary | None,
+                        clues: Mapping[str, Clue]) -> tuple[Reasoning, list[str], ReasoningCheck | None, int, float]:
+        """Reasoning, its raw attempts, the final check, the attempt count and seconds spent."""
+        t0 = time.perf_counter()
+        first = self.reasoner.reason(prompt)
+        attempts = [first.raw]
+        if evidence is None:
+            return first, attempts, None, 1, time.perf_counter() - t0
+        check = check_reasoning(first.text, evidence, clues)
+        best = first
+        if self.reasoner.config.self_check and not check.ok:
+            second = self.reasoner.reason(prompt, feedback=check.problems(), previous=first.text)
+            attempts.append(second.raw)
+            check2 = check_reasoning(second.text, evidence, clues)
+            if _badness(check2) <= _badness(check):
+                best, check = second, check2
+            if not check.ok:
+                cleaned = drop_flagged_sentences(best.text, check)
+                if cleaned and cleaned != best.text:
+                    best = best.model_copy(update={"text": cleaned})
+                    check = check_reasoning(cleaned, evidence, clues)
+        return best, attempts, check, len(attempts), time.perf_counter() - t0
+
+    def decide(self, info: ClipInfo, clues: list[Clue], label_set: LabelSet, evidence: EvidenceSummary | None,
+               show_evidence: bool = True, gold_label: str | None = None
+               ) -> tuple[Prediction, GenerationStats, RawExchange, RenderedPrompt]:
+        """The prediction for one clip, with its stats, the raw model text and the rendered prompt."""
+        cfg = self.reasoner.config
+        prompt = self.prompt(info, clues, label_set, evidence, show_evidence, gold_label)
+        by_kind = {c.kind: c for c in clues}
+        reasoning, attempts, check, n_attempts, reason_s = self._reason_checked(prompt, evidence, by_kind)
+        labels = self.shown_labels(label_set)
+        raw = RawExchange(reasoning_attempts=attempts, reasoning_finish=reasoning.finish)
+        t0 = time.perf_counter()
+        llm_scores: dict[str, float] | None = None
+        llm_label: str | None = None
+        decision_tokens = 0
+        if gold_label:
+            scores, decided_by, label = {gold_label: 1.0}, "gold", gold_label
+        else:
+            if cfg.decision == "score":
+                lp = self.reasoner.label_logprobs(self.reasoner.messages(prompt, reasoning.text, prompt.decision),
+                                                  labels)
+                raw.label_logprobs = lp
+                if cfg.calibrate:
+                    cf_prompt = render_prompt(self.template, None, [], label_set, labels=labels)
+                    cf = self.reasoner.content_free_logprobs(cf_prompt, labels)
+                    raw.content_free_logprobs = cf
+                    lp = {k: v - cf[k] for k, v in lp.items()}
+                llm_scores = _softmax(lp)
+            else:
+                modalities = [c.kind for c in clues if c.status == ClueStatus.ok] or [c.kind for c in clues]
+                answer, raw.decision_raw, raw.decision_finish = self.reasoner.generate_decision(
+                    prompt, reasoning.text, label_set, modalities, self.wheel_vocabulary)
+                conf = min(max(answer["confidence_percent"] / 100, 0.0), 1.0)
+                rest = (1 - conf) / max(len(labels) - 1, 1)
+                llm_scores = {k: round(conf if k == answer["label"] else rest, 4) for k in labels}
+                decision_tokens = len(raw.decision_raw) // 4
+            llm_label = max(llm_scores, key=lambda k: llm_scores[k])
+            ev_scores = evidence.labels if evidence is not None and evidence.label is not None else None
+            if ev_scores is not None and label_set.is_open:
+                ev_scores = label_distribution(evidence.emotions, label_set)
+            scores, decided_by = fuse(ev_scores, llm_scores, self.config.use, self.config.llm_weight)
+            label = max(scores, key=lambda k: scores[k])
+        scoring_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        question = render_words_question(self.template, prompt, label)
+        words_raw, words_finish = self.reasoner.answer_words(prompt, reasoning.text, question)
+        words = fitting_words(words_raw, label, cfg.max_open_vocab)
+        if cfg.decision == "score" or gold_label:
+            raw.decision_raw, raw.decision_finish = words_raw, words_finish
+        words_s = time.perf_counter() - t0
+        items = (evidence_items(evidence, label, cfg.max_evidence, cfg.max_evidence_chars)
+                 if evidence is not None else [])
+        prediction = Prediction(
+            reasoning=reasoning.text, reasoning_truncated=reasoning.truncated, label=label,
+            confidence=scores.get(label, 0.0), open_vocab=words, evidence=items, decided_by=decided_by,
+            label_scores=scores, llm_label=llm_label, llm_scores=llm_scores,
+            evidence_label=evidence.label if evidence is not None else None,
+            evidence_scores=evidence.labels if evidence is not None else None,
+            agreement=agreement_note(llm_label, evidence.label if evidence is not None else None, label, decided_by),
+            reasoning_attempts=n_attempts, check=check,
+        )
+        stats = GenerationStats(
+            prompt_tokens=reasoning.prompt_tokens, reasoning_tokens=reasoning.tokens,
+            decision_tokens=decision_tokens, reasoning_seconds=round(reason_s, 3),
+            decision_seconds=round(scoring_s + words_s, 3), scoring_seconds=round(scoring_s, 3),
+            words_seconds=round(words_s, 3),
+        )
+        return prediction, stats, raw, prompt
+
+
+def _badness(check: ReasoningCheck) -> int:
+    return check.contradictions + check.invented + (3 if check.looping else 0)
