@@ -232,10 +232,13 @@ class VariantRow(Record):
     ov_f1: float | None = None
     llm_accuracy: float | None = Field(None, description="accuracy of the LLM's own label (before fusion)")
     evidence_accuracy: float | None = Field(None, description="accuracy of the evidence summary's own label")
+    first_problems: int | None = Field(None, description="contradicted or invented claims in the first reasoning "
+                                       "attempts, before the self-check")
     contradictions: int | None = Field(None, description="claims the checker found contradicting the clues")
     invented: int | None = Field(None, description="claims about clues that were not measured")
     looping: int | None = Field(None, description="clips whose reasoning loops")
     rewritten: int | None = Field(None, description="clips whose reasoning the self-check had rewritten")
+    dropped: int | None = Field(None, description="sentences the self-check dropped")
     truncated: int | None = Field(None, description="clips whose reasoning hit the token cap")
     clue_seconds_per_clip: float | None = Field(None, description="extractor compute time recorded in the clues")
     reason_seconds_per_clip: float | None = Field(None, description="LLM reasoning and decision time")
@@ -286,10 +289,12 @@ def variant_row(variant: Variant, config: RunConfig, results: Sequence[Result], 
         weighted_f1=c.weighted_f1 if c else None, ov_f1=report.open_vocab.f1 if report.open_vocab else None,
         llm_accuracy=_side_accuracy(preds, gold_labels, "llm_label"),
         evidence_accuracy=_side_accuracy(preds, gold_labels, "evidence_label"),
+        first_problems=sum(p.first_problems for p in reasoned) if reasoned else None,
         contradictions=sum(k.contradictions for k in checks) if checks else None,
         invented=sum(k.invented for k in checks) if checks else None,
         looping=sum(k.looping for k in checks) if checks else None,
         rewritten=sum(p.reasoning_attempts > 1 for p in reasoned) if reasoned else None,
+        dropped=sum(p.dropped_sentences for p in reasoned) if reasoned else None,
         truncated=sum(p.reasoning_truncated for p in reasoned) if reasoned else None,
         clue_seconds_per_clip=_mean(clue_s), reason_seconds_per_clip=_mean(reason_s),
         seconds_per_clip=_mean([a + b for a, b in zip(clue_s, reason_s, strict=True)]), wall_seconds=round(wall, 2),
@@ -335,7 +340,7 @@ def run_ablation(folder: Path, out: Path, variants: Sequence[Variant], gold: dic
 # --- writing ----------------------------------------------------------------------------------------
 
 SCORES = ("accuracy", "macro_f1", "weighted_f1", "ov_f1", "llm_accuracy", "evidence_accuracy")
-METRICS = (*SCORES, "contradictions", "invented", "looping", "rewritten", "truncated")
+METRICS = (*SCORES, "first_problems", "contradictions", "invented", "looping", "rewritten", "dropped", "truncated")
 COLUMNS = ("variant", "status", *METRICS, "seconds_per_clip", "clue_seconds_per_clip", "reason_seconds_per_clip",
            "wall_seconds", "clips", "failed_clips", "model", "extractors", "error")
 

@@ -1029,14 +1029,21 @@ def _au_state(texts: Sequence[str], start: int, end: int, nxt: int) -> str | Non
     for t in texts[end: min(nxt, end + 7)]:
         if t in _AU_STOP:
             break
-        if t in _AU_ABSENT or t.endswith("n't"):
-            return "absent"
-        if t in _AU_RAISED:
-            return "raised"
-        if t in _AU_LOWERED:
-            return "lowered"
-        if t in _AU_USUAL:
-            return "usual"
+        if state := _au_state_word(t):
+            return state
+    return None
+
+
+def _au_state_word(t: str) -> str | None:
+    """The AU state a word states (absent, raised, lowered, usual), else None."""
+    if t in _AU_ABSENT or t.endswith("n't"):
+        return "absent"
+    if t in _AU_RAISED:
+        return "raised"
+    if t in _AU_LOWERED:
+        return "lowered"
+    if t in _AU_USUAL:
+        return "usual"
     return None
 
 
@@ -1044,14 +1051,8 @@ def _au_state_before(texts: Sequence[str], start: int, prev_end: int) -> str | N
     for t in reversed(texts[max(prev_end, start - 3): start]):
         if t in _CLAUSE_PUNCT:
             break
-        if t in _AU_ABSENT or t.endswith("n't"):
-            return "absent"
-        if t in _AU_RAISED:
-            return "raised"
-        if t in _AU_LOWERED:
-            return "lowered"
-        if t in _AU_USUAL:
-            return "usual"
+        if state := _au_state_word(t):
+            return state
     return None
 
 

@@ -2,8 +2,8 @@
 with the evidence, emotion words and evidence items.
 
 1. The prompt shows the evidence summary (or the raw clues) and the labels in a fixed (sorted) order.
-2. The LLM reasons freely. The checker compares what it asserts with the evidence; with problems the LLM
-   rewrites once with them as feedback, and sentences still contradicting the clues are dropped.
+2. The LLM reasons freely. The checker compares what it asserts with the evidence; sentences contradicting the
+   clues (or repeating) are dropped, after one rewrite with the problems as feedback if `self_check: rewrite`.
 3. The LLM's label distribution: calibrated label likelihoods (or a generated JSON label, for comparison).
 4. Fusion: the evidence summary's distribution times the LLM's (weight `llm_weight`), or either alone.
    The result keeps both labels and says whether they agree: the LLM does not silently overrule the evidence.
@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.checker import ReasoningCheck, check_reasoning
+from pipeline.checker import ReasoningCheck, check_reasoning, split_sentences
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, ClueStatus, Record
 from pipeline.evidence import (
@@ -42,7 +42,10 @@ class DecisionConfig(Record):
 
     use: Literal["fused", "llm", "evidence"] = Field(
         "fused", description="fused: evidence x LLM; llm or evidence alone (for ablations)")
-    llm_weight: float = Field(1.0, ge=0, description="exponent of the LLM's distribution in the fusion")
+    llm_weight: float = Field(0.1, ge=0, description="exponent of the LLM's distribution in the fusion. 0.1 was "
+                              "best on the development clips (Polish speech, EmoDB): the calibrated LLM "
+                              "distribution is sharp and alone did not beat the evidence summary there, so it "
+                              "mostly breaks near-ties")
 
 
 def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
@@ -77,9 +80,17 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def drop_flagged_sentences(text: str, check: ReasoningCheck) -> str:
-    """The reasoning without the sentences the checker found contradicting the clues or inventing them."""
+    """The reasoning without the sentences the checker found contradicting the clues or inventing them, and
+    without repeats of a sentence."""
     bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented")}
-    kept = [s for s in _SENTENCE.split(text) if s.strip() and not any(b and b in s for b in bad)]
+    kept: list[str] = []
+    seen: set[str] = set()
+    for sentence in _SENTENCE.split(text):
+        key = " ".join(sentence.lower().split())
+        if not key or key in seen or any(b and b in sentence for b in bad):
+            continue
+        seen.add(key)
+        kept.append(sentence.strip())
     return " ".join(kept).strip()
 
 
@@ -158,27 +169,33 @@ class Decider:
                              evidence=evidence if show_evidence else None, labels=self.shown_labels(label_set))
 
     def _reason_checked(self, prompt: RenderedPrompt, evidence: EvidenceSummary | None,
-                        clues: Mapping[str, Clue]) -> tuple[Reasoning, list[str], ReasoningCheck | None, int, float]:
-        """Reasoning, its raw attempts, the final check, the attempt count and seconds spent."""
+                        clues: Mapping[str, Clue]
+                        ) -> tuple[Reasoning, list[str], ReasoningCheck | None, int, int, float]:
+        """Reasoning, its raw attempts, the final check, the first attempt's problem count, the sentences
+        dropped and the seconds spent."""
         t0 = time.perf_counter()
         first = self.reasoner.reason(prompt)
         attempts = [first.raw]
         if evidence is None:
-            return first, attempts, None, 1, time.perf_counter() - t0
+            return first, attempts, None, 0, 0, time.perf_counter() - t0
         check = check_reasoning(first.text, evidence, clues)
+        first_problems = check.contradictions + check.invented
         best = first
-        if self.reasoner.config.self_check and not check.ok:
+        mode = self.reasoner.config.self_check
+        if mode == "rewrite" and not check.ok:
             second = self.reasoner.reason(prompt, feedback=check.problems(), previous=first.text)
             attempts.append(second.raw)
             check2 = check_reasoning(second.text, evidence, clues)
             if _badness(check2) <= _badness(check):
                 best, check = second, check2
-            if not check.ok:
-                cleaned = drop_flagged_sentences(best.text, check)
-                if cleaned and cleaned != best.text:
-                    best = best.model_copy(update={"text": cleaned})
-                    check = check_reasoning(cleaned, evidence, clues)
-        return best, attempts, check, len(attempts), time.perf_counter() - t0
+        dropped = 0
+        if mode != "off" and not check.ok:
+            cleaned = drop_flagged_sentences(best.text, check)
+            if cleaned and cleaned != best.text:
+                dropped = len(split_sentences(best.text)) - len(split_sentences(cleaned))
+                best = best.model_copy(update={"text": cleaned})
+                check = check_reasoning(cleaned, evidence, clues)
+        return best, attempts, check, first_problems, dropped, time.perf_counter() - t0
 
     def decide(self, info: ClipInfo, clues: list[Clue], label_set: LabelSet, evidence: EvidenceSummary | None,
                show_evidence: bool = True, gold_label: str | None = None
@@ -187,7 +204,8 @@ class Decider:
         cfg = self.reasoner.config
         prompt = self.prompt(info, clues, label_set, evidence, show_evidence, gold_label)
         by_kind = {c.kind: c for c in clues}
-        reasoning, attempts, check, n_attempts, reason_s = self._reason_checked(prompt, evidence, by_kind)
+        reasoning, attempts, check, first_problems, dropped, reason_s = self._reason_checked(prompt, evidence,
+                                                                                            by_kind)
         labels = self.shown_labels(label_set)
         raw = RawExchange(reasoning_attempts=attempts, reasoning_finish=reasoning.finish)
         t0 = time.perf_counter()
@@ -238,7 +256,8 @@ class Decider:
             evidence_label=evidence.label if evidence is not None else None,
             evidence_scores=evidence.labels if evidence is not None else None,
             agreement=agreement_note(llm_label, evidence.label if evidence is not None else None, label, decided_by),
-            reasoning_attempts=n_attempts, check=check,
+            reasoning_attempts=len(attempts), check=check, first_problems=first_problems,
+            dropped_sentences=dropped,
         )
         stats = GenerationStats(
             prompt_tokens=reasoning.prompt_tokens, reasoning_tokens=reasoning.tokens,

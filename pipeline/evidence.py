@@ -81,6 +81,7 @@ class ModalityEvidence(Record):
     weight: float
     emotions: dict[str, float] = Field(default_factory=dict, description="distribution over basic emotions; "
                                        "empty when the modality gives no evidence")
+    labels: dict[str, float] = Field(default_factory=dict, description="the same over the run's labels")
     observations: list[Observation] = Field(default_factory=list)
 
 
@@ -310,12 +311,14 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
             modality="prosody", cue="pitch_contour", category=contour, value=round(slope, 2),
             text=f"pitch contour {contour} ({slope:+.1f} semitones/s)"))
     emotions: dict[str, float] = {}
+    # A voice read on fewer referenced measures (population norms: rate and range only) counts for less.
+    weight = cfg.weights.get("prosody", 1.0) * len(z) / len(_VOICE_WORDS)
     if z:
         k = cfg.vocal_profile_scale
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
         emotions = _softmax({e: scores.get(e, min(scores.values())) for e in basic_emotions()})
-    return ModalityEvidence(modality="prosody", reference=ref_text, weight=cfg.weights.get("prosody", 1.0),
-                            emotions=emotions, observations=observations)
+    return ModalityEvidence(modality="prosody", reference=ref_text, weight=round(weight, 3), emotions=emotions,
+                            observations=observations)
 
 
 _NEGATIONS = {"not", "no", "never", "don't", "dont", "didn't", "isn't", "wasn't", "aren't", "can't", "won't",
@@ -412,6 +415,9 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
         modalities.append(scene_evidence(scene.data))
     emotions = combine(modalities)
     labels = label_distribution(emotions, label_set)
+    for m in modalities:
+        if m.emotions:
+            m.labels = label_distribution(m.emotions, label_set)
     informative = any(m.emotions and m.weight > 0 for m in modalities)
     label = max(labels, key=lambda k: labels[k]) if labels and informative else None
     return EvidenceSummary(

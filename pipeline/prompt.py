@@ -126,7 +126,7 @@ def _render(template: PromptTemplate, part: str, context: dict[str, Any]) -> str
 
 
 def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[Clue], label_set: LabelSet,
-                  max_sentences: int = 4, gold_label: str | None = None, evidence: Any = None,
+                  max_sentences: int = 3, gold_label: str | None = None, evidence: Any = None,
                   labels: list[str] | None = None) -> RenderedPrompt:
     """Render a clip's clues into the template. `gold_label` is given only in label-conditioned mode
     (explaining an annotation); a prediction prompt never sees one. `evidence` is the evidence summary to show

@@ -41,7 +41,8 @@ class LLMConfig(Record):
     seed: int = 1234
     temperature: float = Field(0.0, ge=0)
     repeat_penalty: float = Field(1.1, ge=1.0)
-    max_reasoning_tokens: int = Field(160, ge=16, le=1024)
+    max_reasoning_tokens: int = Field(112, ge=16, le=1024, description="cap of the free reasoning (about three "
+                                      "sentences); the cut falls back to the last whole sentence")
     max_decision_tokens: int = Field(160, ge=32, le=512, description="cap of the generated JSON decision "
                                      "(decision: generate) and of the emotion-word answer")
     decision: Literal["score", "generate"] = Field(
@@ -51,8 +52,10 @@ class LLMConfig(Record):
     label_order: Literal["sorted", "given"] = Field(
         "sorted", description="order of the labels shown to the model: sorted alphabetically, so the answer "
         "cannot depend on how a label set lists them, or as the label set gives them")
-    self_check: bool = Field(True, description="rewrite reasoning the checker finds contradicting the clues, "
-                             "once, with the problems as feedback")
+    self_check: Literal["drop", "rewrite", "off"] = Field(
+        "drop", description="what happens to reasoning the checker finds contradicting the clues: drop the "
+        "offending (and repeated) sentences; rewrite: the model rewrites once with the problems as feedback, "
+        "then drop (better prose, about 8 s more per rewritten clip here); off: keep it, flagged")
     max_open_vocab: int = Field(4, ge=1, le=8)
     max_evidence: int = Field(3, ge=1, le=8)
     max_evidence_chars: int = Field(80, ge=10, le=300, description="length cap of each evidence text")

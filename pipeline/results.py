@@ -39,6 +39,8 @@ class Prediction(Record):
     evidence_scores: dict[str, float] | None = None
     agreement: str | None = Field(None, description="whether the LLM and the evidence agree, in words")
     reasoning_attempts: int = Field(1, description="1, or 2 when the self-check had the reasoning rewritten")
+    first_problems: int = Field(0, description="contradicted and invented claims in the first reasoning attempt")
+    dropped_sentences: int = Field(0, description="sentences the self-check dropped (contradicting or repeated)")
     check: ReasoningCheck | None = Field(None, description="the reasoning checked against the evidence")
 
 

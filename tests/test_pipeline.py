@@ -184,3 +184,36 @@ def test_explain_gold_writes_reasoning_for_the_given_label(tmp_path, samples):
     assert result.prediction.label == "sadness" and result.prediction.reasoning
     prompt = (out / "1001_DFA_SAD_XX" / "prompt.txt").read_text()
     assert 'labelled this clip as "sadness"' in prompt and "Possible labels" not in prompt
+
+
+@pytest.mark.slow
+def test_folder_run_reads_each_clip_against_its_speaker(tmp_path, samples):
+    """Two passes over the CREMA-D folder: the speaker reference of actor 1001 from all six clips, then each
+    clip's evidence against it. Without an LLM the evidence summary's own label is the prediction."""
+    config = RunConfig(label_set="crema-d", reason=False,
+                       extractors=[{"name": "mediapipe-face"}, {"name": "praat-prosody"}])
+    summary = Pipeline(config).run(samples / "video", tmp_path)
+    assert summary.ok == 6
+    refs = json.loads((tmp_path / "references.json").read_text())
+    assert list(refs["speakers"]) == ["1001"] and len(refs["speakers"]["1001"]["clips"]) == 6
+    jsonschema.validate(refs, SCHEMAS["references"].model_json_schema())
+    for clip in ("1001_DFA_NEU_XX", "1001_DFA_HAP_XX"):
+        evidence = json.loads((tmp_path / clip / "evidence.json").read_text())
+        jsonschema.validate(evidence, SCHEMAS["evidence"].model_json_schema())
+        assert evidence["reference_kind"] == "speaker" and evidence["speaker"] == "1001"
+        result = Result.model_validate_json((tmp_path / clip / "result.json").read_text())
+        assert result.prediction.decided_by == "evidence" and result.prediction.label in config_labels(config)
+    neutral = json.loads((tmp_path / "1001_DFA_NEU_XX" / "evidence.json").read_text())
+    face = {o["cue"]: o["category"] for m in neutral["modalities"] if m["modality"] == "face"
+            for o in m["observations"]}
+    assert face.get("AU4") in (None, "usual")  # this actor's resting brow lowerer is not read as a frown
+    single = tmp_path / "single"
+    Pipeline(config).run(samples / "video" / "1001_DFA_HAP_XX.flv", single)
+    alone = json.loads((single / "1001_DFA_HAP_XX" / "evidence.json").read_text())
+    assert alone["reference_kind"] == "clip"  # one clip: read against its own calm frames
+
+
+def config_labels(config: RunConfig) -> list[str]:
+    from pipeline.prompt import load_label_set
+
+    return list(load_label_set(config.label_set).labels)

@@ -1,0 +1,72 @@
+"""The decision's deterministic parts: fusion, agreement, the self-check's sentence dropping, emotion words."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.checker import check_reasoning
+from pipeline.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
+from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+
+
+def _evidence(pitch: str = "low", loudness: str = "loud") -> EvidenceSummary:
+    obs = [
+        Observation(modality="prosody", cue="pitch", category=pitch, value=1.0, reference_value=2.0,
+                    text=f"pitch {pitch}: 150 Hz, usually 180 (-1.5 spreads)", supports=["sadness"]),
+        Observation(modality="prosody", cue="loudness", category=loudness, value=-20.0, reference_value=-30.0,
+                    text=f"loudness {loudness}: -20 dB, usually -30 (+2.0 spreads)", supports=["anger"]),
+    ]
+    prosody = ModalityEvidence(modality="prosody", reference="this speaker's usual level", weight=1.0,
+                               emotions={"anger": 0.7, "sadness": 0.3}, labels={"anger": 0.7, "sadness": 0.3},
+                               observations=obs)
+    return EvidenceSummary(clip_id="c", config={}, reference_kind="speaker", speaker="s", modalities=[prosody],
+                           emotions={"anger": 0.7, "sadness": 0.3}, labels={"anger": 0.7, "sadness": 0.3},
+                           label="anger", confidence=0.7)
+
+
+def test_fusion_weighs_the_llm_and_falls_back_to_either_side():
+    ev = {"anger": 0.6, "sadness": 0.4}
+    llm = {"anger": 0.1, "sadness": 0.9}
+    fused, by = fuse(ev, llm, "fused", 1.0)
+    assert by == "fused" and max(fused, key=fused.get) == "sadness"
+    fused, _ = fuse(ev, llm, "fused", 0.1)  # a light LLM weight only breaks near-ties
+    assert max(fused, key=fused.get) == "anger"
+    assert fuse(ev, llm, "evidence", 1.0) == (ev, "evidence")
+    assert fuse(ev, llm, "llm", 1.0) == (llm, "llm")
+    assert fuse(None, llm, "fused", 1.0) == (llm, "llm")
+    assert fuse(ev, None, "fused", 1.0) == (ev, "evidence")
+    assert sum(fuse(ev, llm, "fused", 0.5)[0].values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_agreement_says_who_decided_when_they_differ():
+    assert agreement_note("anger", "anger", "anger", "fused") == "the LLM and the evidence summary agree on anger"
+    note = agreement_note("sadness", "anger", "anger", "fused")
+    assert "LLM says sadness" in note and "evidence summary anger" in note and "fused: anger" in note
+    assert agreement_note(None, "anger", "anger", "evidence") is None
+
+
+def test_self_check_drops_contradicting_and_repeated_sentences():
+    ev = _evidence()
+    text = ("The voice is loud, which points to anger. The pitch is high. "
+            "The voice is loud, which points to anger.")
+    check = check_reasoning(text, ev)
+    assert check.contradictions >= 1
+    cleaned = drop_flagged_sentences(text, check)
+    assert cleaned == "The voice is loud, which points to anger."
+    assert check_reasoning(cleaned, ev).ok
+
+
+def test_evidence_items_are_the_observations_supporting_the_label():
+    items = evidence_items(_evidence(), "anger", limit=3, max_chars=30)
+    assert [i.modality for i in items] == ["prosody"] and items[0].clue.startswith("loudness loud")
+    assert len(items[0].clue) <= 30
+    assert evidence_items(_evidence(), "sadness", 3, 80)[0].clue.startswith("pitch low")
+
+
+def test_emotion_words_are_wheel_words_that_fit_the_label():
+    assert fitting_words("Angry, frustrated, irritated, jacket", "anger", 4) == ["anger", "frustration",
+                                                                                  "irritation"]
+    assert fitting_words("happy, joyful", "anger", 4)[:1] == ["anger"]  # words of another emotion are dropped
+    words = fitting_words("", "sadness", 4)
+    assert len(words) == 2 and words[0] == "sadness"
+    assert fitting_words("worried, anxious", "worried", 4) == ["worry", "anxiety"]
