@@ -126,8 +126,10 @@ def fitting_words(answer: str, label: str, limit: int, minimum: int = 2) -> list
         word = wheel.normalise(token)
         if wheel.known(word) and (not basics or basic_of_wheel_word(word) in basics) and word not in words:
             words.append(word)
-    fallback = [wheel.normalise(label)] + [w for b in sorted(basics) for w in wheel_words_by_basic().get(b, [])
-                                           if wheel.group(w, "secondary") == w]
+    basic_words = [w for b in sorted(basics) for w in wheel_words_by_basic().get(b, []) if wheel.normalise(w) == w]
+    # the label itself, then the wheel's group names under it (irritation, rage, ...), then any of its words
+    fallback = ([wheel.normalise(label)] + [w for w in basic_words if wheel.group(w, "secondary") == w]
+                + basic_words)
     for word in fallback:
         if len(words) >= minimum:
             break
