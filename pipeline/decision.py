@@ -205,10 +205,15 @@ class Decider:
         """The prediction for one clip, with its stats, the raw model text and the rendered prompt."""
         cfg = self.reasoner.config
         prompt = self.prompt(info, clues, label_set, evidence, show_evidence, gold_label)
+        labels = self.shown_labels(label_set)
+        content_free = None
+        if cfg.decision == "score" and cfg.calibrate and not gold_label:
+            # before the reasoning (once per label list), so every clip then runs the same steps from an empty cache
+            cf_prompt = render_prompt(self.template, None, [], label_set, labels=labels)
+            content_free = self.reasoner.content_free_logprobs(cf_prompt, labels)
         by_kind = {c.kind: c for c in clues}
         reasoning, attempts, check, first_problems, dropped, reason_s = self._reason_checked(prompt, evidence,
                                                                                             by_kind)
-        labels = self.shown_labels(label_set)
         raw = RawExchange(reasoning_attempts=attempts, reasoning_finish=reasoning.finish)
         t0 = time.perf_counter()
         llm_scores: dict[str, float] | None = None
@@ -221,11 +226,9 @@ class Decider:
                 lp = self.reasoner.label_logprobs(self.reasoner.messages(prompt, reasoning.text, prompt.decision),
                                                   labels)
                 raw.label_logprobs = lp
-                if cfg.calibrate:
-                    cf_prompt = render_prompt(self.template, None, [], label_set, labels=labels)
-                    cf = self.reasoner.content_free_logprobs(cf_prompt, labels)
-                    raw.content_free_logprobs = cf
-                    lp = {k: v - cf[k] for k, v in lp.items()}
+                if content_free is not None:
+                    raw.content_free_logprobs = content_free
+                    lp = {k: v - content_free[k] for k, v in lp.items()}
                 llm_scores = _softmax(lp)
             else:
                 modalities = [c.kind for c in clues if c.status == ClueStatus.ok] or [c.kind for c in clues]

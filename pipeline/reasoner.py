@@ -208,6 +208,9 @@ class Reasoner:
                  + "\n- ".join(feedback) + "\nRewrite it so that every statement agrees with the clues "
                  "as given. Same length, plain prose."},
             ]
+        # From an empty cache: llama.cpp's numbers differ slightly between a cached prefix and a fresh batch, and
+        # greedy text must not depend on which clip ran before.
+        llm.reset()
         t0 = time.perf_counter()
         out = llm.create_chat_completion(messages=messages, max_tokens=self.config.max_reasoning_tokens,
                                          **self._sampling())
@@ -274,6 +277,7 @@ class Reasoner:
         """Label log-likelihoods on the content-free prompt (no clues, no reasoning), once per label list."""
         key = (content_free.template_sha256, content_free.user, *labels)
         if key not in self._calibration:
+            self._llm().reset()
             messages = self.messages(content_free, "No clues were measured.", content_free.decision)
             self._calibration[key] = self.label_logprobs(messages, labels)
         return self._calibration[key]
