@@ -30,6 +30,7 @@ from pipeline.evidence import (
     basic_of_wheel_word,
     label_distribution,
     label_weights,
+    softmax,
     wheel_words_by_basic,
 )
 from pipeline.prompt import LabelSet, PromptTemplate, RenderedPrompt, render_prompt, render_words_question
@@ -48,13 +49,6 @@ class DecisionConfig(Record):
                               "mostly breaks near-ties")
 
 
-def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
-    top = max(scores.values())
-    exp = {k: math.exp(v - top) for k, v in scores.items()}
-    total = sum(exp.values())
-    return {k: round(v / total, 4) for k, v in exp.items()}
-
-
 def fuse(evidence: Mapping[str, float] | None, llm: Mapping[str, float] | None, use: str,
          llm_weight: float) -> tuple[dict[str, float], str]:
     """The deciding distribution and what decided it (falls back to whichever side exists)."""
@@ -63,7 +57,7 @@ def fuse(evidence: Mapping[str, float] | None, llm: Mapping[str, float] | None, 
     if use == "llm" or not evidence:
         return dict(llm or {}), "llm"
     labels = list(llm)
-    return _softmax({k: math.log(max(evidence.get(k, 0.0), 1e-4)) + llm_weight * math.log(max(llm[k], 1e-4))
+    return softmax({k: math.log(max(evidence.get(k, 0.0), 1e-4)) + llm_weight * math.log(max(llm[k], 1e-4))
                      for k in labels}), "fused"
 
 
@@ -229,7 +223,7 @@ class Decider:
                 if content_free is not None:
                     raw.content_free_logprobs = content_free
                     lp = {k: v - content_free[k] for k, v in lp.items()}
-                llm_scores = _softmax(lp)
+                llm_scores = softmax(lp)
             else:
                 modalities = [c.kind for c in clues if c.status == ClueStatus.ok] or [c.kind for c in clues]
                 answer, raw.decision_raw, raw.decision_finish = self.reasoner.generate_decision(

@@ -179,7 +179,8 @@ def wheel_words_by_basic() -> dict[str, list[str]]:
 # --- scoring ----------------------------------------------------------------------------------------
 
 
-def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
+def softmax(scores: Mapping[str, float]) -> dict[str, float]:
+    """Log-scores to a distribution (rounded to 4 places)."""
     top = max(scores.values())
     exp = {k: math.exp(v - top) for k, v in scores.items()}
     total = sum(exp.values())
@@ -262,7 +263,7 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
                 supports=proto_of.get(au, []) if ref is None else []))
     observations = observations[:1] + observations[1:7]
     return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
-                            emotions=_softmax(scores), observations=observations)
+                            emotions=softmax(scores), observations=observations)
 
 
 _VOICE_WORDS = {
@@ -316,7 +317,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     if z:
         k = cfg.vocal_profile_scale
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
-        emotions = _softmax({e: scores.get(e, min(scores.values())) for e in basic_emotions()})
+        emotions = softmax({e: scores.get(e, min(scores.values())) for e in basic_emotions()})
     return ModalityEvidence(modality="prosody", reference=ref_text, weight=round(weight, 3), emotions=emotions,
                             observations=observations)
 
@@ -338,7 +339,7 @@ def speech_evidence(text: str, cfg: EvidenceConfig) -> ModalityEvidence:
         scores = dict.fromkeys(basic_emotions(), 0.0)
         for _, basic in hits:
             scores[basic] += 1.0
-        emotions = _softmax(scores)
+        emotions = softmax(scores)
         words = ", ".join(f"'{w}' ({b})" for w, b in hits)
         obs = Observation(modality="speech", cue="words", category=hits[0][1], text=f"emotion words said: {words}",
                           supports=sorted({b for _, b in hits}))
@@ -373,7 +374,7 @@ def combine(modalities: Sequence[ModalityEvidence]) -> dict[str, float]:
         if m.emotions and m.weight > 0:
             for e in basic:
                 total[e] += m.weight * math.log(max(m.emotions.get(e, 0.0), 1e-4))
-    return _softmax(total)
+    return softmax(total)
 
 
 def label_distribution(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
