@@ -80,6 +80,10 @@ class AUTable:
     def names(self) -> dict[str, str]:
         return {a.au: a.name for a in self.aus}
 
+    def activity_names(self) -> dict[str, str]:
+        """The AUs that count toward a frame's overall activity (blinks do not), with their names."""
+        return {a.au: a.name for a in self.aus if a.activity}
+
     def estimate(self, blendshapes: dict[str, float]) -> dict[str, float]:
         """AU intensity estimates (0-1) from one frame's blendshape scores."""
         out: dict[str, float] = {}
@@ -311,7 +315,7 @@ class MediaPipeFaceExtractor(Extractor):
         return self.make_clue(clip, ClueStatus.ok, data=data, timings=timings)
 
     def _summary(self, frames: list[FaceFrame]) -> FaceSummary:
-        active_aus = [a.au for a in self._table.aus if a.activity]
+        active_aus = list(self._table.activity_names())
         peak = max(frames, key=lambda f: sum(f.aus.get(a, 0.0) for a in active_aus))
         names = self._table.names()
         per_au = []

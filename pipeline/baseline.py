@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from pipeline.clues import Clue, ClueStatus, FaceData, ProsodyData, Record
@@ -96,13 +97,6 @@ class SpeakerReferences(Record):
     features_key: str = Field(description="hash of the clip features the references were computed from")
 
 
-def _quantile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
 def _face_features(frames: Sequence) -> FaceFeatures:
     aus: dict[str, list[float]] = {}
     expressions: list[dict[str, float]] = []
@@ -117,7 +111,7 @@ def _face_features(frames: Sequence) -> FaceFeatures:
         expression = {n: round(sum(e.get(n, 0.0) for e in expressions) / len(expressions), 4) for n in names}
     return FaceFeatures(
         expression=expression, frames=len(frames),
-        au_peak={au: round(_quantile(v, 0.9), 4) for au, v in aus.items()},
+        au_peak={au: round(float(np.quantile(v, 0.9)), 4) for au, v in aus.items()},
         au_mean={au: round(sum(v) / len(v), 4) for au, v in aus.items()},
     )
 
@@ -129,7 +123,7 @@ def face_features(data: FaceData) -> tuple[FaceFeatures, FaceFeatures] | None:
         return None
     from extractors.face_mediapipe import load_au_table
 
-    activity = {a.au for a in load_au_table().aus if a.activity}
+    activity = load_au_table().activity_names()
     calm_n = max(1, round(len(frames) * CALM_FRAME_SHARE))
     calm = sorted(frames, key=lambda f: sum(v for au, v in f.aus.items() if au in activity))[:calm_n]
     return _face_features(frames), _face_features(calm)
@@ -142,7 +136,7 @@ def voice_features(data: ProsodyData) -> VoiceFeatures:
         pitch_st=round(pitch, 3) if pitch is not None else None,
         pitch_range_st=data.pitch_range_semitones, pitch_slope=data.pitch_slope_semitones_per_s,
         loudness_db=data.loudness_mean_db, rate=data.speech_rate_syllables_per_s,
-        alpha_ratio_db=getattr(data, "alpha_ratio_db", None), hnr_db=getattr(data, "hnr_db", None),
+        alpha_ratio_db=data.alpha_ratio_db, hnr_db=data.hnr_db,
     )
 
 

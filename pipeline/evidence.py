@@ -25,14 +25,13 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field
 
 from pipeline.baseline import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from pipeline.clues import ClueKind, Record
 from pipeline.errors import ConfigError
 from pipeline.gold import canonical_label
-from pipeline.prompt import LabelSet
+from pipeline.prompt import LabelSet, load_data_yaml
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
 EVIDENCE_VERSION = "1.0.0"
@@ -111,26 +110,12 @@ class EvidenceSummary(Record):
 # --- data -------------------------------------------------------------------------------------------
 
 
-def _evidence_yaml(name: str) -> dict[str, Any]:
-    from pathlib import Path
-
-    import prompts
-
-    path = Path(prompts.__file__).parent / "evidence" / name
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"{path}: cannot read evidence data: {e}") from e
-
-
-@cache
 def label_emotions() -> dict[str, Any]:
-    return _evidence_yaml("label_emotions.yaml")
+    return load_data_yaml("evidence", "label_emotions.yaml")
 
 
-@cache
 def vocal_profiles() -> dict[str, dict[str, float]]:
-    return dict(_evidence_yaml("vocal_profiles.yaml")["profiles"])
+    return dict(load_data_yaml("evidence", "vocal_profiles.yaml")["profiles"])
 
 
 def basic_emotions() -> list[str]:
@@ -198,7 +183,7 @@ def _au_names() -> dict[str, str]:
     """Names of the AUs that count as facial activity (blinks do not)."""
     from extractors.face_mediapipe import load_au_table
 
-    return {a.au: a.name for a in load_au_table().aus if a.activity}
+    return load_au_table().activity_names()
 
 
 def _prototypes() -> dict[str, list[str]]:
@@ -261,7 +246,7 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
                 reference_value=round(ref_levels[au], 3) if ref is not None and au in ref_levels else None,
                 text=f"{au} {name} high: peak {peak:.2f}{detail}",
                 supports=proto_of.get(au, []) if ref is None else []))
-    observations = observations[:1] + observations[1:7]
+    observations = observations[:7]
     return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
                             emotions=softmax(scores), observations=observations)
 
@@ -276,6 +261,11 @@ _VOICE_WORDS = {
 }
 
 
+def _readable(name: str, value: float, unit: str) -> tuple[float, str]:
+    """A voice feature as the prompt shows it: pitch in Hz (the arithmetic uses semitones re 100 Hz)."""
+    return (100 * 2 ** (value / 12), "Hz") if name == "pitch_st" else (value, unit)
+
+
 def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]], ref_text: str | None,
                      cfg: EvidenceConfig) -> ModalityEvidence:
     """The voice's z-scores against the reference, matched to the vocal profiles."""
@@ -286,24 +276,21 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
         value = getattr(voice, name)
         if value is None:
             continue
+        shown, shown_unit = _readable(name, value, unit)
         if name not in ref:
-            shown, shown_unit = (100 * 2 ** (value / 12), "Hz") if name == "pitch_st" else (value, unit)
             observations.append(Observation(
                 modality="prosody", cue=cue, category="unreferenced", value=round(value, 2),
                 text=f"{label} {shown:.1f} {shown_unit} (no reference for this speaker)"))
             continue
         level, spread = ref[name]
         z[name] = max(-3.0, min(3.0, (value - level) / spread))
-        shown, shown_level, shown_unit = value, level, unit
-        if name == "pitch_st":  # semitones re 100 Hz for the arithmetic, Hz for reading
-            shown, shown_level, shown_unit = 100 * 2 ** (value / 12), 100 * 2 ** (level / 12), "Hz"
+        shown_level, _ = _readable(name, level, unit)
         category = hi if z[name] >= cfg.z_threshold else lo if z[name] <= -cfg.z_threshold else "usual"
-        word = {"usual": "usual"}.get(category, category)
         supports = [e for e, prof in profiles.items() if category != "usual"
                     and prof.get(name, 0) * z[name] > 0]
         observations.append(Observation(
             modality="prosody", cue=cue, category=category, value=round(value, 2), reference_value=round(level, 2),
-            text=f"{label} {word}: {shown:.1f} {shown_unit}, usually {shown_level:.1f} ({z[name]:+.1f} spreads)",
+            text=f"{label} {category}: {shown:.1f} {shown_unit}, usually {shown_level:.1f} ({z[name]:+.1f} spreads)",
             supports=supports))
     if voice.pitch_slope is not None:
         slope = voice.pitch_slope

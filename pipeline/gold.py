@@ -11,12 +11,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import Field
 
 from pipeline.clip import MEDIA_SUFFIXES, clip_id_for
 from pipeline.clues import Record
 from pipeline.errors import ConfigError, InputError
+from pipeline.prompt import load_data_yaml
 
 CLIP_COLUMNS = ("clip_id", "clip", "id", "file", "filename", "name", "path")
 LABEL_COLUMNS = ("label", "emotion", "gold", "class")
@@ -24,24 +24,9 @@ OPEN_VOCAB_COLUMNS = ("open_vocab", "emotions", "emotion_words", "ov")
 REFERENCE_COLUMNS = ("reference", "description", "explanation")
 
 
-def eval_data_dir() -> Path:
-    """Folder of the evaluation data files (aliases, emotion wheel, word forms, file-name parsers, judge)."""
-    import prompts
-
-    return Path(prompts.__file__).parent / "eval"
-
-
-@cache
 def load_eval_yaml(name: str) -> dict[str, Any]:
     """One of the evaluation data files in prompts/eval/, parsed."""
-    path = eval_data_dir() / name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"{path}: cannot read evaluation data: {e}") from e
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return data
+    return load_data_yaml("eval", name)
 
 
 class GoldItem(Record):

@@ -35,6 +35,19 @@ class LabelSet(Record):
         return not self.labels
 
 
+@cache
+def load_data_yaml(folder: str, name: str) -> dict[str, Any]:
+    """A data file in prompts/<folder>/ (eval, evidence), parsed; it must hold a mapping."""
+    path = _prompts_root() / folder / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: cannot read {folder} data: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
 def label_set_names() -> list[str]:
     """Names of the label sets shipped in prompts/labels."""
     return sorted(p.stem for p in (_prompts_root() / "labels").glob("*.yaml"))
