@@ -251,14 +251,18 @@ class Pipeline:
                     log.warning("ignoring unreadable clue %s: %s", f, e)
         return out
 
-    def prepare_references(self, clips: Sequence[tuple[str, Path]], out: Path) -> SpeakerReferences:
-        """Speaker references from the clues on disk of a run's clips; written to OUT/references.json, which
-        each clip's evidence then reads. Call after the clues are extracted, before reasoning."""
+    def prepare_references(self, clips: Sequence[tuple[str, Path]], out: Path,
+                           features: Mapping[str, ClipFeatures] | None = None) -> SpeakerReferences:
+        """Speaker references from a run's clip features (`features`, as `extract_all` returns them; else
+        from the clues on disk); written to OUT/references.json, which each clip's evidence then reads. Call
+        after the clues are extracted, before reasoning."""
         layout = OutputLayout(out)
         cfg = self.config.evidence
         ids = [cid for cid, _ in clips]
         speakers = assign_speakers(ids, cfg.speakers)
-        features = [clip_features(cid, self._clues_on_disk(layout, cid), speakers[cid]) for cid in ids]
+        known = features or {}
+        features = [known[cid].model_copy(update={"speaker": speakers[cid]}) if cid in known
+                    else clip_features(cid, self._clues_on_disk(layout, cid), speakers[cid]) for cid in ids]
         refs = SpeakerReferences(
             source=cfg.speakers, min_speaker_clips=cfg.min_speaker_clips,
             speakers=build_references(features, cfg.min_speaker_clips), clip_speakers=speakers,
@@ -288,14 +292,14 @@ class Pipeline:
         return refs.speakers.get(speaker) if speaker else None
 
     def build_evidence(self, layout: OutputLayout, clip_id: str, clues: list[Clue], label_set: LabelSet
-                       ) -> tuple[EvidenceSummary, ClipFeatures]:
+                       ) -> EvidenceSummary:
         """The clip's evidence summary against its speaker reference (or itself); written to evidence.json."""
         reference = self._reference_for(layout, clip_id)
         features = clip_features(clip_id, clues, reference.speaker if reference else None)
         evidence = build_evidence(clip_id, features, {c.kind: c for c in clues}, label_set, reference,
                                   self.config.evidence)
         write_model_atomic(layout.evidence(clip_id), evidence)
-        return evidence, features
+        return evidence
 
     # --- reasoning ----------------------------------------------------------------------------------
 
@@ -364,7 +368,7 @@ class Pipeline:
         refs = self._clue_refs(clues, reused)
         label_set, gold_label = self._gold_label_set(clip_id, path)
         t0 = time.perf_counter()
-        evidence, _ = self.build_evidence(layout, clip_id, clues, label_set)
+        evidence = self.build_evidence(layout, clip_id, clues, label_set)
         timings["evidence"] = round(time.perf_counter() - t0, 4)
         if self.reasoner is None or self.decider is None:
             llm = self.config.llm
@@ -411,19 +415,22 @@ class Pipeline:
         t0 = time.perf_counter()
         layout = OutputLayout(out)
         clips = self.start_run(path, out)
-        computed = self.extract_all(clips, out)
-        self.prepare_references(clips, out)
+        computed, features = self.extract_all(clips, out)
+        self.prepare_references(clips, out, features)
         results: list[Result] = []
         for clip_id, clip_path in clips:
             results.append(self.run_clip(clip_path, out, clip_id, computed=computed.get(clip_id, ())))
             write_results(layout, results)
         return self.finish_run(path, out, results, started, time.perf_counter() - t0)
 
-    def extract_all(self, clips: Sequence[tuple[str, Path]], out: Path) -> dict[str, list[str]]:
+    def extract_all(self, clips: Sequence[tuple[str, Path]], out: Path
+                    ) -> tuple[dict[str, list[str]], dict[str, ClipFeatures]]:
         """First pass: every clip's clues (a clip that cannot be decoded is left for `run_clip` to report).
-        Returns, per clip, the extractors computed now (not reused)."""
+        Returns, per clip, the extractors computed now (not reused), and the clip's features for the speaker
+        references (small, unlike the clues)."""
         layout = OutputLayout(out)
         computed: dict[str, list[str]] = {}
+        features: dict[str, ClipFeatures] = {}
         for clip_id, clip_path in clips:
             try:
                 info, clues, reused = self.extract_clues(clip_path, layout, clip_id)
@@ -435,7 +442,8 @@ class Pipeline:
                 log.debug("clues of %s failed in the first pass", clip_path, exc_info=True)
                 continue
             computed[clip_id] = [c.extractor.name for c, r in zip(clues, reused, strict=True) if not r]
-        return computed
+            features[clip_id] = clip_features(clip_id, clues)
+        return computed, features
 
     def start_run(self, path: Path, out: Path) -> list[tuple[str, Path]]:
         """The clips of a file or folder (see `list_clips`), after writing OUT/run.json (config, versions,
