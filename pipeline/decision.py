@@ -24,11 +24,11 @@ from pydantic import Field
 from pipeline.checker import ReasoningCheck, check_reasoning, split_sentences
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, ClueStatus, Record
+from pipeline.errors import ConfigError
 from pipeline.evidence import (
     EvidenceSummary,
     basic_emotions,
     basic_of_wheel_word,
-    label_distribution,
     label_weights,
     softmax,
     wheel_words_by_basic,
@@ -70,16 +70,13 @@ def agreement_note(llm_label: str | None, evidence_label: str | None, decided: s
             f"{decided}")
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
 def drop_flagged_sentences(text: str, check: ReasoningCheck) -> str:
     """The reasoning without the sentences the checker found contradicting the clues or inventing them, and
     without repeats of a sentence."""
     bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented")}
     kept: list[str] = []
     seen: set[str] = set()
-    for sentence in _SENTENCE.split(text):
+    for sentence in split_sentences(text):
         key = " ".join(sentence.lower().split())
         if not key or key in seen or any(b and b in sentence for b in bad):
             continue
@@ -88,13 +85,18 @@ def drop_flagged_sentences(text: str, check: ReasoningCheck) -> str:
     return " ".join(kept).strip()
 
 
+def _basics(label: str) -> set[str]:
+    """The basic emotions a label stands for; none for an open-vocabulary word outside them."""
+    try:
+        return {b for b, w in label_weights(label).items() if w > 0}
+    except ConfigError:
+        return set()
+
+
 def evidence_items(evidence: EvidenceSummary, label: str, limit: int, max_chars: int) -> list[Evidence]:
     """Observations supporting the label's basic emotions, strongest modalities first; if none does, each
     informative modality's first observation."""
-    try:
-        targets = set(label_weights(label))
-    except Exception:  # noqa: BLE001 - an open-vocabulary label outside the basic emotions
-        targets = {label}
+    targets = _basics(label) or {label}
     mods = sorted(evidence.modalities, key=lambda m: -(m.emotions.get(next(iter(targets)), 0.0)
                                                          if m.emotions else -1))
     items = [Evidence(modality=o.modality, clue=o.text[:max_chars])
@@ -111,10 +113,7 @@ def fitting_words(answer: str, label: str, limit: int, minimum: int = 2) -> list
     from pipeline.evaluate import default_wheel
 
     wheel = default_wheel()
-    try:
-        basics = {b for b, w in label_weights(label).items() if w > 0}
-    except Exception:  # noqa: BLE001 - an open-vocabulary label outside the basic emotions
-        basics = set()
+    basics = _basics(label)
     words: list[str] = []
     for token in re.findall(r"[A-Za-z]+", answer):
         word = wheel.normalise(token)
@@ -226,25 +225,20 @@ class Decider:
                 llm_scores = softmax(lp)
             else:
                 modalities = [c.kind for c in clues if c.status == ClueStatus.ok] or [c.kind for c in clues]
-                answer, raw.decision_raw, raw.decision_finish = self.reasoner.generate_decision(
+                answer, raw.decision_raw, raw.decision_finish, decision_tokens = self.reasoner.generate_decision(
                     prompt, reasoning.text, label_set, modalities, self.wheel_vocabulary)
                 conf = min(max(answer["confidence_percent"] / 100, 0.0), 1.0)
                 rest = (1 - conf) / max(len(labels) - 1, 1)
                 llm_scores = {k: round(conf if k == answer["label"] else rest, 4) for k in labels}
-                decision_tokens = len(raw.decision_raw) // 4
             llm_label = max(llm_scores, key=lambda k: llm_scores[k])
             ev_scores = evidence.labels if evidence is not None and evidence.label is not None else None
-            if ev_scores is not None and label_set.is_open:
-                ev_scores = label_distribution(evidence.emotions, label_set)
             scores, decided_by = fuse(ev_scores, llm_scores, self.config.use, self.config.llm_weight)
             label = max(scores, key=lambda k: scores[k])
         scoring_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         question = render_words_question(self.template, prompt, label)
-        words_raw, words_finish = self.reasoner.answer_words(prompt, reasoning.text, question)
-        words = fitting_words(words_raw, label, cfg.max_open_vocab)
-        if cfg.decision == "score" or gold_label:
-            raw.decision_raw, raw.decision_finish = words_raw, words_finish
+        raw.words_raw, raw.words_finish = self.reasoner.answer_words(prompt, reasoning.text, question)
+        words = fitting_words(raw.words_raw, label, cfg.max_open_vocab)
         words_s = time.perf_counter() - t0
         items = (evidence_items(evidence, label, cfg.max_evidence, cfg.max_evidence_chars)
                  if evidence is not None else [])

@@ -139,8 +139,10 @@ class RawExchange(Record):
     reasoning_finish: str
     label_logprobs: dict[str, float] | None = Field(None, description="log-likelihood of each label's answer")
     content_free_logprobs: dict[str, float] | None = Field(None, description="the same on a content-free input")
-    decision_raw: str = Field("", description="generated JSON decision (decision: generate) or emotion words")
+    decision_raw: str = Field("", description="generated JSON decision (decision: generate)")
     decision_finish: str = ""
+    words_raw: str = Field("", description="the answer to the emotion-words question")
+    words_finish: str = ""
 
 
 class Reasoning(Record):
@@ -295,9 +297,10 @@ class Reasoner:
 
     def generate_decision(self, prompt: RenderedPrompt, reasoning: str, label_set: LabelSet,
                           modalities: list[str], vocabulary: list[str] | None = None
-                          ) -> tuple[dict[str, Any], str, str]:
+                          ) -> tuple[dict[str, Any], str, str, int]:
         """The older decision: the model writes {label, confidence_percent, emotion_words, evidence} under a
-        grammar. Kept to compare with label scoring (decision: generate)."""
+        grammar; returns (answer, raw text, finish reason, tokens generated). Kept to compare with label
+        scoring (decision: generate)."""
         llm = self._llm()
         schema = decision_schema(label_set, modalities or list(CLUE_KINDS), self.config, vocabulary)
         out = llm.create_chat_completion(
@@ -312,4 +315,4 @@ class Reasoner:
             Evidence.model_validate(answer["evidence"][0])
         except (json.JSONDecodeError, KeyError, TypeError, IndexError, ValidationError) as e:
             raise ReasonerError(f"the model's decision is not valid JSON for the schema ({e}): {raw[:300]!r}") from e
-        return answer, raw, finish
+        return answer, raw, finish, out["usage"]["completion_tokens"]
