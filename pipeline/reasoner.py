@@ -267,11 +267,16 @@ class Reasoner:
         if len(prefix) + 16 > self.config.n_ctx:
             raise ReasonerError(f"prompt of {len(prefix)} tokens does not fit n_ctx {self.config.n_ctx}")
         out: dict[str, float] = {}
+        # next-token log-probabilities by answer prefix: the prompt's (and shared first tokens') evaluated once
+        steps: dict[tuple[int, ...], np.ndarray] = {}
         for label in labels:
             answer = llm.tokenize(label.encode("utf-8"), add_bos=False, special=False) + [llm.token_eos()]
             total = 0.0
             for i, tok in enumerate(answer):
-                total += float(self._eval_to(prefix + answer[:i])[tok])
+                key = tuple(answer[:i])
+                if key not in steps:
+                    steps[key] = self._eval_to(prefix + answer[:i])
+                total += float(steps[key][tok])
             out[label] = round(total, 4)
         return out
 
