@@ -9,9 +9,10 @@ OUT ?= out/demo
 
 .PHONY: install demo test test-fast lint bench bench-flows clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	bash scripts/install_llama.sh $(BIN)/python   # portable llama.cpp build (never -march=native), cached
 	$(BIN)/python -m pip install -q -e '.[dev,flows]'
 	$(BIN)/emer models fetch $(MODELS)
 	$(BIN)/emer samples
