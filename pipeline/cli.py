@@ -106,6 +106,18 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    import os
+
+    from pipeline.doctor import format_check, run_doctor
+
+    checks = run_doctor(llm=args.model, threads=args.threads or min(2, os.cpu_count() or 1), full=args.verify,
+                        report=lambda c: print(format_check(c), flush=True))
+    failed = sum(c.status == "fail" for c in checks)
+    print(f"{len(checks) - failed} of {len(checks)} checks passed" if failed else "everything works")
+    return 1 if failed else 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     import extractors
     from pipeline.prompt import label_set_names, load_label_set, template_names
@@ -174,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("action", choices=["list", "fetch"])
     models.add_argument("names", nargs="*")
     models.set_defaults(func=cmd_models)
+
+    doctor = sub.add_parser("doctor", help="check the install: llama.cpp build vs this CPU, the LLM (in a child "
+                            "process), model files, decoders; prints the command that fixes each problem")
+    doctor.add_argument("--verify", action="store_true", help="re-hash every byte of every cached model")
+    doctor.add_argument("--model", help="the LLM to check (default: the default run's)")
+    doctor.add_argument("--threads", type=int, help="CPU threads for the LLM check")
+    doctor.set_defaults(func=cmd_doctor)
 
     lst = sub.add_parser("list", help="list extractors, label sets or prompt templates")
     lst.add_argument("what", choices=["extractors", "labels", "prompts"])

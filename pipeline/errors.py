@@ -23,6 +23,10 @@ class MissingDependencyError(EmerError):
     """An optional package needed for a chosen component is not installed."""
 
 
+class LLMBuildError(EmerError):
+    """The installed llama.cpp build cannot run the model on this machine (it crashed in a child process)."""
+
+
 class ReasonerError(EmerError):
     """The language model's reply could not be turned into a valid result."""
 

@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError
 
 from pipeline.clues import CLUE_KINDS, Record
 from pipeline.errors import ReasonerError, require
+from pipeline.llm_check import ensure_llm_runs
 from pipeline.models import ModelStore, ResolvedModel
 from pipeline.prompt import LabelSet, RenderedPrompt
 from pipeline.results import Evidence
@@ -73,6 +74,7 @@ def load_llama(path: str, n_ctx: int, n_threads: int) -> tuple[Any, float]:
         if key in _LOADED:
             return _LOADED[key], 0.0
         start = time.perf_counter()
+        ensure_llm_runs(path, n_threads)  # a build that crashes on this CPU fails here, in a child process
         llm = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
                               verbose=False)
         _LOADED[key] = llm
@@ -177,9 +179,16 @@ class Reasoner:
             self._resolved = self.models.resolve(self.config.model)
         return self._resolved
 
+    def _threads(self) -> int:
+        return self.config.n_threads or os.cpu_count() or 1
+
+    def check_runs(self) -> None:
+        """Fetch the model if needed and make sure it runs here (a child process, once per install): raises
+        LLMBuildError with the fix instead of crashing later, mid-run."""
+        ensure_llm_runs(self.model.path, self._threads())
+
     def _llm(self):
-        threads = self.config.n_threads or os.cpu_count() or 1
-        llm, seconds = load_llama(self.model.path, self.config.n_ctx, threads)
+        llm, seconds = load_llama(self.model.path, self.config.n_ctx, self._threads())
         self.load_seconds += seconds
         return llm
 

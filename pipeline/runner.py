@@ -449,6 +449,8 @@ class Pipeline:
         """The clips of a file or folder (see `list_clips`), after writing OUT/run.json (config, versions,
         skipped files). With `run_clip` and `finish_run`, this is `run` for orchestrators."""
         clips, skipped = list_clips(path)
+        if self.reasoner is not None and clips:
+            self.reasoner.check_runs()
         write_text_atomic(OutputLayout(out).run_info, self._run_info(path, skipped))
         return clips
 
