@@ -101,7 +101,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     if not names:
         raise EmerError("emer models fetch: name one or more models (see: emer models list)")
     for name in names:
-        resolved = store.resolve(name)
+        resolved = store.fetch(name) if args.force else store.resolve(name)
         print(f"{name}: {resolved.path} ({resolved.source}, sha256 {resolved.sha256[:12]}…)")
     return 0
 
@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list or fetch model weights")
     models.add_argument("action", choices=["list", "fetch"])
     models.add_argument("names", nargs="*")
+    models.add_argument("--force", action="store_true",
+                        help="fetch again even if cached: replaces a damaged cache copy")
     models.set_defaults(func=cmd_models)
 
     doctor = sub.add_parser("doctor", help="check the install: llama.cpp build vs this CPU, the LLM (in a child "

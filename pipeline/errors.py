@@ -19,6 +19,10 @@ class ModelUnavailableError(EmerError):
     """No source could provide a model's weights (or they failed their sha256 check)."""
 
 
+class ModelIntegrityError(ModelUnavailableError):
+    """A cached model file's bytes differ from those verified when it was installed (or from the registry's)."""
+
+
 class MissingDependencyError(EmerError):
     """An optional package needed for a chosen component is not installed."""
 

@@ -126,10 +126,16 @@ class Pipeline:
     # --- clues --------------------------------------------------------------------------------------
 
     def clue_key(self, clip_sha256: str, extractor: Extractor) -> str:
+        """The clue's cache key: clip content, extractor name, version and config, decoding, and the sha256 of
+        each model the extractor uses (its files are resolved and checked, never loaded)."""
+        try:
+            models: dict[str, str] | str = {m.name: m.sha256 for m in extractor.model_refs()}
+        except EmerError as e:  # the extractor fails on it and records why; a failed clue is never reused
+            models = f"unavailable: {e}"
         return sha256_json({
             "clip": clip_sha256, "extractor": extractor.name, "version": extractor.version,
             "config": extractor.config.model_dump(mode="json"),
-            "decode": self.config.decode.model_dump(mode="json"),
+            "decode": self.config.decode.model_dump(mode="json"), "models": models,
         })
 
     def extract_clues(self, path: Path, layout: OutputLayout, clip_id: str | None = None
