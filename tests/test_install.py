@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import subprocess
@@ -131,3 +132,23 @@ def test_doctor_passes_on_this_install(capsys):
     assert code == 0, out
     assert "ok   LLM runs (qwen2.5-1.5b): loaded and evaluated in a child process" in out
     assert "everything works" in out
+
+
+def test_doctor_verify_finds_a_model_tampered_behind_the_cheap_check(fresh_cache, capsys):
+    source = MODELS_DIR / "fer-expression"
+    ModelStore(cache_dir=MODELS_DIR).resolve("fer-expression")
+    copy = fresh_cache / "models" / "fer-expression"
+    shutil.copytree(source, copy)
+    weights = copy / "emotion_model_quantized.tflite"
+    st = weights.stat()
+    data = bytearray(weights.read_bytes())
+    data[4096:6144] = bytes(2048)
+    weights.write_bytes(bytes(data))
+
+    os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime: only a full hash sees it
+    assert main(["doctor"]) == 1
+    assert "ok   model fer-expression" in capsys.readouterr().out
+    assert main(["doctor", "--verify"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL model fer-expression" in out and "emotion_model_quantized.tflite" in out
+    assert "fix: emer models fetch fer-expression --force" in out
