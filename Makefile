@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml scripts/install_llama.sh
 	$(BIN)/python -m pip install -q -e '.[dev,flows]'
 	$(BIN)/emer models fetch $(MODELS)
 	$(BIN)/emer samples
+	$(BIN)/emer doctor   # the LLM once in a child process: a CPU problem is a message here, not a crash later
 	touch $(STAMP)
 
 install: $(STAMP)
