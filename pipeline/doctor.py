@@ -12,7 +12,7 @@ import numpy as np
 
 from pipeline.clues import Record
 from pipeline.errors import EmerError
-from pipeline.llm_check import REBUILD_HINT, build_level, probe_llm
+from pipeline.llm_check import REBUILD_HINT, build_level, probe_llm, remember_pass
 from pipeline.models import MODELS, ModelStore
 
 # What a default `emer run` loads; a missing one is a failure, other registered models are only listed.
@@ -66,6 +66,7 @@ def check_llm(store: ModelStore, model: str, threads: int) -> Check:
         return Check(name=name, status="fail", detail=str(e), fix=f"emer models fetch {model}")
     result = probe_llm(resolved.path, threads)
     if result.ok:
+        remember_pass(result)
         return Check(name=name, status="ok",
                      detail=f"loaded and evaluated in a child process in {result.seconds:.1f} s")
     return Check(name=name, status="fail", detail=result.detail, fix=REBUILD_HINT)

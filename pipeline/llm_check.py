@@ -147,8 +147,14 @@ def ensure_llm_runs(model_path: str, n_threads: int = 1) -> None:
         result = probe_llm(model_path, n_threads)
         if not result.ok:
             raise LLMBuildError(f"{model_path}: {result.detail}")
-        write_model_atomic(_marker(key), result)
-        _passed.add(key)
+        remember_pass(result, key)
+
+
+def remember_pass(result: LLMCheck, key: str | None = None) -> None:
+    """Record a passing check, so processes of this install skip the child for this model."""
+    key = key or check_key(result.model_path)
+    write_model_atomic(_marker(key), result)
+    _passed.add(key)
 
 
 def _child(model_path: str, n_threads: int) -> None:
