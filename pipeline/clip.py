@@ -1,5 +1,9 @@
 """Decoding a clip once: frames sampled by OpenCV at a fixed rate, audio as 16 kHz mono float32 by PyAV.
 
+Frames are streamed: each sampled frame is downscaled to `DecodeConfig.max_side` as soon as it is decoded, so
+at most one full-resolution frame is held, and the stored frames stay within `DecodeConfig.frame_budget_mb` (a
+long high-resolution clip is sampled more sparsely, with a warning).
+
 Every extractor receives the same decoded `Clip`. A clip may lack video (audio-only file) or audio (silent
 video); extractors then return an `unsupported` clue. A file that cannot be decoded at all raises InputError
 naming the file and the cause.
@@ -26,11 +30,20 @@ class DecodeConfig(Record):
 
     frame_rate: float = Field(10.0, gt=0, le=60, description="frames per second sampled for video extractors")
     max_frames: int = Field(600, gt=0, description="cap on sampled frames; long clips are sampled more sparsely")
+    max_side: int | None = Field(
+        1280, ge=64, description="frames whose longer side exceeds this many pixels are downscaled to it (area "
+        "averaging, aspect kept) as they are decoded; the face models see 256-pixel face crops and the scene "
+        "statistics 240 rows, so more resolution only costs memory. None keeps the full resolution")
+    frame_budget_mb: float = Field(
+        1024.0, gt=0, description="memory the stored frames of one clip may take; a clip whose frames at "
+        "`frame_rate` would take more is sampled at a lower rate, with a warning")
 
 
 class VideoInfo(Record):
     width: int
     height: int
+    decoded_width: int = Field(description="width of the frames the extractors see (after `max_side`)")
+    decoded_height: int = Field(description="height of the frames the extractors see (after `max_side`)")
     fps: float
     duration_s: float
     frames_sampled: int
@@ -151,6 +164,16 @@ def decode_clip(path: Path, config: DecodeConfig | None = None) -> Clip:
     return Clip(info=info, frames=frames, audio=audio)
 
 
+def decoded_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """The (width, height) a frame is stored at: its own if its longer side is within max_side, else scaled
+    down to max_side with the aspect ratio kept."""
+    longer = max(width, height)
+    if max_side is None or longer <= max_side:
+        return width, height
+    scale = max_side / longer
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _sample_frames(path: Path, config: DecodeConfig, codec: str, warnings: list[str]):
     import cv2
 
@@ -165,11 +188,12 @@ def _sample_frames(path: Path, config: DecodeConfig, codec: str, warnings: list[
             warnings.append("video frame rate unknown; assumed 25 fps")
         n_declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         step_s = 1.0 / config.frame_rate
-        if n_declared > 0 and n_declared / fps * config.frame_rate > config.max_frames:
-            step_s = (n_declared / fps) / config.max_frames
+        limit = config.max_frames  # frames that may be stored; the budget lowers it once the frame size is known
+        budget_frames = limit
         frames: list[Frame] = []
         next_t = 0.0
         index = 0
+        size = (0, 0)
         width = height = 0
         while True:
             ok = cap.grab()
@@ -179,25 +203,42 @@ def _sample_frames(path: Path, config: DecodeConfig, codec: str, warnings: list[
             index += 1
             if t + 1e-6 < next_t:
                 continue
+            if len(frames) >= limit:  # more frames than declared: keep every other one, halve the rate
+                del frames[1::2]
+                step_s *= 2
+                next_t = frames[-1].t + step_s
+                if t + 1e-6 < next_t:
+                    continue
             ok, image = cap.retrieve()
             if not ok or image is None:
                 break
-            height, width = image.shape[:2]
+            if not frames:  # the first frame sets the stored size, hence how many frames fit the budget
+                height, width = image.shape[:2]
+                size = decoded_size(width, height, config.max_side)
+                budget_frames = max(1, int(config.frame_budget_mb * 2**20 // (size[0] * size[1] * 3)))
+                limit = min(limit, budget_frames)
+                if n_declared > 0 and n_declared / fps / step_s > limit:
+                    step_s = (n_declared / fps) / limit
+            if (image.shape[1], image.shape[0]) != size:
+                image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
             frames.append(Frame(t=round(t, 3), image=image))
+            del image  # drop the full-resolution frame before the next is decoded
             next_t += step_s
-            if len(frames) >= config.max_frames:
-                break
     finally:
         cap.release()
     if not frames:
         warnings.append("video stream present but no frame could be decoded")
         return [], None
     duration = index / fps
-    if n_declared > 0 and index < 0.9 * n_declared and len(frames) < config.max_frames:
+    if n_declared > 0 and index < 0.9 * n_declared:
         warnings.append(f"video ends early: decoded {index} of {n_declared} declared frames (truncated?)")
+    if budget_frames < min(duration * config.frame_rate, config.max_frames) - 1:
+        warnings.append(f"frames sampled at {len(frames) / duration:.2f} fps instead of {config.frame_rate:g}: "
+                        f"{size[0]}x{size[1]} frames at that rate would exceed the {config.frame_budget_mb:g} MB "
+                        "frame budget (decode.frame_budget_mb)")
     info = VideoInfo(
-        width=width, height=height, fps=round(fps, 3), duration_s=round(duration, 3),
-        frames_sampled=len(frames), codec=codec,
+        width=width, height=height, decoded_width=size[0], decoded_height=size[1], fps=round(fps, 3),
+        duration_s=round(duration, 3), frames_sampled=len(frames), codec=codec,
     )
     return frames, info
 

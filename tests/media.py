@@ -57,3 +57,58 @@ def synthetic_clip(audio: np.ndarray | None, clip_id: str = "synthetic") -> Clip
                                                    duration_s=duration, codec="pcm_f32le"),
     )
     return Clip(info=info, audio=audio)
+
+
+def write_upscaled_clip(source: Path, target: Path, size: tuple[int, int] = (3840, 2160),
+                        seconds: float | None = None, bit_rate: int = 8_000_000) -> Path:
+    """Re-encode a real clip (so a face is present) as H.264 + AAC at a higher resolution: each frame scaled up
+    (bicubic) to fit `size` and centred on black, the clip looped to `seconds` (default: once through), its
+    audio resampled to 48 kHz stereo and looped alongside. Only one output frame is in memory at a time."""
+    from fractions import Fraction
+
+    import av
+    import cv2
+
+    cap = cv2.VideoCapture(str(source))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    images = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        images.append(image)
+    cap.release()
+    with av.open(str(source)) as container:
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=48_000)
+        chunks = [out.to_ndarray() for frame in container.decode(audio=0) for out in resampler.resample(frame)]
+    sound = np.concatenate(chunks, axis=1).astype(np.float32)
+
+    width, height = size
+    h, w = images[0].shape[:2]
+    scale = min(width / w, height / h)
+    inner = (round(w * scale), round(h * scale))
+    left, top = (width - inner[0]) // 2, (height - inner[1]) // 2
+    rate = Fraction(round(fps * 1000), 1000)
+    n_frames = len(images) if seconds is None else round(seconds * rate)
+    with av.open(str(target), "w") as out:
+        vstream = out.add_stream("libx264", rate=rate, options={"preset": "ultrafast"})
+        vstream.width, vstream.height, vstream.pix_fmt, vstream.bit_rate = width, height, "yuv420p", bit_rate
+        astream = out.add_stream("aac", rate=48_000, layout="stereo")
+        canvas = np.zeros((height, width, 3), np.uint8)
+        samples_done = 0
+        for i in range(n_frames):
+            canvas[top:top + inner[1], left:left + inner[0]] = cv2.resize(images[i % len(images)], inner,
+                                                                          interpolation=cv2.INTER_CUBIC)
+            frame = av.VideoFrame.from_ndarray(canvas, format="bgr24").reformat(format="yuv420p")
+            frame.pts = i
+            out.mux(vstream.encode(frame))
+            while samples_done < (i + 1) / rate * 48_000:  # audio up to this frame's end, in encoder-sized blocks
+                index = np.arange(samples_done, samples_done + 1024) % sound.shape[1]
+                block = av.AudioFrame.from_ndarray(np.ascontiguousarray(sound[:, index]), format="fltp",
+                                                   layout="stereo")
+                block.sample_rate, block.pts = 48_000, samples_done
+                out.mux(astream.encode(block))
+                samples_done += 1024
+        out.mux(vstream.encode(None))
+        out.mux(astream.encode(None))
+    return target
