@@ -11,19 +11,39 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from pipeline.clip import Clip
 from pipeline.clues import CLUE_MODELS, Clue, ClueKind, ClueStatus, ExtractorInfo, ModelRef
-from pipeline.models import ModelStore
+from pipeline.model_checks import model_problem
+from pipeline.models import ModelKind, ModelStore
 
 
 class ExtractorConfig(BaseModel):
     """Base for extractor configs: unknown options are an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """Marks a config option that names a model: `model: Annotated[str, ModelName("whisper-ct2")]`. The name
+    is checked with the config, before any clip runs: a registered model of that kind (or, for kinds loaded
+    from any file, such a file); otherwise validation fails listing the valid names."""
+
+    kind: ModelKind
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def check(self, name: str) -> str:
+        if problem := model_problem(name, self.kind):
+            raise ValueError(problem)
+        return name
 
 
 class Extractor(ABC):

@@ -26,12 +26,12 @@ whisper-base most of its advantage there.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from extractors.base import Extractor, ExtractorConfig, timed
+from extractors.base import Extractor, ExtractorConfig, ModelName, timed
 from pipeline.clip import AUDIO_RATE, Clip
 from pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
 from pipeline.errors import ConfigError, InputError, require
@@ -46,8 +46,9 @@ _INSTALL_HINT = "pip install faster-whisper==1.2.1"
 class SpeechConfig(ExtractorConfig):
     """Options of the faster-whisper speech extractor."""
 
-    model: str = Field("whisper-base", description="registry name of a CTranslate2 Whisper model "
-                       "(`emer models list`); whisper-base is multilingual, whisper-tiny.en faster and less exact")
+    model: Annotated[str, ModelName("whisper-ct2")] = Field(
+        "whisper-base", description="registry name of a CTranslate2 Whisper model (`emer models list`); "
+        "whisper-base is multilingual, whisper-tiny.en faster and less exact")
     language: str | None = Field(None, description="ISO code (en, zh, ...) to skip detection; None detects. "
                                  "English-only (*.en) models always use en")
     beam_size: int = Field(5, ge=1, le=16, description="beam search width (1 = greedy)")
@@ -59,6 +60,19 @@ class SpeechConfig(ExtractorConfig):
         "float32", description="CTranslate2 CPU compute type: int8 is fastest; float32 is the stored float16 "
         "weights at full precision, slower and more accurate")
     cpu_threads: int = Field(2, ge=1, description="CTranslate2 intra-op threads")
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, language: str | None) -> str | None:
+        if language is None:
+            return None
+        try:  # the codes faster-whisper accepts (it checks them only when a clip is transcribed)
+            from faster_whisper.tokenizer import _LANGUAGE_CODES
+        except ImportError:  # not installed: the extractor says how to install it when it loads
+            return language
+        if language not in _LANGUAGE_CODES:
+            raise ValueError(f"{language!r} is not a Whisper language code; valid: {', '.join(_LANGUAGE_CODES)}")
+        return language
 
     @model_validator(mode="after")
     def _english_only(self) -> SpeechConfig:

@@ -56,7 +56,7 @@ def cmd_flow_run(args: argparse.Namespace) -> int:
     if not isinstance(summary, RunSummary):
         raise EmerError(f"flow run {state.name}: {state.message or summary}")
     print_table(summary, args.out)
-    return 0 if summary.failed == 0 else 3
+    return 0 if summary.failed == summary.degraded == 0 else 3
 
 
 def add_commands(sub: Any) -> None:

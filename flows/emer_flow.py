@@ -88,12 +88,12 @@ def reason_task(config: RunConfig, path: str, out: str, clip_id: str, outcomes: 
     computed = [o.extractor for o in done if not o.reused]
     result = pipeline_for(config).run_clip(Path(path), Path(out), clip_id, computed=computed)
     logger = get_run_logger()
-    if result.status == "ok":
+    if result.status != "failed":
         p = result.prediction
         logger.info("%s: %s%s%s", clip_id, p.label if p else "(clues only)",
                     f" ({p.confidence:.2f})" if p else "", ", result reused" if result.reused else "")
-    else:
-        logger.error("%s failed: %s", clip_id, result.error)
+    if result.status != "ok":
+        logger.error("%s %s: %s", clip_id, result.status, result.error)
     return result
 
 
@@ -214,12 +214,16 @@ def emer(folder: str, out: str = "out", extractors: list[str] | str | None = Non
     summary = pipeline.finish_run(Path(folder), Path(out), results, started, time.perf_counter() - t0)
     create_table_artifact(
         key=ARTIFACT_KEY, table=_summary_table(summary),
-        description=f"{summary.ok} ok, {summary.failed} failed; reused {summary.reused_clues} clues and "
-                    f"{summary.reused_results} results; {summary.seconds:.1f} s. Outputs: {out}")
-    logger.info("%d ok, %d failed; reused %d clues and %d results from earlier runs; %.1f s", summary.ok,
-                summary.failed, summary.reused_clues, summary.reused_results, summary.seconds)
-    failed = [c for c in summary.clips if c.status == "failed"]
-    if failed:
-        listing = "; ".join(f"{c.clip_id}: {c.error}" for c in failed)
-        return Failed(message=f"{len(failed)} of {len(summary.clips)} clips failed: {listing}", data=summary)
+        description=f"{summary.ok} ok, {summary.degraded} degraded, {summary.failed} failed; reused "
+                    f"{summary.reused_clues} clues and {summary.reused_results} results; {summary.seconds:.1f} s. "
+                    f"Outputs: {out}")
+    logger.info("%d ok, %d degraded, %d failed; reused %d clues and %d results from earlier runs; %.1f s",
+                summary.ok, summary.degraded, summary.failed, summary.reused_clues, summary.reused_results,
+                summary.seconds)
+    problems = [  # degraded too: an extractor that was asked for failed
+        f"{len(bad)} of {len(summary.clips)} clips {status}: " + "; ".join(f"{c.clip_id}: {c.error}" for c in bad)
+        for status in ("failed", "degraded") if (bad := [c for c in summary.clips if c.status == status])
+    ]
+    if problems:
+        return Failed(message=". ".join(problems), data=summary)
     return Completed(message=f"{summary.ok} of {len(summary.clips)} clips ok", data=summary)

@@ -85,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = pipeline.run(args.path, args.out)
     bar.close()
     print_table(summary, args.out)
-    return 0 if summary.failed == 0 else 3
+    return 0 if summary.failed == summary.degraded == 0 else 3
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 import extractors
 from pipeline.clip import DecodeConfig
@@ -15,6 +15,7 @@ from pipeline.clues import Record
 from pipeline.decision import DecisionConfig
 from pipeline.errors import ConfigError
 from pipeline.evidence import EvidenceConfig, label_weights
+from pipeline.model_checks import model_problem, weights_problem
 from pipeline.models import MODELS
 from pipeline.prompt import load_label_set, load_template
 from pipeline.reasoner import LLMConfig
@@ -54,18 +55,32 @@ class RunConfig(Record):
             try:
                 cls.Config.model_validate(choice.config)
             except ValidationError as e:
-                raise ConfigError(f"extractor {choice.name!r}: invalid config: {e}") from e
+                raise ConfigError(f"extractor {choice.name!r}: {validation_message(e, cls.Config)}") from e
         load_template(self.prompt)
         label_set = load_label_set(self.label_set)
         for label in label_set.labels:
             label_weights(label)
         check_speaker_source(self.evidence.speakers)
-        for name in self.model_paths:
+        for name, path in self.model_paths.items():
             if name not in MODELS:
                 raise ConfigError(f"model_paths names unknown model {name!r}; known: {', '.join(MODELS)}")
-        if self.reason and self.llm.model not in MODELS and not Path(self.llm.model).is_file():
-            raise ConfigError(f"LLM {self.llm.model!r} is neither a registered model ({', '.join(MODELS)}) "
-                              "nor an existing GGUF file")
+            if problem := weights_problem(MODELS[name], Path(path)):
+                raise ConfigError(f"model_paths.{name}: {problem}")
+        if self.reason and (problem := model_problem(self.llm.model, "llm-gguf")):
+            raise ConfigError(f"llm.model (--model): {problem}")
+
+
+def validation_message(error: ValidationError, model: type[BaseModel]) -> str:
+    """A pydantic error on one line: each wrong option with its value and what is allowed."""
+    parts = []
+    for e in error.errors():
+        option = ".".join(str(x) for x in e["loc"])
+        if e["type"] == "extra_forbidden":
+            parts.append(f"unknown option {option!r}; options: {', '.join(model.model_fields)}")
+            continue
+        message = e["msg"].removeprefix("Value error, ")
+        parts.append(f"option {option}={e['input']!r}: {message}" if option else message)
+    return "; ".join(parts)
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> RunConfig:

@@ -58,7 +58,7 @@ class OutputLayout:
 
 
 CSV_COLUMNS = ["clip_id", "status", "label", "confidence", "decided_by", "llm_label", "evidence_label", "open_vocab",
-               "reason", "error", "source_path"]
+               "reason", "error", "source_path", "note", "warnings"]
 
 
 def first_sentence(text: str, limit: int = 160) -> str:
@@ -75,7 +75,8 @@ def result_row(result: Result) -> dict[str, str]:
         "decided_by": p.decided_by if p else "", "llm_label": (p.llm_label or "") if p else "",
         "evidence_label": (p.evidence_label or "") if p else "",
         "open_vocab": ";".join(p.open_vocab) if p else "", "reason": first_sentence(p.reasoning) if p else "",
-        "error": result.error or "", "source_path": result.source_path,
+        "error": result.error or "", "source_path": result.source_path, "note": result.note or "",
+        "warnings": "; ".join(result.clip.warnings) if result.clip else "",
     }
 
 

@@ -32,7 +32,8 @@ class ProgressBar(Observer):
 
 
 def print_table(summary: RunSummary, out: Path, results_file: Path | None = None) -> None:
-    """clip, label, confidence, one-line reason (or the error), then where the outputs are."""
+    """clip, label, confidence, one-line reason (or the error, or why there is no label), then a line for each
+    failed extractor, decoding warning and note, then the counts and where the outputs are."""
     from pipeline.outputs import OutputLayout
 
     layout = OutputLayout(out)
@@ -44,11 +45,20 @@ def print_table(summary: RunSummary, out: Path, results_file: Path | None = None
     width = max([len(c.clip_id) for c in summary.clips] + [4])
     print(f"{'clip':{width}}  {'label':11} {'conf':>4}  reason / error")
     for c in summary.clips:
-        if c.status == "ok":
-            conf = f"{c.confidence:.2f}" if c.confidence is not None else ""
-            print(f"{c.clip_id:{width}}  {c.label or '-':11} {conf:>4}  {reasons.get(c.clip_id, '')}")
-        else:
+        notes = [f"warning: {w}" for w in c.warnings]
+        if c.status == "failed":
             print(f"{c.clip_id:{width}}  {'FAILED':11} {'':>4}  {c.error}")
-    print(f"\n{summary.ok} ok, {summary.failed} failed, {summary.reused_clues} clues and "
+        else:
+            conf = f"{c.confidence:.2f}" if c.confidence is not None else ""
+            reason = reasons.get(c.clip_id) or (c.note if c.label is None else "") or ""
+            print(f"{c.clip_id:{width}}  {c.label or '-':11} {conf:>4}  {reason}")
+            if c.status == "degraded":
+                notes.insert(0, f"DEGRADED: {c.error}")
+            if c.note and c.note != reason:
+                notes.append(c.note)
+        for note in notes:
+            print(f"{'':{width}}  ! {note}")
+    degraded = f"{summary.degraded} degraded (an extractor failed), " if summary.degraded else ""
+    print(f"\n{summary.ok} ok, {degraded}{summary.failed} failed, {summary.reused_clues} clues and "
           f"{summary.reused_results} results reused, {summary.seconds:.1f} s. Outputs: {out}/ "
           f"(results.csv, results.jsonl, summary.json, <clip>/clues/*.json)")

@@ -13,7 +13,10 @@ from pipeline.clip import ClipInfo
 from pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
 from pipeline.prompt import LabelSet
 
-RESULT_SCHEMA_VERSION = "1.1"
+RESULT_SCHEMA_VERSION = "1.2"
+# ok: every requested extractor gave its clue. degraded: a result from the other clues, but an extractor failed
+# (`error` names it). failed: no result (the clip could not be read, or reasoning failed).
+ResultStatus = Literal["ok", "degraded", "failed"]
 
 
 class Evidence(Record):
@@ -67,6 +70,8 @@ class ClueRef(Record):
     extractor: str
     version: str
     status: ClueStatus
+    detail: str | None = Field(None, description="the clue's detail: why its status is not ok (for failed: the "
+                               "error), or its warnings")
     file: str = Field(description="path relative to the clip's output folder")
     cache_key: str
     reused: bool = Field(description="taken from an earlier run instead of recomputed")
@@ -74,12 +79,15 @@ class ClueRef(Record):
 
 class Result(Record):
     record: Literal["result"] = "result"
-    schema_version: Literal["1.1"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.2"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     clip_id: str
     source_path: str
-    status: Literal["ok", "failed"]
-    error: str | None = Field(None, description="for failed clips: the file and the cause")
+    status: ResultStatus = Field(description="ok; degraded: a requested extractor failed (see error), the result "
+                                 "comes from the other clues; failed: no result")
+    error: str | None = Field(None, description="failed: the file and the cause; degraded: each failed extractor "
+                              "and its error")
+    note: str | None = Field(None, description="why the evidence gave no label, e.g. no face found and no speech")
     mode: Literal["predict", "explain-gold"] = Field(
         "predict", description="explain-gold: the reasoning explains a given gold label instead of predicting"
     )
@@ -98,10 +106,12 @@ class Result(Record):
 class ClipStatus(Record):
     clip_id: str
     source_path: str
-    status: Literal["ok", "failed"]
+    status: ResultStatus
     label: str | None
     confidence: float | None
     error: str | None
+    note: str | None = Field(None, description="why the evidence gave no label")
+    warnings: list[str] = Field(default_factory=list, description="decoding warnings (e.g. a truncated file)")
     clues: dict[str, ClueStatus]
     reused_clues: int
     reused_result: bool
@@ -110,7 +120,7 @@ class ClipStatus(Record):
 
 class RunSummary(Record):
     record: Literal["run-summary"] = "run-summary"
-    schema_version: Literal["1.1"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.2"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     input: str
     output: str
@@ -118,6 +128,7 @@ class RunSummary(Record):
     packages: dict[str, str]
     clips: list[ClipStatus]
     ok: int
+    degraded: int = Field(description="clips with a result from their other clues: a requested extractor failed")
     failed: int
     reused_clues: int
     reused_results: int

@@ -333,7 +333,7 @@ class Pipeline:
     def _clue_refs(self, clues: list[Clue], reused: list[bool]) -> list[ClueRef]:
         return [
             ClueRef(kind=c.kind, extractor=c.extractor.name, version=c.extractor.version, status=c.status,
-                    file=f"clues/{c.extractor.name}.json", cache_key=c.cache_key or "", reused=r)
+                    detail=c.detail, file=f"clues/{c.extractor.name}.json", cache_key=c.cache_key or "", reused=r)
             for c, r in zip(clues, reused, strict=True)
         ]
 
@@ -357,6 +357,10 @@ class Pipeline:
             result = Result(clip_id=clip_id, source_path=str(path), status="failed",
                             error=f"{path}: unexpected {type(e).__name__}: {e}")
         result.timings["total"] = round(time.perf_counter() - start, 3)
+        failed = [c for c in result.clues if c.status == ClueStatus.failed]
+        if result.status == "ok" and failed:  # a label from the other clues, but not the run that was asked for
+            result.status = "degraded"
+            result.error = "; ".join(f"extractor {c.extractor} failed: {c.detail}" for c in failed)
         write_model_atomic(layout.result(clip_id), result)
         for o in self.observers:
             o.on_clip_end(result)
@@ -376,12 +380,13 @@ class Pipeline:
         t0 = time.perf_counter()
         evidence = self.build_evidence(layout, clip_id, clues, label_set)
         timings["evidence"] = round(time.perf_counter() - t0, 4)
+        note = no_evidence_note(clues, evidence) if evidence.label is None else None
         if self.reasoner is None or self.decider is None:
             llm = self.config.llm
             prediction = None if gold_label else evidence_prediction(evidence, llm.max_evidence,
                                                                      llm.max_evidence_chars)
             return Result(clip_id=clip_id, source_path=str(path), status="ok", clip=info, clues=refs,
-                          prediction=prediction, timings=timings)
+                          prediction=prediction, timings=timings, note=note)
         key = self.result_key(clues, label_set, gold_label, evidence)
         previous = layout.result(clip_id)
         if previous.is_file():
@@ -410,7 +415,7 @@ class Pipeline:
                                   template=self.template.name, template_sha256=self.template.sha256,
                                   label_set=label_set),
             clues=refs, generation=stats, timings=timings, cache_key=key,
-            mode="explain-gold" if gold_label else "predict", gold_label=gold_label,
+            mode="explain-gold" if gold_label else "predict", gold_label=gold_label, note=note,
         )
 
     # --- folders ------------------------------------------------------------------------------------
@@ -481,7 +486,8 @@ class Pipeline:
             ClipStatus(
                 clip_id=r.clip_id, source_path=r.source_path, status=r.status,
                 label=r.prediction.label if r.prediction else None,
-                confidence=r.prediction.confidence if r.prediction else None, error=r.error,
+                confidence=r.prediction.confidence if r.prediction else None, error=r.error, note=r.note,
+                warnings=r.clip.warnings if r.clip else [],
                 clues={c.extractor: c.status for c in r.clues}, reused_clues=sum(c.reused for c in r.clues),
                 reused_result=r.reused, seconds=r.timings.get("total", 0.0),
             )
@@ -490,7 +496,25 @@ class Pipeline:
         return RunSummary(
             input=str(path), output=str(out), config=self.config.model_dump(mode="json"),
             packages=package_versions(), clips=rows, ok=sum(r.status == "ok" for r in results),
-            failed=sum(r.status == "failed" for r in results),
+            degraded=sum(r.status == "degraded" for r in results), failed=sum(r.status == "failed" for r in results),
             reused_clues=sum(r.reused_clues for r in rows), reused_results=sum(r.reused_result for r in rows),
             seconds=round(seconds, 3), started_at=started, finished_at=datetime.now(UTC),
         )
+
+
+def no_evidence_note(clues: Sequence[Clue], evidence: EvidenceSummary) -> str:
+    """Why the evidence gave no label, clue by clue: what is missing or says nothing, and which kinds were not
+    chosen (e.g. 'no emotion evidence: face: no face found in 40 sampled frames; speech: no speech ...')."""
+    reasons = []
+    for clue in clues:
+        modality = evidence.modality(clue.kind)
+        if clue.status == ClueStatus.failed:
+            reasons.append(f"{clue.kind}: its extractor failed")
+        elif clue.status != ClueStatus.ok:
+            reasons.append(f"{clue.kind}: {clue.detail or clue.status.value}")
+        elif modality is not None and modality.weight > 0 and not modality.emotions and modality.observations:
+            reasons.append(f"{clue.kind}: {modality.observations[0].text}")
+    chosen = {c.kind for c in clues}
+    if missing := [k for k in ("face", "speech", "prosody") if k not in chosen]:
+        reasons.append(f"no {' or '.join(missing)} extractor chosen")
+    return "no emotion evidence: " + ("; ".join(reasons) or "no clue carries an emotion cue")

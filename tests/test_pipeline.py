@@ -66,7 +66,8 @@ def test_rerun_reuses_clues_and_a_config_change_recomputes(tmp_path, video_paths
 def test_an_extractor_that_raises_gives_a_failed_clue_and_is_retried(tmp_path, video_paths):
     config = RunConfig(extractors=[{"name": "counting-scene", "config": {"fail": True}}], reason=False)
     summary = Pipeline(config).run(video_paths["NEU"], tmp_path)
-    assert summary.ok == 1
+    assert (summary.ok, summary.degraded) == (0, 1)
+    assert summary.clips[0].error == "extractor counting-scene failed: RuntimeError: deliberate failure"
     clue = load_clue(tmp_path / "1001_DFA_NEU_XX" / "clues" / "counting-scene.json")
     assert clue.status == ClueStatus.failed and "RuntimeError: deliberate failure" in clue.detail
     CountingScene.calls = 0

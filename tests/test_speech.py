@@ -16,7 +16,6 @@ from extractors import get
 from extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
 from pipeline.clip import AUDIO_RATE
 from pipeline.clues import ClueStatus, SpeechClue, load_clue
-from pipeline.errors import ConfigError
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 REFERENCE = "Don't forget a jacket"
@@ -60,8 +59,8 @@ def test_config_defaults_and_checks():
 
 
 def test_a_non_whisper_model_is_refused_before_loading(model_store):
-    with pytest.raises(ConfigError, match="not a Whisper model"):
-        FasterWhisperSpeechExtractor({"model": "smollm2-135m"}, models=model_store).load()
+    with pytest.raises(ValidationError, match="'smollm2-135m' is a llm-gguf model, not a whisper-ct2"):
+        FasterWhisperSpeechExtractor({"model": "smollm2-135m"}, models=model_store)
 
 
 def test_clip_without_audio_is_unsupported(default_extractor):
