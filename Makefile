@@ -7,7 +7,7 @@ STAMP := $(VENV)/.emer-installed
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
 
-.PHONY: install demo test test-fast lint bench bench-flows clean
+.PHONY: install demo test test-fast lint bench bench-flows bench-memory clean
 
 $(STAMP): pyproject.toml scripts/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: install
 
 bench-flows: install
 	$(BIN)/python scripts/bench_flows.py
+
+bench-memory: install
+	$(BIN)/python scripts/bench_memory.py
 
 clean:
 	rm -rf $(VENV) out
