@@ -15,6 +15,7 @@ from pipeline.clues import Record
 from pipeline.decision import DecisionConfig
 from pipeline.errors import ConfigError
 from pipeline.evidence import EvidenceConfig, label_weights
+from pipeline.io import os_reason
 from pipeline.models import MODELS
 from pipeline.prompt import load_label_set, load_template
 from pipeline.reasoner import LLMConfig
@@ -73,9 +74,15 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     data: dict[str, Any] = {}
     if path is not None:
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"{path}: cannot read config: {e}") from e
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read the config file ({os_reason(e)})") from e
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not valid YAML or JSON ({' '.join(str(e).split())})") from e
+        if loaded is not None and not isinstance(loaded, dict):
+            kind = "a list" if isinstance(loaded, list) else f"a single value ({loaded!r})"
+            raise ConfigError(f"{path}: a run config is a mapping of settings (key: value lines), not {kind}")
+        data = loaded or {}
     for key, value in (overrides or {}).items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**data[key], **value}
@@ -84,6 +91,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     try:
         config = RunConfig.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(f"invalid run config: {e}") from e
+        problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or '(top level)'}: {err['msg']}" for err in e.errors())
+        raise ConfigError(f"{path or 'run config'}: invalid run config: {problems}") from e
     config.validate_names()
     return config
