@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from flows.workers import pipeline_for
 from pipeline.config import RunConfig, load_config
 from pipeline.errors import EmerError
-from pipeline.outputs import OutputLayout
+from pipeline.outputs import OutputLayout, claim_output
 from pipeline.results import Result, RunSummary
 
 FLOW_NAME = "emer"
@@ -176,16 +176,22 @@ def _collect(futures: Iterable[tuple[str, Path, PrefectFuture[Result]]]) -> list
                   "Reruns into the same output folder reuse finished work.")
 def emer(folder: str, out: str = "out", extractors: list[str] | str | None = None, model: str | None = None,
          label_set: str | None = None, prompt: str | None = None, config_file: str | None = None,
-         overrides: dict[str, Any] | None = None, concurrency: int = 2) -> State[Any]:
+         overrides: dict[str, Any] | None = None, concurrency: int = 2, recursive: bool = False) -> State[Any]:
     """Process a clip or a folder of clips into `out`. `concurrency` clips are in flight at once (each with
     one task per extractor); `overrides` holds any run-config keys (e.g. {"llm": {"max_reasoning_tokens":
     64}}). Completed when every clip succeeded; Failed listing the failed clips and their errors otherwise.
-    The summary table (clip, label, confidence, status, reuse) is the artifact `emer-summary`."""
+    The summary table (clip, label, confidence, status, reuse) is the artifact `emer-summary`.
+    `recursive`: the folder's subfolders too. The flow holds `out`'s run lock: a second run into it is refused."""
+    config = resolve_config(config_file, extractors, model, label_set, prompt, overrides)
+    with claim_output(Path(out)):
+        return _process(folder, out, config, concurrency, recursive)
+
+
+def _process(folder: str, out: str, config: RunConfig, concurrency: int, recursive: bool) -> State[Any]:
     logger = get_run_logger()
     started, t0 = datetime.now(UTC), time.perf_counter()
-    config = resolve_config(config_file, extractors, model, label_set, prompt, overrides)
     pipeline = pipeline_for(config)  # cheap here: models load lazily, in whichever process runs the tasks
-    clips = pipeline.start_run(Path(folder), Path(out))
+    clips = pipeline.start_run(Path(folder), Path(out), recursive)
     logger.info("%d clips, extractors %s, model %s, label set %s, %d at a time", len(clips),
                 ", ".join(c.name for c in config.extractors), config.llm.model, config.label_set, concurrency)
     # Pass 1: every clip's clues. Pass 2, once all are on disk: speaker references, then the reasoning.

@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from pipeline.errors import EmerError
+from pipeline.errors import EmerError, RunStoppedError
+from pipeline.io import os_reason
 
 DEFAULT_OUT = Path("out")
 
@@ -77,12 +78,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not (args.explain_gold and args.gold):
             raise EmerError("--explain-gold and --gold go together (scoring against gold is: emer evaluate)")
         gold = {cid: item.label_raw for cid, item in load_gold_csv(args.gold).items() if item.label_raw}
-    clips, skipped = list_clips(args.path)
+    clips, skipped = list_clips(args.path, args.recursive)
     for s in skipped:
         print(f"skipped {s}", file=sys.stderr)
     bar = ProgressBar(total=len(clips), quiet=args.quiet)
     pipeline = Pipeline(config, observers=[bar], gold=gold)
-    summary = pipeline.run(args.path, args.out)
+    try:
+        summary = pipeline.run(args.path, args.out, args.recursive)
+    except RunStoppedError as e:
+        bar.close()
+        print(f"emer: error: {e}", file=sys.stderr)
+        return 3
     bar.close()
     print_table(summary, args.out)
     return 0 if summary.failed == summary.degraded == 0 else 3
@@ -179,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--gold", type=Path, help="gold labels CSV (clip_id,label) for --explain-gold")
     run.add_argument("--explain-gold", action="store_true",
                      help="label-conditioned mode: write the reasoning that leads to each clip's gold label")
+    run.add_argument("-r", "--recursive", action="store_true",
+                     help="also the media files in the folder's subfolders (ids from their relative paths when "
+                     "file names repeat)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
@@ -224,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except EmerError as e:
         print(f"emer: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the environment (a file or folder), never emer's own state: one line, not a traceback
+        logging.getLogger("emer").info("details", exc_info=True)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"emer: error: {where}{os_reason(e)}", file=sys.stderr)
         return 2
 
 

@@ -11,6 +11,7 @@ naming the file and the cause.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,9 +95,18 @@ MEDIA_SUFFIXES = frozenset(
 )
 
 
-def clip_id_for(path: Path) -> str:
-    """A file-system-safe clip id from the file name (stem)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", Path(path).stem) or "clip"
+def clip_id_for(path: Path, relative: str | None = None, hashed: bool = False) -> str:
+    """A file-system-safe clip id: the file name's stem when it is safe as is (letters, digits and . _ -, not
+    starting with a dot), so CREMA-D's 1001_DFA_ANG_XX stays that and labels and speakers parse from it.
+    Otherwise, or when `hashed` (the caller found ids that collide), the stem made safe plus a short hash of
+    `relative`, the path the run lists the file by (default: its name): `a b.mp4` -> a_b-<6 hex digits>.
+    The same path always gives the same id, so reruns find their outputs."""
+    stem = Path(path).stem
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).lstrip(".") or "clip"
+    if safe == stem and not hashed:
+        return safe
+    key = relative if relative is not None else Path(path).name
+    return f"{safe[:200]}-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
 
 
 def probe_and_hash(path: Path) -> tuple[str, int]:

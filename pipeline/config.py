@@ -15,6 +15,7 @@ from pipeline.clues import Record
 from pipeline.decision import DecisionConfig
 from pipeline.errors import ConfigError
 from pipeline.evidence import EvidenceConfig, label_weights
+from pipeline.io import os_reason
 from pipeline.model_checks import model_problem, weights_problem
 from pipeline.models import MODELS
 from pipeline.prompt import load_label_set, load_template
@@ -76,7 +77,8 @@ def validation_message(error: ValidationError, model: type[BaseModel]) -> str:
     for e in error.errors():
         option = ".".join(str(x) for x in e["loc"])
         if e["type"] == "extra_forbidden":
-            parts.append(f"unknown option {option!r}; options: {', '.join(model.model_fields)}")
+            known = f"; options: {', '.join(model.model_fields)}" if len(e["loc"]) == 1 else ""
+            parts.append(f"unknown option {option!r}{known}")
             continue
         message = e["msg"].removeprefix("Value error, ")
         parts.append(f"option {option}={e['input']!r}: {message}" if option else message)
@@ -88,9 +90,15 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     data: dict[str, Any] = {}
     if path is not None:
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"{path}: cannot read config: {e}") from e
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read the config file ({os_reason(e)})") from e
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not valid YAML or JSON ({' '.join(str(e).split())})") from e
+        if loaded is not None and not isinstance(loaded, dict):
+            kind = "a list" if isinstance(loaded, list) else f"a single value ({loaded!r})"
+            raise ConfigError(f"{path}: a run config is a mapping of settings (key: value lines), not {kind}")
+        data = loaded or {}
     for key, value in (overrides or {}).items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**data[key], **value}
@@ -99,6 +107,6 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     try:
         config = RunConfig.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(f"invalid run config: {e}") from e
+        raise ConfigError(f"{path or 'run config'}: invalid run config: {validation_message(e, RunConfig)}") from e
     config.validate_names()
     return config

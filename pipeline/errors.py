@@ -35,6 +35,14 @@ class ReasonerError(EmerError):
     """The language model's reply could not be turned into a valid result."""
 
 
+class OutputError(EmerError):
+    """The output folder cannot be used or written: not a folder, not writable, locked by another run, full."""
+
+
+class RunStoppedError(EmerError):
+    """A run stopped part way (its outputs could not be written); what was written is valid and a rerun resumes."""
+
+
 def require(module: str, extra_hint: str):
     """Import an optional module, failing with the command that installs it."""
     import importlib

@@ -6,24 +6,60 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from pipeline.errors import OutputError
+
+
+@cache
+def _umask_by_setting() -> int:
+    """The umask where /proc cannot tell it, read once by setting it: 077 for that instant, so a file another
+    thread creates meanwhile is at worst too private, never too open."""
+    old = os.umask(0o077)
+    os.umask(old)
+    return old
+
+
+def os_reason(e: OSError) -> str:
+    """An OSError's cause in words, for one-line messages: 'no space left on device'."""
+    return (e.strerror or str(e)).lower()
+
+
+def current_umask() -> int:
+    """The process's umask, read from /proc/self/status (Linux) without changing it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return _umask_by_setting()
+
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write text to a temp file beside `path`, fsync it, then rename it over `path`."""
+    """Write text to a temp file beside `path`, fsync it, then rename it over `path`. The file gets the mode a
+    plain open() would give (0666 minus the umask). Raises OutputError naming the file and the cause (a full
+    disk, no permission); the temp file is removed then and an existing `path` is left as it was."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), 0o666 & ~current_umask())  # mkstemp makes 0600; shared folders need the usual mode
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as e:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise OutputError(f"{path}: cannot write ({os_reason(e)})") from e
         raise
 
 

@@ -11,11 +11,14 @@ One clip's failure is recorded in its result and never stops the folder.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import stat
 import threading
 import time
 import traceback
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -28,12 +31,12 @@ from pipeline.clip import MEDIA_SUFFIXES, Clip, ClipInfo, clip_id_for, decode_cl
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
 from pipeline.decision import Decider, evidence_prediction
-from pipeline.errors import ConfigError, EmerError, InputError
+from pipeline.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
 from pipeline.evaluate import default_wheel
 from pipeline.evidence import EvidenceSummary, build_evidence
-from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
+from pipeline.io import os_reason, sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
-from pipeline.outputs import OutputLayout, write_results
+from pipeline.outputs import OutputLayout, claim_output, record_clip_sources, write_results
 from pipeline.prompt import LabelSet, load_label_set, load_template
 from pipeline.reasoner import Reasoner
 from pipeline.results import ClipStatus, ClueRef, ReasonerInfo, Result, RunSummary
@@ -65,26 +68,83 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def list_clips(path: Path) -> tuple[list[tuple[str, Path]], list[str]]:
-    """(clip id, file) pairs for a file or a folder's media files, with unique ids; and the skipped files."""
+def list_clips(path: Path, recursive: bool = False) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(clip id, file) pairs for a file or a folder's media files (with `recursive`, its subfolders' too), and
+    the entries skipped, each with the reason. Ids are safe folder names, unique (case-insensitively) and the
+    same on every run; files that would share an id are told apart by a hash of their path relative to the
+    folder (see `clip_id_for`). Raises InputError for a missing path or a folder without media files."""
     path = Path(path)
     if path.is_file():
         return [(clip_id_for(path), path)], []
     if not path.is_dir():
-        raise InputError(f"{path}: no such file or folder")
-    clips: list[tuple[str, Path]] = []
+        raise InputError(f"{path}: {_unreadable_entry(path, 'no such file or folder')}")
+    files: list[Path] = []
     skipped: list[str] = []
-    used: set[str] = set()
-    for f in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):
-        if f.suffix.lower() not in MEDIA_SUFFIXES:
-            skipped.append(f"{f}: not a media file extension ({f.suffix or 'none'})")
+    _list_folder(path, recursive, [path.resolve()], set(), files, skipped)
+    if not files:
+        shown = "; ".join(skipped[:3]) + ("; ..." if len(skipped) > 3 else "")
+        raise InputError(f"{path}: no media files in this folder" + (f" (skipped {shown})" if skipped else ""))
+    relative = [f.relative_to(path).as_posix() for f in files]
+    ids = [clip_id_for(f, rel) for f, rel in zip(files, relative, strict=True)]
+    counts = Counter(i.casefold() for i in ids)  # case-insensitive file systems would merge A/ and a/
+    ids = [clip_id_for(f, rel, hashed=True) if counts[i.casefold()] > 1 else i
+           for f, rel, i in zip(files, relative, ids, strict=True)]
+    if len({i.casefold() for i in ids}) < len(ids):
+        dupes = sorted(i for i, n in Counter(i.casefold() for i in ids).items() if n > 1)
+        raise InputError(f"{path}: files whose clip ids still collide after hashing ({', '.join(dupes)}); "
+                         "rename one of them")
+    return list(zip(ids, files, strict=True)), skipped
+
+
+def _unreadable_entry(path: Path, default: str) -> str:
+    """Why `path` cannot be followed: a symlink loop, a broken symlink, or `default`."""
+    try:
+        path.stat()
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "symlink loop"
+        if path.is_symlink():
+            return "broken symlink (its target does not exist)"
+        return default if e.errno == errno.ENOENT else os_reason(e)
+    return default
+
+
+def _list_folder(folder: Path, recursive: bool, chain: list[Path], listed: set[Path], files: list[Path],
+                 skipped: list[str]) -> None:
+    """Media files under `folder` in sorted order into `files`; everything else into `skipped` with why.
+    `chain`: the resolved folders on the way here (a link back to one is a loop); `listed`: folders done."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as e:
+        skipped.append(f"{folder}: cannot list this folder ({os_reason(e)})")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            skipped.append(f"{entry}: hidden (the name starts with a dot)")
             continue
-        cid = clip_id_for(f)
-        if cid in used:
-            cid = f"{cid}_{f.suffix.lstrip('.').lower()}"
-        used.add(cid)
-        clips.append((cid, f))
-    return clips, skipped
+        try:
+            mode = entry.stat().st_mode
+        except OSError:
+            skipped.append(f"{entry}: {_unreadable_entry(entry, 'cannot be read')}")
+            continue
+        if stat.S_ISDIR(mode):
+            if not recursive:
+                skipped.append(f"{entry}: a folder (use --recursive)")
+                continue
+            real = entry.resolve()
+            if real in chain:
+                skipped.append(f"{entry}: symlink loop (leads back to {real})")
+            elif real in listed:
+                skipped.append(f"{entry}: a link to a folder listed already ({real})")
+            else:
+                listed.add(real)
+                _list_folder(entry, recursive, [*chain, real], listed, files, skipped)
+        elif not stat.S_ISREG(mode):
+            skipped.append(f"{entry}: not a regular file")
+        elif entry.suffix.lower() not in MEDIA_SUFFIXES:
+            skipped.append(f"{entry}: not a media file extension ({entry.suffix or 'none'})")
+        else:
+            files.append(entry)
 
 
 class Pipeline:
@@ -350,6 +410,8 @@ class Pipeline:
         start = time.perf_counter()
         try:
             result = self._run_clip(path, layout, clip_id, computed)
+        except OutputError:
+            raise  # OUT cannot be written (a full disk): the run stops, this clip is not a failure of its own
         except EmerError as e:
             result = Result(clip_id=clip_id, source_path=str(path), status="failed", error=str(e))
         except Exception as e:  # noqa: BLE001 - isolates one clip; the cause and traceback are kept
@@ -420,19 +482,29 @@ class Pipeline:
 
     # --- folders ------------------------------------------------------------------------------------
 
-    def run(self, path: Path, out: Path) -> RunSummary:
-        """Run a clip or every media file of a folder; writes results.jsonl, results.csv, summary.json."""
+    def run(self, path: Path, out: Path, recursive: bool = False) -> RunSummary:
+        """Run a clip or every media file of a folder (`recursive`: and its subfolders); writes results.jsonl,
+        results.csv, summary.json. Holds OUT's run lock throughout. Raises OutputError before any clip runs if
+        OUT cannot be used, and RunStoppedError if it cannot be written part way (a full disk): what was
+        written stays valid, and a rerun resumes from it."""
         started = datetime.now(UTC)
         t0 = time.perf_counter()
         layout = OutputLayout(out)
-        clips = self.start_run(path, out)
-        computed, features = self.extract_all(clips, out)
-        self.prepare_references(clips, out, features)
-        results: list[Result] = []
-        for clip_id, clip_path in clips:
-            results.append(self.run_clip(clip_path, out, clip_id, computed=computed.get(clip_id, ())))
-            write_results(layout, results)
-        return self.finish_run(path, out, results, started, time.perf_counter() - t0)
+        with claim_output(out):
+            clips = self.start_run(path, out, recursive)
+            results: list[Result] = []
+            try:
+                computed, features = self.extract_all(clips, out)
+                self.prepare_references(clips, out, features)
+                for clip_id, clip_path in clips:
+                    results.append(self.run_clip(clip_path, out, clip_id, computed=computed.get(clip_id, ())))
+                    write_results(layout, results)
+                return self.finish_run(path, out, results, started, time.perf_counter() - t0)
+            except OutputError as e:
+                with contextlib.suppress(OutputError):  # the summary of what finished, if it still fits
+                    self.finish_run(path, out, results, started, time.perf_counter() - t0)
+                raise RunStoppedError(f"{e}; the run stopped with {len(results)} of {len(clips)} clips done "
+                                      f"(rerun into {out} to resume: finished work is reused)") from e
 
     def extract_all(self, clips: Sequence[tuple[str, Path]], out: Path
                     ) -> tuple[dict[str, list[str]], dict[str, ClipFeatures]]:
@@ -447,6 +519,8 @@ class Pipeline:
                 info, clues, reused = self.extract_clues(clip_path, layout, clip_id)
                 if any(c.status == ClueStatus.failed for c in clues):  # not reusable from disk: keep them
                     self._fresh[(layout.root, clip_id)] = (info, clues, reused)
+            except OutputError:
+                raise
             except EmerError:
                 continue
             except Exception:  # noqa: BLE001 - run_clip reports it with the traceback
@@ -456,13 +530,17 @@ class Pipeline:
             features[clip_id] = clip_features(clip_id, clues)
         return computed, features
 
-    def start_run(self, path: Path, out: Path) -> list[tuple[str, Path]]:
-        """The clips of a file or folder (see `list_clips`), after writing OUT/run.json (config, versions,
-        skipped files). With `run_clip` and `finish_run`, this is `run` for orchestrators."""
-        clips, skipped = list_clips(path)
+    def start_run(self, path: Path, out: Path, recursive: bool = False) -> list[tuple[str, Path]]:
+        """The clips of a file or folder (see `list_clips`), after checking that the LLM runs here, recording the
+        clips' source files in OUT/clips.json (an id OUT holds for another file is an OutputError) and writing
+        OUT/run.json (config, versions, skipped files). With `run_clip` and `finish_run`, this is `run` for
+        orchestrators, which hold OUT's lock (`claim_output`) meanwhile."""
+        clips, skipped = list_clips(path, recursive)
         if self.reasoner is not None and clips:
             self.reasoner.check_runs()
-        write_text_atomic(OutputLayout(out).run_info, self._run_info(path, skipped))
+        layout = OutputLayout(out)
+        record_clip_sources(layout, clips)
+        write_text_atomic(layout.run_info, self._run_info(path, skipped))
         return clips
 
     def finish_run(self, path: Path, out: Path, results: list[Result], started: datetime,
