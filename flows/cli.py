@@ -51,7 +51,7 @@ def cmd_flow_run(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = _overrides(args)
     flow = emer.with_options(task_runner=task_runner_for(args.dask_address, args.dask_workers))
     state = flow(folder=str(args.path), out=str(args.out), config_file=str(args.config) if args.config else None,
-                 overrides=overrides, concurrency=args.concurrency, return_state=True)
+                 overrides=overrides, concurrency=args.concurrency, recursive=args.recursive, return_state=True)
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, RunSummary):
         raise EmerError(f"flow run {state.name}: {state.message or summary}")

@@ -170,6 +170,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         "file names, the default), none, a CSV file (clip_id,speaker) or a regex with (?P<speaker>...)")
     parser.add_argument("--decide", choices=["fused", "llm", "evidence"],
                         help="what decides the label: evidence summary x LLM (default), or either alone")
+    parser.add_argument("-r", "--recursive", action="store_true",
+                        help="also the media files in the folder's subfolders (ids from their relative paths when "
+                        "file names repeat)")
     parser.add_argument("--no-reason", action="store_true",
                         help="no LLM: clues, evidence summary and the evidence's own label only")
 
@@ -185,9 +188,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--gold", type=Path, help="gold labels CSV (clip_id,label) for --explain-gold")
     run.add_argument("--explain-gold", action="store_true",
                      help="label-conditioned mode: write the reasoning that leads to each clip's gold label")
-    run.add_argument("-r", "--recursive", action="store_true",
-                     help="also the media files in the folder's subfolders (ids from their relative paths when "
-                     "file names repeat)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 

@@ -14,12 +14,14 @@ from pipeline.clues import CLUE_MODELS
 from pipeline.evaluate import EvaluationReport
 from pipeline.evidence import EvidenceSummary
 from pipeline.io import write_text_atomic
+from pipeline.outputs import ClipIndex
 from pipeline.reasoner import RawExchange
 from pipeline.results import Result, RunSummary
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     **{f"clue-{kind}": model for kind, model in CLUE_MODELS.items()},
     "clip": ClipInfo,
+    "clips": ClipIndex,
     "evidence": EvidenceSummary,
     "references": SpeakerReferences,
     "response": RawExchange,
