@@ -135,7 +135,7 @@ def decode_clip(path: Path, config: DecodeConfig | None = None) -> Clip:
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: not a readable media file ({e})") from e
+        raise InputError(f"{path}: not a readable media file ({_ffmpeg_reason(e)})") from e
     with container:
         has_video = bool(container.streams.video)
         has_audio = bool(container.streams.audio)
@@ -268,10 +268,15 @@ def _decode_audio(path: Path, warnings: list[str]) -> np.ndarray | None:
                 chunks.append(out.to_ndarray().reshape(-1))
     except av.error.FFmpegError as e:
         if not chunks:
-            warnings.append(f"audio stream present but not decodable ({e})")
+            warnings.append(f"audio stream present but not decodable ({_ffmpeg_reason(e)})")
             return None
-        warnings.append(f"audio ends early after a decode error ({e}); kept what was decoded")
+        warnings.append(f"audio ends early after a decode error ({_ffmpeg_reason(e)}); kept what was decoded")
     if not chunks:
         warnings.append("audio stream present but holds no samples")
         return None
     return np.concatenate(chunks).astype(np.float32, copy=False)
+
+
+def _ffmpeg_reason(error: Exception) -> str:
+    """FFmpeg's words for an error, without PyAV's '[Errno -1094995529]' prefix and the repeated file name."""
+    return getattr(error, "strerror", None) or str(error)
