@@ -149,7 +149,7 @@ def cmd_schemas(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from pipeline.samples import fetch_sample_set
+    from pipeline.datasets import fetch_sample_set
 
     print(fetch_sample_set(args.set))
     return 0
@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("dir", type=Path, nargs="?", default=Path("schemas"))
     schemas.set_defaults(func=cmd_schemas)
 
-    from pipeline.samples import SAMPLE_SETS
+    from pipeline.datasets import SAMPLE_SETS
 
     samples = sub.add_parser("samples", help="fetch a sample set (default: the CREMA-D clips) and print its folder")
     samples.add_argument("--set", default="crema-d", choices=list(SAMPLE_SETS),

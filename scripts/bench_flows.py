@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pipeline.datasets import fetch_samples
 from pipeline.io import write_json_atomic
 from pipeline.prompt import load_template
-from pipeline.samples import fetch_samples
 
 BIN = Path(sys.executable).parent
 

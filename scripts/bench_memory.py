@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from pipeline.clip import DecodeConfig, decode_clip
+from pipeline.datasets import fetch_samples
 from pipeline.io import write_json_atomic
-from pipeline.samples import fetch_samples
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from media import write_upscaled_clip  # noqa: E402  (the test-media builders live with the tests)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.clip import Clip, decode_clip
+from pipeline.datasets import fetch_samples
 from pipeline.models import ModelStore
-from pipeline.samples import fetch_samples
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 

@@ -15,7 +15,8 @@ from extractors import get
 from extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
 from pipeline.clip import AUDIO_RATE, decode_clip
 from pipeline.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
-from pipeline.samples import emodb_label, fetch_sample_set
+from pipeline.datasets import fetch_sample_set
+from pipeline.gold import label_from_name
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 
@@ -159,7 +160,7 @@ def emodb_data(extractor) -> dict[str, ProsodyData]:
     for path in sorted(folder.glob("*.wav")):
         clue = extractor.extract(decode_clip(path))
         assert clue.status == ClueStatus.ok and clue.data is not None, clue.detail
-        data[emodb_label(path.stem)] = clue.data
+        data[label_from_name(path.stem, "emodb")] = clue.data
     return data
 
 

