@@ -1,5 +1,6 @@
-"""`emer serve` and `emer flow-run`: the Prefect flow from the `emer` command. Prefect is imported only inside
-the handlers, so `emer` works without it and says how to install it."""
+"""`emer serve` and `emer flow-run`: the Prefect flow from the `emer` command, registered through the
+`emer.commands` entry point `flows`. Prefect is imported only inside the handlers, so `emer` works without it
+and says how to install it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli import add_run_options, run_overrides_from_args
 from pipeline.errors import EmerError
 
 INSTALL_HINT = "Prefect is not installed; install it with: pip install -e '.[flows]'"
@@ -44,11 +46,10 @@ def cmd_flow_run(args: argparse.Namespace) -> int:
     """Run the flow once, here (Prefect's ephemeral mode unless PREFECT_API_URL names a server)."""
     _require_prefect()
     from flows.emer_flow import emer, task_runner_for
-    from pipeline.cli import _overrides
     from pipeline.progress import print_table
     from pipeline.results import RunSummary
 
-    overrides: dict[str, Any] = _overrides(args)
+    overrides = run_overrides_from_args(args)
     flow = emer.with_options(task_runner=task_runner_for(args.dask_address, args.dask_workers))
     state = flow(folder=str(args.path), out=str(args.out), config_file=str(args.config) if args.config else None,
                  overrides=overrides, concurrency=args.concurrency, recursive=args.recursive, return_state=True)
@@ -60,9 +61,7 @@ def cmd_flow_run(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any) -> None:
-    """Add `serve` and `flow-run` to the `emer` command's subparsers."""
-    from pipeline.cli import add_run_options
-
+    """Add `serve` and `flow-run` to the `emer` command's subparsers (the `emer.commands` entry point)."""
     serve = sub.add_parser("serve", help="serve the Prefect deployment emer/process-folder (needs prefect)")
     serve.add_argument("--name", default=None, help="deployment name (default: process-folder)")
     serve.add_argument("--limit", type=int, default=None, help="flow runs at once in this process")

@@ -30,7 +30,7 @@ from prefect.utilities.annotations import allow_failure
 from pydantic import BaseModel, ConfigDict
 
 from flows.workers import pipeline_for
-from pipeline.config import RunConfig, load_config
+from pipeline.config import RunConfig, load_config, name_list, run_overrides
 from pipeline.errors import EmerError
 from pipeline.outputs import OutputLayout, claim_output
 from pipeline.results import Result, RunSummary
@@ -126,19 +126,14 @@ def task_runner_for(dask_address: str | None = None, dask_workers: int | None = 
 def resolve_config(config_file: str | None = None, extractors: list[str] | str | None = None,
                    model: str | None = None, label_set: str | None = None, prompt: str | None = None,
                    overrides: dict[str, Any] | None = None) -> RunConfig:
-    """One checked run config from the flow's parameters: a config file, then `overrides` (top-level keys as
-    in the file), then the named parameters. Raises ConfigError naming what is wrong."""
-    over: dict[str, Any] = dict(overrides or {})
+    """One checked run config from the flow's parameters: a config file, then `overrides` (run-config keys,
+    nested as in the file or dotted), then the named parameters, merged key by key (`run_overrides`). Raises
+    ConfigError naming what is wrong."""
     if isinstance(extractors, str):
-        extractors = [n.strip() for n in extractors.split(",") if n.strip()]
-    if extractors:
-        over["extractors"] = [{"name": n} for n in extractors]
-    if label_set:
-        over["label_set"] = label_set
-    if prompt:
-        over["prompt"] = prompt
-    if model:
-        over["llm"] = {**over.get("llm", {}), "model": model}
+        extractors = name_list(extractors)
+    named = {"extractors": [{"name": n} for n in extractors or []], "label_set": label_set, "prompt": prompt,
+             "llm.model": model}
+    over = run_overrides(overrides, {key: value for key, value in named.items() if value})
     return load_config(Path(config_file) if config_file else None, over)
 
 

@@ -31,7 +31,7 @@ import extractors
 from pipeline import __version__
 from pipeline.clip import probe_and_hash
 from pipeline.clues import CLUE_KINDS, Record, load_clue
-from pipeline.config import RunConfig, load_config
+from pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
 from pipeline.errors import ConfigError, EmerError, InputError
 from pipeline.evaluate import EvaluationReport, evaluate_run, load_results, write_report
 from pipeline.gold import GoldItem, canonical_label
@@ -59,24 +59,15 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
-    keys = dotted.split(".")
-    for key in keys[:-1]:
-        data = data.setdefault(key, {})
-        if not isinstance(data, dict):
-            raise ConfigError(f"option {dotted!r}: {key!r} is not a mapping")
-    data[keys[-1]] = value
-
-
 def variant_from_mapping(name: str, mapping: dict[str, Any] | None) -> Variant:
-    """A variant from a YAML mapping: `drop`, `set`, `model` (= llm.model) and any run-config keys."""
+    """A variant from a YAML mapping: `drop`, `set`, `model` (= llm.model) and any run-config keys, nested or
+    dotted (`run_overrides`)."""
     data = dict(mapping or {})
     drop = data.pop("drop", [])
     options = data.pop("set", {})
-    if "model" in data:
-        data.setdefault("llm", {})["model"] = data.pop("model")
+    model = {"llm.model": data.pop("model")} if "model" in data else {}
     try:
-        return Variant(name=_check_name(name), overrides=data,
+        return Variant(name=_check_name(name), overrides=run_overrides(data, model),
                        drop=[drop] if isinstance(drop, str) else list(drop), set=options)
     except ValidationError as e:
         raise ConfigError(f"variant {name!r}: {e}") from e
@@ -94,20 +85,17 @@ def parse_variant(spec: str) -> Variant:
     for item in (i.strip() for i in options.split(";")):
         if not item:
             continue
-        key, eq, value = item.partition("=")
-        if not eq:
-            raise ConfigError(f"--variant {spec!r}: option {item!r} is not KEY=VALUE")
-        key = key.strip()
+        key, value = parse_setting(item, f"--variant {spec!r}: option")
         if key in {"drop", "extractors"}:
-            names = [v.strip() for v in value.split(",") if v.strip()]
+            names = name_list(item.partition("=")[2])
             data[key] = names if key == "drop" else [{"name": n} for n in names]
         elif key.startswith("set."):
             extractor, _, option = key[4:].rpartition(".")
             if not extractor:
                 raise ConfigError(f"--variant {spec!r}: expected set.EXTRACTOR.OPTION=VALUE, got {item!r}")
-            data.setdefault("set", {}).setdefault(extractor, {})[option] = yaml.safe_load(value)
+            data.setdefault("set", {}).setdefault(extractor, {})[option] = value
         else:
-            _set_path(data, key, yaml.safe_load(value))
+            set_dotted(data, key, value)
     return variant_from_mapping(name.strip(), data)
 
 
@@ -125,16 +113,9 @@ def load_variants(path: Path) -> tuple[dict[str, Any], list[Variant]]:
     return base, [variant_from_mapping(str(n), m) for n, m in data["variants"].items()]
 
 
-def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    out = dict(a)
-    for key, value in b.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
-
-
 def variant_config(variant: Variant, base: dict[str, Any] | None = None, config_file: Path | None = None) -> RunConfig:
     """The checked run config of a variant: config file, then base overrides, then the variant's own."""
-    config = load_config(config_file, _merge(base or {}, variant.overrides))
+    config = load_config(config_file, run_overrides(base, variant.overrides))
     chosen = []
     for choice in config.extractors:
         kind = extractors.get(choice.name).kind

