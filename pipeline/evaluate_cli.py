@@ -15,7 +15,8 @@ def _add_gold_options(p: argparse.ArgumentParser) -> None:
     group.add_argument("--gold", type=Path, metavar="CSV",
                        help="gold CSV: clip id and label columns (optional: open_vocab words, reference text)")
     group.add_argument("--gold-from-names", metavar="DATASET",
-                       help="labels from file names: crema-d, ravdess or emodb (prompts/eval/filename_labels.yaml)")
+                       help="labels from file names: crema-d, ravdess, emodb or polish "
+                       "(prompts/eval/filename_labels.yaml)")
     p.add_argument("--ov-from-label", action="store_true",
                    help="open-vocabulary scores against the gold label when the gold has no emotion words")
     p.add_argument("--ov-level", choices=["secondary", "primary", "word"], default="secondary",
