@@ -1,4 +1,10 @@
-"""Prompt templates and label sets from `prompts/`, rendered strictly (a missing variable is an error)."""
+"""Prompt templates and label sets from `prompts/`, rendered strictly (a missing variable is an error).
+
+A template folder can come from a user or a request (`prompt:` in a run config), so templates are untrusted
+code: they render in Jinja's immutable sandbox (no attribute starting with `_`, no method that changes a
+list or dict, no `str.format` escape), and a template that reaches for such an attribute by name, or includes,
+imports or extends another file, is refused when it is loaded.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ from typing import Any
 
 import jinja2
 import yaml
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field
 
 from pipeline.clip import ClipInfo
@@ -104,15 +112,34 @@ def load_template(name_or_dir: str) -> PromptTemplate:
     template = PromptTemplate(name=folder.name, **parts)
     for part in TEMPLATE_PARTS:  # fail at load time, not on the first clip
         try:
-            _env().parse(getattr(template, part))
+            tree = _env().parse(getattr(template, part))
         except jinja2.TemplateSyntaxError as e:
             raise ConfigError(f"prompt template {folder}/{part}.j2 line {e.lineno}: {e.message}") from e
+        if problem := _unsafe_node(tree):
+            raise ConfigError(f"prompt template {folder}/{part}.j2 line {problem[0]}: {problem[1]}; templates "
+                              "render in a sandbox and may only read the variables they are given")
     return template
+
+
+def _unsafe_node(tree: nodes.Template) -> tuple[int, str] | None:
+    """The first construct of a template the sandbox would refuse or that reaches outside the template: an
+    attribute or key starting with `_` named in the source, or an include / import / extends."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Include, nodes.Import, nodes.FromImport,
+                               nodes.Extends)):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            return node.lineno, f"access to the attribute {node.attr!r} is not allowed"
+        if (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
+                and node.arg.value.startswith("_")):
+            return node.lineno, f"access to the key {node.arg.value!r} is not allowed"
+        if isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            return node.lineno, f"{type(node).__name__.lower()} is not supported (a template is self-contained)"
+    return None
 
 
 @cache
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+                                        autoescape=False)
     # A quoted string literal (quotes and newlines escaped) that keeps apostrophes and non-ASCII text readable.
     env.filters["quote"] = lambda text: json.dumps(text, ensure_ascii=False)
     return env
@@ -136,6 +163,8 @@ def _render(template: PromptTemplate, part: str, context: dict[str, Any]) -> str
         return _env().from_string(getattr(template, part)).render(**context).strip()
     except jinja2.UndefinedError as e:
         raise ConfigError(f"prompt template {template.name!r}, {part}.j2: {e.message}") from e
+    except jinja2.exceptions.SecurityError as e:
+        raise ConfigError(f"prompt template {template.name!r}, {part}.j2: refused by the sandbox: {e}") from e
 
 
 def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[Clue], label_set: LabelSet,
