@@ -3,7 +3,8 @@
 A template folder can come from a user or a request (`prompt:` in a run config), so templates are untrusted
 code: they render in Jinja's immutable sandbox (no attribute starting with `_`, no method that changes a
 list or dict, no `str.format` escape), and a template that reaches for such an attribute by name, or includes,
-imports or extends another file, is refused when it is loaded.
+imports or extends another file, is refused when it is loaded. The transcript reaches the prompt with the
+sentences addressed to a model removed (pipeline/injection.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic import Field
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, Record
 from pipeline.errors import ConfigError
+from pipeline.injection import neutralised_speech
 
 TEMPLATE_PARTS = ("system", "user", "decision", "words")
 
@@ -176,8 +178,9 @@ def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[C
     without clip and clues is the content-free input label scoring is calibrated on."""
     context = {
         "clip": clip.model_dump(mode="json") if clip else {"duration_s": 0.0, "video": None, "audio": None},
-        "clues": {c.kind: c.model_dump(mode="json") for c in clues},
-        "evidence": evidence.model_dump(mode="json") if evidence is not None else None,
+        "clues": {c.kind: _shown_clue(c) for c in clues},
+        # the warnings quote the instructions a transcript held: they are for the result, not the prompt
+        "evidence": evidence.model_dump(mode="json", exclude={"warnings"}) if evidence is not None else None,
         "labels": list(labels if labels is not None else label_set.labels),
         "label_set_name": label_set.name,
         "max_sentences": max_sentences,
@@ -185,6 +188,14 @@ def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[C
     }
     out = {part: _render(template, part, context) for part in ("system", "user", "decision")}
     return RenderedPrompt(template=template.name, template_sha256=template.sha256, context=context, **out)
+
+
+def _shown_clue(clue: Clue) -> dict[str, Any]:
+    """A clue as the template sees it: the speech clue's transcript without the sentences addressed to a model."""
+    shown = clue.model_dump(mode="json")
+    if clue.kind == "speech" and shown.get("data"):
+        shown["data"] = neutralised_speech(shown["data"])
+    return shown
 
 
 def render_words_question(template: PromptTemplate, prompt: RenderedPrompt, label: str) -> str:
