@@ -1339,9 +1339,9 @@ def _distribution_values(f: _Facts, emotion: str | None) -> list[tuple[str, floa
             return _emotion(label.lower()) == emotion
 
     ev = f.evidence
-    out = [("combined", p) for k, p in {**ev.labels, **ev.emotions}.items() if fits(k)]
-    for m in ev.modalities:
-        out += [(m.modality, p) for k, p in {**m.labels, **m.emotions}.items() if fits(k)]
+    out = [("combined", p) for dist in (ev.labels, ev.emotions) for k, p in dist.items() if fits(k)]
+    for m in ev.modalities:  # labels and basic emotions often share names: both are shown
+        out += [(m.modality, p) for dist in (m.labels, m.emotions) for k, p in dist.items() if fits(k)]
     if emotion is not None:
         out += [("classifier", p) for p in sorted(f.expression_values.get(emotion, set()))]
     return out

@@ -461,6 +461,11 @@ def test_numbers_the_evidence_shows_pass():
                      ("The loudness is about -36 dB.", True), ("The pitch is 1.6 spreads below usual.", True)]:
         check = check_reasoning(text, real)
         assert bool(check.ok) == ok, (text, check.claims)
+    # a label and a basic emotion of the same name, with different values: both are shown, both may be cited
+    both = summary(ModalityEvidence(modality="prosody", weight=1.0, emotions={"neutral": 0.29, "surprise": 0.07},
+                                    labels={"neutral": 0.5943, "surprise": 0.1537}, observations=[]))
+    assert check_reasoning("The voice points to neutral (59%) and surprise (15%).", both).ok
+    assert check_reasoning("The voice points to neutral (29%).", both).ok
     # a wrong classifier probability is judged once, by the classifier rule
     check = check_reasoning("The classifier gives anger 0.90.", SAD, CLUES)
     assert [c.cue for c in check.claims] == ["expression"] and check.contradictions == 1
