@@ -7,6 +7,19 @@ with a reference, and the evidence says which one it used:
 - `speaker`: the median of the features over the speaker's clips in the run (at least `min_speaker_clips`),
   with a robust spread (1.4826 x MAD, floored) for the voice. This is per-speaker normalisation as emotion
   recognition uses it; the median is the speaker's typical level, not a labelled neutral.
+  Clips are left out of it (and listed with the reason in `excluded`) so that a few clips that are not the
+  speaker's usual self do not move every other clip's reference:
+  - a clip whose transcript addresses a language model (`instructions_detected`: spoken prompt injection) is
+    adversarial input and never shapes a reference;
+  - an outlier: when the speaker has at least OUTLIER_MIN_CLIPS clips, a clip whose voice is farther than
+    OUTLIER_DISTANCE from the speaker's median on at least OUTLIER_MEASURES measures (another person, a
+    synthetic voice, another recording chain). The distances are fixed, wider than acted emotion moves one
+    voice, rather than multiples of the speaker's own spread: with a handful of clips the MAD is near zero on
+    some measure (and emotion alone looks extreme) or inflated by the very clips it should find. At most
+    OUTLIER_MAX_SHARE of the clips are left out this way, the farthest first (the most far measures, then the
+    largest summed distance in OUTLIER_DISTANCE units). The face is not used: one smile moves many face
+    measures together.
+  Left-out clips are still read against the reference of the others.
 - `clip`: no speaker reference. The face is read against the clip's own calmest frames (the quarter with the
   least action-unit activity, blinks aside); the voice against population norms where one exists (speech rate, pitch
   range), and not at all for level measures that depend on the speaker or the recording (pitch, loudness).
@@ -38,6 +51,14 @@ POPULATION_VOICE = {"rate": (4.6, 1.0), "pitch_range_st": (5.5, 2.5)}
 
 CALM_FRAME_SHARE = 0.25
 
+# Outlier clips left out of a speaker reference (see the module docstring). The six acted emotions of CREMA-D
+# actor 1001 lie within 6.6 st, 7.1 dB, 1.9 syllables/s, 2.7 dB alpha ratio and 1.2 dB HNR of their medians;
+# a voice an octave off in pitch, 18 dB off in level, ... is not theirs.
+OUTLIER_MIN_CLIPS = 5
+OUTLIER_DISTANCE = {"pitch_st": 12.0, "pitch_range_st": 12.0, "loudness_db": 18.0, "rate": 3.0,
+                    "alpha_ratio_db": 12.0, "hnr_db": 9.0}
+OUTLIER_MEASURES = 2
+OUTLIER_MAX_SHARE = 0.25
 
 class FaceFeatures(Record):
     expression: dict[str, float] | None = Field(None, description="mean 7-class expression probabilities")
@@ -64,6 +85,8 @@ class ClipFeatures(Record):
     face: FaceFeatures | None = None
     face_calm: FaceFeatures | None = Field(None, description="the clip's calmest frames (least AU activity)")
     voice: VoiceFeatures | None = None
+    instructions: int = Field(0, description="sentences of the transcript addressed to a language model; such a "
+                              "clip is left out of speaker references")
 
 
 class Reference(Record):
@@ -72,6 +95,8 @@ class Reference(Record):
     kind: Literal["speaker", "clip"]
     speaker: str | None = None
     clips: list[str] = Field(default_factory=list, description="clips the speaker reference is the median of")
+    excluded: dict[str, str] = Field(default_factory=dict, description="the speaker's clips left out of the "
+                                     "reference, and why (spoken instructions to a model, or an outlier voice)")
     face: FaceFeatures | None = None
     voice: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="voice feature -> (reference level, spread)")
@@ -152,6 +177,8 @@ def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = Non
                 out.face, out.face_calm = both
         elif clue.kind == "prosody":
             out.voice = voice_features(clue.data)
+        elif clue.kind == "speech":
+            out.instructions = len(clue.data.instructions_detected)
     return out
 
 
@@ -160,17 +187,8 @@ def _median_dict(dicts: Sequence[Mapping[str, float]]) -> dict[str, float]:
     return {k: round(median(d[k] for d in dicts if k in d), 4) for k in sorted(keys)}
 
 
-def speaker_reference(speaker: str, members: Sequence[ClipFeatures]) -> Reference:
-    """The speaker's median face and voice over their clips, with robust spreads for the voice."""
-    faces = [m.face for m in members if m.face is not None]
-    face = None
-    if faces:
-        expressions = [f.expression for f in faces if f.expression]
-        face = FaceFeatures(
-            expression=_median_dict(expressions) if expressions else None,
-            au_peak=_median_dict([f.au_peak for f in faces]), au_mean=_median_dict([f.au_mean for f in faces]),
-            frames=sum(f.frames for f in faces),
-        )
+def _voice_levels(members: Sequence[ClipFeatures]) -> dict[str, tuple[float, float]]:
+    """Per voice feature with at least two values: (median, robust spread floored at MIN_SCALE)."""
     voice: dict[str, tuple[float, float]] = {}
     for name in VOICE_FEATURES:
         values = [getattr(m.voice, name) for m in members if m.voice is not None]
@@ -180,8 +198,47 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures]) -> Referenc
         level = median(values)
         mad = median(abs(v - level) for v in values) * 1.4826
         voice[name] = (round(level, 4), round(max(mad, MIN_SCALE[name]), 4))
+    return voice
+
+
+def voice_outliers(members: Sequence[ClipFeatures]) -> dict[str, str]:
+    """The clips whose voice is an outlier among the speaker's (the rule is in the module docstring), farthest
+    first, each with the reason."""
+    if len(members) < OUTLIER_MIN_CLIPS:
+        return {}
+    levels = _voice_levels(members)
+    far: list[tuple[int, float, str, list[str]]] = []
+    for m in members:
+        if m.voice is None:
+            continue
+        dist = {n: abs(v - levels[n][0]) / OUTLIER_DISTANCE[n] for n in levels
+                if (v := getattr(m.voice, n)) is not None}
+        beyond = sorted(n for n, d in dist.items() if d > 1)
+        if len(beyond) >= OUTLIER_MEASURES:
+            far.append((len(beyond), sum(dist[n] for n in beyond), m.clip_id, beyond))
+    far.sort(key=lambda x: (-x[0], -x[1], x[2]))
+    return {cid: "voice far from the speaker's other clips: " + ", ".join(
+        f"{n} more than {OUTLIER_DISTANCE[n]:g} from the median" for n in names)
+        for _, _, cid, names in far[: int(len(members) * OUTLIER_MAX_SHARE)]}
+
+
+def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
+                      excluded: Mapping[str, str] | None = None) -> Reference:
+    """The speaker's median face and voice over their clips except the `excluded` ones (clip id -> why), with
+    robust spreads for the voice."""
+    excluded = dict(excluded or {})
+    members = [m for m in members if m.clip_id not in excluded]
+    faces = [m.face for m in members if m.face is not None]
+    face = None
+    if faces:
+        expressions = [f.expression for f in faces if f.expression]
+        face = FaceFeatures(
+            expression=_median_dict(expressions) if expressions else None,
+            au_peak=_median_dict([f.au_peak for f in faces]), au_mean=_median_dict([f.au_mean for f in faces]),
+            frames=sum(f.frames for f in faces),
+        )
     return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
-                     voice=voice)
+                     voice=_voice_levels(members), excluded=dict(sorted(excluded.items())))
 
 
 def clip_reference(features: ClipFeatures) -> Reference:
@@ -190,9 +247,18 @@ def clip_reference(features: ClipFeatures) -> Reference:
 
 
 def build_references(features: Sequence[ClipFeatures], min_speaker_clips: int = 3) -> dict[str, Reference]:
-    """Speaker references for every speaker with at least `min_speaker_clips` clips, by speaker."""
+    """Speaker references for every speaker with at least `min_speaker_clips` clips once the clips to leave
+    out are left out (see the module docstring), by speaker."""
     groups: dict[str, list[ClipFeatures]] = {}
     for f in features:
         if f.speaker is not None:
             groups.setdefault(f.speaker, []).append(f)
-    return {s: speaker_reference(s, m) for s, m in sorted(groups.items()) if len(m) >= min_speaker_clips}
+    out = {}
+    for speaker, members in sorted(groups.items()):
+        excluded = {m.clip_id: f"the transcript addresses a language model ({m.instructions} sentence"
+                    f"{'s' if m.instructions > 1 else ''})" for m in members if m.instructions}
+        trusted = [m for m in members if m.clip_id not in excluded]
+        excluded.update(voice_outliers(trusted))
+        if len(members) - len(excluded) >= min_speaker_clips:
+            out[speaker] = speaker_reference(speaker, members, excluded)
+    return out

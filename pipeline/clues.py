@@ -113,6 +113,16 @@ class SpeechSegment(Record):
     no_speech_prob: float | None = None
 
 
+class InstructionSpan(Record):
+    """A sentence of the transcript that addresses a language model ("ignore all previous instructions ...")."""
+
+    start: int = Field(description="character offset of the sentence in the transcript `text`")
+    end: int = Field(description="character offset just past the sentence")
+    text: str = Field(description="the sentence")
+    patterns: list[str] = Field(description="names of the patterns it matched "
+                                "(prompts/evidence/injection_patterns.yaml)")
+
+
 class SpeechData(Record):
     language: str
     language_probability: float | None
@@ -121,6 +131,9 @@ class SpeechData(Record):
     words: int
     speech_seconds: float = Field(description="summed duration of the transcribed segments")
     words_per_second: float
+    instructions_detected: list[InstructionSpan] = Field(
+        default_factory=list, description="sentences addressed to a language model: reported, shown to the LLM "
+        "only as removed, and not read as evidence")
 
 
 # --- prosody ----------------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def evidence_prediction(evidence: EvidenceSummary, max_evidence: int = 3, max_ch
         reasoning="", reasoning_truncated=False, label=evidence.label, confidence=evidence.confidence or 0.0,
         open_vocab=[], evidence=evidence_items(evidence, evidence.label, max_evidence, max_chars),
         decided_by="evidence", label_scores=evidence.labels, evidence_label=evidence.label,
-        evidence_scores=evidence.labels,
+        evidence_scores=evidence.labels, warnings=list(evidence.warnings),
     )
 
 
@@ -250,7 +250,7 @@ class Decider:
             evidence_scores=evidence.labels if evidence is not None else None,
             agreement=agreement_note(llm_label, evidence.label if evidence is not None else None, label, decided_by),
             reasoning_attempts=len(attempts), check=check, first_problems=first_problems,
-            dropped_sentences=dropped,
+            dropped_sentences=dropped, warnings=list(evidence.warnings) if evidence is not None else [],
         )
         stats = GenerationStats(
             prompt_tokens=reasoning.prompt_tokens, reasoning_tokens=reasoning.tokens,

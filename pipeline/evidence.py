@@ -10,7 +10,9 @@ distribution by a softmax:
   harmonicity) compared with each emotion's vocal profile (prompts/evidence/vocal_profiles.yaml) as a unit
   Gaussian: -0.5 |z - profile|^2 over the features that have a reference.
 - speech: emotion words said (the emotion wheel's words, not negated), one point each. Neutral wording gives
-  no evidence either way.
+  no evidence either way. Sentences addressed to a language model (spoken prompt injection, found by the speech
+  extractor: `instructions_detected`) are no evidence: their words are skipped, an observation says the
+  transcript held such sentences (without repeating them) and the summary's `warnings` quote them.
 - scene: observations only (brightness, motion, framing say little about the emotion of the person).
 The modalities combine as a weighted product of their distributions; labels spread over basic emotions through
 prompts/evidence/label_emotions.yaml. Every number is shown with its reference, as observations with a
@@ -19,6 +21,7 @@ category (high/low/usual, raised/lowered, ...), which the reasoning checker also
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -28,13 +31,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from pipeline.baseline import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
-from pipeline.clues import ClueKind, Record
+from pipeline.clues import ClueKind, InstructionSpan, Record
 from pipeline.errors import ConfigError
 from pipeline.gold import canonical_label
+from pipeline.injection import in_spans, span_bounds
 from pipeline.prompt import LabelSet, load_data_yaml
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
-EVIDENCE_VERSION = "1.0.0"
+EVIDENCE_VERSION = "1.1.0"  # 1.1: sentences addressed to a model are no evidence
 
 
 class EvidenceConfig(Record):
@@ -99,6 +103,8 @@ class EvidenceSummary(Record):
     labels: dict[str, float] = Field(description="combined distribution over the run's labels")
     label: str | None = Field(description="the evidence's own decision")
     confidence: float | None
+    warnings: list[str] = Field(default_factory=list, description="what in the input was not taken as evidence "
+                                "and why (sentences of the transcript addressed to a language model)")
 
     def observations(self) -> list[Observation]:
         return [o for m in self.modalities for o in m.observations]
@@ -313,9 +319,13 @@ _NEGATIONS = {"not", "no", "never", "don't", "dont", "didn't", "isn't", "wasn't"
               "nothing", "without"}
 
 
-def speech_evidence(text: str, cfg: EvidenceConfig) -> ModalityEvidence:
-    """Emotion words in what was said (not negated within the three words before)."""
-    tokens = re.findall(r"[a-zA-Z']+", text.lower())
+def speech_evidence(text: str, cfg: EvidenceConfig, instructions: Sequence[InstructionSpan] = ()
+                    ) -> ModalityEvidence:
+    """Emotion words in what was said (not negated within the three words before), leaving out the sentences
+    addressed to a language model (`instructions`: the speech clue's instruction spans)."""
+    skip = span_bounds(instructions)
+    matches = [m for m in re.finditer(r"[a-zA-Z']+", text) if not in_spans(m.start(), skip)]
+    tokens = [m.group(0).lower() for m in matches]
     hits: list[tuple[str, str]] = []
     for i, tok in enumerate(tokens):
         basic = basic_of_wheel_word(tok) if len(tok) > 2 else None
@@ -333,8 +343,21 @@ def speech_evidence(text: str, cfg: EvidenceConfig) -> ModalityEvidence:
     else:
         obs = Observation(modality="speech", cue="words", category="none",
                           text="no emotion words in what was said (the wording itself is neutral)")
+    observations = [obs]
+    if skip:
+        n = len(skip)
+        observations.append(Observation(
+            modality="speech", cue="instructions", category="detected", value=float(n),
+            text=f"{n} sentence{'s' if n > 1 else ''} of the transcript addressed an AI model (an attempt to "
+            "instruct it); removed and not evidence"))
     return ModalityEvidence(modality="speech", weight=cfg.weights.get("speech", 1.0), emotions=emotions,
-                            observations=[obs])
+                            observations=observations)
+
+
+def injection_warnings(instructions: Sequence[InstructionSpan]) -> list[str]:
+    """One warning per transcript sentence addressed to a language model, quoting it."""
+    return [f"the transcript addresses an AI model (not read as evidence, removed from the prompt): "
+            f"{json.dumps(s.text, ensure_ascii=False)}" for s in instructions]
 
 
 def scene_evidence(data: Any) -> ModalityEvidence:
@@ -388,8 +411,10 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
                                         ref.describe("face") if ref else None, cfg,
                                         reference_is_calm=bool(ref and ref.kind == "clip")))
     speech = clues.get("speech")
+    instructions: list[InstructionSpan] = []
     if speech is not None and speech.status == "ok" and speech.data is not None:
-        modalities.append(speech_evidence(speech.data.text, cfg))
+        instructions = speech.data.instructions_detected
+        modalities.append(speech_evidence(speech.data.text, cfg, instructions))
     if features.voice is not None and speech is not None and speech.status == "no_signal":
         modalities.append(ModalityEvidence(
             modality="prosody", weight=cfg.weights.get("prosody", 1.0), observations=[Observation(
@@ -411,5 +436,5 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     return EvidenceSummary(
         clip_id=clip_id, config=cfg.model_dump(mode="json"), reference_kind=kind,
         speaker=ref.speaker if ref else None, modalities=modalities, emotions=emotions, labels=labels,
-        label=label, confidence=labels.get(label) if label else None,
+        label=label, confidence=labels.get(label) if label else None, warnings=injection_warnings(instructions),
     )

@@ -1,4 +1,11 @@
-"""Prompt templates and label sets from `prompts/`, rendered strictly (a missing variable is an error)."""
+"""Prompt templates and label sets from `prompts/`, rendered strictly (a missing variable is an error).
+
+A template folder can come from a user or a request (`prompt:` in a run config), so templates are untrusted
+code: they render in Jinja's immutable sandbox (no attribute starting with `_`, no method that changes a
+list or dict, no `str.format` escape), and a template that reaches for such an attribute by name, or includes,
+imports or extends another file, is refused when it is loaded. The transcript reaches the prompt with the
+sentences addressed to a model removed (pipeline/injection.py).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,14 @@ from typing import Any
 
 import jinja2
 import yaml
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field
 
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, Record
 from pipeline.errors import ConfigError
+from pipeline.injection import neutralised_speech
 
 TEMPLATE_PARTS = ("system", "user", "decision", "words")
 
@@ -104,15 +114,34 @@ def load_template(name_or_dir: str) -> PromptTemplate:
     template = PromptTemplate(name=folder.name, **parts)
     for part in TEMPLATE_PARTS:  # fail at load time, not on the first clip
         try:
-            _env().parse(getattr(template, part))
+            tree = _env().parse(getattr(template, part))
         except jinja2.TemplateSyntaxError as e:
             raise ConfigError(f"prompt template {folder}/{part}.j2 line {e.lineno}: {e.message}") from e
+        if problem := _unsafe_node(tree):
+            raise ConfigError(f"prompt template {folder}/{part}.j2 line {problem[0]}: {problem[1]}; templates "
+                              "render in a sandbox and may only read the variables they are given")
     return template
+
+
+def _unsafe_node(tree: nodes.Template) -> tuple[int, str] | None:
+    """The first construct of a template the sandbox would refuse or that reaches outside the template: an
+    attribute or key starting with `_` named in the source, or an include / import / extends."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Include, nodes.Import, nodes.FromImport,
+                               nodes.Extends)):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            return node.lineno, f"access to the attribute {node.attr!r} is not allowed"
+        if (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
+                and node.arg.value.startswith("_")):
+            return node.lineno, f"access to the key {node.arg.value!r} is not allowed"
+        if isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            return node.lineno, f"{type(node).__name__.lower()} is not supported (a template is self-contained)"
+    return None
 
 
 @cache
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+                                        autoescape=False)
     # A quoted string literal (quotes and newlines escaped) that keeps apostrophes and non-ASCII text readable.
     env.filters["quote"] = lambda text: json.dumps(text, ensure_ascii=False)
     return env
@@ -136,6 +165,8 @@ def _render(template: PromptTemplate, part: str, context: dict[str, Any]) -> str
         return _env().from_string(getattr(template, part)).render(**context).strip()
     except jinja2.UndefinedError as e:
         raise ConfigError(f"prompt template {template.name!r}, {part}.j2: {e.message}") from e
+    except jinja2.exceptions.SecurityError as e:
+        raise ConfigError(f"prompt template {template.name!r}, {part}.j2: refused by the sandbox: {e}") from e
 
 
 def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[Clue], label_set: LabelSet,
@@ -147,8 +178,9 @@ def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[C
     without clip and clues is the content-free input label scoring is calibrated on."""
     context = {
         "clip": clip.model_dump(mode="json") if clip else {"duration_s": 0.0, "video": None, "audio": None},
-        "clues": {c.kind: c.model_dump(mode="json") for c in clues},
-        "evidence": evidence.model_dump(mode="json") if evidence is not None else None,
+        "clues": {c.kind: _shown_clue(c) for c in clues},
+        # the warnings quote the instructions a transcript held: they are for the result, not the prompt
+        "evidence": evidence.model_dump(mode="json", exclude={"warnings"}) if evidence is not None else None,
         "labels": list(labels if labels is not None else label_set.labels),
         "label_set_name": label_set.name,
         "max_sentences": max_sentences,
@@ -156,6 +188,14 @@ def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[C
     }
     out = {part: _render(template, part, context) for part in ("system", "user", "decision")}
     return RenderedPrompt(template=template.name, template_sha256=template.sha256, context=context, **out)
+
+
+def _shown_clue(clue: Clue) -> dict[str, Any]:
+    """A clue as the template sees it: the speech clue's transcript without the sentences addressed to a model."""
+    shown = clue.model_dump(mode="json")
+    if clue.kind == "speech" and shown.get("data"):
+        shown["data"] = neutralised_speech(shown["data"])
+    return shown
 
 
 def render_words_question(template: PromptTemplate, prompt: RenderedPrompt, label: str) -> str:

@@ -45,6 +45,8 @@ class Prediction(Record):
     first_problems: int = Field(0, description="contradicted and invented claims in the first reasoning attempt")
     dropped_sentences: int = Field(0, description="sentences the self-check dropped (contradicting or repeated)")
     check: ReasoningCheck | None = Field(None, description="the reasoning checked against the evidence")
+    warnings: list[str] = Field(default_factory=list, description="what in the input was not taken as evidence "
+                                "and why (the evidence summary's warnings: e.g. spoken instructions to a model)")
 
 
 class GenerationStats(Record):

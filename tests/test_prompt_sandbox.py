@@ -1,0 +1,57 @@
+"""Prompt templates are untrusted code (a `prompt` folder can come with a request): they render in Jinja's
+immutable sandbox. Before, `cycler.__init__.__globals__.os.popen(...)` in a template ran a shell command.
+That the shipped template renders exactly as before is checked on real clues in test_injection.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.prompt import _prompts_root, load_label_set, load_template, render_prompt
+
+
+def _template_folder(root: Path, name: str, user: str) -> Path:
+    """A copy of the default template with its user part replaced."""
+    folder = root / name
+    shutil.copytree(_prompts_root() / "templates" / "default", folder)
+    (folder / "user.j2").write_text(user)
+    return folder
+
+
+@pytest.mark.parametrize(("source", "why"), [
+    ('{{ cycler.__init__.__globals__.os.popen("touch MARKER").read() }}', "attribute '__globals__'"),
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "attribute '__subclasses__'"),
+    ("{{ cycler['__init__'] }}", "key '__init__'"),
+    ("{% include 'system.j2' %}", "include is not supported"),
+    ("{% from 'x.j2' import y %}", "fromimport is not supported"),
+])
+def test_a_template_reaching_outside_is_refused_when_loaded(tmp_path, source, why):
+    marker = tmp_path / "MARKER"
+    folder = _template_folder(tmp_path, "evil", source.replace("MARKER", str(marker)))
+    with pytest.raises(ConfigError) as e:
+        load_template(str(folder))
+    assert f"{folder}/user.j2 line 1" in str(e.value) and why in str(e.value)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(("source", "why"), [
+    # names built at render time get past any reading of the source; the sandbox stops them
+    ('{% set a = "__in" ~ "it__" %}{{ cycler[a] }}', "'__init__'"),
+    ('{% set a = "__cla" ~ "ss__" %}{{ ""|attr(a) }}', "'__class__'"),
+    ('{{ labels.append("joy") }}', "'append'"),  # the immutable sandbox: no changing the variables
+    ('{{ "{0.__class__}".format(labels) }}', "'__class__'"),
+])
+def test_an_escape_built_at_render_time_is_refused_by_the_sandbox(tmp_path, decoded, source, why):
+    template = load_template(str(_template_folder(tmp_path, "sneaky", source)))
+    with pytest.raises(ConfigError) as e:
+        render_prompt(template, decoded("SAD").info, [], load_label_set("crema-d"))
+    message = str(e.value)
+    assert message.startswith("prompt template 'sneaky', user.j2: refused by the sandbox") and why in message
+
+
+def test_the_shipped_template_loads_and_renders_in_the_sandbox(decoded):
+    prompt = render_prompt(load_template("default"), decoded("SAD").info, [], load_label_set("crema-d"))
+    assert prompt.user.startswith("Clip: ") and "## Task" in prompt.user and "anger" in prompt.decision
