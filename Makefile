@@ -7,7 +7,10 @@ STAMP := $(VENV)/.emer-installed
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
 
-.PHONY: install demo test test-fast lint bench bench-flows bench-memory clean
+# Debian packages the tests use (espeak-ng speaks the prompt-injection test's sentences).
+SYSTEM_PACKAGES := espeak-ng
+
+.PHONY: system-deps install demo test test-fast lint bench bench-flows bench-memory clean
 
 $(STAMP): pyproject.toml scripts/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +23,14 @@ $(STAMP): pyproject.toml scripts/install_llama.sh
 	touch $(STAMP)
 
 install: $(STAMP)
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing: $$missing (tests that need them skip); install: sudo apt-get install $$missing"; fi; \
+	fi
 
 demo: install
 	$(BIN)/emer run "$$($(BIN)/emer samples)/video" --labels crema-d -o $(OUT)

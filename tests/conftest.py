@@ -32,24 +32,6 @@ def declared_commands() -> metadata.EntryPoints:
     return declared_entry_points(COMMANDS_GROUP)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _command_entry_points():
-    """`emer` subcommands come from the `emer.commands` entry points of the installed metadata. An editable install
-    made before the group existed lacks them until `pip install -e .` reruns: serve them from pyproject.toml then
-    (in this process only), and do nothing once the installed metadata has the group."""
-    if metadata.entry_points(group=COMMANDS_GROUP):
-        yield
-        return
-    declared, installed = declared_entry_points(COMMANDS_GROUP), metadata.entry_points
-
-    def entry_points(**params):
-        return declared if params.get("group") == COMMANDS_GROUP else installed(**params)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(metadata, "entry_points", entry_points)
-        yield
-
-
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return fetch_samples()
