@@ -44,7 +44,7 @@ if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$LEVEL" ]] && "$PY" -c 'import llam
     exit 0
 fi
 if ! ls "$WHEELS"/llama_cpp_python-$VERSION-*.whl >/dev/null 2>&1; then
-    echo "building llama-cpp-python $VERSION for CPU level $LEVEL (6-10 minutes on 2 cores, once per machine)" >&2
+    echo "building llama-cpp-python $VERSION for CPU level $LEVEL (about 5 minutes on 2 cores, once per machine)" >&2
     mkdir -p "$WHEELS.tmp"
     CMAKE_ARGS="$FLAGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
         "$PY" -m pip wheel -q --no-deps --no-cache-dir --no-binary llama-cpp-python \
