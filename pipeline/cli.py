@@ -104,7 +104,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     import extractors
-    from pipeline.prompt import label_set_names, load_label_set, template_names
+    from pipeline.prompt import template_names
+    from pipeline.vocab import label_set_names, load_label_set
 
     if args.what == "extractors":
         for name, target in extractors.available().items():

@@ -34,7 +34,7 @@ from pipeline.errors import ConfigError, ModelUnavailableError
 from pipeline.gold import filename_parsers, label_from_name
 from pipeline.io import sha256_file, write_text_atomic
 from pipeline.models import default_cache_dir
-from pipeline.prompt import load_data_yaml
+from pipeline.vocab import load_data_yaml
 
 _DATA = files("prompts") / "datasets"
 SAMPLE_SETS: tuple[str, ...] = tuple(sorted(p.name[: -len(".yaml")] for p in _DATA.iterdir()

@@ -33,9 +33,10 @@ from pipeline.evidence import (
     softmax,
     wheel_words_by_basic,
 )
-from pipeline.prompt import LabelSet, PromptTemplate, RenderedPrompt, render_prompt, render_words_question
+from pipeline.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
 from pipeline.reasoner import RawExchange, Reasoner, Reasoning
 from pipeline.results import Evidence, GenerationStats, Prediction
+from pipeline.vocab import LabelSet
 
 
 class DecisionConfig(Record):

@@ -35,7 +35,7 @@ from pipeline.clues import ClueKind, InstructionSpan, Record
 from pipeline.errors import ConfigError
 from pipeline.gold import canonical_label
 from pipeline.injection import in_spans, span_bounds
-from pipeline.prompt import LabelSet, load_data_yaml
+from pipeline.vocab import LabelSet, load_data_yaml
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
 EVIDENCE_VERSION = "1.1.0"  # 1.1: sentences addressed to a model are no evidence

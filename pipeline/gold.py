@@ -16,7 +16,7 @@ from pydantic import Field
 from pipeline.clip import MEDIA_SUFFIXES, clip_id_for
 from pipeline.clues import Record
 from pipeline.errors import ConfigError, InputError
-from pipeline.prompt import load_data_yaml
+from pipeline.vocab import load_data_yaml
 
 CLIP_COLUMNS = ("clip_id", "clip", "id", "file", "filename", "name", "path")
 LABEL_COLUMNS = ("label", "emotion", "gold", "class")

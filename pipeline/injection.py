@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.clues import InstructionSpan
 from pipeline.errors import ConfigError
+from pipeline.vocab import label_set_names, load_data_yaml, load_label_set
 
 PATTERNS_FILE = "injection_patterns.yaml"
 REMOVED = "[words addressed to an AI model, removed]"
@@ -28,7 +29,6 @@ _SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’)]*(?=\s|$)|[。！？]|\n
 def _emotion_words() -> tuple[str, ...]:
     """Every emotion label and alias the pipeline knows, longest first (for `{emotion}` in a pattern)."""
     from pipeline.gold import load_eval_yaml
-    from pipeline.prompt import label_set_names, load_label_set
 
     words: set[str] = set()
     for canonical, spellings in (load_eval_yaml("label_aliases.yaml").get("aliases") or {}).items():
@@ -41,7 +41,6 @@ def _emotion_words() -> tuple[str, ...]:
 @cache
 def instruction_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(name, compiled pattern) for every pattern of the data file."""
-    from pipeline.prompt import load_data_yaml
 
     path = f"prompts/evidence/{PATTERNS_FILE}"
     emotion = "(?:" + "|".join(re.escape(w) for w in _emotion_words()) + ")"

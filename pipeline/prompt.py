@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field
@@ -25,60 +24,14 @@ from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, Record
 from pipeline.errors import ConfigError
 from pipeline.injection import neutralised_speech
+from pipeline.vocab import LabelSet, prompts_root
 
 TEMPLATE_PARTS = ("system", "user", "decision", "words")
 
 
-def _prompts_root() -> Path:
-    import prompts
-
-    return Path(prompts.__file__).parent
-
-
-class LabelSet(Record):
-    name: str
-    description: str
-    labels: list[str] = Field(description="empty for open vocabulary")
-
-    @property
-    def is_open(self) -> bool:
-        return not self.labels
-
-
-@cache
-def load_data_yaml(folder: str, name: str) -> dict[str, Any]:
-    """A data file in prompts/<folder>/ (eval, evidence), parsed; it must hold a mapping."""
-    path = _prompts_root() / folder / name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"{path}: cannot read {folder} data: {e}") from e
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return data
-
-
-def label_set_names() -> list[str]:
-    """Names of the label sets shipped in prompts/labels."""
-    return sorted(p.stem for p in (_prompts_root() / "labels").glob("*.yaml"))
-
-
-def load_label_set(name_or_path: str) -> LabelSet:
-    """A shipped label set by name, or a YAML file by path; unknown names list the valid ones."""
-    path = Path(name_or_path)
-    if not (path.suffix in {".yaml", ".yml"} and path.is_file()):
-        path = _prompts_root() / "labels" / f"{name_or_path}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"unknown label set {name_or_path!r}; available: {', '.join(label_set_names())}")
-    try:
-        return LabelSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, ValueError) as e:
-        raise ConfigError(f"{path}: invalid label set: {e}") from e
-
-
 def template_names() -> list[str]:
     """Names of the prompt templates shipped in prompts/templates."""
-    return sorted(p.name for p in (_prompts_root() / "templates").iterdir() if p.is_dir())
+    return sorted(p.name for p in (prompts_root() / "templates").iterdir() if p.is_dir())
 
 
 class PromptTemplate(Record):
@@ -102,7 +55,7 @@ def load_template(name_or_dir: str) -> PromptTemplate:
     """A shipped template by name, or a folder holding system.j2, user.j2, decision.j2 and words.j2."""
     folder = Path(name_or_dir)
     if not folder.is_dir():
-        folder = _prompts_root() / "templates" / name_or_dir
+        folder = prompts_root() / "templates" / name_or_dir
     if not folder.is_dir():
         raise ConfigError(f"unknown prompt template {name_or_dir!r}; available: {', '.join(template_names())}")
     parts = {}

@@ -29,8 +29,9 @@ from pipeline.clues import CLUE_KINDS, Record
 from pipeline.errors import ReasonerError, require
 from pipeline.llm_check import ensure_llm_runs
 from pipeline.models import ModelStore, ResolvedModel
-from pipeline.prompt import LabelSet, RenderedPrompt
+from pipeline.prompt import RenderedPrompt
 from pipeline.results import Evidence
+from pipeline.vocab import LabelSet
 
 DEFAULT_LLM = "qwen2.5-1.5b"
 

@@ -11,7 +11,7 @@ from pipeline import __version__
 from pipeline.checker import ReasoningCheck
 from pipeline.clip import ClipInfo
 from pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
-from pipeline.prompt import LabelSet
+from pipeline.vocab import LabelSet
 
 RESULT_SCHEMA_VERSION = "1.2"
 # ok: every requested extractor gave its clue. degraded: a result from the other clues, but an extractor failed

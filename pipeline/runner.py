@@ -37,10 +37,11 @@ from pipeline.evidence import EvidenceSummary, build_evidence
 from pipeline.io import os_reason, sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout, claim_output, record_clip_sources, write_results
-from pipeline.prompt import LabelSet, load_label_set, load_template
+from pipeline.prompt import load_template
 from pipeline.reasoner import Reasoner
 from pipeline.results import ClipStatus, ClueRef, ReasonerInfo, Result, RunSummary
 from pipeline.speakers import assign_speakers
+from pipeline.vocab import LabelSet, load_label_set
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from pipeline.evidence import (
     speech_evidence,
     wheel_words_by_basic,
 )
-from pipeline.prompt import load_label_set
 from pipeline.speakers import assign_speakers, check_speaker_source
+from pipeline.vocab import load_label_set
 
 
 def test_speakers_from_dataset_file_names_mapping_or_pattern(tmp_path):

@@ -215,6 +215,6 @@ def test_folder_run_reads_each_clip_against_its_speaker(tmp_path, samples):
 
 
 def config_labels(config: RunConfig) -> list[str]:
-    from pipeline.prompt import load_label_set
+    from pipeline.vocab import load_label_set
 
     return list(load_label_set(config.label_set).labels)

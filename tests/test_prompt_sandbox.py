@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.prompt import _prompts_root, load_label_set, load_template, render_prompt
+from pipeline.prompt import load_template, render_prompt
+from pipeline.vocab import load_label_set, prompts_root
 
 
 def _template_folder(root: Path, name: str, user: str) -> Path:
     """A copy of the default template with its user part replaced."""
     folder = root / name
-    shutil.copytree(_prompts_root() / "templates" / "default", folder)
+    shutil.copytree(prompts_root() / "templates" / "default", folder)
     (folder / "user.j2").write_text(user)
     return folder
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.prompt import load_label_set, load_template, render_prompt
+from pipeline.prompt import load_template, render_prompt
 from pipeline.reasoner import LLMConfig, Reasoner, decision_schema, trim_reasoning
+from pipeline.vocab import load_label_set
 
 
 def test_trim_cuts_an_unfinished_tail_and_repeated_lines():
