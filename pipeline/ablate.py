@@ -34,12 +34,13 @@ from pipeline.clues import CLUE_KINDS, Record, load_clue
 from pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
 from pipeline.errors import ConfigError, EmerError, InputError
 from pipeline.evaluate import EvaluationReport, evaluate_run, load_results, write_report
-from pipeline.gold import GoldItem, canonical_label
+from pipeline.gold import GoldItem
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout
 from pipeline.results import Result
 from pipeline.runner import Observer, Pipeline, list_clips
+from pipeline.vocab import canonical_label
 
 ABLATION_SCHEMA_VERSION = "1.0"
 POOL = "_clue-cache"

@@ -63,15 +63,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from pipeline.clues import ClueKind, Record
 from pipeline.errors import ConfigError
-
-if TYPE_CHECKING:
-    from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from pipeline.injection import detect_instructions, neutralise
+from pipeline.vocab import basic_emotions, basic_of_wheel_word, canonical_label, label_weights
 
 CHECKER_VERSION = "1.1.0"  # 1.1: spoken instructions and numbers
 
@@ -596,8 +596,6 @@ def _au_lexicon() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
 
 
 def _facts(evidence: EvidenceSummary, clues: Mapping[str, Any] | None) -> _Facts:
-    from pipeline.gold import canonical_label
-
     clues = clues or {}
     obs: dict[tuple[str, str], Observation] = {}
     for o in evidence.observations():
@@ -607,8 +605,6 @@ def _facts(evidence: EvidenceSummary, clues: Mapping[str, Any] | None) -> _Facts
     spoken_instructions = (_get(speech, "data", "instructions_detected") or []) if transcript is not None else []
     instructions = [str(_get(i, "text")) for i in spoken_instructions]
     if instructions:  # what the prompt showed: quoting the instructions is inventing, and messages never repeat them
-        from pipeline.injection import neutralise
-
         transcript = neutralise(transcript, spoken_instructions)
     face = clues.get("face")
     au_measured: dict[str, float] = {}
@@ -658,8 +654,6 @@ def _emotion(word: str) -> str | None:
         return "neutral"
     if word in _NOT_EMOTIONS or len(word) < 3 or not word.isalpha():
         return None
-    from pipeline.evidence import basic_emotions, basic_of_wheel_word
-
     if word in basic_emotions():
         return word
     return basic_of_wheel_word(word)
@@ -1267,8 +1261,6 @@ def _instruction_claims(f: _Facts, sentence: str) -> list[Claim]:
     """A sentence that repeats a spoken instruction to a model, or takes one as evidence for an emotion."""
     if not f.instructions:
         return []
-    from pipeline.injection import detect_instructions
-
     words = _words_of(sentence)
     named = {e for w in words if (e := _emotion(w)) not in (None, "emotional")}
     for text in f.instructions:
@@ -1328,8 +1320,6 @@ def _shown_numbers(f: _Facts) -> list[tuple[set[str], list[tuple[float, int]]]]:
 
 def _distribution_values(f: _Facts, emotion: str | None) -> list[tuple[str, float]]:
     """(where, probability) of every distribution the evidence shows, for one basic emotion (None: all)."""
-    from pipeline.evidence import label_weights
-
     def fits(label: str) -> bool:
         if emotion is None:
             return True

@@ -109,6 +109,14 @@ def clip_id_for(path: Path, relative: str | None = None, hashed: bool = False) -
     return f"{safe[:200]}-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
 
 
+def normalise_clip_id(value: str) -> str:
+    """A gold file's clip reference (an id, a file name or a path) as the clip id the pipeline uses."""
+    path = Path(value.strip())
+    if path.suffix.lower() in MEDIA_SUFFIXES:
+        return clip_id_for(path)
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", path.name) or "clip"
+
+
 def probe_and_hash(path: Path) -> tuple[str, int]:
     """Check that the file exists and is not empty; return its sha256 and size."""
     path = Path(path)

@@ -31,10 +31,9 @@ from pydantic import Field
 from pipeline.clip import MEDIA_SUFFIXES
 from pipeline.clues import Record
 from pipeline.errors import ConfigError, ModelUnavailableError
-from pipeline.gold import filename_parsers, label_from_name
 from pipeline.io import sha256_file, write_text_atomic
 from pipeline.models import default_cache_dir
-from pipeline.vocab import load_data_yaml
+from pipeline.vocab import filename_parsers, label_from_name, load_data_yaml
 
 _DATA = files("prompts") / "datasets"
 SAMPLE_SETS: tuple[str, ...] = tuple(sorted(p.name[: -len(".yaml")] for p in _DATA.iterdir()

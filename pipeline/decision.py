@@ -25,18 +25,18 @@ from pipeline.checker import ReasoningCheck, check_reasoning, split_sentences
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, ClueStatus, Record
 from pipeline.errors import ConfigError
-from pipeline.evidence import (
-    EvidenceSummary,
-    basic_emotions,
-    basic_of_wheel_word,
-    label_weights,
-    softmax,
-    wheel_words_by_basic,
-)
+from pipeline.evidence import EvidenceSummary, softmax
 from pipeline.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
 from pipeline.reasoner import RawExchange, Reasoner, Reasoning
 from pipeline.results import Evidence, GenerationStats, Prediction
-from pipeline.vocab import LabelSet
+from pipeline.vocab import (
+    LabelSet,
+    basic_emotions,
+    basic_of_wheel_word,
+    default_wheel,
+    label_weights,
+    wheel_words_by_basic,
+)
 
 
 class DecisionConfig(Record):
@@ -111,8 +111,6 @@ def evidence_items(evidence: EvidenceSummary, label: str, limit: int, max_chars:
 def fitting_words(answer: str, label: str, limit: int, minimum: int = 2) -> list[str]:
     """The emotion words of a free answer that the emotion wheel places under the label's basic emotions
     (normalised, deduplicated), topped up to `minimum` with the label's own wheel words."""
-    from pipeline.evaluate import default_wheel
-
     wheel = default_wheel()
     basics = _basics(label)
     words: list[str] = []

@@ -17,10 +17,8 @@ Metrics are small pure functions checked by hand in tests/test_evaluate.py:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -28,16 +26,16 @@ from pydantic import Field
 
 from pipeline import __version__
 from pipeline.clues import Record
-from pipeline.errors import ConfigError, InputError
-from pipeline.gold import GoldItem, canonical_label, load_eval_yaml
+from pipeline.errors import InputError
+from pipeline.gold import GoldItem
 from pipeline.io import write_model_atomic, write_text_atomic
 from pipeline.judge import EMBEDDING_MODEL, Judge, JudgeInfo, embedding_similarities
 from pipeline.outputs import OutputLayout, first_sentence
 from pipeline.results import Result
+from pipeline.vocab import EmotionWheel, OVLevel, canonical_label, default_wheel
 
 EVALUATION_SCHEMA_VERSION = "1.0"
 NO_PREDICTION = "<none>"
-OVLevel = Literal["word", "secondary", "primary"]
 
 
 # --- label metrics ---------------------------------------------------------------------------------
@@ -111,64 +109,6 @@ def classification_metrics(gold: Sequence[str], pred: Sequence[str],
 
 
 # --- open vocabulary --------------------------------------------------------------------------------
-
-
-class EmotionWheel:
-    """Word normalisation and grouping from prompts/eval/word_forms.yaml and emotion_wheel.yaml."""
-
-    def __init__(self, wheel: dict | None = None, forms: dict | None = None) -> None:
-        wheel = wheel if wheel is not None else load_eval_yaml("emotion_wheel.yaml")
-        forms = forms if forms is not None else load_eval_yaml("word_forms.yaml")
-        self.sources: dict[str, str] = dict(wheel.get("sources") or {})
-        self._secondary: dict[str, str] = {}
-        self._primary: dict[str, str] = {}
-        for section in ("tree", "added"):
-            for primary, secondaries in (wheel.get(section) or {}).items():
-                self._primary[primary] = primary
-                for secondary, words in secondaries.items():
-                    self._primary[secondary] = primary
-                    for w in words:
-                        if w in self._secondary and self._secondary[w] != secondary:
-                            raise ConfigError(f"emotion wheel: {w!r} is under both {self._secondary[w]!r} "
-                                              f"and {secondary!r}")
-                        self._secondary[w] = secondary
-        for word, secondary in (wheel.get("plutchik") or {}).items():
-            if secondary not in set(self._secondary.values()):
-                raise ConfigError(f"emotion wheel: plutchik word {word!r} names unknown secondary {secondary!r}")
-            self._secondary.setdefault(word, secondary)
-        self._forms = {**(forms.get("forms") or {}), **(forms.get("synonyms") or {})}
-
-    def normalise(self, word: str) -> str:
-        """Lower-cased letters only, mapped through the word forms and synonyms (happy -> happiness)."""
-        clean = re.sub(r"[^a-z]+", "", word.lower())
-        return self._forms.get(clean, clean)
-
-    def vocabulary(self) -> list[str]:
-        """Every word the wheel places, with the word forms that map onto one (angry, happy, ...), sorted."""
-        forms = [f for f, target in self._forms.items() if target in self._secondary and f.isalpha()]
-        return sorted(set(self._secondary) | set(forms))
-
-    def known(self, word: str) -> bool:
-        """Whether the wheel places this word (after normalisation)."""
-        return self.normalise(word) in self._secondary
-
-    def group(self, word: str, level: OVLevel = "secondary") -> str:
-        """The word's group at a level; an unknown word is its own group."""
-        norm = self.normalise(word)
-        if level == "word" or norm not in self._secondary:
-            return norm
-        secondary = self._secondary[norm]
-        return secondary if level == "secondary" else self._primary[secondary]
-
-    def groups(self, words: Sequence[str], level: OVLevel = "secondary") -> set[str]:
-        """The set of groups of a list of words (empty words dropped)."""
-        return {self.group(w, level) for w in words if self.normalise(w)}
-
-
-@cache
-def default_wheel() -> EmotionWheel:
-    """The shipped emotion wheel (loaded once)."""
-    return EmotionWheel()
 
 
 def ov_clip_scores(gold: set[str], pred: set[str]) -> tuple[float, float] | None:

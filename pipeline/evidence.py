@@ -25,17 +25,21 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
 
 from pipeline.baseline import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from pipeline.clues import ClueKind, InstructionSpan, Record
-from pipeline.errors import ConfigError
-from pipeline.gold import canonical_label
 from pipeline.injection import in_spans, span_bounds
-from pipeline.vocab import LabelSet, load_data_yaml
+from pipeline.vocab import (
+    LabelSet,
+    basic_emotions,
+    basic_of_wheel_word,
+    canonical_label,
+    label_weights,
+    load_data_yaml,
+)
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
 EVIDENCE_VERSION = "1.1.0"  # 1.1: sentences addressed to a model are no evidence
@@ -116,55 +120,8 @@ class EvidenceSummary(Record):
 # --- data -------------------------------------------------------------------------------------------
 
 
-def label_emotions() -> dict[str, Any]:
-    return load_data_yaml("evidence", "label_emotions.yaml")
-
-
 def vocal_profiles() -> dict[str, dict[str, float]]:
     return dict(load_data_yaml("evidence", "vocal_profiles.yaml")["profiles"])
-
-
-def basic_emotions() -> list[str]:
-    return list(label_emotions()["basic"])
-
-
-def label_weights(label: str) -> dict[str, float]:
-    """The basic emotions a label stands for, with weights (e.g. worried -> fear)."""
-    canon = canonical_label(label)
-    table = label_emotions()["labels"]
-    if canon in table:
-        return dict(table[canon])
-    if canon in basic_emotions():
-        return {canon: 1.0}
-    raise ConfigError(f"label {label!r} (class {canon!r}) is neither a basic emotion ({', '.join(basic_emotions())}) "
-                      "nor mapped in prompts/evidence/label_emotions.yaml")
-
-
-def basic_of_wheel_word(word: str) -> str | None:
-    """The basic emotion an emotion-wheel word belongs to, or None for a word the wheel does not place."""
-    from pipeline.evaluate import default_wheel
-
-    wheel = default_wheel()
-    if not wheel.known(word):
-        return None
-    data = label_emotions()
-    secondary = wheel.group(word, "secondary")
-    if secondary in data["wheel_secondary"]:
-        return data["wheel_secondary"][secondary]
-    return data["wheel_primary"].get(wheel.group(word, "primary"))
-
-
-@cache
-def wheel_words_by_basic() -> dict[str, list[str]]:
-    """The emotion wheel's vocabulary grouped by basic emotion (for open-vocabulary words that fit a label)."""
-    from pipeline.evaluate import default_wheel
-
-    out: dict[str, list[str]] = {}
-    for word in default_wheel().vocabulary():
-        basic = basic_of_wheel_word(word)
-        if basic:
-            out.setdefault(basic, []).append(word)
-    return out
 
 
 # --- scoring ----------------------------------------------------------------------------------------

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from pipeline.clip import MEDIA_SUFFIXES, clip_id_for
+from pipeline.clip import normalise_clip_id
 from pipeline.clues import Record
-from pipeline.errors import ConfigError, InputError
-from pipeline.vocab import load_data_yaml
+from pipeline.errors import InputError
+from pipeline.vocab import canonical_label, label_from_name, load_data_yaml
 
 CLIP_COLUMNS = ("clip_id", "clip", "id", "file", "filename", "name", "path")
 LABEL_COLUMNS = ("label", "emotion", "gold", "class")
@@ -37,32 +36,6 @@ class GoldItem(Record):
     label_raw: str | None = Field(None, description="the label as written in the gold source")
     open_vocab: list[str] = Field(default_factory=list, description="gold emotion words")
     reference: str | None = Field(None, description="gold explanation text (EMER-style description)")
-
-
-@cache
-def _alias_table() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for canonical, spellings in (load_eval_yaml("label_aliases.yaml").get("aliases") or {}).items():
-        for s in [canonical, *spellings]:
-            key = str(s).strip().lower()
-            if key in table and table[key] != canonical:
-                raise ConfigError(f"label_aliases.yaml: {key!r} is an alias of both {table[key]!r} and {canonical!r}")
-            table[key] = str(canonical)
-    return table
-
-
-def canonical_label(label: str) -> str:
-    """The canonical class of a label: lower-cased, stripped, mapped through label_aliases.yaml."""
-    key = label.strip().lower()
-    return _alias_table().get(key, key)
-
-
-def normalise_clip_id(value: str) -> str:
-    """A gold file's clip reference (an id, a file name or a path) as the clip id the pipeline uses."""
-    path = Path(value.strip())
-    if path.suffix.lower() in MEDIA_SUFFIXES:
-        return clip_id_for(path)
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", path.name) or "clip"
 
 
 def _split_words(text: str) -> list[str]:
@@ -107,24 +80,6 @@ def load_gold_csv(path: Path) -> dict[str, GoldItem]:
             open_vocab=_split_words(row.get(ov_col) or "") if ov_col else [], reference=reference or None,
         )
     return items
-
-
-def filename_parsers() -> dict[str, dict[str, Any]]:
-    """The file-name label parsers shipped in prompts/eval/filename_labels.yaml, by dataset name."""
-    return dict(load_eval_yaml("filename_labels.yaml").get("parsers") or {})
-
-
-def label_from_name(clip_id: str, dataset: str) -> str | None:
-    """The canonical label a dataset's file-name convention encodes in `clip_id`, or None if it does not match."""
-    parsers = filename_parsers()
-    if dataset not in parsers:
-        raise ConfigError(f"no file-name parser {dataset!r}; available: {', '.join(parsers)}")
-    spec = parsers[dataset]
-    match = re.match(spec["pattern"], clip_id)
-    if match is None:
-        return None
-    label = spec["codes"].get(match.group("code"))
-    return canonical_label(label) if label else None
 
 
 def gold_from_names(clip_ids: list[str], dataset: str) -> dict[str, GoldItem]:

@@ -28,10 +28,8 @@ _SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’)]*(?=\s|$)|[。！？]|\n
 @cache
 def _emotion_words() -> tuple[str, ...]:
     """Every emotion label and alias the pipeline knows, longest first (for `{emotion}` in a pattern)."""
-    from pipeline.gold import load_eval_yaml
-
     words: set[str] = set()
-    for canonical, spellings in (load_eval_yaml("label_aliases.yaml").get("aliases") or {}).items():
+    for canonical, spellings in (load_data_yaml("eval", "label_aliases.yaml").get("aliases") or {}).items():
         words.update(str(w).lower() for w in [canonical, *spellings])
     for name in label_set_names():
         words.update(label.lower() for label in load_label_set(name).labels)
@@ -41,7 +39,6 @@ def _emotion_words() -> tuple[str, ...]:
 @cache
 def instruction_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(name, compiled pattern) for every pattern of the data file."""
-
     path = f"prompts/evidence/{PATTERNS_FILE}"
     emotion = "(?:" + "|".join(re.escape(w) for w in _emotion_words()) + ")"
     out = []

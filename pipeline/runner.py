@@ -32,7 +32,6 @@ from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
 from pipeline.decision import Decider, evidence_prediction
 from pipeline.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
-from pipeline.evaluate import default_wheel
 from pipeline.evidence import EvidenceSummary, build_evidence
 from pipeline.io import os_reason, sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
@@ -41,7 +40,7 @@ from pipeline.prompt import load_template
 from pipeline.reasoner import Reasoner
 from pipeline.results import ClipStatus, ClueRef, ReasonerInfo, Result, RunSummary
 from pipeline.speakers import assign_speakers
-from pipeline.vocab import LabelSet, load_label_set
+from pipeline.vocab import LabelSet, default_wheel, load_label_set
 
 log = logging.getLogger(__name__)
 

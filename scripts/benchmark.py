@@ -19,10 +19,10 @@ from pipeline.clip import decode_clip
 from pipeline.config import DEFAULT_EXTRACTORS, load_config
 from pipeline.datasets import fetch_samples
 from pipeline.evaluate import load_results
-from pipeline.gold import label_from_name
 from pipeline.io import write_json_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.runner import Pipeline
+from pipeline.vocab import label_from_name
 
 LABELS = Path(__file__).parent / "labels"
 

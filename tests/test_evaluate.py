@@ -8,6 +8,7 @@ import importlib.util
 import pytest
 
 from pipeline.cli import main
+from pipeline.clip import normalise_clip_id
 from pipeline.errors import ConfigError, InputError, ReasonerError
 from pipeline.evaluate import (
     NO_PREDICTION,
@@ -23,17 +24,10 @@ from pipeline.evaluate import (
     score_references,
     write_report,
 )
-from pipeline.gold import (
-    GoldItem,
-    canonical_label,
-    gold_from_names,
-    label_from_name,
-    load_eval_yaml,
-    load_gold_csv,
-    normalise_clip_id,
-)
+from pipeline.gold import GoldItem, canonical_label, gold_from_names, load_eval_yaml, load_gold_csv
 from pipeline.judge import JudgeInfo, JudgeVerdict, embedding_similarities, parse_verdict, render_judge_prompt
 from pipeline.results import Prediction, Result
+from pipeline.vocab import label_from_name
 
 # --- label metrics, hand-computed ------------------------------------------------------------------
 

@@ -15,18 +15,9 @@ from pipeline.baseline import (
 )
 from pipeline.clues import FaceData, FaceFrame, FaceSummary
 from pipeline.errors import ConfigError
-from pipeline.evidence import (
-    EvidenceConfig,
-    basic_of_wheel_word,
-    build_evidence,
-    label_distribution,
-    label_weights,
-    prosody_evidence,
-    speech_evidence,
-    wheel_words_by_basic,
-)
+from pipeline.evidence import EvidenceConfig, build_evidence, label_distribution, prosody_evidence, speech_evidence
 from pipeline.speakers import assign_speakers, check_speaker_source
-from pipeline.vocab import load_label_set
+from pipeline.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
 
 
 def test_speakers_from_dataset_file_names_mapping_or_pattern(tmp_path):

@@ -17,10 +17,10 @@ from extractors.base import Extractor, ExtractorConfig
 from pipeline.clues import ClueStatus, SceneData, load_clue
 from pipeline.config import RunConfig, load_config
 from pipeline.errors import ConfigError
-from pipeline.evaluate import default_wheel
 from pipeline.results import Result, RunSummary
 from pipeline.runner import Pipeline
 from pipeline.schemas import SCHEMAS
+from pipeline.vocab import default_wheel
 
 # The fast model with short answers: these tests check the plumbing, not the reasoning.
 FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}

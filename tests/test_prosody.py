@@ -16,7 +16,7 @@ from extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, descr
 from pipeline.clip import AUDIO_RATE, decode_clip
 from pipeline.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
 from pipeline.datasets import fetch_sample_set
-from pipeline.gold import label_from_name
+from pipeline.vocab import label_from_name
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 

@@ -26,9 +26,10 @@ from pipeline.datasets import (
     sample_set_dir,
 )
 from pipeline.errors import ConfigError, ModelUnavailableError
-from pipeline.gold import label_from_name, load_gold_csv
+from pipeline.gold import load_gold_csv
 from pipeline.io import sha256_file
 from pipeline.speakers import assign_speakers
+from pipeline.vocab import label_from_name
 
 DATA = Path(__file__).resolve().parents[1] / "prompts" / "datasets"
 

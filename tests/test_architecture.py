@@ -1,0 +1,98 @@
+"""The rules of the package layout, checked on the source: vocabulary at the bottom, consumers above, no circles.
+Imports inside functions count as much as module-level ones (hiding an import in a function hides a circle)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("pipeline", "extractors", "flows")
+EVALUATION = {"pipeline.gold", "pipeline.evaluate", "pipeline.judge", "pipeline.ablate", "pipeline.evaluate_cli"}
+# Besides the evaluation modules themselves: the command line and the schema writer (it documents every output).
+MAY_IMPORT_EVALUATION = {"pipeline.cli", "pipeline.schemas"}
+REGISTRY = {"extractors", "extractors.base"}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).glob("*.py")):
+            name = package if path.stem == "__init__" else f"{package}.{path.stem}"
+            out[name] = path
+    return out
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module an import statement in the file names (at any depth of the code)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__"
+              and node.args and isinstance(node.args[0], ast.Constant)):
+            names.add(str(node.args[0].value))
+    return names
+
+
+GRAPH = {name: {m for m in _imports(path) if m in _modules()} for name, path in _modules().items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_circles():
+    assert _cycles(GRAPH) == []
+
+
+def test_the_cycle_finder_finds_a_circle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_core_never_names_flows():
+    offenders = {m: sorted(i for i in deps if i.startswith("flows")) for m, deps in GRAPH.items()
+                 if m.startswith(("pipeline", "extractors")) and any(i.startswith("flows") for i in deps)}
+    assert offenders == {}
+
+
+def test_the_core_reaches_extractors_only_through_the_registry():
+    offenders = {m: sorted(i for i in deps if i.startswith("extractors") and i not in REGISTRY)
+                 for m, deps in GRAPH.items() if m.startswith("pipeline")}
+    assert {m: d for m, d in offenders.items() if d} == {}
+
+
+def test_only_the_command_line_imports_evaluation():
+    offenders = {m: sorted(deps & EVALUATION) for m, deps in GRAPH.items()
+                 if m not in EVALUATION | MAY_IMPORT_EVALUATION and deps & EVALUATION}
+    assert offenders == {}
