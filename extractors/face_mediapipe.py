@@ -2,7 +2,8 @@
 through a cited table, EMFACS-style prototype matches, and 7-class expression probabilities.
 
 MediaPipe gives blendshape scores, not action units. The scores are kept as they are; AU estimates come from
-`data/blendshape_to_au.csv` and prototypes from `data/emfacs_prototypes.csv`, each naming its sources. When
+`data/blendshape_to_au.csv`, naming its sources; the AU names and EMFACS prototypes are the shared ones of
+pipeline/facs.py. When
 several faces are in a frame the largest (landmark bounding box area) is followed. The expression classifier
 (FER2013-style CNN, TFLite) sees a square grey crop around that face.
 """
@@ -30,13 +31,11 @@ from pipeline.clues import (
     FaceFrame,
     FaceSummary,
     ModelRef,
-    PrototypeMatch,
 )
 from pipeline.errors import ConfigError, ModelUnavailableError, require
+from pipeline.facs import load_au_table, load_prototypes, match_prototypes
 
-DATA_DIR = Path(__file__).parent / "data"
-AU_TABLE_PATH = DATA_DIR / "blendshape_to_au.csv"
-PROTOTYPES_PATH = DATA_DIR / "emfacs_prototypes.csv"
+AU_MAPPING_PATH = Path(__file__).parent / "data" / "blendshape_to_au.csv"
 
 LANDMARKER_MODEL = "face-landmarker"
 EXPRESSION_MODEL = "fer-expression"
@@ -60,29 +59,20 @@ EXPRESSION_INPUT = 64
 CROP_MARGIN = 0.1  # added on each side of the square face box, as a fraction of its side
 
 
-# --- the mapping tables -----------------------------------------------------------------------------
+# --- the mapping table -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class AUDef:
     au: str
-    name: str
     blendshapes: tuple[str, ...]
     combine: Literal["mean", "max"]
-    activity: bool
 
 
 @dataclass(frozen=True)
-class AUTable:
+class BlendshapeMapping:
     id: str
     aus: tuple[AUDef, ...]
-
-    def names(self) -> dict[str, str]:
-        return {a.au: a.name for a in self.aus}
-
-    def activity_names(self) -> dict[str, str]:
-        """The AUs that count toward a frame's overall activity (blinks do not), with their names."""
-        return {a.au: a.name for a in self.aus if a.activity}
 
     def estimate(self, blendshapes: dict[str, float]) -> dict[str, float]:
         """AU intensity estimates (0-1) from one frame's blendshape scores."""
@@ -91,12 +81,6 @@ class AUTable:
             values = [blendshapes.get(b, 0.0) for b in a.blendshapes]
             out[a.au] = max(values) if a.combine == "max" else sum(values) / len(values)
         return out
-
-
-@dataclass(frozen=True)
-class Prototype:
-    emotion: str
-    aus: tuple[str, ...]
 
 
 def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -111,49 +95,30 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 @cache
-def load_au_table(path: Path = AU_TABLE_PATH) -> AUTable:
-    """The blendshape-to-AU table; every blendshape it names must be one MediaPipe returns."""
+def load_blendshape_mapping(path: Path = AU_MAPPING_PATH) -> BlendshapeMapping:
+    """The blendshape-to-AU table; every blendshape it names must be one MediaPipe returns, every AU one of
+    prompts/facs/action_units.yaml."""
     comments, rows = _read_table(path)
     ids = [c.split(":", 1)[1].strip() for c in comments if c.startswith("id:")]
     if not ids:
         raise ConfigError(f"{path}: missing '# id: ...' header line")
-    missing = {"au", "au_name", "blendshapes", "combine", "activity"} - set(rows[0] if rows else {})
+    missing = {"au", "blendshapes", "combine"} - set(rows[0] if rows else {})
     if missing:
         raise ConfigError(f"{path}: no rows, or missing columns {sorted(missing)}")
+    known_aus = load_au_table().action_units
     aus = []
     for row in rows:
+        au = row["au"].strip()
+        if au not in known_aus:
+            raise ConfigError(f"{path}: row {au}: not an AU of prompts/facs/action_units.yaml")
         blendshapes = tuple(b.strip() for b in row["blendshapes"].split(";") if b.strip())
         unknown = [b for b in blendshapes if b not in BLENDSHAPE_NAMES]
         if unknown or not blendshapes:
-            raise ConfigError(f"{path}: row {row['au']}: unknown or no blendshapes {unknown}")
+            raise ConfigError(f"{path}: row {au}: unknown or no blendshapes {unknown}")
         if row["combine"] not in ("mean", "max"):
-            raise ConfigError(f"{path}: row {row['au']}: combine must be mean or max, not {row['combine']!r}")
-        aus.append(AUDef(au=row["au"].strip(), name=row["au_name"].strip(), blendshapes=blendshapes,
-                         combine=row["combine"], activity=row["activity"].strip() == "1"))
-    return AUTable(id=ids[0], aus=tuple(aus))
-
-
-@cache
-def load_prototypes(path: Path = PROTOTYPES_PATH) -> tuple[Prototype, ...]:
-    _, rows = _read_table(path)
-    return tuple(
-        Prototype(emotion=r["emotion"].strip(), aus=tuple(a.strip() for a in r["aus"].split(";") if a.strip()))
-        for r in rows
-    )
-
-
-def match_prototypes(aus: dict[str, float], prototypes: tuple[Prototype, ...],
-                     threshold: float) -> list[PrototypeMatch]:
-    """Score each prototype as active / measurable AUs at one frame, best first."""
-    matches = []
-    for p in prototypes:
-        unmeasured = [a for a in p.aus if a not in aus]
-        measurable = [a for a in p.aus if a in aus]
-        active = [a for a in measurable if aus[a] >= threshold]
-        score = len(active) / len(measurable) if measurable else 0.0
-        matches.append(PrototypeMatch(emotion=p.emotion, aus=list(p.aus), active=active,
-                                      unmeasured=unmeasured, score=round(score, 3)))
-    return sorted(matches, key=lambda m: -m.score)
+            raise ConfigError(f"{path}: row {au}: combine must be mean or max, not {row['combine']!r}")
+        aus.append(AUDef(au=au, blendshapes=blendshapes, combine=row["combine"]))
+    return BlendshapeMapping(id=ids[0], aus=tuple(aus))
 
 
 # --- the extractor ----------------------------------------------------------------------------------
@@ -185,7 +150,7 @@ class MediaPipeFaceExtractor(Extractor):
         super().__init__(*args, **kwargs)
         self._landmarker: Any = None
         self._interpreter: Any = None
-        self._table = load_au_table()
+        self._mapping = load_blendshape_mapping()
         self._prototypes = load_prototypes()
 
     def load(self) -> None:
@@ -297,7 +262,7 @@ class MediaPipeFaceExtractor(Extractor):
                 if self.config.expression:
                     with timed(timings, "expression"):
                         expression = self._expression(frame.image, face.box)
-                aus = self._table.estimate(face.blendshapes)
+                aus = self._mapping.estimate(face.blendshapes)
                 timeline.append(FaceFrame(
                     t=frame.t, faces=face.faces, box=tuple(round(v, 4) for v in face.box),
                     blendshapes={k: round(v, 3) for k, v in face.blendshapes.items()},
@@ -306,7 +271,7 @@ class MediaPipeFaceExtractor(Extractor):
             with_face = [f for f in timeline if f.faces]
             data = FaceData(
                 frames_sampled=len(timeline), frames_with_face=len(with_face),
-                max_faces=max(f.faces for f in timeline), au_mapping=self._table.id,
+                max_faces=max(f.faces for f in timeline), au_mapping=self._mapping.id,
                 timeline=timeline, summary=self._summary(with_face),
             ) if with_face else None
         if data is None:
@@ -315,9 +280,10 @@ class MediaPipeFaceExtractor(Extractor):
         return self.make_clue(clip, ClueStatus.ok, data=data, timings=timings)
 
     def _summary(self, frames: list[FaceFrame]) -> FaceSummary:
-        active_aus = list(self._table.activity_names())
+        table = load_au_table()
+        active_aus = list(table.activity_names())
         peak = max(frames, key=lambda f: sum(f.aus.get(a, 0.0) for a in active_aus))
-        names = self._table.names()
+        names = {a.au: table.action_units[a.au].name for a in self._mapping.aus}
         per_au = []
         for au in names:
             values = [f.aus[au] for f in frames]

@@ -36,6 +36,7 @@ import numpy as np
 from pydantic import Field
 
 from pipeline.clues import Clue, ClueStatus, FaceData, ProsodyData, Record
+from pipeline.facs import load_au_table
 
 VOICE_FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
 
@@ -146,8 +147,6 @@ def face_features(data: FaceData) -> tuple[FaceFeatures, FaceFeatures] | None:
     frames = [f for f in data.timeline if f.aus]
     if not frames:
         return None
-    from extractors.face_mediapipe import load_au_table
-
     activity = load_au_table().activity_names()
     calm_n = max(1, round(len(frames) * CALM_FRAME_SHARE))
     calm = sorted(frames, key=lambda f: sum(v for au, v in f.aus.items() if au in activity))[:calm_n]

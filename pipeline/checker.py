@@ -70,6 +70,7 @@ from pydantic import Field, model_validator
 from pipeline.clues import ClueKind, Record
 from pipeline.errors import ConfigError
 from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from pipeline.facs import load_au_table
 from pipeline.injection import detect_instructions, neutralise
 from pipeline.vocab import basic_emotions, basic_of_wheel_word, canonical_label, label_weights
 
@@ -580,8 +581,6 @@ def _get(obj: Any, *path: str) -> Any:
 
 @cache
 def _au_table_names() -> dict[str, str]:
-    from extractors.face_mediapipe import load_au_table
-
     return load_au_table().names()
 
 

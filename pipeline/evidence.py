@@ -31,6 +31,7 @@ from pydantic import Field
 
 from pipeline.baseline import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from pipeline.clues import ClueKind, InstructionSpan, Record
+from pipeline.facs import load_au_table, load_prototypes
 from pipeline.injection import in_spans, span_bounds
 from pipeline.vocab import (
     LabelSet,
@@ -144,14 +145,10 @@ def _canonical_probs(probs: Mapping[str, float]) -> dict[str, float]:
 
 def _au_names() -> dict[str, str]:
     """Names of the AUs that count as facial activity (blinks do not)."""
-    from extractors.face_mediapipe import load_au_table
-
     return load_au_table().activity_names()
 
 
 def _prototypes() -> dict[str, list[str]]:
-    from extractors.face_mediapipe import load_prototypes
-
     return {p.emotion: list(p.aus) for p in load_prototypes()}
 
 

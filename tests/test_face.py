@@ -12,12 +12,11 @@ from extractors.face_mediapipe import (
     BLENDSHAPE_NAMES,
     EXPRESSION_LABELS,
     MediaPipeFaceExtractor,
-    load_au_table,
-    load_prototypes,
-    match_prototypes,
+    load_blendshape_mapping,
 )
 from pipeline.clip import Clip, Frame, decode_clip
 from pipeline.clues import ClueStatus, FaceClue, load_clue
+from pipeline.facs import load_au_table, load_prototypes, match_prototypes
 from pipeline.io import sha256_file
 
 # --- the tables (no model) --------------------------------------------------------------------------
@@ -33,32 +32,33 @@ def test_au_table_loads_and_names_only_mediapipe_blendshapes():
     expected = tuple("_neutral" if b.name == "NEUTRAL" else camel(b.name) for b in Blendshapes)
     assert expected == BLENDSHAPE_NAMES
 
-    table = load_au_table()
-    assert table.id == "arkit-facs-v1"
-    names = table.names()
+    names = load_au_table().names()
     assert names["AU12"] == "lip corner puller" and names["AU4"] == "brow lowerer" and names["AU26"] == "jaw drop"
     assert all(re.fullmatch(r"AU\d+", au) for au in names)
-    for a in table.aus:
+    assert "AU45" in names and "AU45" not in load_au_table().activity_names()
+    mapping = load_blendshape_mapping()
+    assert mapping.id == "arkit-facs-v1"
+    for a in mapping.aus:
+        assert a.au in names, a
         assert a.blendshapes and set(a.blendshapes) <= set(BLENDSHAPE_NAMES), a
         assert a.combine in ("mean", "max")
 
 
 def test_au_estimates_combine_as_the_table_says():
-    table = load_au_table()
-    aus = table.estimate({"mouthSmileLeft": 0.8, "mouthSmileRight": 0.4, "mouthRollLower": 0.2,
-                          "mouthRollUpper": 0.6})
+    aus = load_blendshape_mapping().estimate({"mouthSmileLeft": 0.8, "mouthSmileRight": 0.4,
+                                              "mouthRollLower": 0.2, "mouthRollUpper": 0.6})
     assert aus["AU12"] == pytest.approx(0.6)  # mean of the two sides
     assert aus["AU28"] == pytest.approx(0.6)  # max of the alternatives
     assert aus["AU1"] == 0.0
-    assert set(aus) == set(table.names())
+    assert set(aus) == set(load_au_table().names())  # the mapping estimates every AU of the shared table
 
 
 def test_prototypes_score_active_over_measurable():
     prototypes = load_prototypes()
     assert {p.emotion for p in prototypes} == {"happiness", "sadness", "surprise", "fear", "anger", "disgust",
                                                "contempt"}
-    aus = load_au_table().estimate({"browDownLeft": 0.5, "browDownRight": 0.5, "eyeSquintLeft": 0.4,
-                                    "eyeSquintRight": 0.4, "eyeWideLeft": 0.1, "eyeWideRight": 0.1})
+    aus = load_blendshape_mapping().estimate({"browDownLeft": 0.5, "browDownRight": 0.5, "eyeSquintLeft": 0.4,
+                                              "eyeSquintRight": 0.4, "eyeWideLeft": 0.1, "eyeWideRight": 0.1})
     matches = match_prototypes(aus, prototypes, threshold=0.3)
     anger = next(m for m in matches if m.emotion == "anger")
     assert anger.active == ["AU4", "AU7"] and anger.unmeasured == ["AU23"]
