@@ -51,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config, run_overrides_from_args(args))
     gold = None
     if args.explain_gold or args.gold:
-        from pipeline.gold import load_gold_csv
+        from pipeline.evaluation.gold import load_gold_csv
 
         if not (args.explain_gold and args.gold):
             raise EmerError("--explain-gold and --gold go together (scoring against gold is: emer evaluate)")
@@ -104,7 +104,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     import extractors
-    from pipeline.prompt import template_names
+    from pipeline.reasoning.prompt import template_names
     from pipeline.vocab import label_set_names, load_label_set
 
     if args.what == "extractors":

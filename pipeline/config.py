@@ -14,14 +14,14 @@ from pydantic import BaseModel, Field, ValidationError
 import extractors
 from pipeline.clip import DecodeConfig
 from pipeline.clues import Record
-from pipeline.decision import DecisionConfig
 from pipeline.errors import ConfigError
 from pipeline.evidence import EvidenceConfig
 from pipeline.io import os_reason
 from pipeline.model_checks import model_problem, weights_problem
 from pipeline.models import MODELS
-from pipeline.prompt import load_template
-from pipeline.reasoner import LLMConfig
+from pipeline.reasoning.decision import DecisionConfig
+from pipeline.reasoning.prompt import load_template
+from pipeline.reasoning.reasoner import LLMConfig
 from pipeline.speakers import check_speaker_source
 from pipeline.vocab import label_weights, load_label_set
 

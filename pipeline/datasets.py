@@ -55,7 +55,7 @@ class DatasetSpec(Record):
     inner_zip: InnerZip | None = None
     prefix: str = Field(description="a file's archive member (in the inner zip, if any): prefix + its file name")
     members: dict[str, str] = Field(default_factory=dict, description="file -> archive member, where not prefix+name")
-    convention: str | None = Field(None, description="file-name convention (prompts/eval/filename_labels.yaml) "
+    convention: str | None = Field(None, description="file-name convention (prompts/vocab/filename_labels.yaml) "
                                    "that gives each clip's label and speaker")
     columns: list[str] = Field(description="labels.csv columns: clip_id, label, speaker and any of `clips`")
     clips: dict[str, dict[str, str]] = Field(default_factory=dict, description="clip id -> column values, for "

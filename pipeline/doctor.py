@@ -12,8 +12,8 @@ import numpy as np
 
 from pipeline.clues import Record
 from pipeline.errors import EmerError, ModelIntegrityError, ModelUnavailableError
-from pipeline.llm_check import REBUILD_HINT, build_level, cpu_flags, probe_llm, remember_pass
 from pipeline.models import MODELS, ModelStore
+from pipeline.reasoning.llm_check import REBUILD_HINT, build_level, cpu_flags, probe_llm, remember_pass
 
 # What a default `emer run` loads; a missing one is a failure, other registered models are only listed.
 DEFAULT_RUN_MODELS = ("face-landmarker", "fer-expression", "whisper-base", "qwen2.5-1.5b")

@@ -29,10 +29,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pipeline.baseline import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from pipeline.clues import ClueKind, InstructionSpan, Record
 from pipeline.facs import load_au_table, load_prototypes
 from pipeline.injection import in_spans, span_bounds
+from pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from pipeline.vocab import (
     LabelSet,
     basic_emotions,

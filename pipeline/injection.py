@@ -29,7 +29,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’)]*(?=\s|$)|[。！？]|\n
 def _emotion_words() -> tuple[str, ...]:
     """Every emotion label and alias the pipeline knows, longest first (for `{emotion}` in a pattern)."""
     words: set[str] = set()
-    for canonical, spellings in (load_data_yaml("eval", "label_aliases.yaml").get("aliases") or {}).items():
+    for canonical, spellings in (load_data_yaml("vocab", "label_aliases.yaml").get("aliases") or {}).items():
         words.update(str(w).lower() for w in [canonical, *spellings])
     for name in label_set_names():
         words.update(label.lower() for label in load_label_set(name).labels)

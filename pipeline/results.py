@@ -8,9 +8,9 @@ from typing import Any, Literal
 from pydantic import Field
 
 from pipeline import __version__
-from pipeline.checker import ReasoningCheck
 from pipeline.clip import ClipInfo
 from pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
+from pipeline.reasoning.checker import ReasoningCheck
 from pipeline.vocab import LabelSet
 
 RESULT_SCHEMA_VERSION = "1.2"

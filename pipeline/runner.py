@@ -26,18 +26,18 @@ from pathlib import Path
 
 import extractors
 from extractors.base import Extractor
-from pipeline.baseline import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
 from pipeline.clip import MEDIA_SUFFIXES, Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
-from pipeline.decision import Decider, evidence_prediction
 from pipeline.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
 from pipeline.evidence import EvidenceSummary, build_evidence
 from pipeline.io import os_reason, sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout, claim_output, record_clip_sources, write_results
-from pipeline.prompt import load_template
-from pipeline.reasoner import Reasoner
+from pipeline.reasoning.decision import Decider, evidence_prediction
+from pipeline.reasoning.prompt import load_template
+from pipeline.reasoning.reasoner import Reasoner
+from pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
 from pipeline.results import ClipStatus, ClueRef, ReasonerInfo, Result, RunSummary
 from pipeline.speakers import assign_speakers
 from pipeline.vocab import LabelSet, default_wheel, load_label_set

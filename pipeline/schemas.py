@@ -7,15 +7,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.ablate import AblationReport
-from pipeline.baseline import SpeakerReferences
 from pipeline.clip import ClipInfo
 from pipeline.clues import CLUE_MODELS
-from pipeline.evaluate import EvaluationReport
+from pipeline.evaluation.ablate import AblationReport
+from pipeline.evaluation.metrics import EvaluationReport
 from pipeline.evidence import EvidenceSummary
 from pipeline.io import write_text_atomic
 from pipeline.outputs import ClipIndex
-from pipeline.reasoner import RawExchange
+from pipeline.reasoning.reasoner import RawExchange
+from pipeline.references import SpeakerReferences
 from pipeline.results import Result, RunSummary
 
 SCHEMAS: dict[str, type[BaseModel]] = {

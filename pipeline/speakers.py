@@ -1,7 +1,7 @@
 """Who speaks in each clip, so clues can be read against the speaker's own usual face and voice.
 
 A run's `evidence.speakers` setting chooses the source:
-- `auto`: the dataset file-name conventions in prompts/eval/filename_labels.yaml (`speaker_pattern`, e.g.
+- `auto`: the dataset file-name conventions in prompts/vocab/filename_labels.yaml (`speaker_pattern`, e.g.
   CREMA-D's actor id in 1001_DFA_ANG_XX); a clip no convention matches has no speaker.
 - a CSV file with columns `clip_id` and `speaker` (clip ids are file names without extension);
 - a regular expression with a named group `speaker`, matched against the clip id;

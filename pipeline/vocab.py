@@ -72,7 +72,7 @@ def load_label_set(name_or_path: str) -> LabelSet:
 @cache
 def _alias_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for canonical, spellings in (load_data_yaml("eval", "label_aliases.yaml").get("aliases") or {}).items():
+    for canonical, spellings in (load_data_yaml("vocab", "label_aliases.yaml").get("aliases") or {}).items():
         for s in [canonical, *spellings]:
             key = str(s).strip().lower()
             if key in table and table[key] != canonical:
@@ -88,11 +88,11 @@ def canonical_label(label: str) -> str:
 
 
 class EmotionWheel:
-    """Word normalisation and grouping from prompts/eval/word_forms.yaml and emotion_wheel.yaml."""
+    """Word normalisation and grouping from prompts/vocab/word_forms.yaml and emotion_wheel.yaml."""
 
     def __init__(self, wheel: dict | None = None, forms: dict | None = None) -> None:
-        wheel = wheel if wheel is not None else load_data_yaml("eval", "emotion_wheel.yaml")
-        forms = forms if forms is not None else load_data_yaml("eval", "word_forms.yaml")
+        wheel = wheel if wheel is not None else load_data_yaml("vocab", "emotion_wheel.yaml")
+        forms = forms if forms is not None else load_data_yaml("vocab", "word_forms.yaml")
         self.sources: dict[str, str] = dict(wheel.get("sources") or {})
         self._secondary: dict[str, str] = {}
         self._primary: dict[str, str] = {}
@@ -189,8 +189,8 @@ def wheel_words_by_basic() -> dict[str, list[str]]:
 
 
 def filename_parsers() -> dict[str, dict[str, Any]]:
-    """The file-name label parsers shipped in prompts/eval/filename_labels.yaml, by dataset name."""
-    return dict(load_data_yaml("eval", "filename_labels.yaml").get("parsers") or {})
+    """The file-name label parsers shipped in prompts/vocab/filename_labels.yaml, by dataset name."""
+    return dict(load_data_yaml("vocab", "filename_labels.yaml").get("parsers") or {})
 
 
 def label_from_name(clip_id: str, dataset: str) -> str | None:

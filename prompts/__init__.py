@@ -1,1 +1,1 @@
-"""Prompt templates and label sets, as data files. Loaded by `pipeline.prompt`."""
+"""Prompt templates and label sets, as data files. Loaded by `pipeline.reasoning.prompt`."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from pipeline.datasets import fetch_samples
 from pipeline.io import write_json_atomic
-from pipeline.prompt import load_template
+from pipeline.reasoning.prompt import load_template
 
 BIN = Path(sys.executable).parent
 

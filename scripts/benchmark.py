@@ -18,7 +18,7 @@ import extractors
 from pipeline.clip import decode_clip
 from pipeline.config import DEFAULT_EXTRACTORS, load_config
 from pipeline.datasets import fetch_samples
-from pipeline.evaluate import load_results
+from pipeline.evaluation.metrics import load_results
 from pipeline.io import write_json_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.runner import Pipeline

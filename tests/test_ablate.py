@@ -10,7 +10,10 @@ import pytest
 
 import extractors
 from extractors.base import Extractor, ExtractorConfig
-from pipeline.ablate import (
+from pipeline.cli import main
+from pipeline.clues import ClueStatus, SceneData, load_clue
+from pipeline.errors import ConfigError
+from pipeline.evaluation.ablate import (
     POOL,
     AblationReport,
     format_markdown,
@@ -20,10 +23,7 @@ from pipeline.ablate import (
     variant_config,
     write_ablation,
 )
-from pipeline.cli import main
-from pipeline.clues import ClueStatus, SceneData, load_clue
-from pipeline.errors import ConfigError
-from pipeline.gold import gold_from_names
+from pipeline.evaluation.gold import gold_from_names
 from pipeline.results import Result
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("pipeline", "extractors", "flows")
-EVALUATION = {"pipeline.gold", "pipeline.evaluate", "pipeline.judge", "pipeline.ablate", "pipeline.evaluate_cli"}
 # Besides the evaluation modules themselves: the command line and the schema writer (it documents every output).
 MAY_IMPORT_EVALUATION = {"pipeline.cli", "pipeline.schemas"}
 REGISTRY = {"extractors", "extractors.base"}
@@ -17,9 +16,9 @@ REGISTRY = {"extractors", "extractors.base"}
 def _modules() -> dict[str, Path]:
     out = {}
     for package in PACKAGES:
-        for path in sorted((ROOT / package).glob("*.py")):
-            name = package if path.stem == "__init__" else f"{package}.{path.stem}"
-            out[name] = path
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return out
 
 
@@ -38,6 +37,7 @@ def _imports(path: Path) -> set[str]:
 
 
 GRAPH = {name: {m for m in _imports(path) if m in _modules()} for name, path in _modules().items()}
+EVALUATION = {m for m in GRAPH if m.startswith("pipeline.evaluation")}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:

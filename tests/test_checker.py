@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from pipeline.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
 from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from pipeline.reasoning.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
 
 
 def obs(modality: str, cue: str, category: str, text: str = "", value: float | None = None,
@@ -407,7 +407,7 @@ INJECTED = {**CLUES, "speech": {"status": "ok", "data": {"text": _SAID, "instruc
     "The speaker asks for happiness, so the person is happy.",
 ])
 def test_a_spoken_instruction_repeated_or_cited_is_invented_and_dropped(text):
-    from pipeline.decision import drop_flagged_sentences
+    from pipeline.reasoning.decision import drop_flagged_sentences
 
     check = check_reasoning(text, SAD, INJECTED)
     assert "invented" in verdicts(check, "instruction"), check.claims

@@ -21,7 +21,7 @@ def _subcommands() -> set[str]:
 
 def test_every_declared_command_plugin_imports_and_is_callable(declared_commands):
     assert {ep.name: ep.value for ep in declared_commands} == {
-        "evaluate": "pipeline.evaluate_cli:add_commands", "flows": "flows.cli:add_commands"}
+        "evaluate": "pipeline.evaluation.cli:add_commands", "flows": "flows.cli:add_commands"}
     for ep in declared_commands:
         assert callable(ep.load()), ep.value
 

@@ -15,7 +15,7 @@ from pipeline.config import load_config
 from pipeline.errors import ConfigError, InputError, ModelUnavailableError
 from pipeline.io import write_text_atomic
 from pipeline.models import MODELS, ModelStore
-from pipeline.prompt import PromptTemplate, load_template, render_prompt
+from pipeline.reasoning.prompt import PromptTemplate, load_template, render_prompt
 from pipeline.results import Result
 from pipeline.schemas import SCHEMAS, schema_json
 from pipeline.vocab import load_label_set

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.checker import check_reasoning
-from pipeline.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
 from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from pipeline.reasoning.checker import check_reasoning
+from pipeline.reasoning.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
 
 
 def _evidence(pitch: str = "low", loudness: str = "loud") -> EvidenceSummary:

@@ -10,7 +10,15 @@ import pytest
 from pipeline.cli import main
 from pipeline.clip import normalise_clip_id
 from pipeline.errors import ConfigError, InputError, ReasonerError
-from pipeline.evaluate import (
+from pipeline.evaluation.gold import GoldItem, canonical_label, gold_from_names, load_gold_csv
+from pipeline.evaluation.judge import (
+    JudgeInfo,
+    JudgeVerdict,
+    embedding_similarities,
+    parse_verdict,
+    render_judge_prompt,
+)
+from pipeline.evaluation.metrics import (
     NO_PREDICTION,
     EmotionWheel,
     EvaluationReport,
@@ -24,10 +32,8 @@ from pipeline.evaluate import (
     score_references,
     write_report,
 )
-from pipeline.gold import GoldItem, canonical_label, gold_from_names, load_eval_yaml, load_gold_csv
-from pipeline.judge import JudgeInfo, JudgeVerdict, embedding_similarities, parse_verdict, render_judge_prompt
 from pipeline.results import Prediction, Result
-from pipeline.vocab import label_from_name
+from pipeline.vocab import label_from_name, load_data_yaml
 
 # --- label metrics, hand-computed ------------------------------------------------------------------
 
@@ -107,7 +113,7 @@ def test_ov_metrics_by_hand_with_empty_and_unknown_words():
 
 
 def test_emotion_wheel_data_is_consistent():
-    wheel = load_eval_yaml("emotion_wheel.yaml")
+    wheel = load_data_yaml("vocab", "emotion_wheel.yaml")
     sources = EmotionWheel().sources
     assert "Parrott" in sources["tree"] and "2001" in sources["tree"]
     assert "Plutchik" in sources["plutchik"] and "1980" in sources["plutchik"]
@@ -115,7 +121,7 @@ def test_emotion_wheel_data_is_consistent():
     assert len(wheel["tree"]) == 6 and sum(len(s) for s in wheel["tree"].values()) == 25  # Parrott 2001
     assert not set(wheel["plutchik"]) & tree_words  # Plutchik words only where Parrott has none
     w = EmotionWheel()
-    forms = load_eval_yaml("word_forms.yaml")
+    forms = load_data_yaml("vocab", "word_forms.yaml")
     for word, target in {**forms["forms"], **forms["synonyms"]}.items():
         assert w.known(target), f"word_forms.yaml: {word} -> {target} is not in the wheel"
 
@@ -277,7 +283,7 @@ def _fast_config(tmp_path):
 
 @pytest.mark.slow
 def test_the_llm_judge_is_reproducible_and_reaches_the_report():
-    from pipeline.judge import Judge, JudgeConfig
+    from pipeline.evaluation.judge import Judge, JudgeConfig
 
     judge = Judge(JudgeConfig(model="smollm2-135m", max_tokens=96, n_threads=1))
     reference = "She frowns, her voice is loud and sharp, and she says she is fed up: she is angry."

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.baseline import (
+from pipeline.clues import FaceData, FaceFrame, FaceSummary
+from pipeline.errors import ConfigError
+from pipeline.evidence import EvidenceConfig, build_evidence, label_distribution, prosody_evidence, speech_evidence
+from pipeline.references import (
     MIN_SCALE,
     ClipFeatures,
     FaceFeatures,
@@ -13,9 +16,6 @@ from pipeline.baseline import (
     clip_reference,
     face_features,
 )
-from pipeline.clues import FaceData, FaceFrame, FaceSummary
-from pipeline.errors import ConfigError
-from pipeline.evidence import EvidenceConfig, build_evidence, label_distribution, prosody_evidence, speech_evidence
 from pipeline.speakers import assign_speakers, check_speaker_source
 from pipeline.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.ablate import load_variants, parse_variant, variant_config
 from pipeline.cli import build_parser, run_overrides_from_args
 from pipeline.config import deep_merge, load_config, run_overrides, set_dotted
 from pipeline.errors import ConfigError
+from pipeline.evaluation.ablate import load_variants, parse_variant, variant_config
 
 FILE = """\
 extractors: [{name: mediapipe-face}, {name: opencv-scene}]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.prompt import load_template, render_prompt
+from pipeline.reasoning.prompt import load_template, render_prompt
 from pipeline.vocab import load_label_set, prompts_root
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.prompt import load_template, render_prompt
-from pipeline.reasoner import LLMConfig, Reasoner, decision_schema, trim_reasoning
+from pipeline.reasoning.prompt import load_template, render_prompt
+from pipeline.reasoning.reasoner import LLMConfig, Reasoner, decision_schema, trim_reasoning
 from pipeline.vocab import load_label_set
 
 

@@ -26,7 +26,7 @@ from pipeline.datasets import (
     sample_set_dir,
 )
 from pipeline.errors import ConfigError, ModelUnavailableError
-from pipeline.gold import load_gold_csv
+from pipeline.evaluation.gold import load_gold_csv
 from pipeline.io import sha256_file
 from pipeline.speakers import assign_speakers
 from pipeline.vocab import label_from_name
@@ -122,7 +122,7 @@ def test_polish_450_words_5_speakers_3_emotions(polish: Path):
     assert "CC BY" in (polish / "ATTRIBUTION.txt").read_text()
 
 
-def test_polish_file_names():  # the convention in prompts/eval/filename_labels.yaml, as evaluation reads it too
+def test_polish_file_names():  # the convention in prompts/vocab/filename_labels.yaml, as evaluation reads it too
     spec = load_dataset("polish")
     assert label_from_name("m4.s_trzymaj_5", "polish") == "fear" and clip_text(spec, "m4.s_trzymaj_5") == "trzymaj"
     assert clip_row(spec, "m1.n_oddaj_2") == {"clip_id": "m1.n_oddaj_2", "label": "neutral", "speaker": "m1"}

@@ -1,4 +1,4 @@
-"""The reasoner: a local GGUF model through llama-cpp-python. Its steps, which `pipeline/decision.py` puts
+"""The reasoner: a local GGUF model through llama-cpp-python. Its steps, which `pipeline/reasoning/decision.py` puts
 together:
 
 1. Free reasoning, without a grammar (grammar-constrained decoding costs ~30 ms a token here): the model
@@ -27,9 +27,9 @@ from pydantic import Field, ValidationError
 
 from pipeline.clues import CLUE_KINDS, Record
 from pipeline.errors import ReasonerError, require
-from pipeline.llm_check import ensure_llm_runs
 from pipeline.models import ModelStore, ResolvedModel
-from pipeline.prompt import RenderedPrompt
+from pipeline.reasoning.llm_check import ensure_llm_runs
+from pipeline.reasoning.prompt import RenderedPrompt
 from pipeline.results import Evidence
 from pipeline.vocab import LabelSet
 

@@ -6,7 +6,7 @@ process loads a GGUF file, a child process loads it and evaluates a few tokens; 
 clear `LLMBuildError` naming the cause and the fix. A passing check is remembered per install (llama-cpp-python's
 library files, this CPU, the model file), so it costs a few seconds once, not per run.
 
-`python -m pipeline.llm_check MODEL.gguf [THREADS]` is the child.
+`python -m pipeline.reasoning.llm_check MODEL.gguf [THREADS]` is the child.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def run_child(argv: list[str], timeout: float = PROBE_TIMEOUT_S) -> tuple[int, s
 
 def probe_llm(model_path: str, n_threads: int = 1) -> LLMCheck:
     """Load `model_path` in a child process and evaluate a few tokens; never raises for a crash."""
-    argv = [sys.executable, "-m", "pipeline.llm_check", str(model_path), str(n_threads)]
+    argv = [sys.executable, "-m", "pipeline.reasoning.llm_check", str(model_path), str(n_threads)]
     code, err, seconds = run_child(argv)
     return LLMCheck(ok=code == 0, model_path=str(model_path), detail=explain_exit(code, err), returncode=code,
                     seconds=round(seconds, 3), build_level=build_level(), llama_cpp_version=_llama_version())

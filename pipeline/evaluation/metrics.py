@@ -6,8 +6,8 @@ Metrics are small pure functions checked by hand in tests/test_evaluate.py:
   per-class precision/recall/F1 and the confusion matrix (rows gold, columns predicted). A clip without a
   prediction (failed) is counted in the column `<none>`, so the matrix totals the scored clips. A class never
   predicted has precision 0.
-- `ov_clip_scores` / `ov_metrics`: emotion words are normalised (word forms and synonyms, prompts/eval/
-  word_forms.yaml) and grouped through an emotion wheel (Parrott 2001, Plutchik 1980; prompts/eval/
+- `ov_clip_scores` / `ov_metrics`: emotion words are normalised (word forms and synonyms, prompts/vocab/
+  word_forms.yaml) and grouped through an emotion wheel (Parrott 2001, Plutchik 1980; prompts/vocab/
   emotion_wheel.yaml); per clip precision = |G ∩ P| / |P|, recall = |G ∩ P| / |G| over the sets of groups; the
   report averages them over clips and gives F = 2PR / (P + R) of the averages (Lian et al., 2024, OV-MER). An
   empty prediction scores precision 0 and recall 0; a clip without gold words is not scored. A word the wheel
@@ -27,9 +27,9 @@ from pydantic import Field
 from pipeline import __version__
 from pipeline.clues import Record
 from pipeline.errors import InputError
-from pipeline.gold import GoldItem
+from pipeline.evaluation.gold import GoldItem
+from pipeline.evaluation.judge import EMBEDDING_MODEL, Judge, JudgeInfo, embedding_similarities
 from pipeline.io import write_model_atomic, write_text_atomic
-from pipeline.judge import EMBEDDING_MODEL, Judge, JudgeInfo, embedding_similarities
 from pipeline.outputs import OutputLayout, first_sentence
 from pipeline.results import Result
 from pipeline.vocab import EmotionWheel, OVLevel, canonical_label, default_wheel

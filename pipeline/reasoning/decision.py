@@ -21,13 +21,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.checker import ReasoningCheck, check_reasoning, split_sentences
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, ClueStatus, Record
 from pipeline.errors import ConfigError
 from pipeline.evidence import EvidenceSummary, softmax
-from pipeline.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
-from pipeline.reasoner import RawExchange, Reasoner, Reasoning
+from pipeline.reasoning.checker import ReasoningCheck, check_reasoning, split_sentences
+from pipeline.reasoning.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
+from pipeline.reasoning.reasoner import RawExchange, Reasoner, Reasoning
 from pipeline.results import Evidence, GenerationStats, Prediction
 from pipeline.vocab import (
     LabelSet,

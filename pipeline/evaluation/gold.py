@@ -1,7 +1,7 @@
 """Gold annotations for evaluation: a CSV file (clip id, label, optionally open-vocabulary emotion words and a
 reference description) or labels parsed from file names (CREMA-D, RAVDESS, EmoDB codes, as data in
-`prompts/eval/filename_labels.yaml`). Labels are mapped to canonical classes through
-`prompts/eval/label_aliases.yaml`, so happy/happiness/joy are one class without any code naming them."""
+`prompts/vocab/filename_labels.yaml`). Labels are mapped to canonical classes through
+`prompts/vocab/label_aliases.yaml`, so happy/happiness/joy are one class without any code naming them."""
 
 from __future__ import annotations
 

@@ -33,8 +33,8 @@ from pipeline.clip import probe_and_hash
 from pipeline.clues import CLUE_KINDS, Record, load_clue
 from pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
 from pipeline.errors import ConfigError, EmerError, InputError
-from pipeline.evaluate import EvaluationReport, evaluate_run, load_results, write_report
-from pipeline.gold import GoldItem
+from pipeline.evaluation.gold import GoldItem
+from pipeline.evaluation.metrics import EvaluationReport, evaluate_run, load_results, write_report
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout

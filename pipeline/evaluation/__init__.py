@@ -1,0 +1,1 @@
+"""Scoring results against gold labels and reference explanations. Only the command line imports this package."""
