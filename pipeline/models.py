@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -421,13 +422,30 @@ class ModelStore:
         try:
             for f in spec.files:
                 assert f.hub_url
-                with urllib.request.urlopen(f.hub_url, timeout=60) as resp, open(staging / f.name, "wb") as out:
-                    shutil.copyfileobj(resp, out, 1 << 20)
+                hub_download(f.hub_url, staging / f.name)
             self._install(spec, staging)
         except OSError as e:
             raise ModelUnavailableError(f"download failed: {e}") from e
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+_HF_FILE = re.compile(rf"{re.escape(_HF)}/(?P<repo>[^/]+/[^/]+)/resolve/(?P<revision>[^/]+)/(?P<path>.+)")
+
+
+def hub_download(url: str, dest: Path) -> None:
+    """One file from a model hub into dest. Hugging Face addresses go through huggingface_hub (resumed
+    downloads, its shared cache, HF_HUB_OFFLINE=1 served from that cache); other addresses over HTTPS."""
+    match = _HF_FILE.fullmatch(url)
+    if match is None:
+        with urllib.request.urlopen(url, timeout=60) as resp, open(dest, "wb") as out:
+            shutil.copyfileobj(resp, out, 1 << 20)
+        return
+    import huggingface_hub  # ~0.3 s of imports, only when a model is fetched from the hub
+
+    # its errors (HTTP, offline mode, not in the cache) are OSErrors
+    cached = huggingface_hub.hf_hub_download(match["repo"], match["path"], revision=match["revision"])
+    shutil.copyfile(cached, dest)
 
 
 def _file_state(path: Path, sha256: str | None = None) -> FileState:

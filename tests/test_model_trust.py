@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import huggingface_hub.constants as hf_constants
 import pytest
 
 import pipeline.models
@@ -17,7 +18,7 @@ from pipeline.clues import ClueStatus
 from pipeline.config import RunConfig
 from pipeline.errors import ModelIntegrityError
 from pipeline.io import sha256_file
-from pipeline.models import LEGACY_MARKER, MARKER, MODELS, CacheRecord, ModelStore
+from pipeline.models import LEGACY_MARKER, MARKER, MODELS, CacheRecord, ModelStore, hub_download
 from pipeline.outputs import OutputLayout
 from pipeline.runner import Pipeline
 
@@ -247,3 +248,24 @@ def test_a_tampered_cache_fails_the_clue_and_the_repaired_one_is_used(cache, pri
     clue, reused = _face_clue(folder, video_paths["ANG"], tmp_path / "out")
     assert not reused and clue.status == ClueStatus.ok
     assert {m.name: m.sha256 for m in clue.models} == {n: MODELS[n].sha256 for n in (LANDMARKER, FER)}
+
+
+def test_a_hugging_face_model_comes_from_the_shared_hub_cache_offline(tmp_path, monkeypatch):
+    """What a user with a pre-filled Hugging Face cache and no network gets: the file from the cache, through
+    huggingface_hub itself (snapshot layout, refs/main), and a clear OSError for a file the cache lacks."""
+    commit = "0" * 40
+    repo = tmp_path / "hf" / "models--Systran--faster-whisper-tiny.en"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text('{"alignment_heads": []}')
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hf_constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", True)
+    base = "https://huggingface.co/Systran/faster-whisper-tiny.en/resolve/main"
+    hub_download(f"{base}/config.json", tmp_path / "config.json")
+    assert (tmp_path / "config.json").read_text() == '{"alignment_heads": []}'
+    with pytest.raises(OSError, match="model.bin|cache"):
+        hub_download(f"{base}/model.bin", tmp_path / "model.bin")
