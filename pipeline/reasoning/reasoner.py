@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 from typing import Any, Literal
@@ -31,6 +30,7 @@ from pipeline.models import ModelStore, ResolvedModel
 from pipeline.reasoning.llm_check import ensure_llm_runs
 from pipeline.reasoning.prompt import RenderedPrompt
 from pipeline.results import Evidence
+from pipeline.text import last_cut
 from pipeline.vocab import LabelSet
 
 DEFAULT_LLM = "qwen2.5-1.5b"
@@ -114,16 +114,13 @@ def decision_schema(label_set: LabelSet, modalities: list[str], config: LLMConfi
     }
 
 
-_CUT_POINT = re.compile(r"[.!?](?=\s)|\n")
-
-
 def trim_reasoning(text: str, truncated: bool) -> str:
     """Drop repeated lines (small models loop) and, if the token cap cut the text, its unfinished tail."""
     text = text.strip()
     if truncated:
-        cuts = [m.end() for m in _CUT_POINT.finditer(text)]
-        if cuts:
-            text = text[: cuts[-1]].rstrip()
+        cut = last_cut(text)
+        if cut is not None:
+            text = text[:cut].rstrip()
     seen: set[str] = set()
     kept = []
     for line in text.splitlines():
