@@ -7,12 +7,15 @@ from typing import Any
 
 from pipeline.evidence import EvidenceSummary
 from pipeline.reasoning.checker.aus import _au_claims
+from pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
 from pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
 from pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
 from pipeline.reasoning.checker.facts import _Facts, _facts
+from pipeline.reasoning.checker.interpretation import interpretation_claims
 from pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _MENTIONS
 from pipeline.reasoning.checker.model import Claim, ReasoningCheck
 from pipeline.reasoning.checker.numbers import _number_claims
+from pipeline.reasoning.checker.style import style_claims
 from pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
     _clauses,
@@ -30,9 +33,12 @@ from pipeline.text import sentence_spans as _sentence_spans
 # --- entry point ------------------------------------------------------------------------------------
 
 
-def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, Any] | None = None) -> ReasoningCheck:
+def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, Any] | None = None,
+                    label: str | None = None, explanation: bool = False) -> ReasoningCheck:
     """Check free reasoning against the evidence summary (and, when given, the clip's clues: kind -> clue or
-    clue dict, for the transcript, the measured action units and the expression probabilities)."""
+    clue dict, for the transcript, the measured action units and the expression probabilities). With
+    `explanation`, also the explanation's own rules: cue interpretations against the cue tables, form
+    (percentages, lists) and, given the decided `label`, coherence with it."""
     f = _facts(evidence, clues)
     known = f" {' '.join(_words_of(' '.join(o.text for o in evidence.observations())))} "
     masked_text, quotes = _mask_quotes(_APOSTROPHE_RE.sub("'", text), known)  # same length as `text`
@@ -57,12 +63,18 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         kept += _missing_mentions(f, masked, toks, kept)
         kept += _instruction_claims(f, sentence)
         kept += _number_claims(f, masked, kept)
+        if explanation:
+            kept += interpretation_claims(masked, toks) + style_claims(sentence)
+            kept += other_state_claims(sentence, label) if label else []
         kept = [c.model_copy(update={"sentence": sentence, "phrase": _unmask(c.phrase, quotes),
                                      "detail": _unmask(c.detail, quotes)}) for c in kept]
         claims += _dedupe(kept)
     _self_consistency(claims)
     repeated = _looping(text, sentences)
-    return ReasoningCheck(claims=claims, looping=bool(repeated), repeated=repeated)
+    coherent = None
+    if explanation and label:
+        coherent = concludes_with(sentences, label) and not any(c.cue == "coherence" for c in claims)
+    return ReasoningCheck(claims=claims, looping=bool(repeated), repeated=repeated, coherent=coherent)
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:

@@ -8,10 +8,12 @@ from pydantic import Field, model_validator
 
 from pipeline.clues import ClueKind, Record
 
-CHECKER_VERSION = "1.1.0"  # 1.1: spoken instructions and numbers
+CHECKER_VERSION = "1.2.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence
 
-Verdict = Literal["supported", "contradicted", "invented", "unverifiable"]
-PROBLEM_VERDICTS = ("contradicted", "invented")
+# disallowed: not a claim about the clues but not allowed in an explanation (a percentage, a list, another
+# emotion named as the person's state)
+Verdict = Literal["supported", "contradicted", "invented", "unverifiable", "disallowed"]
+PROBLEM_VERDICTS = ("contradicted", "invented", "disallowed")
 
 
 class Claim(Record):
@@ -38,18 +40,23 @@ class ReasoningCheck(Record):
     invented: int = Field(0, description="claims about cues or modalities that were not measured (derived)")
     looping: bool = Field(False, description="a sentence repeated, or a 6-word sequence three times")
     repeated: list[str] = Field(default_factory=list, description="what was repeated")
-    ok: bool = Field(True, description="no contradictions, nothing invented, no looping (derived)")
+    disallowed: int = Field(0, description="percentages, lists, other emotions named as the person's state "
+                            "(derived)")
+    coherent: bool | None = Field(None, description="checked against a decided label: the text concludes with it "
+                                  "and names no other emotion as the person's state")
+    ok: bool = Field(True, description="no contradictions, nothing invented or disallowed, no looping (derived)")
 
     @model_validator(mode="after")
     def _derive(self) -> ReasoningCheck:
         self.contradictions = sum(c.verdict == "contradicted" for c in self.claims)
         self.invented = sum(c.verdict == "invented" for c in self.claims)
-        self.ok = not self.contradictions and not self.invented and not self.looping
+        self.disallowed = sum(c.verdict == "disallowed" for c in self.claims)
+        self.ok = not self.contradictions and not self.invented and not self.disallowed and not self.looping
         return self
 
     def problems(self, limit: int | None = None) -> list[str]:
         """Short sentences for the model, one per problem (duplicates dropped), contradictions first."""
-        order = {"contradicted": 0, "invented": 1}
+        order = {"contradicted": 0, "invented": 1, "disallowed": 2}
         out: list[str] = []
         for c in sorted((c for c in self.claims if c.verdict in PROBLEM_VERDICTS), key=lambda c: order[c.verdict]):
             if c.detail not in out:
