@@ -47,7 +47,8 @@ def open_words(answer: str, label: str, leans: Mapping[str, str], supported: set
     words)."""
     wheel = default_wheel()
     allowed = label_basics(label) | set(leans.values()) | supported
-    allowed.discard("neutral") if "neutral" not in label_basics(label) else None
+    if "neutral" not in label_basics(label):
+        allowed.discard("neutral")  # a calm word under an emotional label contradicts it
     words: list[str] = []
     for token in re.findall(r"[A-Za-z]+", answer):
         word = wheel.normalise(token)
