@@ -14,7 +14,7 @@ from pipeline.reasoning.checker.model import Claim
 from pipeline.reasoning.checker.text import _negation, _words_of
 from pipeline.vocab import label_weights
 
-_STATE = re.compile(r"\b(?:person|speaker|actor|actress|man|woman|individual|subject|he|she|they|i)\s+(?:is|are|was|"
+_STATE = re.compile(r"\b(?:person|speaker|actor|actress|man|woman|individual|subject|he|she|they)\s+(?:is|are|was|"
                     r"were|seems?|appears?|feels?|felt|looks?|sounds?|shows?|showed|expresses|displays|conveys|"
                     r"experienc\w*|is\s+feeling|must\s+be|is\s+likely|is\s+probably)\b|\b(?:emotion|state|feeling|"
                     r"mood)\s+(?:is|was|of)\b|\bbest\s+described\s+as\b|\bconclude\b|\boverall\b", re.I)
