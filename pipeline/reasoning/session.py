@@ -153,8 +153,9 @@ class LlamaSession:
             self._aligned = False
         common = min(common, len(tokens) - 1)  # evaluate at least one token to get fresh logits
         if self._current is not None:
+            if not self._current.prompt_tokens:  # the pass's prompt: what its first evaluation reused
+                self._current.reused_tokens = common
             self._current.prompt_tokens = max(self._current.prompt_tokens, len(tokens))
-            self._current.reused_tokens += common
         llm.n_tokens = common
         cuts = [s for s in starts if s > common] + [len(tokens)]
         begin = common
