@@ -90,8 +90,8 @@ def test_plain_cues_describe_the_evidence_in_words_with_the_tables_readings():
     plain = plain_cues(ev, {}, ["anger", "sadness"])
     text = " ".join(plain.face + plain.voice + plain.words)
     assert not re.search(r"\d+(\.\d+)?\s*(%|hz|db|spreads)|\d\.\d", text, re.I), text  # no measurements
-    assert "upper lip is raised more than usual (AU10); in FACS a sign of disgust" in text
-    assert "lip corners are pulled up (a smile) more than usual (AU12); in FACS a sign of happiness" in text
+    assert "upper lip is raised more than usual (AU10, in FACS a sign of disgust)" in text
+    assert "lip corners are pulled up (a smile) more than usual (AU12, in FACS a sign of happiness" in text
     assert "the voice is louder than this speaker's usual" in text and "anger" in text
     assert plain.leans == {"face": "disgust", "prosody": "anger"} and plain.combined == ["anger", "sadness"]
     assert "disgust" in au_readings()["AU10"] and "sadness" in au_readings()["AU15"]

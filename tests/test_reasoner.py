@@ -85,12 +85,12 @@ def test_kv_reuse_gives_the_results_of_a_cold_evaluation(model_store):
     label_set = load_label_set("crema-d")
     labels = sorted(label_set.labels)
     template = load_template("default")
-    smile = PlainCues(face=["the lip corners are pulled up (a smile) more than usual (AU12); in FACS a sign of "
-                            "happiness"], voice=["the voice is higher than this speaker's usual"],
+    smile = PlainCues(face=["the lip corners are pulled up (a smile) more than usual (AU12, in FACS a sign of "
+                            "happiness)"], voice=["the voice is higher than this speaker's usual"],
                       words=["the words themselves carry no emotion"], transcript="It is eleven o'clock.")
     frown = PlainCues(face=["the brows are lowered and drawn together (a frown) more than usual (AU4)"],
-                      voice=["the voice is louder than this speaker's usual; in the vocal profiles this goes with "
-                             "anger or happiness"], words=["the words include 'hate' (anger)"],
+                      voice=["the voice is louder than this speaker's usual (in the vocal profiles a sign of "
+                             "anger or happiness)"], words=["the words include 'hate' (anger)"],
                       transcript="I hate this.")
     session = reasoner.session()
 

@@ -81,17 +81,17 @@ class PlainCues(Record):
 def _face_line(o: Observation, reference_kind: str) -> str | None:
     looks = phrases()["au_looks"]
     if o.cue == "expression":
-        more = (" more than this face usually shows it" if o.reference_value is not None else "")
-        return f"the expression classifier sees {o.category} most{more}"
+        more = (", more than this face usually shows it" if o.reference_value is not None else "")
+        return f"the expression classifier sees mostly {o.category}{more}"
     if o.cue not in looks or o.category == "usual":
         return None
     reading = au_readings().get(o.cue, ())
-    sign = f"; in FACS a sign of {_or(reading)}" if reading else ""
+    sign = f", in FACS a sign of {_or(reading)}" if reading else ""
     if o.category == "raised":
-        return f"{looks[o.cue]} more than usual ({o.cue}){sign}"
+        return f"{looks[o.cue]} more than usual ({o.cue}{sign})"
     if o.category == "lowered":
         return f"{looks[o.cue]} less than usual ({o.cue})"
-    return f"{looks[o.cue]} ({o.cue}){sign}"
+    return f"{looks[o.cue]} ({o.cue}{sign})"
 
 
 def _voice_line(o: Observation, usual: str) -> str | None:
@@ -100,7 +100,7 @@ def _voice_line(o: Observation, usual: str) -> str | None:
         return None
     line = table[o.category].format(usual=usual)
     reading = voice_readings().get((o.cue, o.category), ())
-    return f"{line}; in the vocal profiles this goes with {_or(reading)}" if reading else line
+    return f"{line} (in the vocal profiles a sign of {_or(reading)})" if reading else line
 
 
 def plain_cues(evidence: EvidenceSummary, clues: Mapping[str, Clue], labels: list[str]) -> PlainCues:
