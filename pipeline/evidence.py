@@ -33,6 +33,7 @@ from pipeline.clues import ClueKind, InstructionSpan, Record
 from pipeline.facs import load_au_table, load_prototypes
 from pipeline.injection import in_spans, span_bounds
 from pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
+from pipeline.text import negations
 from pipeline.vocab import (
     LabelSet,
     basic_emotions,
@@ -269,10 +270,6 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
                             observations=observations)
 
 
-_NEGATIONS = {"not", "no", "never", "don't", "dont", "didn't", "isn't", "wasn't", "aren't", "can't", "won't",
-              "nothing", "without"}
-
-
 def speech_evidence(text: str, cfg: EvidenceConfig, instructions: Sequence[InstructionSpan] = ()
                     ) -> ModalityEvidence:
     """Emotion words in what was said (not negated within the three words before), leaving out the sentences
@@ -283,7 +280,7 @@ def speech_evidence(text: str, cfg: EvidenceConfig, instructions: Sequence[Instr
     hits: list[tuple[str, str]] = []
     for i, tok in enumerate(tokens):
         basic = basic_of_wheel_word(tok) if len(tok) > 2 else None
-        if basic and basic != "neutral" and not _NEGATIONS & set(tokens[max(0, i - 3): i]):
+        if basic and basic != "neutral" and not negations() & set(tokens[max(0, i - 3): i]):
             hits.append((tok, basic))
     emotions: dict[str, float] = {}
     if hits:

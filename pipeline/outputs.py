@@ -17,6 +17,7 @@ from pipeline.errors import OutputError
 from pipeline.io import os_reason, write_model_atomic, write_text_atomic
 from pipeline.lock import RunLock
 from pipeline.results import Result
+from pipeline.text import first_sentence  # one sentence splitter for the project (also for metrics, progress)
 
 
 class OutputLayout:
@@ -122,12 +123,6 @@ def record_clip_sources(layout: OutputLayout, clips: Sequence[tuple[str, Path]])
 
 CSV_COLUMNS = ["clip_id", "status", "label", "confidence", "decided_by", "llm_label", "evidence_label", "open_vocab",
                "reason", "error", "source_path", "note", "warnings"]
-
-
-def first_sentence(text: str, limit: int = 160) -> str:
-    """The reasoning's first sentence, for one-line tables."""
-    head = text.strip().split(". ")[0].strip()
-    return head if len(head) <= limit else head[: limit - 1] + "…"
 
 
 def result_row(result: Result) -> dict[str, str]:

@@ -24,8 +24,22 @@ class Evidence(Record):
     clue: str = Field(description="the clue: an observation of the evidence summary, or the model's words")
 
 
+class ExplanationQuality(Record):
+    """The shown explanation read by the whole checker against the decided label (either explanation path)."""
+
+    coherent: bool = Field(description="concludes with the decided label and names no other emotion as the state")
+    percentages: int = 0
+    lists: int = Field(0, description="list items or headings")
+    interpretation_errors: int = Field(0, description="cue -> emotion readings that contradict the cue tables")
+    invented_numbers: int = Field(0, description="numbers that no evidence shows")
+    instructions_repeated: int = Field(0, description="spoken instructions to a model repeated or taken as evidence")
+    contradicted: int = Field(0, description="all claims the evidence contradicts")
+    invented: int = Field(0, description="all claims about what was not measured")
+
+
 class Prediction(Record):
-    reasoning: str = Field(description="the model's free reasoning, bounded in length (after the self-check)")
+    reasoning: str = Field(description="the explanation (llm.explain: after, written for the decided label) or the "
+                           "model's free reasoning (before), bounded in length, after the self-check")
     reasoning_truncated: bool = Field(description="the reasoning hit the token cap and was cut at a sentence")
     label: str
     confidence: float = Field(ge=0, le=1, description="probability of the label in the distribution that "
@@ -47,6 +61,22 @@ class Prediction(Record):
     check: ReasoningCheck | None = Field(None, description="the reasoning checked against the evidence")
     warnings: list[str] = Field(default_factory=list, description="what in the input was not taken as evidence "
                                 "and why (the evidence summary's warnings: e.g. spoken instructions to a model)")
+    quality: ExplanationQuality | None = Field(None, description="the shown explanation checked as an explanation "
+                                               "of the label (for the ablation table)")
+    conclusion_added: bool = Field(False, description="the explanation did not conclude with the decided label, so "
+                                   "a closing sentence naming it was added")
+
+
+class PassStats(Record):
+    """One LLM pass over a clip (calibration, scoring, explanation, rewrite, words, reasoning, decision)."""
+
+    name: str
+    prompt_tokens: int = Field(0, description="tokens of the pass's longest prompt")
+    reused_tokens: int = Field(0, description="prompt tokens whose KV state was reused from an earlier pass")
+    evaluated_tokens: int = Field(0, description="prompt tokens evaluated in this pass")
+    generated_tokens: int = Field(0, description="tokens generated")
+    seconds: float = Field(0.0, description="wall time of the pass")
+    llama_seconds: float = Field(0.0, description="llama.cpp's own decode time (its perf counters)")
 
 
 class GenerationStats(Record):
@@ -57,6 +87,12 @@ class GenerationStats(Record):
     decision_seconds: float
     scoring_seconds: float = 0.0
     words_seconds: float = 0.0
+    explain: Literal["before", "after"] = Field("before", description="the explanation path (llm.explain)")
+    passes: list[PassStats] = Field(default_factory=list, description="every LLM pass, in order")
+    evaluated_tokens: int = Field(0, description="prompt tokens evaluated over all passes")
+    generated_tokens: int = Field(0, description="tokens generated over all passes")
+    llm_seconds: float = Field(0.0, description="wall time of the LLM stage")
+    llama_seconds: float = Field(0.0, description="llama.cpp's own decode time over all passes")
 
 
 class ReasonerInfo(Record):

@@ -469,3 +469,84 @@ def test_numbers_the_evidence_shows_pass():
     # a wrong classifier probability is judged once, by the classifier rule
     check = check_reasoning("The classifier gives anger 0.90.", SAD, CLUES)
     assert [c.cue for c in check.claims] == ["expression"] and check.contradictions == 1
+
+
+# --- explanations: interpretations, form, coherence ---------------------------------------------------------
+
+
+def _problems(text: str, evidence: EvidenceSummary = SAD, label: str = "sadness", clues=CLUES) -> list[str]:
+    check = check_reasoning(text, evidence, clues, label=label, explanation=True)
+    return [c.cue for c in check.claims if c.verdict in ("contradicted", "invented", "disallowed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The upper lip is raised (AU10), indicating happiness.", "AU10"),      # AU10 is a disgust cue
+    ("AU15 lip corner depressor indicates anger.", "AU15"),                  # a sadness cue
+    ("AU12 lip corner puller indicates surprise.", "AU12"),                  # a happiness cue
+    ("The loud voice suggests sadness.", "loud"),                            # loudness goes with anger, happiness
+])
+def test_cue_readings_that_contradict_the_cue_tables_are_flagged(text, expected):
+    check = check_reasoning(text, SAD, CLUES, label="sadness", explanation=True)
+    wrong = [c for c in check.claims if c.cue == "interpretation"]
+    assert wrong and wrong[0].verdict == "contradicted" and expected in (wrong[0].detail + wrong[0].phrase)
+
+
+@pytest.mark.parametrize("text", [
+    "The lip corners are pulled down (AU15), a sign of sadness.",
+    "The smile (AU12) suggests happiness, but the voice is soft and slow, which fits sadness better.",
+    "The frown (AU4) could point to anger, fear or sadness.",
+    "The soft, slow voice suggests sadness.",
+])
+def test_cue_readings_the_tables_give_pass(text):
+    check = check_reasoning(text, SAD, CLUES, label="sadness", explanation=True)
+    assert not [c for c in check.claims if c.cue == "interpretation"], check.claims
+
+
+def test_an_au_read_as_less_than_usual_is_no_sign_of_its_emotion():
+    check = check_reasoning("AU4 brow lowerer lower than usual suggests fear.", SAD, CLUES, label="fear",
+                            explanation=True)
+    assert any(c.cue == "interpretation" and c.actual == "lowered" for c in check.claims)
+
+
+def test_percentages_lists_and_numbers_are_not_plain_explanations():
+    assert _problems("The evidence points to sadness at 52%.")[:1] in (["number"], ["percentage"])
+    assert "percentage" in _problems("The evidence points to sadness at 52%.")
+    assert "list" in _problems("- Sadness: the voice is soft.")
+    assert "list" in _problems("**Face:** the brows are lowered.")
+    assert "number" in _problems("The voice is 60 dB, which is soft.")
+    assert _problems("The voice is soft and slow, and the person sounds sad.") == []
+
+
+def test_coherence_needs_the_label_at_the_end_and_no_other_state():
+    ok = check_reasoning("The voice is soft and slow. Overall the person feels sad.", SAD, CLUES, label="sadness",
+                         explanation=True)
+    assert ok.coherent is True and ok.ok
+    other = check_reasoning("The person seems angry. In the end, sadness fits best.", SAD, CLUES, label="sadness",
+                            explanation=True)
+    assert other.coherent is False and any(c.cue == "coherence" for c in other.claims)
+    no_end = check_reasoning("The person feels sad. The voice is soft and slow.", SAD, CLUES, label="sadness",
+                             explanation=True)
+    assert no_end.coherent is False
+    cue_only = check_reasoning("The smile suggests happiness, but the person is sad overall.", SAD, CLUES,
+                               label="sadness", explanation=True)
+    assert not any(c.cue == "coherence" for c in cue_only.claims)  # a cue's reading is not the person's state
+
+
+def test_a_spoken_instruction_repeated_in_an_explanation_is_flagged():
+    check = check_reasoning("The transcript indicates that the person is extremely happy. The correct answer is "
+                            "happiness.", SAD, INJECTED, label="happiness", explanation=True)
+    assert any(c.cue == "instruction" for c in check.claims)
+
+
+def test_one_sentence_splitter_and_one_negation_list_for_the_project():
+    from pipeline import evidence, outputs
+    from pipeline.reasoning import reasoner
+    from pipeline.text import first_sentence, negations
+
+    text = 'She says "I am fine. Really." Then she leaves.\nAU12 is raised.'
+    assert split_sentences(text) == ['She says "I am fine. Really."', "Then she leaves.", "AU12 is raised."]
+    assert outputs.first_sentence(text) == first_sentence(text) == 'She says "I am fine. Really."'
+    assert reasoner.trim_reasoning("One sentence. Two sen", truncated=True) == "One sentence."
+    assert {"not", "no", "never", "don't", "without"} <= negations()
+    assert evidence.speech_evidence("I am not angry", evidence.EvidenceConfig()).emotions == {}
+    assert evidence.speech_evidence("I am angry", evidence.EvidenceConfig()).emotions

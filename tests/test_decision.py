@@ -70,3 +70,38 @@ def test_emotion_words_are_wheel_words_that_fit_the_label():
     words = fitting_words("", "sadness", 4)
     assert len(words) == 2 and words[0] == "sadness"
     assert fitting_words("worried, anxious", "worried", 4) == ["worry", "anxiety"]
+
+
+def test_plain_cues_describe_the_evidence_in_words_with_the_tables_readings():
+    import re
+
+    from pipeline.reasoning.cues import au_readings, plain_cues, voice_readings
+
+    ev = _evidence()
+    face_obs = [
+        Observation(modality="face", cue="AU10", category="raised", value=0.57, reference_value=0.13,
+                    text="AU10 upper lip raiser raised: peak 0.57, usually 0.13"),
+        Observation(modality="face", cue="AU12", category="raised", value=0.74, reference_value=0.48,
+                    text="AU12 lip corner puller raised: peak 0.74, usually 0.48", supports=["happiness"]),
+    ]
+    face = ModalityEvidence(modality="face", reference="this speaker's usual level", weight=1.0,
+                            emotions={"disgust": 0.6, "happiness": 0.4}, observations=face_obs)
+    ev = ev.model_copy(update={"modalities": [face, *ev.modalities]})
+    plain = plain_cues(ev, {}, ["anger", "sadness"])
+    text = " ".join(plain.face + plain.voice + plain.words)
+    assert not re.search(r"\d+(\.\d+)?\s*(%|hz|db|spreads)|\d\.\d", text, re.I), text  # no measurements
+    assert "upper lip is raised more than usual (AU10, in FACS a sign of disgust)" in text
+    assert "lip corners are pulled up (a smile) more than usual (AU12, in FACS a sign of happiness" in text
+    assert "the voice is louder than this speaker's usual" in text and "anger" in text
+    assert plain.leans == {"face": "disgust", "prosody": "anger"} and plain.combined == ["anger", "sadness"]
+    assert "disgust" in au_readings()["AU10"] and "sadness" in au_readings()["AU15"]
+    assert "anger" in voice_readings()[("loudness", "loud")] and "sadness" in voice_readings()[("rate", "slow")]
+
+
+def test_open_words_come_from_every_channel_not_only_the_label():
+    from pipeline.reasoning.explain import open_words
+
+    words = open_words("worried, tense, irritated, cheerful", "fear", {"prosody": "anger"}, set(), 5,
+                       ["fear", "nervousness"])
+    assert "worry" in words and "irritation" in words and "cheerfulness" not in words  # wheel forms
+    assert open_words("", "fear", {}, set(), 5, ["fear", "nervousness"]) == ["fear", "nervousness"]

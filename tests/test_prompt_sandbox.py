@@ -56,3 +56,24 @@ def test_an_escape_built_at_render_time_is_refused_by_the_sandbox(tmp_path, deco
 def test_the_shipped_template_loads_and_renders_in_the_sandbox(decoded):
     prompt = render_prompt(load_template("default"), decoded("SAD").info, [], load_label_set("crema-d"))
     assert prompt.user.startswith("Clip: ") and "## Task" in prompt.user and "anger" in prompt.decision
+
+
+def test_the_decide_then_explain_parts_render_with_the_fixed_part_first():
+    from pipeline.reasoning.cues import PlainCues
+    from pipeline.reasoning.prompt import render_cues_prompt, render_explain_request
+    from pipeline.vocab import load_label_set
+
+    template = load_template("default")
+    label_set = load_label_set("crema-d")
+    labels = sorted(label_set.labels)
+    plain = PlainCues(voice=["the voice is louder than this speaker's usual (in the vocal profiles a sign of anger "
+                             "or happiness)"], words=["the words themselves carry no emotion"],
+                      transcript="Ignore that. It is eleven.", missing={"face": "no face was measured"},
+                      leans={"prosody": "anger"}, combined=["anger", "happiness"])
+    a = render_cues_prompt(template, None, plain, label_set, labels)
+    b = render_cues_prompt(template, None, plain.model_copy(update={"transcript": "Hi."}), label_set, labels)
+    content_free = render_cues_prompt(template, None, None, label_set, labels)
+    assert a.system == b.system == content_free.system and ", ".join(labels) in a.system  # shared prefix
+    assert "Face: no face was measured." in a.user and "louder" in a.user and "No clues" in content_free.user
+    request = render_explain_request(template, a, "happiness", "fused", plain.leans)
+    assert "decided for this clip is happiness" in request and "the voice points more to anger" in request

@@ -58,9 +58,62 @@ def test_decider_fuses_llm_and_evidence_and_keeps_both(decoded, model_store, tmp
     assert set(p.llm_scores) == set(p.evidence_scores) == set(config_labels())
     assert p.label_scores[p.label] == max(p.label_scores.values()) and p.confidence == p.label_scores[p.label]
     assert p.agreement and (p.llm_label in p.agreement) and (p.evidence_label in p.agreement)
-    assert 2 <= len(p.open_vocab) <= 4 and p.evidence and all(e.modality == "face" for e in p.evidence)
+    assert 2 <= len(p.open_vocab) <= 5 and p.evidence and all(e.modality == "face" for e in p.evidence)
     assert p.check is not None and p.reasoning_attempts in (1, 2)
     assert (tmp_path / result.clip_id / "evidence.json").is_file()
+    # decided, then explained: the explanation is plain prose that ends by naming the decided label
+    assert p.quality is not None and p.quality.coherent and p.check.coherent
+    assert "%" not in p.reasoning and p.quality.percentages == p.quality.lists == 0
+    g = result.generation
+    assert g is not None and g.explain == "after"
+    assert [x.name for x in g.passes] == ["calibration", "scoring", "explanation", "words"]
+    # the explanation and the words reuse the clip's prompt: nothing is evaluated twice
+    by = {x.name: x for x in g.passes}
+    assert by["explanation"].reused_tokens > by["scoring"].prompt_tokens // 2
+    assert by["words"].reused_tokens > by["explanation"].prompt_tokens
+    assert 0 < g.llama_seconds <= g.llm_seconds and g.evaluated_tokens > 0 and g.generated_tokens > 0
+
+
+@pytest.mark.slow
+def test_kv_reuse_gives_the_results_of_a_cold_evaluation(model_store):
+    """Clip B after clip A (the system prefix reused, the passes reusing each other) against clip B from an empty
+    cache: the label log-likelihoods and the generated text are identical."""
+    from pipeline.reasoning.cues import PlainCues
+    from pipeline.reasoning.prompt import render_cues_prompt
+
+    reasoner = Reasoner(LLMConfig(model="smollm2-135m"), model_store)
+    label_set = load_label_set("crema-d")
+    labels = sorted(label_set.labels)
+    template = load_template("default")
+    smile = PlainCues(face=["the lip corners are pulled up (a smile) more than usual (AU12, in FACS a sign of "
+                            "happiness)"], voice=["the voice is higher than this speaker's usual"],
+                      words=["the words themselves carry no emotion"], transcript="It is eleven o'clock.")
+    frown = PlainCues(face=["the brows are lowered and drawn together (a frown) more than usual (AU4)"],
+                      voice=["the voice is louder than this speaker's usual (in the vocal profiles a sign of "
+                             "anger or happiness)"], words=["the words include 'hate' (anger)"],
+                      transcript="I hate this.")
+    session = reasoner.session()
+
+    def clip(plain: PlainCues):
+        prompt = render_cues_prompt(template, None, plain, label_set, labels)
+        session.begin_clip()
+        session.begin("scoring")
+        lp = session.score(session.tokens(reasoner.messages(prompt, None, prompt.decision)), reasoner.answers(labels))
+        session.end()
+        session.begin("explanation")
+        text, _, _ = session.generate(session.tokens(reasoner.messages(prompt, None, "Explain the emotion.")), 32)
+        session.end()
+        return lp, text, list(session.passes)
+
+    session.llm.reset()
+    clip(smile)
+    warm = clip(frown)
+    session.llm.reset()
+    cold = clip(frown)
+    assert warm[0] == cold[0] and warm[1] == cold[1] and warm[1]
+    assert warm[2][0].reused_tokens > 0 == cold[2][0].reused_tokens  # the system prefix came from clip A
+    assert warm[2][0].evaluated_tokens == cold[2][0].evaluated_tokens - warm[2][0].reused_tokens
+    assert warm[2][1].reused_tokens > warm[2][0].reused_tokens  # the explanation reused the clip's cues too
 
 
 def config_labels() -> list[str]:

@@ -34,6 +34,7 @@ from pipeline.clues import CLUE_KINDS, Record, load_clue
 from pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
 from pipeline.errors import ConfigError, EmerError, InputError
 from pipeline.evaluation.gold import GoldItem
+from pipeline.evaluation.judge import Judge
 from pipeline.evaluation.metrics import EvaluationReport, evaluate_run, load_results, write_report
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.models import ModelStore
@@ -222,6 +223,18 @@ class VariantRow(Record):
     rewritten: int | None = Field(None, description="clips whose reasoning the self-check had rewritten")
     dropped: int | None = Field(None, description="sentences the self-check dropped")
     truncated: int | None = Field(None, description="clips whose reasoning hit the token cap")
+    coherent: float | None = Field(None, description="share of explanations that conclude with the label and name "
+                                   "no other emotion as the person's state")
+    percent_or_list: int | None = Field(None, description="explanations with a percentage or a list")
+    interpretation_errors: int | None = Field(None, description="cue -> emotion readings contradicting the cue "
+                                              "tables")
+    invented_numbers: int | None = Field(None, description="numbers in explanations that no evidence shows")
+    instructions_repeated: int | None = Field(None, description="spoken instructions repeated or taken as evidence")
+    judge_score: float | None = Field(None, description="mean 1-10 local judge score against the gold reference "
+                                      "explanations (with a judge and references)")
+    llm_tokens_per_clip: float | None = Field(None, description="prompt tokens evaluated + tokens generated")
+    llm_seconds_per_clip: float | None = Field(None, description="wall time of the LLM stage")
+    llama_seconds_per_clip: float | None = Field(None, description="llama.cpp's own decode time")
     clue_seconds_per_clip: float | None = Field(None, description="extractor compute time recorded in the clues")
     reason_seconds_per_clip: float | None = Field(None, description="LLM reasoning and decision time")
     seconds_per_clip: float | None = Field(None, description="clues + reasoning: the cost of the variant from scratch")
@@ -263,6 +276,8 @@ def variant_row(variant: Variant, config: RunConfig, results: Sequence[Result], 
     gold_labels = gold_labels or {}
     checks = [p.check for _, p in preds if p.check is not None]
     reasoned = [p for _, p in preds if p.reasoning]
+    quality = [p.quality for p in reasoned if p.quality is not None]
+    gen = [r.generation for r in ok if r.generation is not None and r.generation.llm_seconds]
     return VariantRow(
         variant=variant.name, status="ok", extractors=[e.name for e in config.extractors],
         model=config.llm.model if config.reason else "-", clips=len(results),
@@ -278,6 +293,15 @@ def variant_row(variant: Variant, config: RunConfig, results: Sequence[Result], 
         rewritten=sum(p.reasoning_attempts > 1 for p in reasoned) if reasoned else None,
         dropped=sum(p.dropped_sentences for p in reasoned) if reasoned else None,
         truncated=sum(p.reasoning_truncated for p in reasoned) if reasoned else None,
+        coherent=round(sum(q.coherent for q in quality) / len(quality), 3) if quality else None,
+        percent_or_list=sum(bool(q.percentages or q.lists) for q in quality) if quality else None,
+        interpretation_errors=sum(q.interpretation_errors for q in quality) if quality else None,
+        invented_numbers=sum(q.invented_numbers for q in quality) if quality else None,
+        instructions_repeated=sum(q.instructions_repeated for q in quality) if quality else None,
+        judge_score=report.reference.judge_mean if report.reference is not None else None,
+        llm_tokens_per_clip=_mean([g.evaluated_tokens + g.generated_tokens for g in gen]),
+        llm_seconds_per_clip=_mean([g.llm_seconds for g in gen]),
+        llama_seconds_per_clip=_mean([g.llama_seconds for g in gen]),
         clue_seconds_per_clip=_mean(clue_s), reason_seconds_per_clip=_mean(reason_s),
         seconds_per_clip=_mean([a + b for a, b in zip(clue_s, reason_s, strict=True)]), wall_seconds=round(wall, 2),
     )
@@ -285,7 +309,8 @@ def variant_row(variant: Variant, config: RunConfig, results: Sequence[Result], 
 
 def run_ablation(folder: Path, out: Path, variants: Sequence[Variant], gold: dict[str, GoldItem], gold_name: str, *,
                  base: dict[str, Any] | None = None, config_file: Path | None = None, ov_from_label: bool = False,
-                 observers: Callable[[Variant, int], Sequence[Observer]] | None = None) -> AblationReport:
+                 observers: Callable[[Variant, int], Sequence[Observer]] | None = None,
+                 judge: Judge | None = None) -> AblationReport:
     """Run every variant on `folder` into OUT/<variant>/, sharing clues, evaluate each against `gold`, and return
     the comparison. Every variant's config is checked before the first clip runs; a variant that fails at run
     time is a failed row, and the others go on."""
@@ -307,7 +332,7 @@ def run_ablation(folder: Path, out: Path, variants: Sequence[Variant], gold: dic
             seed_clues(pipeline, clips, vout, pool)
             pipeline.run(folder, vout)
             pool_clues(pipeline, clips, vout, pool)
-            report = evaluate_run(vout, gold, gold_name, ov_from_label=ov_from_label, embed=False)
+            report = evaluate_run(vout, gold, gold_name, ov_from_label=ov_from_label, embed=False, judge=judge)
             write_report(vout, report)
             rows.append(variant_row(variant, config, load_results(vout), report, time.perf_counter() - start,
                                     {cid: g.label for cid, g in gold.items() if g.label}))
@@ -322,8 +347,12 @@ def run_ablation(folder: Path, out: Path, variants: Sequence[Variant], gold: dic
 # --- writing ----------------------------------------------------------------------------------------
 
 SCORES = ("accuracy", "macro_f1", "weighted_f1", "ov_f1", "llm_accuracy", "evidence_accuracy")
-METRICS = (*SCORES, "first_problems", "contradictions", "invented", "looping", "rewritten", "dropped", "truncated")
+EXPLANATION = ("coherent", "percent_or_list", "interpretation_errors", "invented_numbers", "instructions_repeated",
+               "judge_score")
+METRICS = (*SCORES, "first_problems", "contradictions", "invented", "looping", "rewritten", "dropped", "truncated",
+           *EXPLANATION)
 COLUMNS = ("variant", "status", *METRICS, "seconds_per_clip", "clue_seconds_per_clip", "reason_seconds_per_clip",
+           "llm_seconds_per_clip", "llama_seconds_per_clip", "llm_tokens_per_clip",
            "wall_seconds", "clips", "failed_clips", "model", "extractors", "error")
 
 

@@ -77,8 +77,13 @@ def cmd_ablate(args: argparse.Namespace) -> int:
         bars.append(ProgressBar(total=total, quiet=args.quiet))
         return [bars[-1]]
 
+    judge = None
+    if args.judge:
+        from pipeline.evaluation.judge import Judge, JudgeConfig
+
+        judge = Judge(JudgeConfig(model=args.judge, n_threads=args.threads))
     report = run_ablation(args.folder, args.out, variants, gold, gold_name, base=base, config_file=args.config,
-                          ov_from_label=args.ov_from_label, observers=observers)
+                          ov_from_label=args.ov_from_label, observers=observers, judge=judge)
     for bar in bars:
         bar.close()
     paths = write_ablation(args.out, report)
@@ -111,6 +116,8 @@ def add_commands(sub: Any) -> None:
     ab.add_argument("--labels", help="label set for every variant")
     ab.add_argument("--model", help="LLM for every variant (a variant may override it)")
     ab.add_argument("--threads", type=int, help="CPU threads for the LLM")
+    ab.add_argument("--judge", metavar="MODEL", help="score each variant's explanations against the gold CSV's "
+                    "reference column with this local LLM (judge_score column)")
     ab.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     _add_gold_options(ab)
     ab.set_defaults(func=cmd_ablate)

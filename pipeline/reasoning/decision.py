@@ -23,11 +23,13 @@ from pydantic import Field
 
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, ClueStatus, Record
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, ReasonerError
 from pipeline.evidence import EvidenceSummary, softmax
 from pipeline.reasoning.checker import ReasoningCheck, check_reasoning, split_sentences
+from pipeline.reasoning.explain import decide_then_explain, explanation_quality
 from pipeline.reasoning.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
 from pipeline.reasoning.reasoner import RawExchange, Reasoner, Reasoning
+from pipeline.reasoning.session import perf_counters
 from pipeline.results import Evidence, GenerationStats, Prediction
 from pipeline.vocab import (
     LabelSet,
@@ -195,6 +197,10 @@ class Decider:
                show_evidence: bool = True, gold_label: str | None = None
                ) -> tuple[Prediction, GenerationStats, RawExchange, RenderedPrompt]:
         """The prediction for one clip, with its stats, the raw model text and the rendered prompt."""
+        if self.reasoner.config.explain == "after" and self.reasoner.config.decision == "score":
+            return self._decide_then_explain(info, clues, label_set, evidence, gold_label)
+        t_start = time.perf_counter()
+        perf0 = perf_counters(self.reasoner._llm())
         cfg = self.reasoner.config
         prompt = self.prompt(info, clues, label_set, evidence, show_evidence, gold_label)
         labels = self.shown_labels(label_set)
@@ -250,6 +256,8 @@ class Decider:
             agreement=agreement_note(llm_label, evidence.label if evidence is not None else None, label, decided_by),
             reasoning_attempts=len(attempts), check=check, first_problems=first_problems,
             dropped_sentences=dropped, warnings=list(evidence.warnings) if evidence is not None else [],
+            quality=explanation_quality(check_reasoning(reasoning.text, evidence, by_kind, label=label,
+                                                        explanation=True)) if evidence is not None else None,
         )
         stats = GenerationStats(
             prompt_tokens=reasoning.prompt_tokens, reasoning_tokens=reasoning.tokens,
@@ -257,7 +265,41 @@ class Decider:
             decision_seconds=round(scoring_s + words_s, 3), scoring_seconds=round(scoring_s, 3),
             words_seconds=round(words_s, 3),
         )
+        perf1 = perf_counters(self.reasoner._llm())
+        stats.generated_tokens = reasoning.tokens + decision_tokens
+        stats.evaluated_tokens = perf1[1] - perf0[1] - stats.generated_tokens
+        stats.llama_seconds = round((perf1[0] - perf0[0]) / 1000, 3)
+        stats.llm_seconds = round(time.perf_counter() - t_start, 3)
         return prediction, stats, raw, prompt
+
+
+    def _decide_then_explain(self, info: ClipInfo, clues: list[Clue], label_set: LabelSet,
+                             evidence: EvidenceSummary | None, gold_label: str | None
+                             ) -> tuple[Prediction, GenerationStats, RawExchange, RenderedPrompt]:
+        """llm.explain: after (pipeline/reasoning/explain.py)."""
+        cfg = self.reasoner.config
+        done = decide_then_explain(
+            self.reasoner, self.template, info, clues, label_set, self.shown_labels(label_set), evidence, fuse,
+            self.config.use, self.config.llm_weight,
+            lambda label: fitting_words("", label, cfg.max_open_vocab), gold_label)
+        label, scores, llm_scores = done.label, done.scores, done.llm_scores
+        llm_label = max(llm_scores, key=lambda k: llm_scores[k]) if llm_scores else None
+        items = (evidence_items(evidence, label, cfg.max_evidence, cfg.max_evidence_chars)
+                 if evidence is not None else [])
+        ev_label = evidence.label if evidence is not None else None
+        prediction = Prediction(
+            reasoning=done.text, reasoning_truncated=done.truncated, label=label,
+            confidence=scores.get(label, 0.0), open_vocab=done.words, evidence=items,
+            decided_by=done.decided_by, label_scores=scores, llm_label=llm_label, llm_scores=llm_scores,
+            evidence_label=ev_label, evidence_scores=evidence.labels if evidence is not None else None,
+            agreement=agreement_note(llm_label, ev_label, label, done.decided_by),
+            reasoning_attempts=done.attempts, check=done.check, first_problems=done.first_problems,
+            dropped_sentences=done.dropped, warnings=list(evidence.warnings) if evidence is not None else [],
+            conclusion_added=done.conclusion_added, quality=explanation_quality(done.check),
+        )
+        if done.stats is None or done.prompt is None:
+            raise ReasonerError("decide-then-explain returned no stats or prompt")
+        return prediction, done.stats, done.raw, done.prompt
 
 
 def _badness(check: ReasoningCheck) -> int:

@@ -27,6 +27,8 @@ from pipeline.injection import neutralised_speech
 from pipeline.vocab import LabelSet, prompts_root
 
 TEMPLATE_PARTS = ("system", "user", "decision", "words")
+# Parts of the decide-then-explain path (llm.explain: after); a template folder without them uses the default's.
+EXPLAIN_PARTS = ("task", "cues", "explain")
 
 
 def template_names() -> list[str]:
@@ -43,10 +45,13 @@ class PromptTemplate(Record):
     user: str
     decision: str
     words: str
+    task: str = Field("", description="decide-then-explain: the fixed instructions and label list (task.j2)")
+    cues: str = Field("", description="decide-then-explain: the clip's cues in plain words (cues.j2)")
+    explain: str = Field("", description="decide-then-explain: the request to explain the decided label")
 
     @property
     def sha256(self) -> str:
-        text = "\0".join(getattr(self, part) for part in TEMPLATE_PARTS)
+        text = "\0".join(getattr(self, part) for part in (*TEMPLATE_PARTS, *EXPLAIN_PARTS))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -64,8 +69,12 @@ def load_template(name_or_dir: str) -> PromptTemplate:
         if not f.is_file():
             raise ConfigError(f"prompt template {folder}: missing {part}.j2")
         parts[part] = f.read_text(encoding="utf-8")
+    default = prompts_root() / "templates" / "default"
+    for part in EXPLAIN_PARTS:
+        f = folder / f"{part}.j2" if (folder / f"{part}.j2").is_file() else default / f"{part}.j2"
+        parts[part] = f.read_text(encoding="utf-8")
     template = PromptTemplate(name=folder.name, **parts)
-    for part in TEMPLATE_PARTS:  # fail at load time, not on the first clip
+    for part in (*TEMPLATE_PARTS, *EXPLAIN_PARTS):  # fail at load time, not on the first clip
         try:
             tree = _env().parse(getattr(template, part))
         except jinja2.TemplateSyntaxError as e:
@@ -106,11 +115,13 @@ class RenderedPrompt(Record):
     system: str
     user: str
     decision: str
+    explain: str = Field("", description="the request to explain the decided label (llm.explain: after)")
     context: dict[str, Any] = Field(default_factory=dict, exclude=True, description="the render variables")
 
     def as_text(self) -> str:
         """The whole prompt as saved in prompt.txt."""
-        return f"[system]\n{self.system}\n\n[user]\n{self.user}\n\n[decision]\n{self.decision}\n"
+        text = f"[system]\n{self.system}\n\n[user]\n{self.user}\n\n[decision]\n{self.decision}\n"
+        return text + (f"\n[explain]\n{self.explain}\n" if self.explain else "")
 
 
 def _render(template: PromptTemplate, part: str, context: dict[str, Any]) -> str:
@@ -154,3 +165,30 @@ def _shown_clue(clue: Clue) -> dict[str, Any]:
 def render_words_question(template: PromptTemplate, prompt: RenderedPrompt, label: str) -> str:
     """The open-vocabulary question (words.j2) for a decided label."""
     return _render(template, "words", {**prompt.context, "label": label})
+
+
+def render_cues_prompt(template: PromptTemplate, clip: ClipInfo | None, plain: Any, label_set: LabelSet,
+                       labels: list[str], max_sentences: int = 5) -> RenderedPrompt:
+    """The decide-then-explain prompt: system = system.j2 and task.j2 (fixed for a run: instructions, label list),
+    user = cues.j2 (the clip's cues in plain words, `plain`: a PlainCues, or None for the content-free input the
+    label scores are calibrated on), decision = decision.j2."""
+    context = {
+        "clip": clip.model_dump(mode="json") if clip else {"duration_s": 0.0, "video": None, "audio": None},
+        "cues": plain.model_dump(mode="json") if plain is not None else None,
+        "labels": list(labels), "label_set_name": label_set.name, "max_sentences": max_sentences,
+        "gold_label": None, "evidence": None, "clues": {},
+    }
+    system = _render(template, "system", context) + "\n\n" + _render(template, "task", context)
+    return RenderedPrompt(template=template.name, template_sha256=template.sha256, system=system.strip(),
+                          user=_render(template, "cues", context), decision=_render(template, "decision", context),
+                          context=context)
+
+
+def render_explain_request(template: PromptTemplate, prompt: RenderedPrompt, label: str, decided_by: str,
+                           leans: dict[str, str], gold: bool = False) -> str:
+    """The request to explain `label` (explain.j2): how it was decided and what each channel pointed to, so the
+    explanation can say which channel was trusted where they disagree."""
+    names = {"face": "the face", "prosody": "the voice", "speech": "the words"}
+    disagree = [f"{names[k]} points more to {e}" for k, e in sorted(leans.items()) if k in names and e != label]
+    return _render(template, "explain", {**prompt.context, "label": label, "decided_by": decided_by,
+                                         "disagree": disagree, "gold": gold})

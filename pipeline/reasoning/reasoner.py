@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 from typing import Any, Literal
@@ -30,7 +29,9 @@ from pipeline.errors import ReasonerError, require
 from pipeline.models import ModelStore, ResolvedModel
 from pipeline.reasoning.llm_check import ensure_llm_runs
 from pipeline.reasoning.prompt import RenderedPrompt
+from pipeline.reasoning.session import LlamaSession
 from pipeline.results import Evidence
+from pipeline.text import last_cut
 from pipeline.vocab import LabelSet
 
 DEFAULT_LLM = "qwen2.5-1.5b"
@@ -58,7 +59,13 @@ class LLMConfig(Record):
         "drop", description="what happens to reasoning the checker finds contradicting the clues: drop the "
         "offending (and repeated) sentences; rewrite: the model rewrites once with the problems as feedback, "
         "then drop (better prose, about 8 s more per rewritten clip here); off: keep it, flagged")
-    max_open_vocab: int = Field(4, ge=1, le=8)
+    explain: Literal["after", "before"] = Field(
+        "after", description="after: decide the label first (label scores on the clip's cues, fused with the "
+        "evidence), then explain that label in plain words; before: free reasoning first, then the label scored "
+        "after it (the older path, kept for the ablation)")
+    max_explanation_tokens: int = Field(150, ge=16, le=1024, description="cap of the explanation (explain: after): "
+                                        "about five short sentences")
+    max_open_vocab: int = Field(5, ge=1, le=8)
     max_evidence: int = Field(3, ge=1, le=8)
     max_evidence_chars: int = Field(80, ge=10, le=300, description="length cap of each evidence text")
 
@@ -114,16 +121,13 @@ def decision_schema(label_set: LabelSet, modalities: list[str], config: LLMConfi
     }
 
 
-_CUT_POINT = re.compile(r"[.!?](?=\s)|\n")
-
-
 def trim_reasoning(text: str, truncated: bool) -> str:
     """Drop repeated lines (small models loop) and, if the token cap cut the text, its unfinished tail."""
     text = text.strip()
     if truncated:
-        cuts = [m.end() for m in _CUT_POINT.finditer(text)]
-        if cuts:
-            text = text[: cuts[-1]].rstrip()
+        cut = last_cut(text)
+        if cut is not None:
+            text = text[:cut].rstrip()
     seen: set[str] = set()
     kept = []
     for line in text.splitlines():
@@ -173,6 +177,7 @@ class Reasoner:
         self.load_seconds = 0.0
         self._formatter: Any = None
         self._calibration: dict[tuple[str, ...], dict[str, float]] = {}
+        self._session: LlamaSession | None = None
 
     @property
     def model(self) -> ResolvedModel:
@@ -192,6 +197,33 @@ class Reasoner:
         llm, seconds = load_llama(self.model.path, self.config.n_ctx, self._threads())
         self.load_seconds += seconds
         return llm
+
+    def session(self) -> LlamaSession:
+        """The KV-reusing session on the loaded model (decide-then-explain)."""
+        llm = self._llm()
+        if self._session is None or self._session.llm is not llm:
+            self._session = LlamaSession(llm, self.config.n_ctx)
+        return self._session
+
+    def answers(self, labels: list[str]) -> dict[str, list[int]]:
+        """Each label's answer tokens: the label, then end of turn."""
+        llm = self._llm()
+        return {label: llm.tokenize(label.encode("utf-8"), add_bos=False, special=False) + [llm.token_eos()]
+                for label in labels}
+
+    def calibration(self, content_free: RenderedPrompt, labels: list[str]) -> dict[str, float] | None:
+        """Label log-likelihoods on the content-free decide-then-explain prompt, computed once per run, prompt and
+        label list (as a pass of the clip that needs it first); None when already known."""
+        key = ("after", content_free.template_sha256, content_free.system, content_free.user, *labels)
+        if key in self._calibration:
+            return self._calibration[key]
+        s = self.session()
+        s.begin("calibration")
+        tokens = s.tokens(self.messages(content_free, None, content_free.decision))
+        self._calibration[key] = s.score(tokens, self.answers(labels))
+        s.end()
+        s.realign()
+        return self._calibration[key]
 
     def _sampling(self) -> dict[str, Any]:
         cfg = self.config

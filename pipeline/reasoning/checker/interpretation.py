@@ -1,0 +1,105 @@
+"""Interpretation claims: a cue read as a sign of an emotion ("AU10 upper lip raiser ... indicating happiness",
+"the loud voice suggests sadness"), judged against the cue tables (pipeline/reasoning/cues.py: the EMFACS
+prototypes plus the AU readings of prompts/evidence/cue_phrases.yaml, and the vocal profiles).
+
+In each clause, the emotion words (not negated) are read as what the clause's cues mean; a clause without a cue
+that continues the one before (", indicating ...", ", which suggests ...") takes the cues of the clause before.
+An emotion that none of the named cues is a sign of is contradicted; so is an AU said to be lowered or absent
+read as a sign of one of its own emotions ("AU4 lower than usual suggests fear"). Cues whose tables name no
+emotion (a usual pitch, an AU without reading) are not judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline.reasoning.checker.aus import _au_mentions
+from pipeline.reasoning.checker.lexicon import _AU_ABSENT, _AU_LOWERED, _WORDS, PROSODY_CUES, _emotion
+from pipeline.reasoning.checker.model import Claim
+from pipeline.reasoning.checker.text import _clauses, _lexicon, _match, _negation, _phrase, _Tok
+from pipeline.reasoning.cues import au_readings, voice_readings
+
+_CONTINUES = frozenset({"indicating", "suggesting", "pointing", "signalling", "signaling", "showing", "reflecting",
+                        "conveying", "implying", "which", "consistent", "typical", "characteristic"})
+
+
+def _or(words: Sequence[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _voice_cues(texts: Sequence[str], lo: int, hi: int) -> list[tuple[str, str]]:
+    """(voice cue, category) pairs a clause names: a category word with a voice noun in the clause."""
+    table, longest = _lexicon()
+    found = _match(texts[lo:hi], table, longest)
+    allowed: set[str] = set()
+    for _, _, (kind, value) in found:
+        if kind == "anchor" and value[0] in ("prosody", "voice"):
+            allowed |= set(value[1])
+    if not allowed:
+        return []
+    out = []
+    for _, _, (kind, value) in found:
+        if kind == "word":
+            for cue, category in _WORDS[value].items():
+                if cue in allowed and cue in PROSODY_CUES and category not in ("usual", "not usual"):
+                    out.append((cue, category))
+    return out
+
+
+def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
+    """The sentence's cue -> emotion readings that contradict the cue tables."""
+    texts = [t.text for t in toks]
+    mentions = _au_mentions(toks)
+    claims: list[Claim] = []
+    carried: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str]]] = ([], [])
+    for lo, hi, cont in _clauses(toks):
+        aus = [m for m in mentions if lo <= m[0] < hi]
+        voice = _voice_cues(texts, lo, hi)
+        if not aus and not voice:
+            if cont or (lo < len(texts) and texts[lo] in _CONTINUES):
+                aus, voice = carried
+            else:
+                carried = ([], [])
+                continue
+        else:
+            carried = (aus, voice)
+        lowered = any(t in _AU_LOWERED or t in _AU_ABSENT for t in texts[lo:hi])
+        for i in range(lo, hi):
+            emo = _emotion(texts[i])
+            if emo in (None, "emotional", "neutral") or _negation(texts, i, lo) is not None:
+                continue
+            if any(m[0] <= i < m[1] for m in aus):
+                continue
+            codes = [au for m in aus for au in m[2]]
+            readings = {au: au_readings().get(au, ()) for au in codes}
+            vreadings = {vc: voice_readings().get(vc, ()) for vc in voice}
+            known = [r for r in [*readings.values(), *vreadings.values()] if r]
+            if not known:
+                continue
+            phrase = _phrase(sentence, toks, lo, hi)
+            if codes and lowered and any(emo in r for r in readings.values()):
+                claims.append(Claim(sentence=sentence, phrase=phrase, modality="face", cue="interpretation",
+                                    asserted=emo, actual="lowered", verdict="contradicted",
+                                    detail=f"You read a lowered or absent {'/'.join(codes)} as a sign of {emo}; "
+                                    "a cue that is less than usual is no sign of its emotion."))
+                continue
+            if any(emo in r for r in known):
+                continue
+            what = [f"{au} is a sign of {_or(r)}" for au, r in readings.items() if r] + \
+                   [f"{_voice(cue, cat)} goes with {_or(r)}" for (cue, cat), r in vreadings.items() if r]
+            modality = "face" if codes else "prosody"
+            claims.append(Claim(sentence=sentence, phrase=phrase, modality=modality, cue="interpretation",
+                                asserted=emo, actual="; ".join(what), verdict="contradicted",
+                                detail=f"You read {_q_list(codes, voice)} as a sign of {emo}, but in the cue "
+                                f"tables {'; '.join(what)}."))
+            break
+    return claims
+
+
+def _q_list(codes: Sequence[str], voice: Sequence[tuple[str, str]]) -> str:
+    return _or([*codes, *[_voice(cue, cat) for cue, cat in voice]]) or "the cue"
+
+
+def _voice(cue: str, category: str) -> str:
+    return f"a {category} voice ({cue.replace('_', ' ')})"
