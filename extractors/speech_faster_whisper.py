@@ -41,6 +41,7 @@ from pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechDat
 from pipeline.errors import ConfigError, InputError, require
 from pipeline.injection import detect_instructions
 from pipeline.models import MODELS
+from pipeline.threads import thread_budget
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -64,7 +65,8 @@ class SpeechConfig(ExtractorConfig):
     compute_type: Literal["int8", "int8_float32", "float32"] = Field(
         "float32", description="CTranslate2 CPU compute type: int8 is fastest; float32 is the stored float16 "
         "weights at full precision, slower and more accurate")
-    cpu_threads: int = Field(2, ge=1, description="CTranslate2 intra-op threads")
+    cpu_threads: int = Field(2, ge=1, description="CTranslate2 intra-op threads (at most the process's budget, "
+                             "$EMER_THREADS)")
 
     @field_validator("language")
     @classmethod
@@ -114,7 +116,7 @@ class FasterWhisperSpeechExtractor(Extractor):
                 resolved = self.models.resolve(self.config.model)
                 self._model = fw.WhisperModel(
                     resolved.path, device="cpu", compute_type=self.config.compute_type,
-                    cpu_threads=self.config.cpu_threads, local_files_only=True,
+                    cpu_threads=min(self.config.cpu_threads, thread_budget()), local_files_only=True,
                 )
             return self._model
 

@@ -83,13 +83,15 @@ def sample_clips(polish: int) -> list[tuple[str, Path, str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polish", type=int, default=24, help="how many Polish words (evenly spread)")
+    parser.add_argument("--settings", help="comma-separated indices into SETTINGS (default: all)")
     parser.add_argument("--out", type=Path, default=Path("out/bench-whisper"))
     args = parser.parse_args()
+    chosen = [SETTINGS[int(i)] for i in args.settings.split(",")] if args.settings else SETTINGS
     clips = sample_clips(args.polish)
     decoded = [(s, decode_clip(f), ref, lang) for s, f, ref, lang in clips]
     store = ModelStore()
     rows = []
-    for model, ctype, beam, vad, threads in SETTINGS:
+    for model, ctype, beam, vad, threads in chosen:
         ex = FasterWhisperSpeechExtractor(SpeechConfig(model=model, compute_type=ctype, beam_size=beam,
                                                        vad_filter=vad, cpu_threads=threads), store)
         t = time.perf_counter()
