@@ -65,6 +65,8 @@ class SpeechConfig(ExtractorConfig):
     compute_type: Literal["int8", "int8_float32", "float32"] = Field(
         "float32", description="CTranslate2 CPU compute type: int8 is fastest; float32 is the stored float16 "
         "weights at full precision, slower and more accurate")
+    one_encoding: bool = Field(True, description="on a multilingual model, decode the first 30-s window from the "
+                               "encoding its language detection made (faster-whisper 1.2 encodes it twice)")
     cpu_threads: int = Field(2, ge=1, description="CTranslate2 intra-op threads (at most the process's budget, "
                              "$EMER_THREADS)")
 
@@ -89,11 +91,42 @@ class SpeechConfig(ExtractorConfig):
         return self
 
 
+def _one_encoding_model(fw: Any) -> type:
+    """faster-whisper's WhisperModel, but a clip that fits one 30-s window is encoded once: its language
+    detection's encoder output is reused for decoding (transcribe() encodes it again, the larger part of the
+    time on short clips). The two inputs differ only in the feature extractor's one trailing frame."""
+
+    class OneEncodingWhisper(fw.WhisperModel):  # type: ignore[misc, name-defined]
+        _last: Any = None
+        _reuse: Any = None
+
+        def encode(self, features: np.ndarray) -> Any:
+            self._last = super().encode(features)
+            return self._last
+
+        def detect_language(self, *args: Any, **kwargs: Any) -> Any:
+            self._last = None
+            out = super().detect_language(*args, **kwargs)
+            features = kwargs.get("features")
+            one_window = features is not None and features.shape[-1] <= self.feature_extractor.nb_max_frames
+            self._reuse = self._last if one_window else None
+            return out
+
+        def generate_segments(self, features: np.ndarray, tokenizer: Any, options: Any, log_progress: bool = False,
+                              encoder_output: Any = None) -> Any:
+            reuse, self._reuse = self._reuse, None
+            if encoder_output is None and features.shape[-1] <= self.feature_extractor.nb_max_frames:
+                encoder_output = reuse
+            return super().generate_segments(features, tokenizer, options, log_progress, encoder_output)
+
+    return OneEncodingWhisper
+
+
 class FasterWhisperSpeechExtractor(Extractor):
     """Transcript, language and speaking rate of the clip's audio with a local Whisper model."""
 
     name: ClassVar[str] = "faster-whisper"
-    version: ClassVar[str] = "1.1.0"  # 1.1: instructions_detected
+    version: ClassVar[str] = "1.2.0"  # 1.1: instructions_detected; 1.2: one encoding per short clip
     kind: ClassVar[ClueKind] = "speech"
     Config: ClassVar[type[ExtractorConfig]] = SpeechConfig
     config: SpeechConfig
@@ -114,7 +147,8 @@ class FasterWhisperSpeechExtractor(Extractor):
                                       f"Whisper models: {whisper}")
                 fw = require("faster_whisper", _INSTALL_HINT)
                 resolved = self.models.resolve(self.config.model)
-                self._model = fw.WhisperModel(
+                cls = _one_encoding_model(fw) if self.config.one_encoding else fw.WhisperModel
+                self._model = cls(
                     resolved.path, device="cpu", compute_type=self.config.compute_type,
                     cpu_threads=min(self.config.cpu_threads, thread_budget()), local_files_only=True,
                 )

@@ -34,17 +34,18 @@ EMODB_TEXTS = {
     "b10": "Die wird auf dem Platz sein, wo wir sie immer hinlegen.",
 }
 
-SETTINGS = [  # (model, compute_type, beam, vad, threads)
-    ("whisper-base", "float32", 5, True, 2),
-    ("whisper-base", "float32", 1, True, 2),
-    ("whisper-base", "float32", 1, False, 2),
-    ("whisper-base", "float32", 1, True, 1),
-    ("whisper-base", "int8_float32", 1, True, 2),
-    ("whisper-base", "int8", 5, True, 2),
-    ("whisper-base", "int8", 1, True, 2),
-    ("whisper-base", "int8", 1, True, 1),
-    ("whisper-tiny.en", "float32", 1, True, 2),
-    ("whisper-tiny.en", "int8", 1, True, 2),
+SETTINGS = [  # (model, compute_type, beam, vad, threads, one encoding)
+    ("whisper-base", "float32", 5, True, 2, False),
+    ("whisper-base", "float32", 1, True, 2, False),
+    ("whisper-base", "float32", 1, False, 2, False),
+    ("whisper-base", "float32", 1, True, 1, False),
+    ("whisper-base", "float32", 5, True, 2, True),
+    ("whisper-base", "float32", 5, True, 1, True),
+    ("whisper-base", "int8", 5, True, 2, False),
+    ("whisper-base", "int8", 5, True, 2, True),
+    ("whisper-base", "int8", 1, True, 1, True),
+    ("whisper-tiny.en", "float32", 5, True, 2, True),
+    ("whisper-tiny.en", "int8", 5, True, 2, True),
 ]
 
 
@@ -91,9 +92,9 @@ def main() -> None:
     decoded = [(s, decode_clip(f), ref, lang) for s, f, ref, lang in clips]
     store = ModelStore()
     rows = []
-    for model, ctype, beam, vad, threads in chosen:
+    for model, ctype, beam, vad, threads, once in chosen:
         ex = FasterWhisperSpeechExtractor(SpeechConfig(model=model, compute_type=ctype, beam_size=beam,
-                                                       vad_filter=vad, cpu_threads=threads), store)
+                                                       vad_filter=vad, cpu_threads=threads, one_encoding=once), store)
         t = time.perf_counter()
         ex.load()
         load_s = time.perf_counter() - t
@@ -107,7 +108,7 @@ def main() -> None:
             hyp = clue.data.text if clue.data is not None else ""
             per.setdefault(name, []).append((edit_distance(words(ref), words(hyp)), len(words(ref)), seconds,
                                              clip.info.duration_s))
-        row = {"model": model, "compute_type": ctype, "beam": beam, "vad": vad, "threads": threads,
+        row = {"model": model, "compute_type": ctype, "beam": beam, "vad": vad, "threads": threads, "once": once,
                "load_s": round(load_s, 2)}
         for name, items in per.items():
             row[f"{name}_wer"] = round(sum(e for e, *_ in items) / sum(n for _, n, *_ in items), 3)
@@ -116,12 +117,12 @@ def main() -> None:
         rows.append(row)
         print(row, flush=True)
     sets = ["crema-d", "emodb", "polish"]
-    lines = ["| model | compute | beam | VAD | threads | " + " | ".join(
-        f"{s} WER | {s} s/clip" for s in sets) + " |", "|---" * (5 + 2 * len(sets)) + "|"]
+    lines = ["| model | compute | beam | VAD | threads | one encoding | " + " | ".join(
+        f"{s} WER | {s} s/clip" for s in sets) + " |", "|---" * (6 + 2 * len(sets)) + "|"]
     for r in rows:
+        cells = " | ".join(f"{r.get(s + '_wer', '-')} | {r.get(s + '_s', '-')}" for s in sets)
         lines.append(f"| {r['model']} | {r['compute_type']} | {r['beam']} | {'on' if r['vad'] else 'off'} | "
-                     f"{r['threads']} | " + " | ".join(f"{r.get(s + '_wer', '-')} | {r.get(s + '_s', '-')}"
-                                                        for s in sets) + " |")
+                     f"{r['threads']} | {'yes' if r['once'] else 'no'} | {cells} |")
     lines.append(f"\n{sum(1 for c in clips if c[0] == 'crema-d')} CREMA-D, "
                  f"{sum(1 for c in clips if c[0] == 'emodb')} EmoDB, "
                  f"{sum(1 for c in clips if c[0] == 'polish')} Polish clips; WER = word edits / reference words.")
