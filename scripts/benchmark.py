@@ -106,9 +106,13 @@ def per_stage(run: dict) -> tuple[dict[str, float], float]:
         rows.update({f"clue: {x}": t.get(x, 0.0) for x in run["extractors"]})
         rows["evidence"] = t.get("evidence", 0.0)
         rows["LLM load"] = t.get("model_load", 0.0)
-        rows.update({f"LLM: {k}": v for k, v in c["llm_passes"].items()})
+        passes = dict(c["llm_passes"])
+        parts = sum(v for k, v in passes.items() if k not in ("decision", "reasoning"))
+        if "decision" in passes and parts and abs(passes["decision"] - parts) < 0.01:
+            del passes["decision"]  # the sum of the scoring and words passes, not a pass of its own
+        rows.update({f"LLM: {k}": v for k, v in passes.items()})
         llm_total = t.get("reason", 0.0) - t.get("model_load", 0.0)
-        rows["LLM: other"] = max(0.0, llm_total - sum(c["llm_passes"].values()))
+        rows["LLM: other (prompt, checks, calibration)"] = max(0.0, llm_total - sum(passes.values()))
         for k, v in rows.items():
             stages[k] = stages.get(k, 0.0) + v / n
     wall = run["wall_s"] / n
@@ -177,6 +181,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("out/bench"))
     parser.add_argument("--no-rerun", action="store_true", help="skip the second (LLM-only) run")
+    parser.add_argument("--render", type=Path, help="print the table of an earlier run's benchmark.json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     parser.add_argument("--overrides", default="{}", help=argparse.SUPPRESS)
@@ -186,6 +191,12 @@ def main() -> None:
         return
     from pipeline.datasets import fetch_samples
     from pipeline.io import write_json_atomic, write_text_atomic
+
+    if args.render:
+        saved = json.loads(args.render.read_text())
+        print(render(mean_runs(saved["current"]), mean_runs(saved["baseline_runs"]) if saved["baseline_runs"]
+                     else None, saved["baseline"] or "", args.dataset, saved["rerun"]))
+        return
 
     clips = args.clips or fetch_samples() / "video"
     out = args.out.resolve()
