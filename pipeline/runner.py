@@ -44,6 +44,7 @@ from pipeline.threads import configure_process, llm_slot, thread_budget
 from pipeline.vocab import LabelSet, default_wheel, load_label_set
 
 log = logging.getLogger(__name__)
+RESULTS_EVERY_S = 5.0  # how often a folder run rewrites results.jsonl/csv with the results so far
 
 __all__ = ["Observer", "Pipeline", "list_clips", "no_evidence_note", "package_versions"]
 
@@ -421,10 +422,16 @@ class Pipeline:
         with claim_output(out):
             clips = self.start_run(path, out, recursive)
             results: list[Result] = []
+            last_write = [0.0]
 
             def done_so_far(so_far: list[Result]) -> None:
-                results[:] = so_far
-                write_results(layout, so_far)
+                # results.jsonl/csv are rewritten whole: at most every RESULTS_EVERY_S seconds, so a long folder
+                # costs linear time, not quadratic (finish_run writes the complete files)
+                if so_far is not results:
+                    results[:] = so_far
+                if time.perf_counter() - last_write[0] >= RESULTS_EVERY_S:
+                    write_results(layout, so_far)
+                    last_write[0] = time.perf_counter()
 
             try:
                 if self.overlap and self.reasoner is not None:
@@ -434,7 +441,7 @@ class Pipeline:
                     self.prepare_references(clips, out, features)
                     for clip_id, clip_path in clips:
                         results.append(self.run_clip(clip_path, out, clip_id, computed=computed.get(clip_id, ())))
-                        write_results(layout, results)
+                        done_so_far(results)
                 return self.finish_run(path, out, results, started, time.perf_counter() - t0)
             except OutputError as e:
                 with contextlib.suppress(OutputError):  # the summary of what finished, if it still fits
