@@ -145,7 +145,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt", help="prompt template name or folder")
     parser.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
     parser.add_argument("--threads", type=int, help="CPU threads for the LLM (default: $EMER_THREADS, else every "
-                        "CPU; concurrent jobs take turns at the LLM, $EMER_LLM_SLOTS at a time: pipeline/threads.py)")
+                        "CPU; heavy stages of concurrent jobs take turns, $EMER_SLOTS at a time: pipeline/threads.py)")
     parser.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
     parser.add_argument("--speakers", help="who speaks in each clip, for speaker-relative clues: auto (dataset "
                         "file names, the default), none, a CSV file (clip_id,speaker) or a regex with (?P<speaker>...)")
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.add_argument("--sequential", action="store_true",
                      help="extract every clip's clues before reasoning over any (default: extract the next clips "
-                     "while the LLM reasons; the results are the same)")
+                     "while the LLM reasons where the CPUs hold two compute slots; the results are the same)")
     run.set_defaults(func=cmd_run)
 
     models = sub.add_parser("models", help="list or fetch model weights")

@@ -6,8 +6,9 @@ a clip without a speaker at once. The producer (a thread) extracts the clips spe
 finished speaker's clips with their reference to the consumer (the calling thread, which reasons) through a
 bounded queue: memory stays flat however long the folder, and the producer waits when it is far ahead.
 
-The producer runs at the lowest CPU priority (nice 19; the model threads it starts inherit it), so on a small
-machine it takes the cores the LLM leaves idle instead of slowing the LLM's busy-waiting threads.
+Extraction and reasoning each hold one of the machine's compute slots (pipeline/threads.py): on a 2-core
+laptop (one slot) they take turns, as llama.cpp's busy-waiting threads must not share their cores; the overlap
+pays where the CPUs hold two slots or more.
 
 At the end, OUT/references.json is written from every clip exactly as the sequential run writes it
 (`Pipeline.prepare_references`), and a clip whose reference differs from that file's is reasoned again: the
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -76,11 +76,6 @@ def speaker_groups(clips: Sequence[tuple[str, Path]], speakers: dict[str, str | 
     return out
 
 
-def _lower_priority() -> None:
-    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-
-
 def run_overlapped(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path,
                    on_result: Callable[[list[Result]], None], queue_clips: int = QUEUE_CLIPS) -> list[Result]:
     """Every clip's result (in `clips` order), extracting ahead while the reasoning runs; `on_result` gets the
@@ -95,7 +90,6 @@ def run_overlapped(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: P
     failure: list[BaseException] = []
 
     def produce() -> None:
-        _lower_priority()
         try:
             for speaker, members in speaker_groups(clips, speakers):
                 for clip_id, path in members:

@@ -40,7 +40,7 @@ from pipeline.results import ClueRef, ReasonerInfo, Result, RunSummary
 from pipeline.runinfo import no_evidence_note, package_versions, run_info, run_summary
 from pipeline.runloop import run_overlapped
 from pipeline.speakers import assign_speakers
-from pipeline.threads import configure_process, llm_slot, thread_budget
+from pipeline.threads import configure_process, cpu_slot, thread_budget
 from pipeline.vocab import LabelSet, default_wheel, load_label_set
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,12 @@ class Pipeline:
             for ex in self.extractors:
                 self._stage(clip_id, ex.name, 0.0, reused=True)
             return info, [c for c in clues if c is not None], reused
+        with cpu_slot(self.llm_threads):  # heavy stages take turns, machine-wide
+            return self._extract_missing(path, layout, clip_id, keys, clues)
+
+    def _extract_missing(self, path: Path, layout: OutputLayout, clip_id: str, keys: list[str],
+                         clues: list[Clue | None]) -> tuple[ClipInfo, list[Clue], list[bool]]:
+        reused = [c is not None for c in clues]
         start = time.perf_counter()
         clip = decode_clip(path, self.config.decode)
         clip.info.clip_id = clip_id
@@ -165,10 +171,11 @@ class Pipeline:
         if cached is not None and self._cached_info(layout.clip_info(clip_id), sha) is not None:
             self._stage(clip_id, ex.name, 0.0, reused=True)
             return cached, True
-        clip = self._decoded_clip(path, layout, clip_id, sha)
-        start = time.perf_counter()
-        with self._locks[ex.name]:
-            clue = self._run_extractor(ex, clip)
+        with cpu_slot(self.llm_threads):
+            clip = self._decoded_clip(path, layout, clip_id, sha)
+            start = time.perf_counter()
+            with self._locks[ex.name]:
+                clue = self._run_extractor(ex, clip)
         clue.cache_key = key
         write_model_atomic(layout.clue(clip_id, ex.name), clue)
         self._stage(clip_id, ex.name, time.perf_counter() - start)
@@ -388,7 +395,7 @@ class Pipeline:
             if old is not None and old.status == "ok" and old.cache_key == key:
                 self._stage(clip_id, "reason", 0.0, reused=True)
                 return old.model_copy(update={"reused": True, "clues": refs})
-        with self._locks["reason"], llm_slot(self.llm_threads):  # one LLM per core budget, machine-wide
+        with self._locks["reason"], cpu_slot(self.llm_threads):  # heavy stages take turns, machine-wide
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
             prediction, stats, raw, prompt = self.decider.decide(

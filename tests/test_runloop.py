@@ -16,7 +16,7 @@ from pipeline.config import RunConfig
 from pipeline.datasets import fetch_sample_set
 from pipeline.runloop import speaker_groups
 from pipeline.runner import Pipeline
-from pipeline.threads import configure_process, llm_slot, llm_slots
+from pipeline.threads import configure_process, cpu_slot, slots
 
 FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
 
@@ -29,13 +29,13 @@ def test_clips_are_grouped_by_speaker_in_first_appearance_order():
                       (None, ["y"])]
 
 
-def test_one_llm_slot_makes_threads_take_turns(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMER_LLM_SLOTS", "1")
+def test_one_slot_makes_threads_take_turns(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMER_SLOTS", "1")
     inside, most = [0], [0]
     lock = threading.Lock()
 
     def job() -> None:
-        with llm_slot(2, tmp_path):
+        with cpu_slot(2, tmp_path):
             with lock:
                 inside[0] += 1
                 most[0] = max(most[0], inside[0])
@@ -53,22 +53,22 @@ def test_one_llm_slot_makes_threads_take_turns(tmp_path, monkeypatch):
 
 
 def test_a_slot_held_by_another_process_is_waited_for(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMER_LLM_SLOTS", "1")
+    monkeypatch.setenv("EMER_SLOTS", "1")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from pipeline.threads import llm_slot\n"
-         f"with llm_slot(1, Path({str(tmp_path)!r})):\n    print('in', flush=True); time.sleep(0.6)"],
-        stdout=subprocess.PIPE, text=True, env={**__import__("os").environ, "EMER_LLM_SLOTS": "1"})
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from pipeline.threads import cpu_slot\n"
+         f"with cpu_slot(1, Path({str(tmp_path)!r})):\n    print('in', flush=True); time.sleep(0.6)"],
+        stdout=subprocess.PIPE, text=True, env={**__import__("os").environ, "EMER_SLOTS": "1"})
     assert holder.stdout is not None and holder.stdout.readline().strip() == "in"
     start = time.perf_counter()
-    with llm_slot(1, tmp_path):
+    with cpu_slot(1, tmp_path):
         waited = time.perf_counter() - start
     holder.wait()
     assert waited > 0.3
 
 
 def test_slots_default_to_cpus_per_llm_and_the_budget_is_checked(monkeypatch):
-    monkeypatch.delenv("EMER_LLM_SLOTS", raising=False)
-    assert llm_slots(10_000) == 1
+    monkeypatch.delenv("EMER_SLOTS", raising=False)
+    assert slots(10_000) == 1
     monkeypatch.setenv("EMER_THREADS", "zero")
     from pipeline.errors import ConfigError
 
