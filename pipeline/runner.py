@@ -23,6 +23,7 @@ from pathlib import Path
 
 import extractors
 from extractors.base import Extractor
+from pipeline.cached import cached_clue, cached_info
 from pipeline.clip import Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
@@ -123,9 +124,9 @@ class Pipeline:
         clip_id = clip_id or clip_id_for(path)
         sha, _ = probe_and_hash(path)
         keys = [self.clue_key(sha, ex) for ex in self.extractors]
-        clues: list[Clue | None] = [self._cached_clue(layout.clue(clip_id, ex.name), key)
+        clues: list[Clue | None] = [cached_clue(layout.clue(clip_id, ex.name), key)
                                     for ex, key in zip(self.extractors, keys, strict=True)]
-        info = self._cached_info(layout.clip_info(clip_id), sha)
+        info = cached_info(layout.clip_info(clip_id), sha)
         reused = [c is not None for c in clues]
         if info is not None and all(reused):
             for ex in self.extractors:
@@ -167,8 +168,8 @@ class Pipeline:
                              f"{', '.join(e.name for e in self.extractors)}")
         sha, _ = probe_and_hash(path)
         key = self.clue_key(sha, ex)
-        cached = self._cached_clue(layout.clue(clip_id, ex.name), key)
-        if cached is not None and self._cached_info(layout.clip_info(clip_id), sha) is not None:
+        cached = cached_clue(layout.clue(clip_id, ex.name), key)
+        if cached is not None and cached_info(layout.clip_info(clip_id), sha) is not None:
             self._stage(clip_id, ex.name, 0.0, reused=True)
             return cached, True
         with cpu_slot(self.llm_threads):
@@ -197,27 +198,6 @@ class Pipeline:
             while len(self._decoded) > self.keep_decoded:
                 self._decoded.popitem(last=False)
             return clip
-
-    @staticmethod
-    def _cached_clue(path: Path, key: str) -> Clue | None:
-        if not path.is_file():
-            return None
-        try:
-            clue = load_clue(path)
-        except (InputError, ValueError) as e:
-            log.warning("ignoring unreadable cached clue %s: %s", path, e)
-            return None
-        return clue if clue.cache_key == key and clue.status != ClueStatus.failed else None
-
-    @staticmethod
-    def _cached_info(path: Path, sha: str) -> ClipInfo | None:
-        if not path.is_file():
-            return None
-        try:
-            info = ClipInfo.model_validate_json(path.read_text(encoding="utf-8"))
-        except ValueError:
-            return None
-        return info if info.sha256 == sha else None
 
     @staticmethod
     def _run_extractor(ex: Extractor, clip: Clip) -> Clue:
