@@ -5,8 +5,8 @@
 
 scale: N copies (new names, the same bytes) of the CREMA-D sample videos, each size run with `--no-reason`
 (extraction and evidence), then again into the same folder (every clue reused), and the `--reason-sizes` with
-the LLM: seconds per clip and the process's peak RSS. concurrency: one `emer run` on the six clips, then two at
-once (each on its own copy of the six, twice the clips): the wall-time ratio (goal <= 2.2).
+the LLM: seconds per clip and the process's peak RSS. concurrency: one `emer run` on --per-job clips, then two
+at once (each on its own copy, twice the clips): the wall-time ratio (goal <= 2.2).
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def scale(args: argparse.Namespace) -> None:
 
 
 def concurrency(args: argparse.Namespace) -> None:
-    a, b = copies(6, args.work / "conc-a"), copies(6, args.work / "conc-b")
+    n = args.per_job
+    a, b = copies(n, args.work / "conc-a"), copies(n, args.work / "conc-b")
     one = timed_run(a, args.work / "conc-one", ["--model", args.model])
     print("one job:", one, flush=True)
     cmd = [[*EMER, "run", str(c), "-o", str(args.work / f"conc-two-{i}"), "--labels", "crema-d", "-q",
@@ -82,7 +83,7 @@ def concurrency(args: argparse.Namespace) -> None:
     procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL) for c in cmd]
     codes = [p.wait() for p in procs]
     two = time.perf_counter() - t
-    print(f"two jobs at once (12 clips): {two:.1f} s, exit {codes}; one job (6 clips): {one['wall_s']} s; "
+    print(f"two jobs at once ({2 * n} clips): {two:.1f} s, exit {codes}; one job ({n} clips): {one['wall_s']} s; "
           f"ratio {two / one['wall_s']:.2f} (goal <= 2.2)")
 
 
@@ -92,6 +93,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,100")
     parser.add_argument("--reason-sizes", default="10")
     parser.add_argument("--model", default="qwen2.5-1.5b")
+    parser.add_argument("--per-job", type=int, default=6, help="concurrency: clips per job")
     parser.add_argument("--work", type=Path, default=Path("out/bench-scale"))
     args = parser.parse_args()
     args.work = args.work.resolve()
