@@ -14,6 +14,8 @@ import time
 import unicodedata
 from pathlib import Path
 
+import jiwer
+
 from extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
 from pipeline.clip import decode_clip
 from pipeline.datasets import fetch_sample_set
@@ -54,15 +56,6 @@ def words(text: str) -> list[str]:
     return re.findall(r"[\w']+", text)
 
 
-def edit_distance(a: list[str], b: list[str]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
-
-
 def sample_clips(polish: int) -> list[tuple[str, Path, str, str]]:
     """(set, file, reference text, language) of the clips with known transcripts."""
     out = []
@@ -98,7 +91,7 @@ def main() -> None:
         t = time.perf_counter()
         ex.load()
         load_s = time.perf_counter() - t
-        per: dict[str, list[tuple[int, int, float, float]]] = {}
+        per: dict[str, list[tuple[str, str, float, float]]] = {}
         for name, clip, ref, lang in decoded:
             if model.endswith(".en") and lang != "en":
                 continue
@@ -106,12 +99,12 @@ def main() -> None:
             clue = ex.extract(clip)
             seconds = time.perf_counter() - t
             hyp = clue.data.text if clue.data is not None else ""
-            per.setdefault(name, []).append((edit_distance(words(ref), words(hyp)), len(words(ref)), seconds,
+            per.setdefault(name, []).append((" ".join(words(ref)), " ".join(words(hyp)), seconds,
                                              clip.info.duration_s))
         row = {"model": model, "compute_type": ctype, "beam": beam, "vad": vad, "threads": threads, "once": once,
                "load_s": round(load_s, 2)}
         for name, items in per.items():
-            row[f"{name}_wer"] = round(sum(e for e, *_ in items) / sum(n for _, n, *_ in items), 3)
+            row[f"{name}_wer"] = round(jiwer.wer([r for r, *_ in items], [h for _, h, *_ in items]), 3)
             row[f"{name}_s"] = round(sum(s for *_, s, _ in items) / len(items), 3)
             row[f"{name}_rtf"] = round(sum(s for *_, s, _ in items) / sum(d for *_, d in items), 3)
         rows.append(row)
@@ -125,7 +118,7 @@ def main() -> None:
                      f"{r['threads']} | {'yes' if r['once'] else 'no'} | {cells} |")
     lines.append(f"\n{sum(1 for c in clips if c[0] == 'crema-d')} CREMA-D, "
                  f"{sum(1 for c in clips if c[0] == 'emodb')} EmoDB, "
-                 f"{sum(1 for c in clips if c[0] == 'polish')} Polish clips; WER = word edits / reference words.")
+                 f"{sum(1 for c in clips if c[0] == 'polish')} Polish clips; WER (jiwer), no case or punctuation.")
     args.out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(args.out / "whisper.json", rows)
     write_text_atomic(args.out / "whisper.md", "\n".join(lines) + "\n")
