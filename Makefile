@@ -10,7 +10,8 @@ OUT ?= out/demo
 # Debian packages the tests use (espeak-ng speaks the prompt-injection test's sentences).
 SYSTEM_PACKAGES := espeak-ng
 
-.PHONY: system-deps install demo test test-fast lint bench bench-flows bench-memory clean
+.PHONY: system-deps install demo test test-fast lint bench bench-whisper bench-scale bench-concurrency bench-flows \
+	bench-memory clean
 
 $(STAMP): pyproject.toml scripts/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +45,18 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 
+# Stage by stage against the merge-base with main (BASELINE=REV to choose), in the same run; ~5 min on 2 cores.
 bench: install
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py $(if $(BASELINE),--baseline $(BASELINE))
+
+bench-whisper: install
+	$(BIN)/python scripts/bench_whisper.py
+
+bench-scale: install
+	$(BIN)/python scripts/bench_scale.py scale
+
+bench-concurrency: install
+	$(BIN)/python scripts/bench_scale.py concurrency
 
 bench-flows: install
 	$(BIN)/python scripts/bench_flows.py

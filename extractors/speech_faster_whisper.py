@@ -25,6 +25,14 @@ Measured on the six CREMA-D video clips ("Don't forget a jacket", 2 s each, 2 CP
 rate / seconds per clip: whisper-tiny.en int8 0.50 / 0.5 s; whisper-base int8 0.375 / 1.4 s; whisper-base
 float32 0.125 / 3.5 s. Beam size 1 and 5 cost about the same on such short clips; int8 quantisation costs
 whisper-base most of its advantage there.
+
+Defaults chosen by `scripts/bench_whisper.py` (12 CREMA-D clips, the 7 EmoDB utterances, 16 Polish words; WER
+CREMA-D / EmoDB / Polish; a shared, not quiet, 2-core machine): float32 beam 5 0.125 / 0.082 / 0.56; beam 1
+0.31 / 0.10 / 0.56 and no faster; VAD off 0.31 / 0.10 / 0.56 and slower (Whisper then decodes the silence);
+1 thread as fast as 2; int8_float32 beam 1 0.375 / 0.10 / 0.50 at half the time. So: float32, beam 5, VAD on.
+Most of the time on a short clip is the encoder, which always sees a 30-s window, and faster-whisper 1.2 ran
+it twice on a multilingual model (language detection, then decoding): `one_encoding` reuses the first, the
+same transcripts at about 40-60% less time.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechDat
 from pipeline.errors import ConfigError, InputError, require
 from pipeline.injection import detect_instructions
 from pipeline.models import MODELS
+from pipeline.threads import thread_budget
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -64,7 +73,10 @@ class SpeechConfig(ExtractorConfig):
     compute_type: Literal["int8", "int8_float32", "float32"] = Field(
         "float32", description="CTranslate2 CPU compute type: int8 is fastest; float32 is the stored float16 "
         "weights at full precision, slower and more accurate")
-    cpu_threads: int = Field(2, ge=1, description="CTranslate2 intra-op threads")
+    one_encoding: bool = Field(True, description="on a multilingual model, decode the first 30-s window from the "
+                               "encoding its language detection made (faster-whisper 1.2 encodes it twice)")
+    cpu_threads: int = Field(2, ge=1, description="CTranslate2 intra-op threads (at most the process's budget, "
+                             "$EMER_THREADS)")
 
     @field_validator("language")
     @classmethod
@@ -87,11 +99,42 @@ class SpeechConfig(ExtractorConfig):
         return self
 
 
+def _one_encoding_model(fw: Any) -> type:
+    """faster-whisper's WhisperModel, but a clip that fits one 30-s window is encoded once: its language
+    detection's encoder output is reused for decoding (transcribe() encodes it again, the larger part of the
+    time on short clips). The two inputs differ only in the feature extractor's one trailing frame."""
+
+    class OneEncodingWhisper(fw.WhisperModel):  # type: ignore[misc, name-defined]
+        _last: Any = None
+        _reuse: Any = None
+
+        def encode(self, features: np.ndarray) -> Any:
+            self._last = super().encode(features)
+            return self._last
+
+        def detect_language(self, *args: Any, **kwargs: Any) -> Any:
+            self._last = None
+            out = super().detect_language(*args, **kwargs)
+            features = kwargs.get("features")
+            one_window = features is not None and features.shape[-1] <= self.feature_extractor.nb_max_frames
+            self._reuse = self._last if one_window else None
+            return out
+
+        def generate_segments(self, features: np.ndarray, tokenizer: Any, options: Any, log_progress: bool = False,
+                              encoder_output: Any = None) -> Any:
+            reuse, self._reuse = self._reuse, None
+            if encoder_output is None and features.shape[-1] <= self.feature_extractor.nb_max_frames:
+                encoder_output = reuse
+            return super().generate_segments(features, tokenizer, options, log_progress, encoder_output)
+
+    return OneEncodingWhisper
+
+
 class FasterWhisperSpeechExtractor(Extractor):
     """Transcript, language and speaking rate of the clip's audio with a local Whisper model."""
 
     name: ClassVar[str] = "faster-whisper"
-    version: ClassVar[str] = "1.1.0"  # 1.1: instructions_detected
+    version: ClassVar[str] = "1.2.0"  # 1.1: instructions_detected; 1.2: one encoding per short clip
     kind: ClassVar[ClueKind] = "speech"
     Config: ClassVar[type[ExtractorConfig]] = SpeechConfig
     config: SpeechConfig
@@ -112,9 +155,10 @@ class FasterWhisperSpeechExtractor(Extractor):
                                       f"Whisper models: {whisper}")
                 fw = require("faster_whisper", _INSTALL_HINT)
                 resolved = self.models.resolve(self.config.model)
-                self._model = fw.WhisperModel(
+                cls = _one_encoding_model(fw) if self.config.one_encoding else fw.WhisperModel
+                self._model = cls(
                     resolved.path, device="cpu", compute_type=self.config.compute_type,
-                    cpu_threads=self.config.cpu_threads, local_files_only=True,
+                    cpu_threads=min(self.config.cpu_threads, thread_budget()), local_files_only=True,
                 )
             return self._model
 

@@ -8,6 +8,12 @@ interruption is simply running the flow again into the same output folder.
 
 Concurrency is the number of clips in flight; the task runner decides where tasks run: threads in this
 process (default), or a Dask cluster (`task_runner_for(dask_address=...)`), one pipeline per worker process.
+
+Threads: each process (this one, each Dask worker) has the budget $EMER_THREADS (default: every CPU it may run
+on) for its models, and every extraction and reasoning task holds one of the machine's compute slots
+($EMER_SLOTS, default CPUs // LLM threads): two served flow runs or two Dask workers on one laptop take turns
+instead of spinning llama.cpp's threads against other work (pipeline/threads.py). Local Dask workers inherit
+the variables.
 """
 
 from __future__ import annotations

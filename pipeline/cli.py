@@ -61,6 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"skipped {s}", file=sys.stderr)
     bar = ProgressBar(total=len(clips), quiet=args.quiet)
     pipeline = Pipeline(config, observers=[bar], gold=gold)
+    pipeline.overlap = not args.sequential
     try:
         summary = pipeline.run(args.path, args.out, args.recursive)
     except RunStoppedError as e:
@@ -143,7 +144,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", help="label set name or YAML file (see: emer list labels)")
     parser.add_argument("--prompt", help="prompt template name or folder")
     parser.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
-    parser.add_argument("--threads", type=int, help="CPU threads for the LLM")
+    parser.add_argument("--threads", type=int, help="CPU threads for the LLM (default: $EMER_THREADS, else every "
+                        "CPU; heavy stages of concurrent jobs take turns, $EMER_SLOTS at a time: pipeline/threads.py)")
     parser.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
     parser.add_argument("--speakers", help="who speaks in each clip, for speaker-relative clues: auto (dataset "
                         "file names, the default), none, a CSV file (clip_id,speaker) or a regex with (?P<speaker>...)")
@@ -168,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--explain-gold", action="store_true",
                      help="label-conditioned mode: write the reasoning that leads to each clip's gold label")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--sequential", action="store_true",
+                     help="extract every clip's clues before reasoning over any (default: extract the next clips "
+                     "while the LLM reasons where the CPUs hold two compute slots; the results are the same)")
     run.set_defaults(func=cmd_run)
 
     models = sub.add_parser("models", help="list or fetch model weights")
@@ -216,6 +221,9 @@ def add_plugin_commands(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipeline.threads import configure_process
+
+    configure_process()  # thread pools and the numba cache, before numpy or librosa load
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -12,41 +12,42 @@ One clip's failure is recorded in its result and never stops the folder.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
-import stat
 import threading
 import time
 import traceback
-from collections import Counter, OrderedDict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import extractors
 from extractors.base import Extractor
-from pipeline.clip import MEDIA_SUFFIXES, Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
+from pipeline.cached import cached_clue, cached_info
+from pipeline.clip import Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
 from pipeline.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
 from pipeline.evidence import EvidenceSummary, build_evidence
-from pipeline.io import os_reason, sha256_json, write_model_atomic, write_text_atomic
+from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
+from pipeline.listing import list_clips
 from pipeline.models import ModelStore
 from pipeline.outputs import OutputLayout, claim_output, record_clip_sources, write_results
 from pipeline.reasoning.decision import Decider, evidence_prediction
 from pipeline.reasoning.prompt import load_template
 from pipeline.reasoning.reasoner import Reasoner
 from pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
-from pipeline.results import ClipStatus, ClueRef, ReasonerInfo, Result, RunSummary
+from pipeline.results import ClueRef, ReasonerInfo, Result, RunSummary
+from pipeline.runinfo import no_evidence_note, package_versions, run_info, run_summary
+from pipeline.runloop import run_overlapped
 from pipeline.speakers import assign_speakers
+from pipeline.threads import configure_process, cpu_slot, thread_budget
 from pipeline.vocab import LabelSet, default_wheel, load_label_set
 
 log = logging.getLogger(__name__)
+RESULTS_EVERY_S = 5.0  # how often a folder run rewrites results.jsonl/csv with the results so far
 
-PACKAGES = ("emer", "mediapipe", "opencv-contrib-python", "ai-edge-litert", "faster-whisper", "ctranslate2",
-            "librosa", "praat-parselmouth", "av", "llama-cpp-python", "numpy", "pydantic", "prefect")
-
+__all__ = ["Observer", "Pipeline", "list_clips", "no_evidence_note", "package_versions"]
 
 class Observer:
     """Receives the pipeline's progress. Subclass and override what you need."""
@@ -58,101 +59,13 @@ class Observer:
     def on_clip_end(self, result: Result) -> None: ...
 
 
-def package_versions() -> dict[str, str]:
-    out = {}
-    for name in PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return out
-
-
-def list_clips(path: Path, recursive: bool = False) -> tuple[list[tuple[str, Path]], list[str]]:
-    """(clip id, file) pairs for a file or a folder's media files (with `recursive`, its subfolders' too), and
-    the entries skipped, each with the reason. Ids are safe folder names, unique (case-insensitively) and the
-    same on every run; files that would share an id are told apart by a hash of their path relative to the
-    folder (see `clip_id_for`). Raises InputError for a missing path or a folder without media files."""
-    path = Path(path)
-    if path.is_file():
-        return [(clip_id_for(path), path)], []
-    if not path.is_dir():
-        raise InputError(f"{path}: {_unreadable_entry(path, 'no such file or folder')}")
-    files: list[Path] = []
-    skipped: list[str] = []
-    _list_folder(path, recursive, [path.resolve()], set(), files, skipped)
-    if not files:
-        shown = "; ".join(skipped[:3]) + ("; ..." if len(skipped) > 3 else "")
-        raise InputError(f"{path}: no media files in this folder" + (f" (skipped {shown})" if skipped else ""))
-    relative = [f.relative_to(path).as_posix() for f in files]
-    ids = [clip_id_for(f, rel) for f, rel in zip(files, relative, strict=True)]
-    counts = Counter(i.casefold() for i in ids)  # case-insensitive file systems would merge A/ and a/
-    ids = [clip_id_for(f, rel, hashed=True) if counts[i.casefold()] > 1 else i
-           for f, rel, i in zip(files, relative, ids, strict=True)]
-    if len({i.casefold() for i in ids}) < len(ids):
-        dupes = sorted(i for i, n in Counter(i.casefold() for i in ids).items() if n > 1)
-        raise InputError(f"{path}: files whose clip ids still collide after hashing ({', '.join(dupes)}); "
-                         "rename one of them")
-    return list(zip(ids, files, strict=True)), skipped
-
-
-def _unreadable_entry(path: Path, default: str) -> str:
-    """Why `path` cannot be followed: a symlink loop, a broken symlink, or `default`."""
-    try:
-        path.stat()
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            return "symlink loop"
-        if path.is_symlink():
-            return "broken symlink (its target does not exist)"
-        return default if e.errno == errno.ENOENT else os_reason(e)
-    return default
-
-
-def _list_folder(folder: Path, recursive: bool, chain: list[Path], listed: set[Path], files: list[Path],
-                 skipped: list[str]) -> None:
-    """Media files under `folder` in sorted order into `files`; everything else into `skipped` with why.
-    `chain`: the resolved folders on the way here (a link back to one is a loop); `listed`: folders done."""
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError as e:
-        skipped.append(f"{folder}: cannot list this folder ({os_reason(e)})")
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            skipped.append(f"{entry}: hidden (the name starts with a dot)")
-            continue
-        try:
-            mode = entry.stat().st_mode
-        except OSError:
-            skipped.append(f"{entry}: {_unreadable_entry(entry, 'cannot be read')}")
-            continue
-        if stat.S_ISDIR(mode):
-            if not recursive:
-                skipped.append(f"{entry}: a folder (use --recursive)")
-                continue
-            real = entry.resolve()
-            if real in chain:
-                skipped.append(f"{entry}: symlink loop (leads back to {real})")
-            elif real in listed:
-                skipped.append(f"{entry}: a link to a folder listed already ({real})")
-            else:
-                listed.add(real)
-                _list_folder(entry, recursive, [*chain, real], listed, files, skipped)
-        elif not stat.S_ISREG(mode):
-            skipped.append(f"{entry}: not a regular file")
-        elif entry.suffix.lower() not in MEDIA_SUFFIXES:
-            skipped.append(f"{entry}: not a media file extension ({entry.suffix or 'none'})")
-        else:
-            files.append(entry)
-
-
 class Pipeline:
     """Holds the extractors and the reasoner of one run config; models load once and serve every clip."""
 
     def __init__(self, config: RunConfig, store: ModelStore | None = None,
                  observers: Sequence[Observer] = (), gold: Mapping[str, str] | None = None) -> None:
         """`gold` (clip id -> label) is used only in label-conditioned mode (`config.explain_gold`)."""
+        configure_process()
         config.validate_names()
         if config.explain_gold and gold is None:
             raise ConfigError("explain_gold needs gold labels (emer run --gold labels.csv --explain-gold)")
@@ -164,7 +77,12 @@ class Pipeline:
         ]
         self.template = load_template(config.prompt)
         self.label_set = load_label_set(config.label_set)
-        self.reasoner = Reasoner(config.llm, self.store) if config.reason else None
+        # The LLM's threads come from the process budget ($EMER_THREADS) unless the config names them; the
+        # config itself (and so every cache key) stays as given.
+        self.llm_threads = config.llm.n_threads or thread_budget()
+        self.reasoner = (Reasoner(config.llm.model_copy(update={"n_threads": self.llm_threads}), self.store)
+                         if config.reason else None)
+        self.overlap = True  # folder runs extract the next clips while the LLM reasons (pipeline/runloop.py)
         self.decider = (Decider(self.reasoner, self.template, config.decision, default_wheel().vocabulary())
                         if self.reasoner else None)
         self.observers = list(observers)
@@ -176,6 +94,7 @@ class Pipeline:
         self.keep_decoded = 2
         self._references: dict[Path, tuple[float, SpeakerReferences]] = {}
         self._fresh: dict[tuple[Path, str], tuple[ClipInfo, list[Clue], list[bool]]] = {}
+        self._run_references: dict[tuple[Path, str], Reference | None] = {}
 
     # --- events -------------------------------------------------------------------------------------
 
@@ -205,14 +124,20 @@ class Pipeline:
         clip_id = clip_id or clip_id_for(path)
         sha, _ = probe_and_hash(path)
         keys = [self.clue_key(sha, ex) for ex in self.extractors]
-        clues: list[Clue | None] = [self._cached_clue(layout.clue(clip_id, ex.name), key)
+        clues: list[Clue | None] = [cached_clue(layout.clue(clip_id, ex.name), key)
                                     for ex, key in zip(self.extractors, keys, strict=True)]
-        info = self._cached_info(layout.clip_info(clip_id), sha)
+        info = cached_info(layout.clip_info(clip_id), sha)
         reused = [c is not None for c in clues]
         if info is not None and all(reused):
             for ex in self.extractors:
                 self._stage(clip_id, ex.name, 0.0, reused=True)
             return info, [c for c in clues if c is not None], reused
+        with cpu_slot(self.llm_threads):  # heavy stages take turns, machine-wide
+            return self._extract_missing(path, layout, clip_id, keys, clues)
+
+    def _extract_missing(self, path: Path, layout: OutputLayout, clip_id: str, keys: list[str],
+                         clues: list[Clue | None]) -> tuple[ClipInfo, list[Clue], list[bool]]:
+        reused = [c is not None for c in clues]
         start = time.perf_counter()
         clip = decode_clip(path, self.config.decode)
         clip.info.clip_id = clip_id
@@ -243,14 +168,15 @@ class Pipeline:
                              f"{', '.join(e.name for e in self.extractors)}")
         sha, _ = probe_and_hash(path)
         key = self.clue_key(sha, ex)
-        cached = self._cached_clue(layout.clue(clip_id, ex.name), key)
-        if cached is not None and self._cached_info(layout.clip_info(clip_id), sha) is not None:
+        cached = cached_clue(layout.clue(clip_id, ex.name), key)
+        if cached is not None and cached_info(layout.clip_info(clip_id), sha) is not None:
             self._stage(clip_id, ex.name, 0.0, reused=True)
             return cached, True
-        clip = self._decoded_clip(path, layout, clip_id, sha)
-        start = time.perf_counter()
-        with self._locks[ex.name]:
-            clue = self._run_extractor(ex, clip)
+        with cpu_slot(self.llm_threads):
+            clip = self._decoded_clip(path, layout, clip_id, sha)
+            start = time.perf_counter()
+            with self._locks[ex.name]:
+                clue = self._run_extractor(ex, clip)
         clue.cache_key = key
         write_model_atomic(layout.clue(clip_id, ex.name), clue)
         self._stage(clip_id, ex.name, time.perf_counter() - start)
@@ -274,27 +200,6 @@ class Pipeline:
             return clip
 
     @staticmethod
-    def _cached_clue(path: Path, key: str) -> Clue | None:
-        if not path.is_file():
-            return None
-        try:
-            clue = load_clue(path)
-        except (InputError, ValueError) as e:
-            log.warning("ignoring unreadable cached clue %s: %s", path, e)
-            return None
-        return clue if clue.cache_key == key and clue.status != ClueStatus.failed else None
-
-    @staticmethod
-    def _cached_info(path: Path, sha: str) -> ClipInfo | None:
-        if not path.is_file():
-            return None
-        try:
-            info = ClipInfo.model_validate_json(path.read_text(encoding="utf-8"))
-        except ValueError:
-            return None
-        return info if info.sha256 == sha else None
-
-    @staticmethod
     def _run_extractor(ex: Extractor, clip: Clip) -> Clue:
         """An extractor that raises yields a `failed` clue keeping the cause; the other modalities go on."""
         try:
@@ -305,7 +210,7 @@ class Pipeline:
 
     # --- speaker references and evidence ------------------------------------------------------------
 
-    def _clues_on_disk(self, layout: OutputLayout, clip_id: str) -> list[Clue]:
+    def clues_on_disk(self, layout: OutputLayout, clip_id: str) -> list[Clue]:
         folder = layout.clip_dir(clip_id) / "clues"
         names = {ex.name for ex in self.extractors}
         out = []
@@ -328,7 +233,7 @@ class Pipeline:
         speakers = assign_speakers(ids, cfg.speakers)
         known = features or {}
         features = [known[cid].model_copy(update={"speaker": speakers[cid]}) if cid in known
-                    else clip_features(cid, self._clues_on_disk(layout, cid), speakers[cid]) for cid in ids]
+                    else clip_features(cid, self.clues_on_disk(layout, cid), speakers[cid]) for cid in ids]
         refs = SpeakerReferences(
             source=cfg.speakers, min_speaker_clips=cfg.min_speaker_clips,
             speakers=build_references(features, cfg.min_speaker_clips), clip_speakers=speakers,
@@ -338,8 +243,19 @@ class Pipeline:
         self._references[layout.references.resolve()] = (layout.references.stat().st_mtime, refs)
         return refs
 
+    def use_reference(self, layout: OutputLayout, clip_id: str, reference: Reference | None) -> None:
+        """Read the clip against `reference` until `clear_references`, whatever OUT/references.json holds (the
+        overlapped run loop's speaker-by-speaker references, before the file is written)."""
+        self._run_references[(layout.root, clip_id)] = reference
+
+    def clear_references(self, layout: OutputLayout) -> None:
+        for key in [k for k in self._run_references if k[0] == layout.root]:
+            del self._run_references[key]
+
     def _reference_for(self, layout: OutputLayout, clip_id: str) -> Reference | None:
         """The clip's speaker reference from OUT/references.json, or None (the clip is read against itself)."""
+        if (layout.root, clip_id) in self._run_references:
+            return self._run_references[(layout.root, clip_id)]
         path = layout.references
         if not path.is_file():
             return None
@@ -459,7 +375,7 @@ class Pipeline:
             if old is not None and old.status == "ok" and old.cache_key == key:
                 self._stage(clip_id, "reason", 0.0, reused=True)
                 return old.model_copy(update={"reused": True, "clues": refs})
-        with self._locks["reason"]:
+        with self._locks["reason"], cpu_slot(self.llm_threads):  # heavy stages take turns, machine-wide
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
             prediction, stats, raw, prompt = self.decider.decide(
@@ -493,12 +409,26 @@ class Pipeline:
         with claim_output(out):
             clips = self.start_run(path, out, recursive)
             results: list[Result] = []
+            last_write = [0.0]
+
+            def done_so_far(so_far: list[Result]) -> None:
+                # results.jsonl/csv are rewritten whole: at most every RESULTS_EVERY_S seconds, so a long folder
+                # costs linear time, not quadratic (finish_run writes the complete files)
+                if so_far is not results:
+                    results[:] = so_far
+                if time.perf_counter() - last_write[0] >= RESULTS_EVERY_S:
+                    write_results(layout, so_far)
+                    last_write[0] = time.perf_counter()
+
             try:
-                computed, features = self.extract_all(clips, out)
-                self.prepare_references(clips, out, features)
-                for clip_id, clip_path in clips:
-                    results.append(self.run_clip(clip_path, out, clip_id, computed=computed.get(clip_id, ())))
-                    write_results(layout, results)
+                if self.overlap and self.reasoner is not None:
+                    results[:] = run_overlapped(self, clips, out, done_so_far)
+                else:
+                    computed, features = self.extract_all(clips, out)
+                    self.prepare_references(clips, out, features)
+                    for clip_id, clip_path in clips:
+                        results.append(self.run_clip(clip_path, out, clip_id, computed=computed.get(clip_id, ())))
+                        done_so_far(results)
                 return self.finish_run(path, out, results, started, time.perf_counter() - t0)
             except OutputError as e:
                 with contextlib.suppress(OutputError):  # the summary of what finished, if it still fits
@@ -515,20 +445,26 @@ class Pipeline:
         computed: dict[str, list[str]] = {}
         features: dict[str, ClipFeatures] = {}
         for clip_id, clip_path in clips:
-            try:
-                info, clues, reused = self.extract_clues(clip_path, layout, clip_id)
-                if any(c.status == ClueStatus.failed for c in clues):  # not reusable from disk: keep them
-                    self._fresh[(layout.root, clip_id)] = (info, clues, reused)
-            except OutputError:
-                raise
-            except EmerError:
-                continue
-            except Exception:  # noqa: BLE001 - run_clip reports it with the traceback
-                log.debug("clues of %s failed in the first pass", clip_path, exc_info=True)
-                continue
-            computed[clip_id] = [c.extractor.name for c, r in zip(clues, reused, strict=True) if not r]
-            features[clip_id] = clip_features(clip_id, clues)
+            if (done := self.extract_for_run(layout, clip_id, clip_path)) is not None:
+                computed[clip_id], features[clip_id] = done
         return computed, features
+
+    def extract_for_run(self, layout: OutputLayout, clip_id: str, clip_path: Path
+                        ) -> tuple[list[str], ClipFeatures] | None:
+        """One clip of a run's first pass: the extractors computed now (not reused) and its reference features;
+        None for a clip that cannot be decoded (`run_clip` reports it)."""
+        try:
+            info, clues, reused = self.extract_clues(clip_path, layout, clip_id)
+            if any(c.status == ClueStatus.failed for c in clues):  # not reusable from disk: keep them
+                self._fresh[(layout.root, clip_id)] = (info, clues, reused)
+        except OutputError:
+            raise
+        except EmerError:
+            return None
+        except Exception:  # noqa: BLE001 - run_clip reports it with the traceback
+            log.debug("clues of %s failed in the first pass", clip_path, exc_info=True)
+            return None
+        return [c.extractor.name for c, r in zip(clues, reused, strict=True) if not r], clip_features(clip_id, clues)
 
     def start_run(self, path: Path, out: Path, recursive: bool = False) -> list[tuple[str, Path]]:
         """The clips of a file or folder (see `list_clips`), after checking that the LLM runs here, recording the
@@ -540,7 +476,7 @@ class Pipeline:
             self.reasoner.check_runs()
         layout = OutputLayout(out)
         record_clip_sources(layout, clips)
-        write_text_atomic(layout.run_info, self._run_info(path, skipped))
+        write_text_atomic(layout.run_info, run_info(self.config, path, skipped))
         return clips
 
     def finish_run(self, path: Path, out: Path, results: list[Result], started: datetime,
@@ -548,51 +484,8 @@ class Pipeline:
         """Write results.jsonl, results.csv and summary.json (with the reuse counts) for a run's results."""
         layout = OutputLayout(out)
         write_results(layout, results)
-        summary = self._summary(path, out, results, started, seconds)
+        summary = run_summary(self.config, path, out, results, started, seconds)
         write_model_atomic(layout.summary, summary)
         return summary
 
-    def _run_info(self, path: Path, skipped: Iterable[str]) -> str:
-        import json
 
-        return json.dumps({"input": str(path), "config": self.config.model_dump(mode="json"),
-                           "packages": package_versions(), "skipped": list(skipped)}, indent=2) + "\n"
-
-    def _summary(self, path: Path, out: Path, results: list[Result], started: datetime,
-                 seconds: float) -> RunSummary:
-        rows = [
-            ClipStatus(
-                clip_id=r.clip_id, source_path=r.source_path, status=r.status,
-                label=r.prediction.label if r.prediction else None,
-                confidence=r.prediction.confidence if r.prediction else None, error=r.error, note=r.note,
-                warnings=r.clip.warnings if r.clip else [],
-                clues={c.extractor: c.status for c in r.clues}, reused_clues=sum(c.reused for c in r.clues),
-                reused_result=r.reused, seconds=r.timings.get("total", 0.0),
-            )
-            for r in results
-        ]
-        return RunSummary(
-            input=str(path), output=str(out), config=self.config.model_dump(mode="json"),
-            packages=package_versions(), clips=rows, ok=sum(r.status == "ok" for r in results),
-            degraded=sum(r.status == "degraded" for r in results), failed=sum(r.status == "failed" for r in results),
-            reused_clues=sum(r.reused_clues for r in rows), reused_results=sum(r.reused_result for r in rows),
-            seconds=round(seconds, 3), started_at=started, finished_at=datetime.now(UTC),
-        )
-
-
-def no_evidence_note(clues: Sequence[Clue], evidence: EvidenceSummary) -> str:
-    """Why the evidence gave no label, clue by clue: what is missing or says nothing, and which kinds were not
-    chosen (e.g. 'no emotion evidence: face: no face found in 40 sampled frames; speech: no speech ...')."""
-    reasons = []
-    for clue in clues:
-        modality = evidence.modality(clue.kind)
-        if clue.status == ClueStatus.failed:
-            reasons.append(f"{clue.kind}: its extractor failed")
-        elif clue.status != ClueStatus.ok:
-            reasons.append(f"{clue.kind}: {clue.detail or clue.status.value}")
-        elif modality is not None and modality.weight > 0 and not modality.emotions and modality.observations:
-            reasons.append(f"{clue.kind}: {modality.observations[0].text}")
-    chosen = {c.kind for c in clues}
-    if missing := [k for k in ("face", "speech", "prosody") if k not in chosen]:
-        reasons.append(f"no {' or '.join(missing)} extractor chosen")
-    return "no emotion evidence: " + ("; ".join(reasons) or "no clue carries an emotion cue")

@@ -1,170 +1,225 @@
-"""Benchmark: stage-by-stage time, real-time factor, peak memory of the clues; then the whole pipeline per LLM
-on the six CREMA-D video clips: seconds per clip by step, accuracy of the fused, LLM and evidence labels, the
-reasoning check, and label-order sensitivity (labels shown as the set gives them, forward and reversed).
-Not a test: it measures and prints.
+"""Benchmark: the whole pipeline on the sample clips, stage by stage, against a previous version in the same run.
 
-    python scripts/benchmark.py [--llms qwen2.5-1.5b,qwen2.5-0.5b] [--out out/bench]
+Each version runs in its own child process (so model loads, peak RSS and cold starts are its own) on the same
+clips into a fresh output folder: this tree, and a git revision (default: the merge-base with main) checked out
+into a temporary `git worktree` and run with the same venv. Runs are interleaved (baseline, current, baseline,
+current, ... with --repeats). Prints a table of seconds per clip and real-time factor per stage (decode, each
+extractor, evidence, each LLM pass, the rest: hashing, writing, references), end-to-end seconds per clip, the
+speed-up, peak RSS and accuracy on the clips' labels, then one line `end-to-end: <seconds> s per clip`. Also times
+a second run of the current tree into the same folder with a changed LLM setting (only the LLM stage runs):
+seconds from process start to the first LLM pass. Not a test: it measures and prints.
+
+    python scripts/benchmark.py [--baseline REV | --no-baseline] [--model qwen2.5-1.5b] [--clips FOLDER]
+                                [--repeats 1] [--out out/bench]
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import contextlib
+import json
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-import extractors
-from pipeline.clip import decode_clip
-from pipeline.config import DEFAULT_EXTRACTORS, load_config
-from pipeline.datasets import fetch_samples
-from pipeline.evaluation.metrics import load_results
-from pipeline.io import write_json_atomic, write_text_atomic
-from pipeline.models import ModelStore
-from pipeline.runner import Pipeline
-from pipeline.vocab import label_from_name
-
-LABELS = Path(__file__).parent / "labels"
+ROOT = Path(__file__).resolve().parent.parent
+CLIP_STAGES = ("decode", "evidence")
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def child(args: argparse.Namespace) -> None:
+    """One run of the tree on sys.path (the parent sets PYTHONPATH): writes the measurements as JSON."""
+    import resource
+
+    from pipeline.config import load_config
+    from pipeline.runner import Observer, Pipeline
+
+    spawned = float(os.environ.get("EMER_BENCH_SPAWNED", time.time()))
+    stages: dict[str, dict[str, float]] = {}
+    first_reason: list[float] = []
+
+    class Stages(Observer):
+        def on_stage(self, clip_id: str, stage: str, seconds: float, reused: bool) -> None:
+            if stage == "reason" and not first_reason and not reused:
+                first_reason.append(time.time() - seconds - spawned)
+            if not reused:
+                stages.setdefault(clip_id, {})[stage] = seconds
+
+    overrides = {"llm": {"model": args.model}, "label_set": args.labels, **json.loads(args.overrides)}
+    config = load_config(overrides=overrides)
+    t = time.perf_counter()
+    summary = Pipeline(config, observers=[Stages()]).run(Path(args.clips), Path(args.out))
+    wall = time.perf_counter() - t
+    clips = []
+    for row in summary.clips:
+        result = json.loads((Path(args.out) / row.clip_id / "result.json").read_text())
+        info = result.get("clip") or {}
+        gen = result.get("generation") or {}
+        clips.append({"clip": row.clip_id, "label": row.label, "duration_s": info.get("duration_s") or 0.0,
+                      "timings": result.get("timings", {}), "observed": stages.get(row.clip_id, {}),
+                      "llm_passes": {k.removesuffix("_seconds"): v for k, v in gen.items()
+                                     if k.endswith("_seconds") and isinstance(v, int | float)},
+                      "tokens": {k: v for k, v in gen.items() if k.endswith("_tokens") and isinstance(v, int)}})
+    Path(args.json).write_text(json.dumps({
+        "wall_s": wall, "startup_s": time.time() - spawned - wall, "first_llm_pass_s": first_reason[0]
+        if first_reason else None, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "extractors": [c.name for c in config.extractors], "clips": clips}))
 
 
-def gold_label(clip_id: str) -> str:
-    label = label_from_name(clip_id, "crema-d")
-    assert label is not None, f"{clip_id} is not a CREMA-D file name"
-    return label
+def run_child(tree: Path, clips: Path, out: Path, args: argparse.Namespace, overrides: dict | None = None,
+              fresh: bool = True) -> dict:
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result = out.parent / f"{out.name}.json"
+    env = {**os.environ, "PYTHONPATH": str(tree), "EMER_BENCH_SPAWNED": repr(time.time())}
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "--clips", str(clips), "--out",
+                    str(out), "--json", str(result), "--model", args.model, "--labels", args.labels,
+                    "--overrides", json.dumps(overrides or {})], cwd=tree, env=env, check=True)
+    return json.loads(result.read_text())
+
+
+@contextlib.contextmanager
+def worktree(rev: str):
+    """A temporary checkout of `rev` (removed afterwards)."""
+    folder = Path(tempfile.mkdtemp(prefix="emer-bench-"))
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(folder / "tree"), rev],
+                   check=True)
+    try:
+        yield folder / "tree"
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder / "tree")], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def per_stage(run: dict) -> tuple[dict[str, float], float]:
+    """Mean seconds per clip of each stage, and the mean clip duration."""
+    clips = run["clips"]
+    n = max(1, len(clips))
+    stages: dict[str, float] = {}
+    for c in clips:
+        t, o = c["timings"], c["observed"]
+        rows = {"decode": o.get("decode", 0.0)}
+        rows.update({f"clue: {x}": t.get(x, 0.0) for x in run["extractors"]})
+        rows["evidence"] = t.get("evidence", 0.0)
+        rows["LLM load"] = t.get("model_load", 0.0)
+        passes = dict(c["llm_passes"])
+        parts = sum(v for k, v in passes.items() if k not in ("decision", "reasoning"))
+        if "decision" in passes and parts and abs(passes["decision"] - parts) < 0.01:
+            del passes["decision"]  # the sum of the scoring and words passes, not a pass of its own
+        rows.update({f"LLM: {k}": v for k, v in passes.items()})
+        llm_total = t.get("reason", 0.0) - t.get("model_load", 0.0)
+        rows["LLM: other (prompt, checks, calibration)"] = max(0.0, llm_total - sum(passes.values()))
+        for k, v in rows.items():
+            stages[k] = stages.get(k, 0.0) + v / n
+    wall = run["wall_s"] / n
+    stages["rest (hash, write, references)"] = max(0.0, wall - sum(stages.values()))
+    return stages, sum(c["duration_s"] for c in clips) / n
+
+
+def accuracy(run: dict, dataset: str) -> float | None:
+    from pipeline.vocab import label_from_name
+
+    golds = [(label_from_name(c["clip"], dataset), c["label"]) for c in run["clips"]]
+    golds = [(g, p) for g, p in golds if g]
+    return sum(g == p for g, p in golds) / len(golds) if golds else None
+
+
+def mean_runs(runs: list[dict]) -> dict:
+    """The run with the median wall time (repeats guard against a noisy neighbour)."""
+    return sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+
+
+def render(current: dict, baseline: dict | None, rev: str, dataset: str, rerun: dict | None) -> str:
+    cur, dur = per_stage(current)
+    base, _ = per_stage(baseline) if baseline else ({}, 0.0)
+    names = list(dict.fromkeys([*cur, *base]))
+    rest = "rest (hash, write, references)"
+    names = [n for n in names if n != rest] + [rest]
+    head = f"| stage | s/clip | RTF |{f' baseline {rev[:8]} s/clip | speed-up |' if baseline else ''}"
+    lines = [f"Clips: {len(current['clips'])}, mean duration {dur:.2f} s; one process per version.", "", head,
+             "|---|---|---|" + ("---|---|" if baseline else "")]
+
+    def row(name: str, c: float, b: float | None) -> str:
+        extra = f" {b:.3f} | {b / c:.2f}x |" if baseline and b is not None and c > 0.0005 else (
+            f" {b:.3f} | - |" if baseline and b is not None else (" - | - |" if baseline else ""))
+        return f"| {name} | {c:.3f} | {c / dur if dur else 0:.3f} |{extra}"
+
+    for n in names:
+        lines.append(row(n, cur.get(n, 0.0), base.get(n) if baseline else None))
+    e2e = current["wall_s"] / len(current["clips"])
+    b2e = baseline["wall_s"] / len(baseline["clips"]) if baseline else None
+    lines.append(row("**end to end**", e2e, b2e))
+    lines += ["", f"- peak RSS: {current['peak_rss_mb']:.0f} MB"
+              + (f" (baseline {baseline['peak_rss_mb']:.0f} MB)" if baseline else ""),
+              f"- accuracy ({dataset} labels from the file names): {_pct(accuracy(current, dataset))}"
+              + (f" (baseline {_pct(accuracy(baseline, dataset))})" if baseline else ""),
+              f"- process start-up before the first clip: {current['startup_s']:.1f} s"]
+    if rerun is not None:
+        lines.append(f"- second run into the same folder, a changed LLM setting (clues reused): first LLM pass "
+                     f"starts {rerun['first_llm_pass_s']:.1f} s after the process starts; "
+                     f"{rerun['wall_s'] / len(rerun['clips']):.2f} s per clip")
+    lines += ["", f"end-to-end: {e2e:.2f} s per clip"]
+    return "\n".join(lines) + "\n"
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--llms", default="qwen2.5-1.5b")
-    parser.add_argument("--forward-only", action="store_true",
-                        help="time the default pipeline only, without the label-order passes")
+    parser.add_argument("--baseline", help="git revision to compare with (default: the merge-base with main)")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--model", default="qwen2.5-1.5b")
+    parser.add_argument("--labels", default="crema-d")
+    parser.add_argument("--dataset", default="crema-d", help="how gold labels are read from the file names")
+    parser.add_argument("--clips", type=Path, help="folder of clips (default: the CREMA-D sample videos)")
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("out/bench"))
+    parser.add_argument("--no-rerun", action="store_true", help="skip the second (LLM-only) run")
+    parser.add_argument("--render", type=Path, help="print the table of an earlier run's benchmark.json")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", help=argparse.SUPPRESS)
+    parser.add_argument("--overrides", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    clips = sorted((fetch_samples() / "video").glob("*.flv"))
-    store = ModelStore()
-    report: dict = {"clips": [c.name for c in clips], "stages": {}, "llms": {}}
+    if args.child:
+        child(args)
+        return
+    from pipeline.datasets import fetch_samples
+    from pipeline.io import write_json_atomic, write_text_atomic
 
-    exs = [extractors.get(n)(None, store) for n in DEFAULT_EXTRACTORS]
-    loads = {}
-    for ex in exs:
-        t = time.perf_counter()
-        ex.load()
-        loads[ex.name] = round(time.perf_counter() - t, 3)
-    report["model_load_s"] = loads
-    rows = []
-    decoded = {}
-    for path in clips:
-        t = time.perf_counter()
-        clip = decode_clip(path)
-        row = {"clip": clip.clip_id, "duration_s": clip.info.duration_s, "decode": time.perf_counter() - t}
-        clues = []
-        for ex in exs:
-            t = time.perf_counter()
-            clue = ex.extract(clip)
-            row[ex.name] = time.perf_counter() - t
-            for step, seconds in clue.timings.items():
-                if step != "total":
-                    row[f"{ex.name}.{step}"] = seconds
-            clues.append(clue)
-        decoded[clip.clip_id] = (clip.info, clues)
-        row["clues_total"] = sum(v for k, v in row.items() if k in {"decode", *DEFAULT_EXTRACTORS})
-        row["rtf_clues"] = row["clues_total"] / clip.info.duration_s
-        rows.append(row)
-    report["stages"] = rows
-    report["peak_rss_mb_after_clues"] = round(peak_rss_mb(), 1)
+    if args.render:
+        saved = json.loads(args.render.read_text())
+        print(render(mean_runs(saved["current"]), mean_runs(saved["baseline_runs"]) if saved["baseline_runs"]
+                     else None, saved["baseline"] or "", args.dataset, saved["rerun"]))
+        return
 
-    video = fetch_samples() / "video"
-    for name in args.llms.split(","):
-        per_order = {}
-        orders = (("forward", "crema-d", "sorted"), ("given", "crema-d", "given"),
-                  ("given-reversed", str(LABELS / "crema-d-reversed.yaml"), "given"))
-        for order, label_set, label_order in orders[:1] if args.forward_only else orders:
-            config = load_config(overrides={"llm": {"model": name, "label_order": label_order},
-                                            "label_set": label_set})
-            out = args.out / name / order
-            shutil.rmtree(out, ignore_errors=True)
-            pipeline = Pipeline(config, store)
-            t = time.perf_counter()
-            pipeline.run(video, out)
-            wall = time.perf_counter() - t
-            per_order[order] = (wall, load_results(out), pipeline.reasoner.load_seconds if pipeline.reasoner else 0)
-        wall, results, load_s = per_order["forward"]
-        ok = [r for r in results if r.prediction is not None]
-        preds = {r.clip_id: r.prediction for r in ok}
-        gen = [r.generation for r in ok if r.generation]
-        same = {o: sum(preds[r.clip_id].label == r.prediction.label for r in per_order[o][1] if r.prediction)
-                if o in per_order else 0 for o in ("given", "given-reversed")}
-        clips = [{"clip": r.clip_id, "gold": gold_label(r.clip_id), "label": r.prediction.label,
-                  "llm_label": r.prediction.llm_label, "evidence_label": r.prediction.evidence_label,
-                  "reversed": next((x.prediction.label for x in per_order.get("given-reversed", (0, []))[1]
-                                    if x.clip_id == r.clip_id and x.prediction), "-"),
-                  "attempts": r.prediction.reasoning_attempts, "reason_s": r.timings.get("reason"),
-                  "total_s": r.timings.get("total"), "reasoning": r.prediction.reasoning} for r in ok]
-        report["llms"][name] = {
-            "load_s": round(load_s, 2),
-            "accuracy": sum(c["label"] == c["gold"] for c in clips) / len(clips),
-            "llm_accuracy": sum(c["llm_label"] == c["gold"] for c in clips) / len(clips),
-            "evidence_accuracy": sum(c["evidence_label"] == c["gold"] for c in clips) / len(clips),
-            "same_label_given_order": same["given"] / len(clips),
-            "same_label_given_reversed": same["given-reversed"] / len(clips),
-            "seconds_per_clip": round(sum(r.timings.get("total", 0) for r in ok) / len(ok), 2),
-            "reason_seconds_per_clip": round(sum(r.timings.get("reason", 0) for r in ok) / len(ok), 2),
-            "wall_s": round(wall, 1),
-            "prompt_tokens_mean": round(sum(g.prompt_tokens for g in gen) / len(gen)),
-            "reasoning_tokens_mean": round(sum(g.reasoning_tokens for g in gen) / len(gen), 1),
-            "reasoning_s_mean": round(sum(g.reasoning_seconds for g in gen) / len(gen), 2),
-            "scoring_s_mean": round(sum(g.scoring_seconds for g in gen) / len(gen), 2),
-            "words_s_mean": round(sum(g.words_seconds for g in gen) / len(gen), 2),
-            "rewritten": sum(c["attempts"] > 1 for c in clips),
-            "contradictions": sum(r.prediction.check.contradictions for r in ok if r.prediction.check),
-            "invented": sum(r.prediction.check.invented for r in ok if r.prediction.check),
-            "truncated": sum(r.prediction.reasoning_truncated for r in ok),
-            "clips": clips,
-        }
-        report["peak_rss_mb_after_" + name] = round(peak_rss_mb(), 1)
-    write_json_atomic(args.out / "benchmark.json", report)
-    print(render(report))
-    write_text_atomic(args.out / "benchmark.md", render(report))
-
-
-def render(report: dict) -> str:
-    lines = ["## Clue stages (seconds per clip)", ""]
-    stage_keys = ["decode", *DEFAULT_EXTRACTORS, "clues_total", "rtf_clues"]
-    lines.append("| clip | dur s | " + " | ".join(stage_keys) + " |")
-    lines.append("|---" * (len(stage_keys) + 2) + "|")
-    for r in report["stages"]:
-        lines.append(f"| {r['clip']} | {r['duration_s']:.2f} | " + " | ".join(f"{r[k]:.3f}" for k in stage_keys) + " |")
-    n = len(report["stages"])
-    mean = {k: sum(r[k] for r in report["stages"]) / n for k in stage_keys}
-    lines.append("| mean | | " + " | ".join(f"{mean[k]:.3f}" for k in stage_keys) + " |")
-    sub = sorted({k for r in report["stages"] for k in r if "." in k})
-    lines += ["", "Sub-steps (mean s): " + ", ".join(
-        f"{k} {sum(r.get(k, 0) for r in report['stages']) / n:.3f}" for k in sub)]
-    lines += ["", f"Model load (s): {report['model_load_s']}",
-              f"Peak RSS after clues: {report['peak_rss_mb_after_clues']} MB", "",
-              "## End to end on the six clips (CREMA-D labels; default pipeline per LLM)", "",
-              "| model | accuracy | LLM alone | evidence alone | same label, given order | same, reversed | "
-              "s/clip | reason s/clip | reasoning s | scoring s | words s | prompt tok | rewritten | "
-              "contradictions | invented | truncated | peak RSS MB |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for name, m in report["llms"].items():
-        lines.append(
-            f"| {name} | {m['accuracy']:.2f} | {m['llm_accuracy']:.2f} | {m['evidence_accuracy']:.2f} | "
-            f"{m['same_label_given_order']:.2f} | {m['same_label_given_reversed']:.2f} | {m['seconds_per_clip']} | "
-            f"{m['reason_seconds_per_clip']} | {m['reasoning_s_mean']} | {m['scoring_s_mean']} | "
-            f"{m['words_s_mean']} | {m['prompt_tokens_mean']} | {m['rewritten']} | {m['contradictions']} | "
-            f"{m['invented']} | {m['truncated']} | {report['peak_rss_mb_after_' + name]} |")
-    lines += ["", "Labels per clip (gold: fused / LLM / evidence / reversed list):"]
-    for name, m in report["llms"].items():
-        lines.append(f"- {name}: " + ", ".join(
-            f"{c['clip'][9:12]} {c['label']}/{c['llm_label']}/{c['evidence_label']}/{c['reversed']}"
-            for c in m["clips"]))
-    return "\n".join(lines) + "\n"
+    clips = args.clips or fetch_samples() / "video"
+    out = args.out.resolve()
+    rev = None
+    if not args.no_baseline:
+        rev = args.baseline or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], check=True,
+                                              capture_output=True, text=True).stdout.strip()
+    current_runs, baseline_runs = [], []
+    with worktree(rev) if rev else contextlib.nullcontext() as base_tree:
+        for i in range(args.repeats):
+            if base_tree is not None:
+                baseline_runs.append(run_child(base_tree, clips, out / f"baseline-{i}", args))
+            current_runs.append(run_child(ROOT, clips, out / f"current-{i}", args))
+    rerun = None
+    if not args.no_rerun:
+        rerun = run_child(ROOT, clips, out / "current-0", args, {"llm": {"max_reasoning_tokens": 100}}, fresh=False)
+    current = mean_runs(current_runs)
+    baseline = mean_runs(baseline_runs) if baseline_runs else None
+    text = render(current, baseline, rev or "", args.dataset, rerun)
+    write_json_atomic(out / "benchmark.json", {"baseline": rev, "current": current_runs,
+                                               "baseline_runs": baseline_runs, "rerun": rerun})
+    write_text_atomic(out / "benchmark.md", text)
+    print(text)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""The overlapped run loop (extraction ahead of the reasoning) and the machine-wide LLM slots."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import RunConfig
+from pipeline.datasets import fetch_sample_set
+from pipeline.runloop import speaker_groups
+from pipeline.runner import Pipeline
+from pipeline.threads import configure_process, cpu_slot, slots
+
+FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
+
+
+def test_clips_are_grouped_by_speaker_in_first_appearance_order():
+    clips = [(c, Path(c)) for c in ("1002_a", "x", "1001_a", "1002_b", "y", "1001_b")]
+    speakers = {"1002_a": "1002", "1002_b": "1002", "1001_a": "1001", "1001_b": "1001", "x": None, "y": None}
+    groups = [(s, [c for c, _ in members]) for s, members in speaker_groups(clips, speakers)]
+    assert groups == [("1002", ["1002_a", "1002_b"]), (None, ["x"]), ("1001", ["1001_a", "1001_b"]),
+                      (None, ["y"])]
+
+
+def test_one_slot_makes_threads_take_turns(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMER_SLOTS", "1")
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def job() -> None:
+        with cpu_slot(2, tmp_path):
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.1)
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=job) for _ in range(3)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1 and time.perf_counter() - start >= 0.3
+
+
+def test_a_slot_held_by_another_process_is_waited_for(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMER_SLOTS", "1")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from pipeline.threads import cpu_slot\n"
+         f"with cpu_slot(1, Path({str(tmp_path)!r})):\n    print('in', flush=True); time.sleep(0.6)"],
+        stdout=subprocess.PIPE, text=True, env={**__import__("os").environ, "EMER_SLOTS": "1"})
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "in"
+    start = time.perf_counter()
+    with cpu_slot(1, tmp_path):
+        waited = time.perf_counter() - start
+    holder.wait()
+    assert waited > 0.3
+
+
+def test_slots_default_to_cpus_per_llm_and_the_budget_is_checked(monkeypatch):
+    monkeypatch.delenv("EMER_SLOTS", raising=False)
+    assert slots(10_000) == 1
+    monkeypatch.setenv("EMER_THREADS", "zero")
+    from pipeline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="EMER_THREADS"):
+        configure_process()
+
+
+def _comparable(path: Path) -> dict:
+    data = json.loads(path.read_text())
+    for key in ("timings", "reused"):
+        data.pop(key, None)
+    for key in ("generation",):
+        if data.get(key):
+            data[key] = {k: v for k, v in data[key].items() if not k.endswith("seconds")}
+    return data
+
+
+@pytest.mark.slow
+def test_overlapped_run_gives_the_sequential_results(tmp_path):
+    """Real clips, a real LLM: one speaker with two clips (a speaker reference) and one clip of another
+    speaker; the overlapped loop's evidence, prompts, results and references equal the sequential run's."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    crema = fetch_sample_set("crema-d") / "audio"
+    for emotion in ("ANG", "HAP"):
+        shutil.copy(crema / f"1002_DFA_{emotion}_XX.mp3", folder)
+    shutil.copy(fetch_sample_set("emodb") / "audio" / "03a01Fa.wav", folder)
+    config = RunConfig(label_set="crema-d", llm=FAST_LLM, evidence={"min_speaker_clips": 2},
+                       extractors=[{"name": "praat-prosody"}])
+    outs = {}
+    for overlap in (False, True):
+        pipeline = Pipeline(config)
+        pipeline.overlap = overlap
+        outs[overlap] = tmp_path / f"out-{overlap}"
+        summary = pipeline.run(folder, outs[overlap])
+        assert summary.ok == 3, summary
+    seq, ovl = outs[False], outs[True]
+    assert (json.loads((seq / "references.json").read_text())
+            == json.loads((ovl / "references.json").read_text()))
+    assert "1002" in json.loads((ovl / "references.json").read_text())["speakers"]
+    for clip in sorted(p.name for p in seq.iterdir() if (p / "result.json").is_file()):
+        assert (seq / clip / "evidence.json").read_text() == (ovl / clip / "evidence.json").read_text(), clip
+        assert (seq / clip / "prompt.txt").read_text() == (ovl / clip / "prompt.txt").read_text(), clip
+        assert _comparable(seq / clip / "result.json") == _comparable(ovl / clip / "result.json"), clip
+    ids = [json.loads(line)["clip_id"] for line in (ovl / "results.jsonl").read_text().splitlines()]
+    assert ids == sorted(ids)  # the listing order, not the order the clips finished in
