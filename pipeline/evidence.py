@@ -42,6 +42,7 @@ from pipeline.vocab import (
     label_weights,
     load_data_yaml,
 )
+from pipeline.voice_model import voice_model
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
 EVIDENCE_VERSION = "1.1.0"  # 1.1: sentences addressed to a model are no evidence
@@ -68,6 +69,9 @@ class EvidenceConfig(Record):
     z_threshold: float = Field(1.0, gt=0, description="a voice feature this many spreads from the reference "
                                "is high or low")
     in_prompt: bool = Field(True, description="show the evidence summary to the LLM")
+    voice_model_weight: float = Field(0.0, ge=0, description="weight of the learned voice model "
+                                      "(prompts/evidence/voice_model.yaml) beside the vocal profiles in the prosody "
+                                      "score (0: vocal profiles only)")
 
 
 class Observation(Record):
@@ -227,10 +231,37 @@ def _readable(name: str, value: float, unit: str) -> tuple[float, str]:
     return (100 * 2 ** (value / 12), "Hz") if name == "pitch_st" else (value, unit)
 
 
+def voice_z_scores(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]]) -> dict[str, float]:
+    """The voice features that have a reference, in the reference's spreads (clipped to +-3)."""
+    z: dict[str, float] = {}
+    for name in _VOICE_WORDS:
+        value = getattr(voice, name)
+        if value is not None and name in ref:
+            level, spread = ref[name]
+            z[name] = max(-3.0, min(3.0, (value - level) / spread))
+    return z
+
+
+def _voice_model_scores(z: Mapping[str, float], cfg: EvidenceConfig) -> tuple[dict[str, float], Observation]:
+    """The learned voice model's log-probabilities, centred over its classes and weighted (emotions it does not
+    know get nothing), and the observation that shows them."""
+    model = voice_model()
+    probs = model.predict(z)
+    logs = {c: math.log(max(p, 1e-4)) for c, p in probs.items()}
+    mean = sum(logs.values()) / len(logs)
+    top = max(probs, key=lambda c: probs[c])
+    shown = ", ".join(f"{c} {probs[c]:.2f}" for c in sorted(probs, key=lambda c: -probs[c]))
+    obs = Observation(modality="prosody", cue="voice_model", category=top, value=probs[top],
+                      text=f"learned voice model {model.name} ({', '.join(model.classes)} only; "
+                      f"sha256 {model.sha256[:12]}): {shown}", supports=[top])
+    return {c: cfg.voice_model_weight * (v - mean) for c, v in logs.items()}, obs
+
+
 def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]], ref_text: str | None,
                      cfg: EvidenceConfig) -> ModalityEvidence:
-    """The voice's z-scores against the reference, matched to the vocal profiles."""
-    z: dict[str, float] = {}
+    """The voice's z-scores against the reference, matched to the vocal profiles, plus (with
+    `voice_model_weight`) the learned voice model's log-probabilities."""
+    z = voice_z_scores(voice, ref)
     observations: list[Observation] = []
     profiles = vocal_profiles()
     for name, (cue, hi, lo, label, unit) in _VOICE_WORDS.items():
@@ -243,8 +274,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
                 modality="prosody", cue=cue, category="unreferenced", value=round(value, 2),
                 text=f"{label} {shown:.1f} {shown_unit} (no reference for this speaker)"))
             continue
-        level, spread = ref[name]
-        z[name] = max(-3.0, min(3.0, (value - level) / spread))
+        level, _spread = ref[name]
         shown_level, _ = _readable(name, level, unit)
         category = hi if z[name] >= cfg.z_threshold else lo if z[name] <= -cfg.z_threshold else "usual"
         supports = [e for e, prof in profiles.items() if category != "usual"
@@ -265,7 +295,12 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     if z:
         k = cfg.vocal_profile_scale
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
-        emotions = softmax({e: scores.get(e, min(scores.values())) for e in basic_emotions()})
+        scores = {e: scores.get(e, min(scores.values())) for e in basic_emotions()}
+        if cfg.voice_model_weight > 0:
+            learned, obs = _voice_model_scores(z, cfg)
+            scores = {e: v + learned.get(e, 0.0) for e, v in scores.items()}
+            observations.append(obs)
+        emotions = softmax(scores)
     return ModalityEvidence(modality="prosody", reference=ref_text, weight=round(weight, 3), emotions=emotions,
                             observations=observations)
 

@@ -1,0 +1,74 @@
+"""The learned voice model (prompts/evidence/voice_model.yaml, fitted on the Polish words) in the prosody evidence:
+its file and identity, its reading of the real EmoDB development utterances against their speaker, and how its
+weight enters the prosody score. Praat and a linear model only: fast. Plus the registered Gemma GGUF through the
+ModelStore's sha256 check (slow: a 253 MB file)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from extractors.prosody_praat import PraatProsodyExtractor
+from pipeline.clip import decode_clip
+from pipeline.clues import ClueStatus
+from pipeline.datasets import fetch_sample_set
+from pipeline.evidence import EvidenceConfig, prosody_evidence, voice_z_scores
+from pipeline.io import sha256_file
+from pipeline.models import MODELS
+from pipeline.references import build_references, clip_features
+from pipeline.vocab import basic_emotions, label_from_name, prompts_root
+from pipeline.voice_model import FEATURES, voice_model
+
+
+def test_the_shipped_voice_model_is_identified_by_its_file_and_says_what_it_was_fitted_on():
+    model = voice_model()
+    assert model.sha256 == sha256_file(prompts_root() / "evidence" / "voice_model.yaml")
+    assert set(model.classes) <= set(basic_emotions()) and len(model.classes) >= 2
+    assert all(set(model.weights[c]) == set(FEATURES) for c in model.classes)
+    assert "nkululeko" in str(model.training["data"]) and 0 < float(model.training["loso_accuracy"]) <= 1  # type: ignore[arg-type]
+    probs = model.predict({})
+    assert math.isclose(sum(probs.values()), 1.0, abs_tol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def emodb() -> dict[str, object]:
+    """EmoDB speaker 03's seven development utterances: features by label, and the speaker's voice reference."""
+    extractor = PraatProsodyExtractor()
+    feats = {}
+    for path in sorted((fetch_sample_set("emodb") / "audio").glob("*.wav")):
+        clue = extractor.extract(decode_clip(path))
+        assert clue.status == ClueStatus.ok, clue.detail
+        feats[label_from_name(path.stem, "emodb")] = clip_features(path.stem, [clue], speaker="03")
+    ref = build_references(list(feats.values()))["03"]
+    return {"features": feats, "ref": ref.voice}
+
+
+def _learned(emodb, label: str) -> dict[str, float]:
+    return voice_model().predict(voice_z_scores(emodb["features"][label].voice, emodb["ref"]))
+
+
+def test_emodb_anger_reads_angrier_and_less_neutral_than_the_neutral_utterance(emodb):
+    angry, neutral = _learned(emodb, "anger"), _learned(emodb, "neutral")
+    assert angry["anger"] > neutral["anger"] + 0.2
+    assert neutral["neutral"] > angry["neutral"] + 0.2
+
+
+def test_the_model_weight_moves_only_the_emotions_the_model_knows(emodb):
+    voice = emodb["features"]["anger"].voice
+    plain = prosody_evidence(voice, emodb["ref"], "speaker 03", EvidenceConfig())
+    learned = prosody_evidence(voice, emodb["ref"], "speaker 03", EvidenceConfig(voice_model_weight=1.0))
+    assert not any(o.cue == "voice_model" for o in plain.observations)
+    obs = next(o for o in learned.observations if o.cue == "voice_model")
+    assert voice_model().sha256[:12] in obs.text and obs.category in voice_model().classes
+    assert learned.emotions["anger"] > plain.emotions["anger"]
+    others = [e for e in basic_emotions() if e not in voice_model().classes]
+    a, b = others[0], others[1]
+    assert math.isclose(plain.emotions[a] / plain.emotions[b], learned.emotions[a] / learned.emotions[b], rel_tol=0.01)
+
+
+@pytest.mark.slow
+def test_the_gemma_gguf_assembles_from_its_chunk_packages_to_the_registered_sha256(model_store):
+    resolved = model_store.resolve("gemma3-270m")
+    assert resolved.sha256 == MODELS["gemma3-270m"].sha256
+    assert model_store.verify("gemma3-270m", full=True).sha256 == MODELS["gemma3-270m"].sha256
