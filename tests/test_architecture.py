@@ -38,6 +38,7 @@ def _imports(path: Path) -> set[str]:
 
 GRAPH = {name: {m for m in _imports(path) if m in _modules()} for name, path in _modules().items()}
 EVALUATION = {m for m in GRAPH if m.startswith("pipeline.evaluation")}
+EXPORT = {m for m in GRAPH if m.startswith("pipeline.export")}  # a command plugin: reads gold and results
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -94,5 +95,10 @@ def test_the_core_reaches_extractors_only_through_the_registry():
 
 def test_only_the_command_line_imports_evaluation():
     offenders = {m: sorted(deps & EVALUATION) for m, deps in GRAPH.items()
-                 if m not in EVALUATION | MAY_IMPORT_EVALUATION and deps & EVALUATION}
+                 if m not in EVALUATION | EXPORT | MAY_IMPORT_EVALUATION and deps & EVALUATION}
     assert offenders == {}
+
+
+def test_nothing_imports_the_export_plugin():
+    offenders = {m: sorted(deps & EXPORT) for m, deps in GRAPH.items() if m not in EXPORT and deps & EXPORT}
+    assert EXPORT and offenders == {}

@@ -1,11 +1,18 @@
 """Gold annotations for evaluation: a CSV file (clip id, label, optionally open-vocabulary emotion words and a
 reference description) or labels parsed from file names (CREMA-D, RAVDESS, EmoDB codes, as data in
 `prompts/vocab/filename_labels.yaml`). Labels are mapped to canonical classes through
-`prompts/vocab/label_aliases.yaml`, so happy/happiness/joy are one class without any code naming them."""
+`prompts/vocab/label_aliases.yaml`, so happy/happiness/joy are one class without any code naming them.
+
+Besides the generic column names, two published layouts are read as their authors define them: EMER
+(`names,emotions,subtitles,reasons`: zeroQiaoba/AffectGPT EMER/dataset-v1 gt-eng.csv, where `emotions` is the
+MER2023 discrete label and `reasons` the explanation) and OV-MERD (`name,openset`: zeroQiaoba/MERTools
+MER2024/ov_store/check-openset.csv, `openset` a word list written as "['a', 'b']" or "a, b")."""
 
 from __future__ import annotations
 
+import ast
 import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -17,10 +24,17 @@ from pipeline.clues import Record
 from pipeline.errors import InputError
 from pipeline.vocab import canonical_label, label_from_name, load_data_yaml
 
-CLIP_COLUMNS = ("clip_id", "clip", "id", "file", "filename", "name", "path")
+CLIP_COLUMNS = ("clip_id", "clip", "id", "file", "filename", "name", "names", "path")
 LABEL_COLUMNS = ("label", "emotion", "gold", "class")
-OPEN_VOCAB_COLUMNS = ("open_vocab", "emotions", "emotion_words", "ov")
-REFERENCE_COLUMNS = ("reference", "description", "explanation")
+OPEN_VOCAB_COLUMNS = ("open_vocab", "emotions", "emotion_words", "ov", "openset")
+REFERENCE_COLUMNS = ("reference", "description", "explanation", "reasons", "reason")
+# Published layouts, recognised by their columns before the generic names above: a layout's column may mean
+# something else than the generic name guesses (EMER's `emotions` is the discrete label, not emotion words).
+# role -> column; a CSV holding all of a layout's columns is read with that layout.
+LAYOUTS: dict[str, dict[str, str]] = {
+    "emer": {"clip": "names", "label": "emotions", "reference": "reasons"},
+    "ov-merd": {"clip": "name", "open_vocab": "openset"},
+}
 
 
 def load_eval_yaml(name: str) -> dict[str, Any]:
@@ -39,7 +53,17 @@ class GoldItem(Record):
 
 
 def _split_words(text: str) -> list[str]:
-    return [w.strip() for w in re.split(r"[;,|]", text) if w.strip()]
+    """Emotion words from one cell: "a; b", "a, b" or a list literal "['a', 'b']" (as MERTools writes them)."""
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            words = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            words = None
+        if isinstance(words, list | tuple):
+            return [str(w).strip() for w in words if str(w).strip()]
+        text = text[1:-1]
+    return [w.strip(" '\"") for w in re.split(r"[;,|]", text) if w.strip(" '\"")]
 
 
 def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
@@ -47,26 +71,40 @@ def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
+def gold_columns(header: list[str]) -> dict[str, str | None]:
+    """Which column holds each part of the gold (clip, label, open_vocab, reference): a published layout's
+    columns when the header has all of them (`LAYOUTS`), else the first generic name present for each part."""
+    lowered = {h.strip().lower(): h for h in header}
+    for layout in LAYOUTS.values():
+        if all(column in lowered for column in layout.values()):
+            return {role: lowered[layout[role]] if role in layout else None
+                    for role in ("clip", "label", "open_vocab", "reference")}
+    return {"clip": _pick(header, CLIP_COLUMNS), "label": _pick(header, LABEL_COLUMNS),
+            "open_vocab": _pick(header, OPEN_VOCAB_COLUMNS), "reference": _pick(header, REFERENCE_COLUMNS)}
+
+
 def load_gold_csv(path: Path) -> dict[str, GoldItem]:
     """Gold from a CSV with a header: a clip column (clip_id, file, ...) and any of label, open_vocab (words
-    separated by ; or ,) and reference. Rows with an empty clip id are skipped; a repeated clip is an error."""
+    separated by ; or , or a list literal) and reference; or the EMER or OV-MERD layout. Rows with an empty clip
+    id are skipped; a repeated clip is an error."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:
         raise InputError(f"{path}: cannot read gold file: {e}") from e
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # a quoted cell may hold line breaks
     header = reader.fieldnames or []
-    clip_col = _pick(header, CLIP_COLUMNS)
+    columns = gold_columns(header)
+    clip_col = columns["clip"]
     if clip_col is None:
         raise InputError(f"{path}: no clip column; expected one of {', '.join(CLIP_COLUMNS)} (found {header})")
-    label_col, ov_col = _pick(header, LABEL_COLUMNS), _pick(header, OPEN_VOCAB_COLUMNS)
-    ref_col = _pick(header, REFERENCE_COLUMNS)
+    label_col, ov_col, ref_col = columns["label"], columns["open_vocab"], columns["reference"]
     if not (label_col or ov_col or ref_col):
         raise InputError(f"{path}: no gold column; expected a label ({', '.join(LABEL_COLUMNS)}), open vocabulary "
                          f"({', '.join(OPEN_VOCAB_COLUMNS)}) or reference ({', '.join(REFERENCE_COLUMNS)}) column")
     items: dict[str, GoldItem] = {}
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num
         raw_id = (row.get(clip_col) or "").strip()
         if not raw_id:
             continue

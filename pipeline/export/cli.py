@@ -1,0 +1,92 @@
+"""`emer export OUT --format FORMAT [--gold CSV] [-o DEST]`: write a run folder's results and clues in the
+layout another tool reads. Each format renders whole files first; each file is then written atomically, and
+DEST/export.json records what was written and which clips were left out and why."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError, OutputError
+
+# name -> what it writes (the help text); the renderers are looked up in `_renderer`
+FORMATS: dict[str, str] = {
+    "merr": "Emotion-LLaMA MERR: MERR_{coarse,fine}_grained.{json,txt}, transcription_en_all.csv",
+    "sharegpt": "LLaMA-Factory ShareGPT conversations (emer_sharegpt.json) and dataset_info.json",
+    "emer-csv": "EMER CSV: names, emotions, subtitles, reasons (emer.csv)",
+    "ov-csv": "OV-MERD CSV: name, openset (ov_merd.csv)",
+    "srt": "SubRip subtitles, <clip>.srt",
+    "vtt": "WebVTT subtitles, <clip>.vtt",
+    "au-csv": "per-frame AU table, <clip>.csv, with py-feat or OpenFace 2 column names (--au-columns)",
+}
+
+
+def _renderer(fmt: str, args: argparse.Namespace) -> Callable[[list[Any]], Any]:
+    from pipeline.export import aus, merr, mertools, sharegpt, subtitles
+
+    table: dict[str, Callable[[list[Any]], Any]] = {
+        "merr": merr.render_merr, "sharegpt": sharegpt.render_sharegpt, "emer-csv": mertools.render_emer_csv,
+        "ov-csv": mertools.render_ov_csv, "srt": subtitles.render_srt, "vtt": subtitles.render_vtt,
+        "au-csv": lambda clips: aus.render_au_csv(clips, args.au_columns),
+    }
+    return table[fmt]
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Render the chosen format, print a line per clip left out, write the files and the manifest."""
+    from pipeline.evaluation.gold import load_gold_csv
+    from pipeline.export.aus import AU_LAYOUTS
+    from pipeline.export.source import ExportManifest, load_clips
+    from pipeline.io import write_model_atomic, write_text_atomic
+
+    if args.format not in FORMATS:
+        raise ConfigError(f"unknown export format {args.format!r}; choose one of {', '.join(FORMATS)}")
+    if args.au_columns not in AU_LAYOUTS:
+        raise ConfigError(f"unknown --au-columns {args.au_columns!r}; choose one of {', '.join(AU_LAYOUTS)}")
+    out = Path(args.out)
+    default = out / "export" / args.format
+    dest = Path(args.dest) if args.dest else default / args.au_columns if args.format == "au-csv" else default
+    if dest.exists() and not dest.is_dir():
+        raise OutputError(f"{dest}: export folder is a file")
+    gold = load_gold_csv(args.gold) if args.gold else None
+    clips, skipped = load_clips(out, gold)
+    if gold is not None and not any(c.gold for c in clips):
+        print(f"emer: warning: the gold {args.gold} covers none of the {len(clips)} clips with a result",
+              file=sys.stderr)
+    rendered = _renderer(args.format, args)(clips)
+    skipped += rendered.skipped
+    for s in skipped:
+        print(f"skipped {s.clip_id}: {s.reason}", file=sys.stderr)
+    if not rendered.clips:
+        print(f"emer: error: no clip of {out} could be exported as {args.format}; nothing written", file=sys.stderr)
+        return 3
+    for name, text in rendered.files.items():
+        write_text_atomic(dest / name, text)
+    manifest = ExportManifest(format=args.format if args.format != "au-csv" else f"au-csv/{args.au_columns}",
+                              source=str(out.resolve()), gold=str(Path(args.gold).resolve()) if args.gold else None,
+                              files=sorted(rendered.files), clips=rendered.clips, skipped=skipped,
+                              gold_used=len(rendered.gold_used), notes=rendered.notes)
+    write_model_atomic(dest / "export.json", manifest)
+    took = f", gold used for {len(rendered.gold_used)}" if gold is not None else ""
+    print(f"exported {len(rendered.clips)} clips as {args.format} to {dest} ({len(rendered.files)} files, "
+          f"{len(skipped)} clips skipped{took})")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Register `export` on the `emer` command's subparsers (the `emer.commands` entry point)."""
+    ex = sub.add_parser("export", help="write a run's results in another tool's dataset layout",
+                        description="Formats: " + "; ".join(f"{k}: {v}" for k, v in FORMATS.items()))
+    ex.add_argument("out", type=Path, help="a run's output folder (holding results.jsonl)")
+    ex.add_argument("--format", required=True, metavar="FORMAT", help=", ".join(FORMATS))
+    ex.add_argument("--gold", type=Path, metavar="CSV",
+                    help="gold CSV (as for emer evaluate): its labels, emotion words and reference texts replace "
+                    "the predictions' where it has them")
+    ex.add_argument("-o", "--dest", type=Path,
+                    help="export folder (default: OUT/export/FORMAT; for au-csv OUT/export/au-csv/LAYOUT)")
+    ex.add_argument("--au-columns", default="py-feat", metavar="LAYOUT",
+                    help="au-csv column names: py-feat (default) or openface")
+    ex.set_defaults(func=cmd_export)
