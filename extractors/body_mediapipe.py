@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import math
 import weakref
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
 from pydantic import Field
 
 from extractors.base import ModelName, timed
-from extractors.body_features import FaceMeasure, FrameMeasure, caption, summarise
+from extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, summarise
 from extractors.body_pose import L_SHOULDER, NOSE, R_SHOULDER, BlazePose, Pose
 from extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, _downscale
+from extractors.vlm_caption import VLMCaptioner
 from pipeline.clip import Clip
 from pipeline.clues import ClueStatus, ModelRef, SceneClue
 from pipeline.errors import ModelIntegrityError, ModelUnavailableError
@@ -77,6 +79,13 @@ class BodyConfig(SceneConfig):
     min_cue_share: float = Field(0.1, description="a hand cue enters the caption when it holds in this share "
                                  "of the person frames (and at least two frames in a row)")
     restless_above: float = Field(0.02, description="median keypoint jitter above this (scale units): restless")
+    # optional VLM caption of key frames (user-supplied GGUF + projector; needs a libmtmd build)
+    vlm_model: str | None = Field(None, description="path of a vision-language GGUF model")
+    vlm_projector: str | None = Field(None, description="path of its multimodal projector (mmproj) GGUF")
+    vlm_handler: str = Field("auto", description="llama-cpp-python chat handler: auto (the GGUF's own chat "
+                             "template), llava-1.5, llava-1.6, moondream2, nanollava, qwen2.5-vl, minicpm-v2.6")
+    vlm_frames: int = Field(1, ge=1, le=4, description="key frames shown to the VLM (evenly spaced)")
+    vlm_threads: int = Field(2, ge=1)
     plain_backdrop_at: float = Field(0.6, description="share of border pixels near the border's median colour "
                                      "(CIELAB distance < 15) at or above which the backdrop reads 'plain'")
 
@@ -101,6 +110,7 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
     _pose: BlazePose | None = None
     _face: Any = None
     _hand: Any = None
+    _vlm: VLMCaptioner | None = None
 
     def load(self) -> None:
         super().load()
@@ -108,11 +118,23 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
         self._get_face()
         if self.config.hands:
             self._get_hands()
+        self._get_vlm()
 
     def model_refs(self) -> list[ModelRef]:
         c = self.config
         names = [c.pose_model, c.face_model] + ([c.hand_model] if c.hands else [])
-        return super().model_refs() + [self.models.resolve(n).ref() for n in names]
+        vlm = [self.models.resolve(p).ref() for p in (c.vlm_model, c.vlm_projector) if p and Path(p).is_file()]
+        return super().model_refs() + [self.models.resolve(n).ref() for n in names] + vlm
+
+    def _get_vlm(self) -> VLMCaptioner | None:
+        c = self.config
+        if c.vlm_model is None and c.vlm_projector is None:
+            return None
+        if self._vlm is None:
+            if not (c.vlm_model and c.vlm_projector):
+                raise ModelUnavailableError("a VLM caption needs both vlm_model and vlm_projector")
+            self._vlm = VLMCaptioner(c.vlm_model, c.vlm_projector, c.vlm_handler, threads=c.vlm_threads)
+        return self._vlm
 
     def _get_pose(self) -> BlazePose:
         if self._pose is None:
@@ -176,6 +198,11 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
             body = summarise(measures, c, self._backdrop(cv2, border_frames))
             data = data.model_copy(update={"body": body})
             data = data.model_copy(update={"caption": caption(body, data, c)})
+        if vlm := self._get_vlm():
+            with timed(timings, "vlm"):
+                keys = np.linspace(0, n - 1, c.vlm_frames + 2).round().astype(int)[1:-1]
+                text = vlm.caption([clip.frames[int(i)].image for i in keys], caption_rules()["vlm_prompt"])
+            data = data.model_copy(update={"vlm_caption": text})
         timings["total"] = sum(timings.values())
         return self.make_clue(clip, ClueStatus.ok, data=data, detail=detail, timings=timings)
 

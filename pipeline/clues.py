@@ -229,6 +229,8 @@ class SceneData(Record):
     body: BodyData | None = Field(None, description="body, head and hands (mediapipe-body only)")
     caption: str | None = Field(None, description="the scene in sentences, built from the fields by the rules "
                                 "of prompts/evidence/scene_caption.yaml (mediapipe-body only)")
+    vlm_caption: str | None = Field(None, description="a vision-language model's description of the key frames, "
+                                    "when one is configured (mediapipe-body `vlm_model`); model text, unchecked")
 
 
 # --- the clue records -------------------------------------------------------------------------------

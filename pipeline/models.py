@@ -30,7 +30,7 @@ from pipeline.io import sha256_file, write_model_atomic
 log = logging.getLogger(__name__)
 
 ModelKind = Literal["face-landmarker", "expression-classifier", "whisper-ct2", "llm-gguf", "pose-landmarker",
-                    "hand-landmarker", "vlm-gguf"]
+                    "hand-landmarker"]
 Source = Literal["path", "cache", "pypi", "hub"]
 
 MARKER = ".verified.json"
