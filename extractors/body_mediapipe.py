@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from extractors.base import ModelName, timed
 from extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, summarise
 from extractors.body_pose import L_SHOULDER, NOSE, R_SHOULDER, BlazePose, Pose
 from extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, _downscale
-from extractors.vlm_caption import VLMCaptioner
+from extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
 from pipeline.clip import Clip
 from pipeline.clues import ClueStatus, ModelRef, SceneClue
 from pipeline.errors import ModelIntegrityError, ModelUnavailableError
@@ -90,6 +90,24 @@ class BodyConfig(SceneConfig):
                                      "(CIELAB distance < 15) at or above which the backdrop reads 'plain'")
 
 
+    @model_validator(mode="after")
+    def _vlm_usable(self) -> BodyConfig:
+        """A VLM caption is checked with the config, before any clip: both files, and a libmtmd build."""
+        if self.vlm_model is None and self.vlm_projector is None:
+            return self
+        if not (self.vlm_model and self.vlm_projector):
+            raise ValueError("a VLM caption needs both vlm_model and vlm_projector")
+        for key in ("vlm_model", "vlm_projector"):
+            if not Path(getattr(self, key)).is_file():
+                raise ValueError(f"{key}: {getattr(self, key)} does not exist (no VLM installs from a package "
+                                 "registry; see the README, 'VLM captions')")
+        if self.vlm_handler not in HANDLERS:
+            raise ValueError(f"unknown vlm_handler {self.vlm_handler!r}; valid: {', '.join(HANDLERS)}")
+        if problem := mtmd_problem():
+            raise ValueError(problem)
+        return self
+
+
 def _euler(matrix: np.ndarray) -> tuple[float, float]:
     """(pitch, yaw) in degrees from a face transformation matrix: pitch positive = head tilted down, yaw
     positive = turned toward image right."""
@@ -128,11 +146,9 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
 
     def _get_vlm(self) -> VLMCaptioner | None:
         c = self.config
-        if c.vlm_model is None and c.vlm_projector is None:
+        if not (c.vlm_model and c.vlm_projector):
             return None
         if self._vlm is None:
-            if not (c.vlm_model and c.vlm_projector):
-                raise ModelUnavailableError("a VLM caption needs both vlm_model and vlm_projector")
             self._vlm = VLMCaptioner(c.vlm_model, c.vlm_projector, c.vlm_handler, threads=c.vlm_threads)
         return self._vlm
 

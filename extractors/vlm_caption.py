@@ -29,8 +29,8 @@ HANDLERS = {
     "minicpm-v2.6": "MiniCPMv26ChatHandler",
 }
 
-REBUILD = ('rebuild it with the multimodal library: CMAKE_ARGS="-DLLAVA_BUILD=ON -DGGML_NATIVE=OFF" pip install '
-           '--force-reinstall --no-cache-dir --no-binary llama-cpp-python llama-cpp-python==0.3.36')
+REBUILD = ("rebuild it with the flags of scripts/install_llama.sh but -DLLAVA_BUILD=ON (CMAKE_ARGS=... pip install "
+           "--force-reinstall --no-cache-dir --no-binary llama-cpp-python llama-cpp-python==0.3.36)")
 
 
 def mtmd_problem() -> str | None:

@@ -159,10 +159,20 @@ def test_vlm_backend_fails_clearly_without_weights_or_libmtmd(tmp_path):
     assert set(HANDLERS) >= {"auto", "qwen2.5-vl", "moondream2"}
 
 
-def test_vlm_needs_both_files():
-    ex = MediaPipeBodyExtractor({"vlm_model": "/nonexistent/model.gguf"})
-    with pytest.raises(ModelUnavailableError, match="both vlm_model and vlm_projector"):
-        ex._get_vlm()
+def test_vlm_config_is_checked_before_any_clip(tmp_path):
+    with pytest.raises(ValueError, match="both vlm_model and vlm_projector"):
+        BodyConfig(vlm_model=str(tmp_path / "model.gguf"))
+    with pytest.raises(ValueError, match="does not exist"):
+        BodyConfig(vlm_model=str(tmp_path / "model.gguf"), vlm_projector=str(tmp_path / "mmproj.gguf"))
+    model, projector = tmp_path / "m.gguf", tmp_path / "mmproj.gguf"
+    model.write_bytes(b"GGUF")
+    projector.write_bytes(b"GGUF")
+    with pytest.raises(ValueError, match="unknown vlm_handler"):
+        BodyConfig(vlm_model=str(model), vlm_projector=str(projector), vlm_handler="gpt-4o")
+    if mtmd_problem() is None:
+        pytest.skip("this llama-cpp-python has libmtmd: the missing-library path cannot be shown here")
+    with pytest.raises(ValueError, match="multimodal library"):
+        BodyConfig(vlm_model=str(model), vlm_projector=str(projector))
 
 
 # --- real models on real clips --------------------------------------------------------------------------
