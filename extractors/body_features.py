@@ -169,12 +169,24 @@ def _waving(ms: list[FrameMeasure], raised: list[bool], c: Any) -> bool:
     return swings >= 2
 
 
+def _step(ms: list[FrameMeasure]) -> float:
+    """The sampling interval: the smallest time between analysed frames."""
+    gaps = [b.t - a.t for a, b in zip(ms, ms[1:], strict=False) if b.t > a.t]
+    return min(gaps) if gaps else 0.0
+
+
+def _near(a: FrameMeasure, b: FrameMeasure, step: float) -> bool:
+    """Neighbouring sampled frames (not the two ends of a gap between analysed blocks)."""
+    return 0 < b.t - a.t <= 1.5 * step
+
+
 def _speeds(ms: list[FrameMeasure], points) -> list[float]:
-    """Speeds (scale units / s) of a keypoint track between consecutive frames where it is found."""
+    """Speeds (scale units / s) of a keypoint track between neighbouring frames where it is found."""
     out = []
+    step = _step(ms)
     for a, b in zip(ms, ms[1:], strict=False):
         pa, pb, s = points(a), points(b), _scale(b)
-        if pa is not None and pb is not None and s and b.t > a.t:
+        if pa is not None and pb is not None and s and _near(a, b, step):
             out.append(float(np.linalg.norm(pb - pa)) / s / (b.t - a.t))
     return out
 
@@ -187,8 +199,11 @@ def _jitter(ms: list[FrameMeasure]) -> float | None:
     """Median second difference |x[t-1] - 2 x[t] + x[t+1]| / 2 of the nose and shoulders, in scale units: what
     moves faster than a smooth path between neighbouring frames."""
     vals = []
+    step = _step(ms)
     for a, b, n in zip(ms, ms[1:], ms[2:], strict=False):
         if not (a.pose and b.pose and n.pose) or not (s := _scale(b)):
+            continue
+        if not (_near(a, b, step) and _near(b, n, step)):
             continue
         for i in JITTER_POINTS:
             if a.pose.visible(i) and b.pose.visible(i) and n.pose.visible(i):
@@ -196,17 +211,22 @@ def _jitter(ms: list[FrameMeasure]) -> float | None:
     return float(np.median(vals)) if len(vals) >= 3 else None
 
 
-def _gaze(faces: list[FrameMeasure], c: Any) -> tuple[int, list[bool]]:
+def _gaze(faces: list[FrameMeasure], c: Any) -> tuple[int, float, list[bool]]:
     """Gaze shifts (the iris moving by `gaze_shift` of the eye width, or the head turning by `yaw_shift`
-    degrees, between consecutive face frames) and per face frame whether the gaze is averted."""
-    shifts = 0
+    degrees, between neighbouring face frames), the seconds watched between neighbours, and per face frame
+    whether the gaze is averted."""
+    shifts, watched = 0, 0.0
+    step = _step(faces)
     for a, b in zip(faces, faces[1:], strict=False):
         assert a.face and b.face
+        if not _near(a, b, step):
+            continue
+        watched += b.t - a.t
         if abs(b.face.gaze_x - a.face.gaze_x) >= c.gaze_shift or abs(b.face.yaw - a.face.yaw) >= c.yaw_shift:
             shifts += 1
     averted = [abs(m.face.yaw) > c.turned_deg or abs(m.face.gaze_x) > c.gaze_averted or m.face.pitch > c.lowered_deg
                for m in faces if m.face]
-    return shifts, averted
+    return shifts, watched, averted
 
 
 def summarise(ms: list[FrameMeasure], c: Any, backdrop: str) -> BodyData:
@@ -242,12 +262,12 @@ def summarise(ms: list[FrameMeasure], c: Any, backdrop: str) -> BodyData:
         pitch = round(float(np.median([m.face.pitch for m in faces])), 1)
         yaw = round(float(np.median([m.face.yaw for m in faces])), 1)
         head = "lowered" if pitch > c.lowered_deg else "raised" if pitch < -c.raised_deg else "level"
+        step = _step(faces)
         speeds = [math.hypot(b.face.yaw - a.face.yaw, b.face.pitch - a.face.pitch) / (b.t - a.t)
-                  for a, b in zip(faces, faces[1:], strict=False) if b.t > a.t]
+                  for a, b in zip(faces, faces[1:], strict=False) if _near(a, b, step)]
         head_speed = round(float(np.mean(speeds)), 1) if speeds else None
-        shifts, averted = _gaze(faces, c)
-        span = faces[-1].t - faces[0].t
-        rate = round(shifts / span, 2) if span > 0 else None
+        shifts, watched, averted = _gaze(faces, c)
+        rate = round(shifts / watched, 2) if watched > 0 else None
         averted_share = round(sum(averted) / len(averted), 3)
         ftimes = [m.t for m in faces]
         for cue, flags in (("head_lowered", [m.face.pitch > c.lowered_deg for m in faces]),

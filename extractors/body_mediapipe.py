@@ -50,7 +50,8 @@ class BodyConfig(SceneConfig):
                                       "default 0.5 misses a hand held over the face)")
     min_pose_keypoints: int = Field(8, ge=1, description="a person needs this many of the 33 body keypoints "
                                     "visible (drops detections on cartoons and clutter)")
-    max_frames: int = Field(60, ge=3, description="analyse at most this many evenly spaced sampled frames")
+    max_frames: int = Field(60, ge=5, description="analyse at most this many sampled frames: all of a short clip, "
+                            "else blocks of 5 neighbouring frames spread evenly over it")
     pose_height: int = Field(480, ge=128, description="frames taller than this are downscaled for the models")
     max_people: int = Field(4, ge=1, le=10)
     # posture (shoulder width units)
@@ -106,6 +107,15 @@ class BodyConfig(SceneConfig):
         if problem := mtmd_problem():
             raise ValueError(problem)
         return self
+
+
+def analysed_frames(n: int, max_frames: int, block: int = 5) -> np.ndarray:
+    """Indices of the sampled frames to analyse: all of them, or for a long clip blocks of `block` consecutive
+    frames spread evenly over it, so that speeds and jitter are still measured between neighbouring frames."""
+    if n <= max_frames:
+        return np.arange(n)
+    starts = np.linspace(0, n - block, max(1, max_frames // block)).round().astype(int)
+    return np.unique(np.concatenate([np.arange(s, s + block) for s in starts]))
 
 
 def _euler(matrix: np.ndarray) -> tuple[float, float]:
@@ -205,7 +215,7 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
 
         c = self.config
         n = len(clip.frames)
-        idx = np.unique(np.linspace(0, n - 1, min(n, c.max_frames)).round().astype(int))
+        idx = analysed_frames(n, c.max_frames)
         measures = []
         for i in idx:
             frame = clip.frames[int(i)]

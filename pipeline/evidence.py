@@ -317,12 +317,15 @@ def injection_warnings(instructions: Sequence[InstructionSpan]) -> list[str]:
 
 
 def scene_evidence(data: Any, cfg: EvidenceConfig | None = None) -> ModalityEvidence:
-    """Scene observations: brightness, motion and framing (no emotion scores); with mediapipe-body's `body`
-    also posture, head, hand cues, gestures, hand motion, gaze and restlessness, which add the weak points of
-    prompts/evidence/scene_cues.yaml (this project's judgement) to the emotions they name."""
+    """Scene observations: the caption (mediapipe-body), brightness, motion and framing (no emotion scores);
+    with mediapipe-body's `body` also posture, head, hand cues, gestures, hand motion, gaze and restlessness,
+    which add the weak points of prompts/evidence/scene_cues.yaml (this project's judgement) to the emotions
+    they name."""
     brightness = "dark" if data.brightness < 0.25 else "bright" if data.brightness > 0.7 else "medium"
     motion = "still" if data.motion_energy < 0.01 else "moving" if data.motion_energy > 0.04 else "little movement"
-    obs = [
+    caption = getattr(data, "caption", None)
+    obs = [Observation(modality="scene", cue="caption", category="caption", text=caption)] if caption else []
+    obs += [
         Observation(modality="scene", cue="brightness", category=brightness, value=round(data.brightness, 3),
                     text=f"{brightness} image (mean luma {data.brightness:.2f})"),
         Observation(modality="scene", cue="motion", category=motion, value=round(data.motion_energy, 4),

@@ -11,7 +11,7 @@ import pytest
 
 from extractors import get
 from extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, frame_cues, runs, summarise
-from extractors.body_mediapipe import BodyConfig, MediaPipeBodyExtractor
+from extractors.body_mediapipe import BodyConfig, MediaPipeBodyExtractor, analysed_frames
 from extractors.body_pose import Pose as BodyPose
 from extractors.body_pose import ssd_anchors
 from extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
@@ -76,6 +76,13 @@ def test_hand_at_face_from_hand_keypoints_and_pointing_shape():
     m = FrameMeasure(t=0.0, people=1, pose=_pose(UPRIGHT), face=face, hands=[hand], size=(640, 480))
     cues = frame_cues(m, CFG)
     assert cues["pointing"] and not cues["hand_at_face"]
+
+
+def test_long_clips_are_analysed_in_blocks_of_neighbouring_frames():
+    assert list(analysed_frames(12, 60)) == list(range(12))
+    idx = analysed_frames(197, 20)
+    assert len(idx) == 20 and idx[0] == 0 and idx[-1] == 196
+    assert sum(b - a == 1 for a, b in zip(idx, idx[1:], strict=False)) == 16  # 4 blocks of 5
 
 
 def test_runs_need_two_frames_in_a_row():
@@ -236,4 +243,4 @@ def test_config_is_checked_up_front():
     with pytest.raises(ValueError):
         BodyConfig(pose_model="face-landmarker")
     with pytest.raises(ValueError):
-        BodyConfig(max_frames=1)
+        BodyConfig(max_frames=4)
