@@ -171,6 +171,51 @@ class ProsodyData(Record):
 # --- scene ------------------------------------------------------------------------------------------
 
 
+class BodyEvent(Record):
+    """A stretch of time during which a body or head cue holds (at least two sampled frames)."""
+
+    cue: str = Field(description="hand_at_face, hand_raised, arms_crossed, hands_on_hips, arm_extended, "
+                     "pointing, head_lowered, head_raised, head_turned, gaze_averted")
+    start: float = Field(description="seconds from the clip start")
+    end: float
+
+
+class BodyData(Record):
+    """What the body, head and hands show (mediapipe-body): shares are of the analysed frames with a person
+    (or a face, for head and gaze). Scale unit: the shoulder width, else twice the face width."""
+
+    frames_analysed: int
+    people: int = Field(description="most people seen together in at least two analysed frames")
+    person_share: float = Field(description="share of analysed frames with a person")
+    posture: Literal["upright", "leaning", "slumped"] | None = Field(description="None: shoulders not seen")
+    neck_ratio: float | None = Field(None, description="median (shoulder-midpoint y - nose y) / shoulder width; "
+                                     "lower = head sunk toward the shoulders")
+    lean: float | None = Field(None, description="median |nose x - shoulder-midpoint x| / shoulder width")
+    shoulder_tilt_deg: float | None = Field(None, description="median |angle of the shoulder line|")
+    head: Literal["lowered", "raised", "level"] | None = Field(description="from the median head pitch; None: "
+                                                               "no face")
+    head_pitch_deg: float | None = Field(None, description="median; positive = head tilted down")
+    head_yaw_deg: float | None = Field(None, description="median; sign = turned toward image right")
+    head_movement_deg_s: float | None = Field(None, description="mean angular speed of the head (yaw, pitch)")
+    gaze_shifts: int | None = Field(None, description="quick changes of where the eyes point (iris in the eye "
+                                    "or head turn)")
+    gaze_shifts_per_s: float | None = None
+    gaze_averted_share: float | None = Field(None, description="share of face frames with eyes or head turned "
+                                             "away from the camera")
+    hands_visible_share: float = Field(description="share of analysed frames with a hand found")
+    hand_cues: dict[str, float] = Field(default_factory=dict, description="cue -> share of person frames: "
+                                        "hand_at_face, hand_raised, arms_crossed, hands_on_hips, arm_extended, "
+                                        "pointing")
+    gestures: list[str] = Field(default_factory=list, description="pointing, waving")
+    hand_motion: float | None = Field(None, description="mean speed of the hands, scale units per second")
+    hand_motion_level: Literal["still", "some", "much"] | None = None
+    jitter: float | None = Field(None, description="median frame-to-frame keypoint jitter (second difference), "
+                                 "scale units; high = restless, fidgeting or trembling")
+    restless: bool | None = None
+    backdrop: Literal["plain", "detailed"] = Field(description="from the uniformity of the frame border")
+    events: list[BodyEvent] = Field(default_factory=list)
+
+
 class SceneData(Record):
     brightness: float = Field(description="mean luma 0-1")
     contrast: float = Field(description="RMS contrast: std of luma 0-1")
@@ -181,6 +226,11 @@ class SceneData(Record):
     face_height_ratio: float | None = Field(description="largest face height / frame height")
     shot_scale: Literal["extreme close-up", "close-up", "medium close-up", "medium shot", "long shot"] | None
     description: str
+    body: BodyData | None = Field(None, description="body, head and hands (mediapipe-body only)")
+    caption: str | None = Field(None, description="the scene in sentences, built from the fields by the rules "
+                                "of prompts/evidence/scene_caption.yaml (mediapipe-body only)")
+    vlm_caption: str | None = Field(None, description="a vision-language model's description of the key frames, "
+                                    "when one is configured (mediapipe-body `vlm_model`); model text, unchecked")
 
 
 # --- the clue records -------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ distribution by a softmax:
   no evidence either way. Sentences addressed to a language model (spoken prompt injection, found by the speech
   extractor: `instructions_detected`) are no evidence: their words are skipped, an observation says the
   transcript held such sentences (without repeating them) and the summary's `warnings` quote them.
-- scene: observations only (brightness, motion, framing say little about the emotion of the person).
+- scene: brightness, motion and framing are observations only; the body cues of mediapipe-body (posture, head,
+  hands, gaze, restlessness) add weak points from prompts/evidence/scene_cues.yaml, at half weight.
 The modalities combine as a weighted product of their distributions; labels spread over basic emotions through
 prompts/evidence/label_emotions.yaml. Every number is shown with its reference, as observations with a
 category (high/low/usual, raised/lowered, ...), which the reasoning checker also reads.
@@ -30,6 +31,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from pipeline.clues import ClueKind, InstructionSpan, Record
+from pipeline.errors import ConfigError
 from pipeline.facs import load_au_table, load_prototypes
 from pipeline.injection import in_spans, span_bounds
 from pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
@@ -346,11 +348,16 @@ def injection_warnings(instructions: Sequence[InstructionSpan]) -> list[str]:
             f"{json.dumps(s.text, ensure_ascii=False)}" for s in instructions]
 
 
-def scene_evidence(data: Any) -> ModalityEvidence:
-    """Scene observations, without emotion scores."""
+def scene_evidence(data: Any, cfg: EvidenceConfig | None = None) -> ModalityEvidence:
+    """Scene observations: the caption (mediapipe-body), brightness, motion and framing (no emotion scores);
+    with mediapipe-body's `body` also posture, head, hand cues, gestures, hand motion, gaze and restlessness,
+    which add the weak points of prompts/evidence/scene_cues.yaml (this project's judgement) to the emotions
+    they name."""
     brightness = "dark" if data.brightness < 0.25 else "bright" if data.brightness > 0.7 else "medium"
     motion = "still" if data.motion_energy < 0.01 else "moving" if data.motion_energy > 0.04 else "little movement"
-    obs = [
+    caption = getattr(data, "caption", None)
+    obs = [Observation(modality="scene", cue="caption", category="caption", text=caption)] if caption else []
+    obs += [
         Observation(modality="scene", cue="brightness", category=brightness, value=round(data.brightness, 3),
                     text=f"{brightness} image (mean luma {data.brightness:.2f})"),
         Observation(modality="scene", cue="motion", category=motion, value=round(data.motion_energy, 4),
@@ -359,7 +366,58 @@ def scene_evidence(data: Any) -> ModalityEvidence:
     if data.shot_scale:
         obs.append(Observation(modality="scene", cue="framing", category=data.shot_scale,
                                text=f"{data.shot_scale}, {data.faces} face(s)"))
-    return ModalityEvidence(modality="scene", weight=0.0, observations=obs)
+    body = getattr(data, "body", None)
+    if body is None:
+        return ModalityEvidence(modality="scene", weight=0.0, observations=obs)
+    table = load_data_yaml("evidence", "scene_cues.yaml")
+    points = table["cues"]
+    scores = dict.fromkeys(basic_emotions(), 0.0)
+    evidence = False
+
+    def cue(name: str, category: str, text: str, pts: Mapping[str, float] | None, value: float | None = None):
+        nonlocal evidence
+        obs.append(Observation(modality="scene", cue=name, category=category, value=value, text=text))
+        for emotion, p in (pts or {}).items():
+            if emotion not in scores:
+                raise ConfigError(f"prompts/evidence/scene_cues.yaml: cue {name!r} names {emotion!r}, not one of "
+                                  f"the basic emotions {', '.join(scores)}")
+            scores[emotion] += float(p)
+            evidence = True
+
+    obs.append(Observation(modality="scene", cue="people", category=str(body.people), value=float(body.people),
+                           text=f"{body.people} person(s) in view"))
+    if body.posture:
+        cue("posture", body.posture, f"{body.posture} posture (neck ratio {body.neck_ratio})",
+            points["posture"].get(body.posture), body.neck_ratio)
+    if body.head:
+        cue("head", body.head, f"head {body.head} (pitch {body.head_pitch_deg:+.0f} degrees)",
+            points["head"].get(body.head), body.head_pitch_deg)
+    for name, share in body.hand_cues.items():
+        if share >= table["min_share"]:
+            cue(name, "seen", f"{name.replace('_', ' ')} in {share:.0%} of the frames", points.get(name), share)
+    for gesture in body.gestures:
+        if gesture not in body.hand_cues:
+            cue(gesture, "seen", gesture, points.get(gesture))
+    if body.hand_motion_level:
+        cue("hand_motion", body.hand_motion_level, f"hands {body.hand_motion_level} "
+            f"({body.hand_motion:.2f} shoulder widths/s)", points["hand_motion"].get(body.hand_motion_level),
+            body.hand_motion)
+    if body.gaze_shifts_per_s is not None:
+        if body.gaze_averted_share is not None and body.gaze_averted_share > table["gaze_averted_share"]:
+            cue("gaze", "averted", f"gaze turned away in {body.gaze_averted_share:.0%} of the face frames",
+                points["gaze"]["averted"], body.gaze_averted_share)
+        elif body.gaze_shifts_per_s >= table["gaze_shifting_per_s"]:
+            cue("gaze", "shifting", f"gaze shifts {body.gaze_shifts_per_s:.1f} times per second",
+                points["gaze"]["shifting"], body.gaze_shifts_per_s)
+        else:
+            cue("gaze", "steady", f"steady gaze ({body.gaze_shifts_per_s:.1f} shifts per second)", None,
+                body.gaze_shifts_per_s)
+    if body.restless:
+        cue("restless", "restless", f"restless: keypoints jitter ({body.jitter:.3f} shoulder widths per frame)",
+            points["restless"], body.jitter)
+    weight = (cfg.weights.get("scene", table["weight"]) if cfg else table["weight"]) if evidence else 0.0
+    return ModalityEvidence(modality="scene", weight=weight, emotions=softmax(scores) if evidence else {},
+                            observations=obs)
 
 
 def combine(modalities: Sequence[ModalityEvidence]) -> dict[str, float]:
@@ -411,7 +469,7 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
                                            ref.describe("voice") if ref else None, cfg))
     scene = clues.get("scene")
     if scene is not None and scene.status == "ok" and scene.data is not None:
-        modalities.append(scene_evidence(scene.data))
+        modalities.append(scene_evidence(scene.data, cfg))
     emotions = combine(modalities)
     labels = label_distribution(emotions, label_set)
     for m in modalities:

