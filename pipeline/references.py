@@ -241,8 +241,11 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
 
 
 def clip_reference(features: ClipFeatures) -> Reference:
-    """The fallback reference: the clip's calmest frames for the face, population norms for the voice."""
-    return Reference(kind="clip", face=features.face_calm, voice=dict(POPULATION_VOICE))
+    """The fallback reference: the clip's calmest frames for the action units, no prior for the expression
+    classifier (its probabilities are already a population reading: dividing by the clip's own calm frames
+    removes the expression the whole clip shows), population norms for the voice."""
+    calm = features.face_calm.model_copy(update={"expression": None}) if features.face_calm else None
+    return Reference(kind="clip", face=calm, voice=dict(POPULATION_VOICE))
 
 
 def build_references(features: Sequence[ClipFeatures], min_speaker_clips: int = 3) -> dict[str, Reference]:
