@@ -134,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "--heldout-split")
     ap.add_argument("--heldout-split")
     ap.add_argument("--fit-llm", action="store_true", help="also fit lambda (needs runs that reasoned)")
+    ap.add_argument("--fixed", default="", help="comma-separated modalities kept at their current weight (e.g. "
+                    "face, when no development set has labelled faces that move)")
     ap.add_argument("--write", type=Path, help="write the fitted weights to this YAML file")
     args = ap.parse_args(argv)
     fit = [c for spec in args.runs for c in load_run(spec, args.split)]
@@ -141,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     current = fusion_weights()
     start = np.array([float(current["weights"].get(m, 1.0)) for m in MODALITIES] + [float(current["llm_weight"])])
     old = np.array([1.0, 1.0, 1.0, 0.0, 0.1])  # before this fit: no text channel
-    bounds = [(0.0, 5.0)] * len(MODALITIES) + [(0.0, 2.0) if args.fit_llm else (start[-1], start[-1])]
+    fixed = set(filter(None, args.fixed.split(",")))
+    bounds = [(start[i], start[i]) if m in fixed else (0.0, 5.0) for i, m in enumerate(MODALITIES)]
+    bounds.append((0.0, 2.0) if args.fit_llm else (start[-1], start[-1]))
     res = minimize(loss, start, args=(fit,), method="L-BFGS-B", bounds=bounds)
     fitted = np.round(res.x, 3)
     print(f"fitted on {len(fit)} clips ({sum(c.llm is not None for c in fit)} with LLM scores): "
