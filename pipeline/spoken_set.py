@@ -50,6 +50,9 @@ class SpokenSetSpec(Record):
     fit_share: float = Field(0.5, gt=0, lt=1, description="the first share of each list is the fitting part")
     attribution: str
     sentences: dict[str, dict[str, list[str]]] = Field(description="language -> kind -> sentences")
+    spoken_as: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="language -> kind -> what espeak-ng is given instead of the sentence, "
+        "where its voice cannot read the script (pinyin for Chinese characters); same order as `sentences`")
 
 
 class SpokenItem(Record):
@@ -58,6 +61,7 @@ class SpokenItem(Record):
     kind: str = Field(description="the emotion the sentence was written for (worry, accusation, or a label)")
     label: str
     text: str
+    said: str = Field(description="what espeak-ng is given (the text, or its `spoken_as` form)")
     split: str = Field(description="fit or heldout")
 
 
@@ -68,6 +72,11 @@ def load_spoken_set() -> SpokenSetSpec:
     missing = set(spec.sentences) - set(spec.voices)
     if missing:
         raise ConfigError(f"prompts/datasets/spoken/sentences.yaml: no espeak-ng voice for {sorted(missing)}")
+    for lang, kinds in spec.spoken_as.items():
+        for kind, said in kinds.items():
+            if len(said) != len(spec.sentences.get(lang, {}).get(kind, [])):
+                raise ConfigError(f"prompts/datasets/spoken/sentences.yaml: spoken_as.{lang}.{kind} has {len(said)} "
+                                  "items, not one per sentence")
     return spec
 
 
@@ -79,9 +88,10 @@ def spoken_items(spec: SpokenSetSpec | None = None) -> list[SpokenItem]:
         for kind, sentences in kinds.items():
             n_fit = round(len(sentences) * spec.fit_share)
             for i, text in enumerate(sentences):
+                said = spec.spoken_as.get(lang, {}).get(kind, [])
                 items.append(SpokenItem(clip_id=f"{lang}_{kind}_{i + 1}", language=lang, kind=kind,
                                         label=spec.labels.get(kind, kind), text=text,
-                                        split="fit" if i < n_fit else "heldout"))
+                                        said=said[i] if said else text, split="fit" if i < n_fit else "heldout"))
     return items
 
 
@@ -170,7 +180,7 @@ def build_spoken_set(fetch: Callable[[str], Path], root: Path | None = None, spl
             if target.is_file():
                 continue
             face = _face_frame(spec, fetch) if face is None else face
-            samples = _speak(item.text, spec.voices[item.language], spec.words_per_minute, Path(tmp) / "s.wav")
+            samples = _speak(item.said, spec.voices[item.language], spec.words_per_minute, Path(tmp) / "s.wav")
             _mux(samples, face, spec.frame_rate, target)
     header = ["clip_id", "label", "speaker", "language", "kind", "split"]
     rows = [[i.clip_id, i.label, f"espeak-{i.language}", i.language, i.kind, i.split] for i in items]
