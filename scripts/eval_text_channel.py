@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append({"clip_id": item.clip_id, "language": item.language, "kind": item.kind,
                      "gold": canonical_label(item.label), "pred": pred, "emotions": reading.emotions,
                      "seconds": reading.seconds})
+        print(f"{item.clip_id}\t{rows[-1]['gold']}\t{pred}\t{reading.seconds}", flush=True)
     seconds = (time.perf_counter() - t0) / max(len(items), 1)
     metrics = {}
     for lang in sorted({r["language"] for r in rows}) + ["all"]:
@@ -50,9 +51,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics["worry+accusation"] = {"n": len(wk), "accuracy": round(sum(r["gold"] == r["pred"] for r in wk)
                                                                    / max(len(wk), 1), 3)}
     print(json.dumps({"split": args.split, "seconds_per_sentence": round(seconds, 3), "metrics": metrics}, indent=1))
-    for r in rows:
-        if r["gold"] != r["pred"]:
-            print(f"miss {r['clip_id']}: {r['gold']} -> {r['pred']}")
     if args.out:
         write_text_atomic(args.out, json.dumps({"metrics": metrics, "rows": rows}, ensure_ascii=False, indent=1))
     return 0
