@@ -197,12 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("dir", type=Path, nargs="?", default=Path("schemas"))
     schemas.set_defaults(func=cmd_schemas)
 
-    from pipeline.datasets import SAMPLE_SETS
+    from pipeline.datasets import GENERATED_SETS, SAMPLE_SETS
 
     samples = sub.add_parser("samples", help="fetch a sample set (default: the CREMA-D clips) and print its folder")
-    samples.add_argument("--set", default="crema-d", choices=list(SAMPLE_SETS),
+    samples.add_argument("--set", default="crema-d", choices=[*SAMPLE_SETS, *GENERATED_SETS],
                          help="crema-d: the clips we report on; emodb, polish (audio) and pyfeat (video): development "
-                         "clips to tune on (default: crema-d)")
+                         "clips to tune on; spoken: sentences with known emotions spoken by espeak-ng over a still "
+                         "neutral face, generated (default: crema-d)")
     samples.set_defaults(func=cmd_samples)
     add_plugin_commands(sub)
     return parser

@@ -36,6 +36,8 @@ from pipeline.vocab import filename_parsers, label_from_name, load_data_yaml
 _DATA = files("prompts") / "datasets"
 SAMPLE_SETS: tuple[str, ...] = tuple(sorted(p.name[: -len(".yaml")] for p in _DATA.iterdir()
                                             if p.name.endswith(".yaml")))
+# Sets generated here rather than fetched (their data under prompts/datasets/<name>/): spoken (pipeline/spoken_set.py)
+GENERATED_SETS: tuple[str, ...] = ("spoken",)
 
 
 class InnerZip(Record):
@@ -106,7 +108,12 @@ def fetch_samples(root: Path | None = None) -> Path:
 
 
 def fetch_sample_set(name: str, root: Path | None = None) -> Path:
-    """Fetch a sample set (if it is not complete already) into `root` (default: its cache folder); the folder."""
+    """Fetch a sample set (if it is not complete already) into `root` (default: its cache folder); the folder.
+    A generated set (GENERATED_SETS) is built instead."""
+    if name in GENERATED_SETS:
+        from pipeline.spoken_set import build_spoken_set
+
+        return build_spoken_set(fetch_sample_set, root)
     spec, hashes = load_dataset(name), dataset_hashes(name)
     root = Path(root) if root else sample_set_dir(name)
     if all((root / rel).is_file() for rel in [*hashes, "labels.csv", "ATTRIBUTION.txt"]):

@@ -13,9 +13,14 @@ distribution by a softmax:
   no evidence either way. Sentences addressed to a language model (spoken prompt injection, found by the speech
   extractor: `instructions_detected`) are no evidence: their words are skipped, an observation says the
   transcript held such sentences (without repeating them) and the summary's `warnings` quote them.
+- text: what was said read as a whole, in any language, by the LLM alone (pipeline/reasoning/text_channel.py),
+  built by the runner and passed in; instruction sentences are cut out before the LLM reads it.
 - scene: brightness, motion and framing are observations only; the body cues of mediapipe-body (posture, head,
   hands, gaze, restlessness) add weak points from prompts/evidence/scene_cues.yaml, at half weight.
-The modalities combine as a weighted product of their distributions; labels spread over basic emotions through
+The modalities combine as a weighted product of their distributions, each weight the fitted one
+(prompts/evidence/fusion_weights.yaml, scripts/fit_fusion.py) times the modality's reliability on this clip
+(pipeline/reliability.py: share of frames with a face, voiced share, ASR confidence); labels spread over basic
+emotions through
 prompts/evidence/label_emotions.yaml. Every number is shown with its reference, as observations with a
 category (high/low/usual, raised/lowered, ...), which the reasoning checker also reads.
 """
@@ -35,6 +40,7 @@ from pipeline.errors import ConfigError
 from pipeline.facs import load_au_table, load_prototypes
 from pipeline.injection import in_spans, span_bounds
 from pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
+from pipeline.reliability import reliabilities
 from pipeline.text import negations
 from pipeline.vocab import (
     LabelSet,
@@ -47,7 +53,18 @@ from pipeline.vocab import (
 from pipeline.voice_model import voice_model
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
-EVIDENCE_VERSION = "1.1.0"  # 1.1: sentences addressed to a model are no evidence
+EVIDENCE_VERSION = "1.2.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights
+
+EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
+
+
+def fusion_weights() -> dict[str, Any]:
+    """prompts/evidence/fusion_weights.yaml: the fitted modality weights and LLM exponent (scripts/fit_fusion.py)."""
+    return load_data_yaml("evidence", "fusion_weights.yaml")
+
+
+def _default_weights() -> dict[str, float]:
+    return {k: float(v) for k, v in fusion_weights()["weights"].items()}
 
 
 class EvidenceConfig(Record):
@@ -58,8 +75,12 @@ class EvidenceConfig(Record):
     min_speaker_clips: int = Field(3, ge=2, description="a speaker reference needs at least this many clips")
     relative: bool = Field(True, description="read clues against a reference (speaker or the clip's calm); "
                            "False: absolute values only (for ablations)")
-    weights: dict[str, float] = Field(default_factory=lambda: {"face": 1.0, "prosody": 1.0, "speech": 1.0},
-                                      description="modality weights in the combined evidence")
+    weights: dict[str, float] = Field(default_factory=_default_weights, description="modality weights in the "
+                                      "combined evidence (default: fitted, prompts/evidence/fusion_weights.yaml)")
+    reliability: bool = Field(True, description="multiply each modality's weight by its reliability on the clip")
+    text: Literal["auto", "on", "off"] = Field(
+        "auto", description="the text channel, the LLM reading the transcript alone: auto = when the run "
+        "reasons (the LLM is loaded anyway), on = also without reasoning, off")
     expression_weight: float = Field(1.0, ge=0, description="weight of the expression classifier in the face "
                                      "score (0: action units only)")
     expression_prior_correction: float = Field(0.5, ge=0, le=1, description="gamma in log p - gamma log p_ref")
@@ -91,9 +112,10 @@ class Observation(Record):
 
 
 class ModalityEvidence(Record):
-    modality: ClueKind
+    modality: EvidenceModality
     reference: str | None = Field(None, description="what the clues were read against")
-    weight: float
+    weight: float = Field(description="the modality's weight in the combination: fitted weight x reliability")
+    reliability: float = Field(1.0, description="how far the clue can be trusted on this clip, 0-1")
     emotions: dict[str, float] = Field(default_factory=dict, description="distribution over basic emotions; "
                                        "empty when the modality gives no evidence")
     labels: dict[str, float] = Field(default_factory=dict, description="the same over the run's labels")
@@ -441,9 +463,11 @@ def label_distribution(emotions: Mapping[str, float], label_set: LabelSet) -> di
 
 
 def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any], label_set: LabelSet,
-                   reference: Reference | None, cfg: EvidenceConfig) -> EvidenceSummary:
+                   reference: Reference | None, cfg: EvidenceConfig, text: ModalityEvidence | None = None
+                   ) -> EvidenceSummary:
     """The evidence summary of one clip. `clues` maps kind -> clue; `reference` is the speaker's (or None, and
-    then the clip's own calm frames and population norms are used when `cfg.relative`)."""
+    then the clip's own calm frames and population norms are used when `cfg.relative`); `text` the text
+    channel's modality (pipeline/reasoning/text_channel.py), if it ran."""
     if not cfg.relative:
         ref, kind = None, "none"
     else:
@@ -467,6 +491,14 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     elif features.voice is not None:
         modalities.append(prosody_evidence(features.voice, ref.voice if ref else {},
                                            ref.describe("voice") if ref else None, cfg))
+    if text is not None:
+        modalities.append(text)
+    if cfg.reliability:
+        trust = reliabilities(clues)
+        for m in modalities:
+            if m.modality in trust and m.modality != "text":  # the text channel applies its own
+                m.reliability = trust[m.modality]
+                m.weight = round(m.weight * m.reliability, 4)
     scene = clues.get("scene")
     if scene is not None and scene.status == "ok" and scene.data is not None:
         modalities.append(scene_evidence(scene.data, cfg))

@@ -11,8 +11,9 @@ with a reference, and the evidence says which one it used:
   speaker's usual self do not move every other clip's reference:
   - a clip whose transcript addresses a language model (`instructions_detected`: spoken prompt injection) is
     adversarial input and never shapes a reference;
-  - an outlier: when the speaker has at least OUTLIER_MIN_CLIPS clips, a clip whose voice is farther than
-    OUTLIER_DISTANCE from the speaker's median on at least OUTLIER_MEASURES measures (another person, a
+  - an outlier: when the speaker has at least OUTLIER_MIN_CLIPS clips (three clean ones and one odd one), a
+    clip whose voice is farther than OUTLIER_DISTANCE from the speaker's median on at least OUTLIER_MEASURES
+    measures (another person, a
     synthetic voice, another recording chain). The distances are fixed, wider than acted emotion moves one
     voice, rather than multiples of the speaker's own spread: with a handful of clips the MAD is near zero on
     some measure (and emotion alone looks extreme) or inflated by the very clips it should find. At most
@@ -55,7 +56,7 @@ CALM_FRAME_SHARE = 0.25
 # Outlier clips left out of a speaker reference (see the module docstring). The six acted emotions of CREMA-D
 # actor 1001 lie within 6.6 st, 7.1 dB, 1.9 syllables/s, 2.7 dB alpha ratio and 1.2 dB HNR of their medians;
 # a voice an octave off in pitch, 18 dB off in level, ... is not theirs.
-OUTLIER_MIN_CLIPS = 5
+OUTLIER_MIN_CLIPS = 4  # 3 clean clips (min_speaker_clips) and one odd one: the odd one must not shape it
 OUTLIER_DISTANCE = {"pitch_st": 12.0, "pitch_range_st": 12.0, "loudness_db": 18.0, "rate": 3.0,
                     "alpha_ratio_db": 12.0, "hnr_db": 9.0}
 OUTLIER_MEASURES = 2
@@ -241,8 +242,11 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
 
 
 def clip_reference(features: ClipFeatures) -> Reference:
-    """The fallback reference: the clip's calmest frames for the face, population norms for the voice."""
-    return Reference(kind="clip", face=features.face_calm, voice=dict(POPULATION_VOICE))
+    """The fallback reference: the clip's calmest frames for the action units, no prior for the expression
+    classifier (its probabilities are already a population reading: dividing by the clip's own calm frames
+    removes the expression the whole clip shows), population norms for the voice."""
+    calm = features.face_calm.model_copy(update={"expression": None}) if features.face_calm else None
+    return Reference(kind="clip", face=calm, voice=dict(POPULATION_VOICE))
 
 
 def build_references(features: Sequence[ClipFeatures], min_speaker_clips: int = 3) -> dict[str, Reference]:

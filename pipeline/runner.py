@@ -28,7 +28,7 @@ from pipeline.clip import Clip, ClipInfo, clip_id_for, decode_clip, probe_and_ha
 from pipeline.clues import Clue, ClueStatus, load_clue
 from pipeline.config import RunConfig
 from pipeline.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
-from pipeline.evidence import EvidenceSummary, build_evidence
+from pipeline.evidence import EvidenceSummary, ModalityEvidence, build_evidence
 from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from pipeline.listing import list_clips
 from pipeline.models import ModelStore
@@ -36,6 +36,7 @@ from pipeline.outputs import OutputLayout, claim_output, record_clip_sources, wr
 from pipeline.reasoning.decision import Decider, evidence_prediction
 from pipeline.reasoning.prompt import load_template
 from pipeline.reasoning.reasoner import Reasoner
+from pipeline.reasoning.text_channel import TextChannel, text_modality
 from pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
 from pipeline.results import ClueRef, ReasonerInfo, Result, RunSummary
 from pipeline.runinfo import no_evidence_note, package_versions, run_info, run_summary
@@ -278,10 +279,21 @@ class Pipeline:
         """The clip's evidence summary against its speaker reference (or itself); written to evidence.json."""
         reference = self._reference_for(layout, clip_id)
         features = clip_features(clip_id, clues, reference.speaker if reference else None)
-        evidence = build_evidence(clip_id, features, {c.kind: c for c in clues}, label_set, reference,
-                                  self.config.evidence)
+        by_kind = {c.kind: c for c in clues}
+        evidence = build_evidence(clip_id, features, by_kind, label_set, reference, self.config.evidence,
+                                  text=self._text_evidence(by_kind))
         write_model_atomic(layout.evidence(clip_id), evidence)
         return evidence
+
+    def _text_evidence(self, clues: Mapping[str, Clue]) -> ModalityEvidence | None:
+        """The text channel's modality (pipeline/reasoning/text_channel.py) when it is on and words were said."""
+        cfg = self.config.evidence
+        if cfg.text == "off" or (cfg.text == "auto" and self.reasoner is None) or "speech" not in clues:
+            return None
+        if getattr(self, "_text_channel", None) is None:
+            self._text_channel = TextChannel(self.reasoner or Reasoner(self.config.llm, self.store))
+        with self._locks["reason"], cpu_slot(self.llm_threads):  # the LLM is shared and not thread-safe
+            return text_modality(self._text_channel, clues, cfg)
 
     # --- reasoning ----------------------------------------------------------------------------------
 

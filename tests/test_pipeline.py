@@ -212,6 +212,9 @@ def test_folder_run_reads_each_clip_against_its_speaker(tmp_path, samples):
     Pipeline(config).run(samples / "video" / "1001_DFA_HAP_XX.flv", single)
     alone = json.loads((single / "1001_DFA_HAP_XX" / "evidence.json").read_text())
     assert alone["reference_kind"] == "clip"  # one clip: read against its own calm frames
+    # the same label alone as in the folder: the clip's own calm frames are not the expression classifier's prior
+    folder = json.loads((tmp_path / "1001_DFA_HAP_XX" / "evidence.json").read_text())
+    assert alone["label"] == folder["label"] == "happiness", (alone["labels"], folder["labels"])
 
 
 def config_labels(config: RunConfig) -> list[str]:

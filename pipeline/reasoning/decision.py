@@ -24,7 +24,7 @@ from pydantic import Field
 from pipeline.clip import ClipInfo
 from pipeline.clues import Clue, ClueStatus, Record
 from pipeline.errors import ConfigError, ReasonerError
-from pipeline.evidence import EvidenceSummary, softmax
+from pipeline.evidence import EvidenceSummary, fusion_weights, softmax
 from pipeline.reasoning.checker import ReasoningCheck, check_reasoning, split_sentences
 from pipeline.reasoning.explain import decide_then_explain, explanation_quality
 from pipeline.reasoning.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
@@ -46,10 +46,10 @@ class DecisionConfig(Record):
 
     use: Literal["fused", "llm", "evidence"] = Field(
         "fused", description="fused: evidence x LLM; llm or evidence alone (for ablations)")
-    llm_weight: float = Field(0.1, ge=0, description="exponent of the LLM's distribution in the fusion. 0.1 was "
-                              "best on the development clips (Polish speech, EmoDB): the calibrated LLM "
-                              "distribution is sharp and alone did not beat the evidence summary there, so it "
-                              "mostly breaks near-ties")
+    llm_weight: float = Field(default_factory=lambda: float(fusion_weights()["llm_weight"]), ge=0,
+                              description="exponent of the LLM's distribution in the fusion; default: fitted on "
+                              "development data with the modality weights (prompts/evidence/fusion_weights.yaml, "
+                              "scripts/fit_fusion.py)")
 
 
 def fuse(evidence: Mapping[str, float] | None, llm: Mapping[str, float] | None, use: str,

@@ -1,0 +1,143 @@
+"""The text channel: what was said, in any language, as a calibrated distribution over the basic emotions.
+
+The speech evidence (pipeline/evidence.py) counts English emotion-wheel words; a Chinese or German sentence
+that plainly expresses worry or blame gives it nothing. Here the run's LLM reads the transcript alone (the
+prompt in prompts/templates/text_channel.yaml) and every basic emotion is scored by the model's likelihood of
+answering it (`Reasoner.label_logprobs`), minus the mean of the same scores on content-free sentences
+(Zhao et al. 2021), then a softmax. The result is its own modality, `text`, in the evidence summary, weighted by
+the fitted fusion weight times the transcript's reliability (Whisper's confidence that it heard speech and what).
+
+Sentences addressed to a language model (the speech clue's `instructions_detected`) are cut out of the
+transcript before the LLM sees it: spoken instructions are never evidence. Each sentence is scored from an
+empty cache, so a clip's scores do not depend on which clip ran before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from functools import cache
+from string import Template
+from typing import Any
+
+from pydantic import Field
+
+from pipeline.clues import InstructionSpan, Record, SpeechData
+from pipeline.errors import ConfigError
+from pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation, softmax
+from pipeline.injection import span_bounds
+from pipeline.reasoning.reasoner import Reasoner, load_llama
+from pipeline.reliability import reliabilities
+from pipeline.vocab import basic_emotions, load_data_yaml
+
+TEXT_CHANNEL_VERSION = "1.0.0"
+
+
+class TextPrompt(Record):
+    name: str
+    version: str
+    system: str
+    user: str
+    content_free: list[str] = Field(min_length=1)
+
+
+@cache
+def load_text_prompt() -> TextPrompt:
+    """prompts/templates/text_channel.yaml, checked to use exactly $sentence and $labels."""
+    prompt = TextPrompt.model_validate(load_data_yaml("templates", "text_channel.yaml"))
+    names = {m.group("named") or m.group("braced") for m in Template.pattern.finditer(prompt.user)} - {None}
+    if names != {"sentence", "labels"}:
+        raise ConfigError(f"prompts/templates/text_channel.yaml: user must use $sentence and $labels, uses "
+                          f"{sorted(names)}")
+    return prompt
+
+
+class TextReading(Record):
+    """What the LLM reads into the transcript alone (kept in the text modality's observation and timings)."""
+
+    text: str = Field(description="the transcript as scored (instruction sentences removed)")
+    emotions: dict[str, float]
+    logprobs: dict[str, float]
+    content_free: dict[str, float]
+    seconds: float
+
+
+def spoken_text(data: SpeechData) -> str:
+    """The transcript without the sentences addressed to a language model."""
+    text = data.text
+    for start, end in sorted(span_bounds(data.instructions_detected), reverse=True):
+        text = text[:start] + " " + text[end:]
+    return " ".join(text.split())
+
+
+class TextChannel:
+    """Scores transcripts with a reasoner's model. One per run; thread-safe."""
+
+    def __init__(self, reasoner: Reasoner) -> None:
+        self.reasoner = reasoner
+        self.prompt = load_text_prompt()
+        self._calibration: dict[tuple[str, ...], dict[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def _messages(self, sentence: str, labels: Sequence[str]) -> list[dict[str, str]]:
+        user = Template(self.prompt.user).substitute(sentence=json.dumps(sentence, ensure_ascii=False),
+                                                     labels=", ".join(labels))
+        return [{"role": "system", "content": self.prompt.system}, {"role": "user", "content": user}]
+
+    def _scores(self, sentence: str, labels: list[str]) -> dict[str, float]:
+        cfg = self.reasoner.config
+        llm, _ = load_llama(self.reasoner.model.path, cfg.n_ctx, cfg.n_threads or os.cpu_count() or 1)
+        llm.reset()  # from an empty cache: a clip's scores must not depend on the clip before
+        return self.reasoner.label_logprobs(self._messages(sentence, labels), labels)
+
+    def content_free(self, labels: list[str]) -> dict[str, float]:
+        """Mean label log-likelihoods over the content-free sentences, once per label list."""
+        key = tuple(labels)
+        if key not in self._calibration:
+            runs = [self._scores(s, labels) for s in self.prompt.content_free]
+            self._calibration[key] = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in labels}
+        return self._calibration[key]
+
+    def read(self, text: str) -> TextReading:
+        """The calibrated emotion distribution of a transcript."""
+        labels = sorted(basic_emotions())
+        with self._lock:
+            cf = self.content_free(labels)
+            t0 = time.perf_counter()
+            lp = self._scores(text, labels)
+            seconds = time.perf_counter() - t0
+        return TextReading(text=text, emotions=softmax({k: lp[k] - cf[k] for k in labels}), logprobs=lp,
+                           content_free=cf, seconds=round(seconds, 3))
+
+
+def text_evidence(reading: TextReading | None, reliability: float, cfg: EvidenceConfig,
+                  instructions: Sequence[InstructionSpan] = ()) -> ModalityEvidence:
+    """The text modality of the evidence summary: the reading's distribution, weighted by the fitted text
+    weight times the transcript's reliability; no evidence when nothing but instructions (or nothing) was said."""
+    if reading is None:
+        return ModalityEvidence(modality="text", weight=0.0, reliability=reliability, observations=[Observation(
+            modality="speech", cue="meaning", category="none",
+            text="no words to read (nothing was said apart from any sentences addressed to a model)")])
+    ranked = sorted(reading.emotions, key=lambda e: -reading.emotions[e])
+    top, second = ranked[0], ranked[1]
+    removed = " (sentences addressed to a model left out)" if instructions else ""
+    obs = Observation(
+        modality="speech", cue="meaning", category=top, value=reading.emotions[top],
+        text=f"what was said, read as a whole{removed}, expresses {top} ({reading.emotions[top]:.2f}), "
+        f"then {second} ({reading.emotions[second]:.2f})", supports=[top])
+    return ModalityEvidence(modality="text", weight=round(cfg.weights.get("text", 1.0) * reliability, 4),
+                            reliability=reliability, emotions=reading.emotions, observations=[obs])
+
+
+def text_modality(channel: TextChannel, clues: Mapping[str, Any], cfg: EvidenceConfig) -> ModalityEvidence | None:
+    """The text modality of a clip from its clues (kind -> clue): None without a transcript (no speech clue, or
+    it failed or found no speech)."""
+    speech = clues.get("speech")
+    if speech is None or speech.status != "ok" or speech.data is None:
+        return None
+    sentence = spoken_text(speech.data)
+    reading = channel.read(sentence) if sentence else None
+    return text_evidence(reading, reliabilities(clues).get("text", 0.0), cfg, speech.data.instructions_detected)
