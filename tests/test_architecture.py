@@ -8,8 +8,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("pipeline", "extractors", "flows")
-# Besides the evaluation modules themselves: the command line and the schema writer (it documents every output).
-MAY_IMPORT_EVALUATION = {"pipeline.cli", "pipeline.schemas"}
+# Besides the evaluation modules themselves: the command line and the schema writer (it documents every output),
+# and the report (a consumer like the command line: it shows the scores; only commands and flows import it).
+MAY_IMPORT_EVALUATION = {"pipeline.cli", "pipeline.schemas", "pipeline.report.build", "pipeline.report.cli",
+                         "pipeline.report.load"}
 REGISTRY = {"extractors", "extractors.base"}
 
 
@@ -95,4 +97,11 @@ def test_the_core_reaches_extractors_only_through_the_registry():
 def test_only_the_command_line_imports_evaluation():
     offenders = {m: sorted(deps & EVALUATION) for m, deps in GRAPH.items()
                  if m not in EVALUATION | MAY_IMPORT_EVALUATION and deps & EVALUATION}
+    assert offenders == {}
+
+
+def test_only_commands_and_flows_import_the_report():
+    report = {m for m in GRAPH if m.startswith("pipeline.report")}
+    offenders = {m: sorted(deps & report) for m, deps in GRAPH.items()
+                 if m not in report and not m.startswith("flows") and deps & report}
     assert offenders == {}
