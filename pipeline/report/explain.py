@@ -94,6 +94,8 @@ def explanation(record: ClipRecord) -> Explanation | None:
     p = record.result.prediction
     if p is None:
         return None
+    if not p.reasoning.strip():
+        return Explanation(note=f"no reasoning: the label is the {p.decided_by} decision (the run had no LLM)")
     final = split_sentences(p.reasoning)
     claims = list(p.check.claims) if p.check is not None else []
     by_sentence: dict[int, list[Claim]] = {}
