@@ -56,7 +56,9 @@ def _key_time(clip: Clip, face: FaceClue | None) -> tuple[float, str]:
     with_face = [f.t for f in data.timeline if f.box is not None] if data is not None else []
     if with_face:
         return with_face[len(with_face) // 2], "the middle frame with a face"
-    return clip.frames[len(clip.frames) // 2].t, "the middle frame (no face found)"
+    why = ("no face clue" if face is None else "no face found" if face.status in (ClueStatus.ok, ClueStatus.no_signal)
+           else f"face clue {face.status.value}")
+    return clip.frames[len(clip.frames) // 2].t, f"the middle frame ({why})"
 
 
 def key_frame(clip: Clip, face: FaceClue | None) -> KeyFrame | None:
