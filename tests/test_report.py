@@ -18,7 +18,7 @@ from pipeline.config import RunConfig
 from pipeline.reasoning.checker import check_reasoning
 from pipeline.report.explain import explanation
 from pipeline.report.load import load_run
-from pipeline.report.media import BOX_COLOUR_BGR
+from pipeline.report.media import BOX_COLOUR_BGR, decode_source, prosody_curves
 from pipeline.results import Prediction, Result
 from pipeline.runner import Pipeline
 
@@ -173,6 +173,19 @@ def test_a_moved_source_gives_a_note_not_a_broken_image(quick_run, clips, browse
                                           f"images/{AUDIO}.labels.png"}
     text = browser.evaluate(f"document.querySelector('#clip-{VIDEO}').innerText")
     assert f"source file not found: {clips / VIDEO}.flv" in text
+
+
+def test_the_curves_are_the_ones_the_prosody_clue_summarises(quick_run):
+    run = load_run(quick_run)
+    record = next(r for r in run.clips if r.clip_id == VIDEO)
+    clip, why = decode_source(record.result.source_path, run.decode)
+    assert why is None
+    curves, why = prosody_curves(clip, record.clues["prosody"])
+    data = record.clues["prosody"].data
+    assert why is None and curves.source.startswith("computed at report time by praat-prosody")
+    assert round(float(np.median(curves.pitch_hz[np.isfinite(curves.pitch_hz)])), 1) == data.pitch_median_hz
+    assert round(float(curves.loud_db.max()), 2) == data.loudness_max_db
+    assert curves.loud_t[-1] == pytest.approx(data.duration_s, abs=0.02)
 
 
 def test_a_folder_without_results_is_one_line_naming_it(tmp_path, capsys):
