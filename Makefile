@@ -7,8 +7,9 @@ STAMP := $(VENV)/.emer-installed
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
 
-# Debian packages the tests use (espeak-ng speaks the prompt-injection test's sentences).
-SYSTEM_PACKAGES := espeak-ng
+# Debian packages the tests use (espeak-ng speaks the prompt-injection test's sentences; chromium loads the HTML
+# report in the report test).
+SYSTEM_PACKAGES := espeak-ng chromium
 
 .PHONY: system-deps install demo test test-fast lint bench bench-whisper bench-scale bench-concurrency bench-flows \
 	bench-memory clean

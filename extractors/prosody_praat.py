@@ -302,6 +302,21 @@ class PraatProsodyExtractor(Extractor):
         )
         return data, detail
 
+    def curves(self, audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The curves the clue's numbers summarise, for plots (`emer report` draws them from the clip's audio with
+        the clue's config): pitch frame times and Hz (NaN where unvoiced or silent), RMS frame times and dBFS."""
+        parselmouth = require("parselmouth", _PARSELMOUTH_HINT)
+        audio = audio.astype(np.float64, copy=False)
+        rms_times, rms_db = self._rms_db(audio, rate)
+        sound = parselmouth.Sound(audio, sampling_frequency=rate)
+        intensity = sound.to_intensity(minimum_pitch=self.config.pitch_floor_hz, time_step=self.config.time_step_s)
+        int_times = np.asarray(intensity.xs())
+        if len(int_times) < 2:
+            return np.zeros(0), np.zeros(0), rms_times, rms_db
+        sounding = self._sounding(np.asarray(intensity.values[0], dtype=float))
+        times, f0, _ = self._pitch(sound, int_times, sounding)
+        return times, np.where(f0 > 0, f0, np.nan), rms_times, rms_db
+
     def _rms_db(self, audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
         """Frame times and RMS level in dBFS (frames centred on their times)."""
         librosa = require("librosa", _LIBROSA_HINT)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture, as_completed
@@ -44,6 +44,7 @@ from pipeline.results import Result, RunSummary
 FLOW_NAME = "emer"
 DEPLOYMENT_NAME = "process-folder"
 ARTIFACT_KEY = "emer-summary"
+REPORT_ARTIFACT_KEY = "emer-report"
 RETRIES = 2
 RETRY_DELAY_SECONDS = 2.0
 
@@ -149,6 +150,26 @@ def _summary_table(summary: RunSummary) -> list[dict[str, Any]]:
              "error": c.error or ""} for c in summary.clips]
 
 
+def write_report(out: str) -> Path | None:
+    """Write the run's HTML report (OUT/report/index.html plus images) and link it as the markdown artifact
+    `emer-report`. A report that cannot be written is a warning in the log, never a failed run."""
+    from pipeline.report.build import build_report
+
+    logger = get_run_logger()
+    try:
+        index = build_report(Path(out))
+    except Exception as e:  # the results are on disk whatever happens to the report
+        logger.warning("report not written: %s: %s", type(e).__name__, e)
+        return None
+    uri = index.resolve().as_uri()
+    create_markdown_artifact(
+        key=REPORT_ARTIFACT_KEY, description="the run's HTML report (a static page: open it in a browser)",
+        markdown=f"## emer report\n\n[{index.resolve()}]({uri})\n\nOpen `{uri}` in a browser (index.html plus "
+                 "its images/ folder, no server needed).")
+    logger.info("report: %s", uri)
+    return index
+
+
 def _throttle(in_flight: list[PrefectFuture[Any]], limit: int) -> None:
     """Wait until fewer than `limit` of the futures are unfinished."""
     while len(in_flight) >= max(1, limit):
@@ -177,18 +198,21 @@ def _collect(futures: Iterable[tuple[str, Path, PrefectFuture[Result]]]) -> list
                   "Reruns into the same output folder reuse finished work.")
 def emer(folder: str, out: str = "out", extractors: list[str] | str | None = None, model: str | None = None,
          label_set: str | None = None, prompt: str | None = None, config_file: str | None = None,
-         overrides: dict[str, Any] | None = None, concurrency: int = 2, recursive: bool = False) -> State[Any]:
+         overrides: dict[str, Any] | None = None, concurrency: int = 2, recursive: bool = False,
+         report: bool = True) -> State[Any]:
     """Process a clip or a folder of clips into `out`. `concurrency` clips are in flight at once (each with
     one task per extractor); `overrides` holds any run-config keys (e.g. {"llm": {"max_reasoning_tokens":
     64}}). Completed when every clip succeeded; Failed listing the failed clips and their errors otherwise.
     The summary table (clip, label, confidence, status, reuse) is the artifact `emer-summary`.
-    `recursive`: the folder's subfolders too. The flow holds `out`'s run lock: a second run into it is refused."""
+    `recursive`: the folder's subfolders too. `report`: write OUT/report/index.html at the end, linked as the
+    artifact `emer-report`. The flow holds `out`'s run lock: a second run into it is refused."""
     config = resolve_config(config_file, extractors, model, label_set, prompt, overrides)
     with claim_output(Path(out)):
-        return _process(folder, out, config, concurrency, recursive)
+        return _process(folder, out, config, concurrency, recursive, report)
 
 
-def _process(folder: str, out: str, config: RunConfig, concurrency: int, recursive: bool) -> State[Any]:
+def _process(folder: str, out: str, config: RunConfig, concurrency: int, recursive: bool,
+             report: bool = True) -> State[Any]:
     logger = get_run_logger()
     started, t0 = datetime.now(UTC), time.perf_counter()
     pipeline = pipeline_for(config)  # cheap here: models load lazily, in whichever process runs the tasks
@@ -227,6 +251,8 @@ def _process(folder: str, out: str, config: RunConfig, concurrency: int, recursi
     logger.info("%d ok, %d degraded, %d failed; reused %d clues and %d results from earlier runs; %.1f s",
                 summary.ok, summary.degraded, summary.failed, summary.reused_clues, summary.reused_results,
                 summary.seconds)
+    if report:
+        write_report(out)
     problems = [  # degraded too: an extractor that was asked for failed
         f"{len(bad)} of {len(summary.clips)} clips {status}: " + "; ".join(f"{c.clip_id}: {c.error}" for c in bad)
         for status in ("failed", "degraded") if (bad := [c for c in summary.clips if c.status == status])

@@ -41,7 +41,12 @@ def current_umask() -> int:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write text to a temp file beside `path`, fsync it, then rename it over `path`. The file gets the mode a
+    """Write text (UTF-8) atomically: see `write_bytes_atomic`."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to a temp file beside `path`, fsync it, then rename it over `path`. The file gets the mode a
     plain open() would give (0666 minus the umask). Raises OutputError naming the file and the cause (a full
     disk, no permission); the temp file is removed then and an existing `path` is left as it was."""
     path = Path(path)
@@ -49,9 +54,9 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~current_umask())  # mkstemp makes 0600; shared folders need the usual mode
-            f.write(text)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

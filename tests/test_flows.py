@@ -172,6 +172,10 @@ def test_deployment_run_on_a_real_server(deployment_run, folder):
     assert {r["clip"] for r in rows} == {p.stem for p in folder.iterdir()}
     assert all(r["status"] == "ok" and r["label"] for r in rows if r["clip"] != "empty")
     assert [r["error"] for r in rows if r["clip"] == "empty"][0].endswith("file is empty (0 bytes)")
+    report = [a for a in artifacts if a["key"] == "emer-report"]  # the HTML report, linked
+    index = out / "report" / "index.html"
+    assert report and report[0]["type"] == "markdown" and index.resolve().as_uri() in report[0]["data"]
+    assert all(f'id="clip-{p.stem}"' in index.read_text() for p in folder.iterdir())
 
 
 @pytest.mark.slow
