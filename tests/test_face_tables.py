@@ -15,6 +15,7 @@ from extractors.face_tables import PYFEAT_EXPRESSIONS, OpenFaceTableExtractor, P
 from pipeline.clues import ClueStatus, FaceClue
 from pipeline.errors import InputError
 from pipeline.io import sha256_file
+from pipeline.references import clip_features
 
 # Column layouts as the tools write them: py-feat 2.1.5 `Fex.to_csv` (the wheel's feat/tests/data/Feat_Test.csv)
 # and OpenFace 2.2 FeatureExtraction (lib/local/Utilities/src/RecorderCSV.cpp; 56 eye landmarks, 68 face
@@ -121,6 +122,9 @@ def test_pyfeat_table_round_trips_to_the_mediapipe_clue(mediapipe_clues, decoded
             if theirs.faces:
                 assert mine.box == pytest.approx(theirs.box, abs=2e-3)
         FaceClue.model_validate_json(clue.model_dump_json())
+        # the evidence step reads the imported clue as it reads mediapipe's
+        mine_f, theirs_f = clip_features("c", [clue]).face, clip_features("c", [source]).face
+        assert mine_f.au_peak["AU12"] == pytest.approx(theirs_f.au_peak["AU12"], abs=1e-3)
     happy = PyFeatTableExtractor({"folder": str(tmp_path)}).extract(decoded("HAP"))
     assert happy.data.summary.expression_top == "happy"
     assert "AU12" in next(p for p in happy.data.summary.prototypes if p.emotion == "happiness").active
