@@ -220,6 +220,10 @@ class FaceTableExtractor(Extractor):
                 out.append(frames[i].model_copy(update={"t": round(sampled.t, 4)}))
             else:
                 out.append(FaceFrame(t=round(sampled.t, 4), faces=0))
+        if len(clip.frames) > 1 and not any(abs(times - f.t).min() <= tolerance for f in clip.frames):
+            raise InputError(f"{self.table_path(clip)}: its times ({times[0]:.2f}-{times[-1]:.2f} s) match none of "
+                             f"the clip's frames ({clip.frames[0].t:.2f}-{clip.frames[-1].t:.2f} s): a table of "
+                             "another video, or the wrong `fps`?")
         return out
 
 

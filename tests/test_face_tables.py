@@ -186,3 +186,14 @@ def test_no_face_rows_and_the_largest_of_two_faces(decoded, tmp_path):
     assert face.faces == 2 and face.aus == {"AU6": 0.6, "AU12": 0.8} and face.expression is None
     assert clue.data.timeline[1].faces == 0
     assert clue.data.summary.prototypes[0].emotion == "happiness"
+
+
+def test_a_table_of_another_video_is_an_error(decoded, tmp_path):
+    clip = decoded("HAP")
+    rows = ["frame, timestamp, confidence, success, AU12_r"] + [f"{i}, {30 + i / 30:.3f}, 0.9, 1, 2.5"
+                                                                 for i in range(1, 60)]
+    (tmp_path / "1001_DFA_HAP_XX.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"1001_DFA_HAP_XX\.csv: its times \(30\.03-31\.97 s\) match none"):
+        OpenFaceTableExtractor({"folder": str(tmp_path)}).extract(clip)
+    clue = OpenFaceTableExtractor({"folder": str(tmp_path), "align_to_clip_frames": False}).extract(clip)
+    assert clue.data.frames_sampled == 59 and clue.data.timeline[0].aus == {"AU12": 0.5}
