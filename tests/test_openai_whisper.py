@@ -8,10 +8,12 @@ import struct
 
 import numpy as np
 import pytest
+from media import synthetic_clip
 
 import extractors
 from extractors.speech_openai_whisper import OpenAIWhisperSpeechExtractor
 from extractors.whisper_convert import read_ct2, to_openai_whisper
+from pipeline.clip import AUDIO_RATE
 from pipeline.clues import ClueStatus
 from pipeline.errors import ModelUnavailableError
 
@@ -96,3 +98,10 @@ def test_transcribes_the_crema_d_sentence(speech, decoded):
     assert clue.data.words == 4 and 0 < clue.data.speech_seconds < 2.5
     ct2, converted = clue.models
     assert ct2.name == "whisper-base" and converted.name.endswith(".pt") and len(converted.sha256) == 64
+
+
+@pytest.mark.slow
+def test_silence_is_no_signal_without_decoding(speech):
+    clue = speech.extract(synthetic_clip(np.zeros(2 * AUDIO_RATE, dtype=np.float32)))
+    assert clue.status == ClueStatus.no_signal and "voice activity detection on" in clue.detail
+    assert "transcribe" not in clue.timings  # the VAD found no speech: Whisper never ran
