@@ -14,6 +14,10 @@ decoded (times are shifted back), and a clip where it finds none is `no_signal` 
 CREMA-D clip, with word timestamps, it had not returned after several minutes (not investigated further). The
 language is detected by `model.detect_language` unless `language` names one. Segment times follow the aligned
 words with `word_timestamps`.
+
+Measured (scripts/bench_backends.py, whisper-base, beam 5, 2 threads): the same transcript as faster-whisper
+(float32) on all 25 clips tried (12 CREMA-D, 7 EmoDB, 6 Polish words; CREMA-D WER 0.125 for both), in about
+twice its time per clip (16.4 s against 8.9 s on the CREMA-D clips, measured while the CPU was shared).
 """
 
 from __future__ import annotations
