@@ -168,7 +168,7 @@ class FaceTableExtractor(Extractor):
                                        self.config.au_active_threshold),
             ) if with_face else None
         table_ref = ModelRef(name=f"{self.tool} table {path}", sha256=sha256_file(path), source="path")
-        left_out = sorted(self._all_au_columns(table) - set(au_columns), key=_au_number)
+        left_out = sorted(self._all_au_columns(table) - set(au_columns.values()), key=_au_number)
         notes = [f"AUs not in the AU table, left out: {', '.join(left_out)}"] if left_out else []
         if data is None:
             clue = self.make_clue(clip, ClueStatus.no_signal, timings=timings, detail="; ".join(
