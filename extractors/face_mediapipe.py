@@ -22,9 +22,9 @@ import numpy as np
 from pydantic import Field
 
 from extractors.base import Extractor, ExtractorConfig, timed
+from extractors.face_summary import summarize_face
 from pipeline.clip import Clip
 from pipeline.clues import (
-    AUSummary,
     Clue,
     ClueStatus,
     FaceData,
@@ -33,7 +33,7 @@ from pipeline.clues import (
     ModelRef,
 )
 from pipeline.errors import ConfigError, ModelUnavailableError, require
-from pipeline.facs import load_au_table, load_prototypes, match_prototypes
+from pipeline.facs import load_au_table
 
 AU_MAPPING_PATH = Path(__file__).parent / "data" / "blendshape_to_au.csv"
 
@@ -151,7 +151,6 @@ class MediaPipeFaceExtractor(Extractor):
         self._landmarker: Any = None
         self._interpreter: Any = None
         self._mapping = load_blendshape_mapping()
-        self._prototypes = load_prototypes()
 
     def load(self) -> None:
         self._get_landmarker()
@@ -280,29 +279,8 @@ class MediaPipeFaceExtractor(Extractor):
         return self.make_clue(clip, ClueStatus.ok, data=data, timings=timings)
 
     def _summary(self, frames: list[FaceFrame]) -> FaceSummary:
-        table = load_au_table()
-        active_aus = list(table.activity_names())
-        peak = max(frames, key=lambda f: sum(f.aus.get(a, 0.0) for a in active_aus))
-        names = {a.au: table.action_units[a.au].name for a in self._mapping.aus}
-        per_au = []
-        for au in names:
-            values = [f.aus[au] for f in frames]
-            i = int(np.argmax(values))
-            per_au.append(AUSummary(au=au, name=names[au], mean=round(float(np.mean(values)), 3),
-                                    peak=values[i], peak_time=frames[i].t))
-        per_au.sort(key=lambda s: -s.peak)
-        expression_mean = expression_top = None
-        exprs = [f.expression for f in frames if f.expression]
-        if exprs:
-            mean = {k: float(np.mean([e[k] for e in exprs])) for k in EXPRESSION_LABELS}
-            total = sum(mean.values()) or 1.0
-            expression_mean = {k: round(v / total, 4) for k, v in mean.items()}
-            expression_top = max(expression_mean, key=lambda k: expression_mean[k])
-        return FaceSummary(
-            peak_time=peak.t, top_aus=per_au[: self.config.top_aus],
-            prototypes=match_prototypes(peak.aus, self._prototypes, self.config.au_active_threshold),
-            expression_mean=expression_mean, expression_top=expression_top,
-        )
+        return summarize_face(frames, [a.au for a in self._mapping.aus], EXPRESSION_LABELS, self.config.top_aus,
+                              self.config.au_active_threshold)
 
 
 def _import_mediapipe() -> Any:

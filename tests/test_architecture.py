@@ -106,3 +106,8 @@ def test_only_commands_and_flows_import_the_report():
     offenders = {m: sorted(deps & report) for m, deps in GRAPH.items()
                  if m not in report and not m.startswith("flows") and deps & report}
     assert offenders == {}
+
+
+def test_nothing_imports_the_export_plugin():
+    offenders = {m: sorted(deps & EXPORT) for m, deps in GRAPH.items() if m not in EXPORT and deps & EXPORT}
+    assert EXPORT and offenders == {}
