@@ -513,6 +513,7 @@ def test_percentages_lists_and_numbers_are_not_plain_explanations():
     assert "percentage" in _problems("The evidence points to sadness at 52%.")
     assert "list" in _problems("- Sadness: the voice is soft.")
     assert "list" in _problems("**Face:** the brows are lowered.")
+    assert "list" in _problems("The person feels sad because:\n1. The voice is soft.")
     assert "number" in _problems("The voice is 60 dB, which is soft.")
     assert _problems("The voice is soft and slow, and the person sounds sad.") == []
 

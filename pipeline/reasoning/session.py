@@ -89,10 +89,10 @@ class LlamaSession:
     def segments(self, tokens: list[int]) -> list[int]:
         """Segment starts: 0 and every position where the chat template starts a message (the token the
         formatted prompt starts with, after a BOS)."""
-        bos = self.llm.token_bos()
-        first = 1 if tokens and bos >= 0 and tokens[0] == bos else 0
-        if len(tokens) <= first:
+        if len(tokens) < 2:
             return [0]
+        # a BOS that also starts every message (SmolLM2's <|im_start|>) is the message start; else skip it
+        first = 0 if tokens[0] in tokens[1:] or tokens[0] != self.llm.token_bos() else 1
         start_tok = tokens[first]
         return [0] + [i for i in range(first + 1, len(tokens)) if tokens[i] == start_tok]
 

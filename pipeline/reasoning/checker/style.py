@@ -7,7 +7,7 @@ import re
 from pipeline.reasoning.checker.model import Claim
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)", re.I)
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+|^\s*#{1,6}\s|^\s*\*\*[^*]{1,40}\*\*\s*:?")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])(?:\s+|$)|^\s*#{1,6}\s|^\s*\*\*[^*]{1,40}\*\*\s*:?")
 
 
 def style_claims(sentence: str) -> list[Claim]:
