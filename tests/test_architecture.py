@@ -4,6 +4,7 @@ Imports inside functions count as much as module-level ones (hiding an import in
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,3 +112,16 @@ def test_only_commands_and_flows_import_the_report():
 def test_nothing_imports_the_export_plugin():
     offenders = {m: sorted(deps & EXPORT) for m, deps in GRAPH.items() if m not in EXPORT and deps & EXPORT}
     assert EXPORT and offenders == {}
+
+
+def test_every_package_folder_is_installed():
+    """A regular (non-editable) install only ships the packages pyproject.toml lists."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for package in (*PACKAGES, "prompts")
+               for p in (ROOT / package).rglob("__init__.py")}
+    assert folders - listed == set()
+
+
+def test_no_module_is_over_500_lines():
+    long = {m: n for m, path in _modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
+    assert long == {}
