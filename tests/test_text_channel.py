@@ -181,3 +181,14 @@ def test_the_llm_reads_worry_and_blame_in_chinese_and_german():
     again = channel.read("他到现在还没打电话，我担心他出事了。")
     assert again.emotions == worry.emotions  # from an empty cache every time
 
+
+
+def test_evidence_items_name_the_clue_when_only_the_text_channel_speaks():
+    """The text modality's observations belong to the speech clue: a prediction's evidence items stay valid."""
+    from pipeline.reasoning.decision import evidence_items
+
+    features = ClipFeatures(clip_id="c")
+    ev = build_evidence("c", features, {"speech": _speech("nie")}, load_label_set("crema-d"), None,
+                        EvidenceConfig(), text=text_evidence(_reading("anger"), 0.9, EvidenceConfig()))
+    items = evidence_items(ev, "fear", 3, 80)
+    assert items and {i.modality for i in items} == {"speech"}
