@@ -163,21 +163,27 @@ def test_gold_rows_of_the_spoken_set(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_llm_reads_worry_and_blame_in_chinese_and_german():
-    """The measured failure: Chinese sentences that plainly express worry or accusation were read as happy.
-    The text channel reads them with the default LLM, calibrated."""
+def test_the_llm_reads_worry_and_blame_from_the_words():
+    """The measured failure: sentences that plainly express worry or accusation were labelled happy. The text
+    channel reads them with the default LLM, calibrated, the same every time."""
     from pipeline.reasoning.reasoner import Reasoner
     from pipeline.reasoning.text_channel import TextChannel
 
     channel = TextChannel(Reasoner())
-    worry = channel.read("他到现在还没打电话，我担心他出事了。")
-    blame = channel.read("Es ist deine Schuld, dass das Projekt gescheitert ist.")
-    plain = channel.read("Der Zug fährt von Gleis vier ab.")
-    assert worry.emotions["fear"] > worry.emotions["happiness"] and max(worry.emotions, key=worry.emotions.get) in (
-        "fear", "sadness")
-    assert max(blame.emotions, key=blame.emotions.get) in ("anger", "disgust", "sadness")
-    assert blame.emotions["happiness"] < 0.1
-    assert plain.emotions["neutral"] > plain.emotions["happiness"]
-    again = channel.read("他到现在还没打电话，我担心他出事了。")
-    assert again.emotions == worry.emotions  # from an empty cache every time
+    worry = channel.read("He still hasn't called, I'm worried something happened to him.")
+    blame = channel.read("You promised to help and then you betrayed us.")
+    german = channel.read("Ich denke ständig, dass die Testergebnisse schlecht sein werden.")
+    assert max(worry.emotions, key=worry.emotions.get) == "fear" and worry.emotions["happiness"] < 0.05
+    assert max(blame.emotions, key=blame.emotions.get) == "anger" and blame.emotions["happiness"] < 0.1
+    assert max(german.emotions, key=german.emotions.get) == "fear"
+    assert channel.read("He still hasn't called, I'm worried something happened to him.").emotions == worry.emotions
 
+def test_evidence_items_name_the_clue_when_only_the_text_channel_speaks():
+    """The text modality's observations belong to the speech clue: a prediction's evidence items stay valid."""
+    from pipeline.reasoning.decision import evidence_items
+
+    features = ClipFeatures(clip_id="c")
+    ev = build_evidence("c", features, {"speech": _speech("nie")}, load_label_set("crema-d"), None,
+                        EvidenceConfig(), text=text_evidence(_reading("anger"), 0.9, EvidenceConfig()))
+    items = evidence_items(ev, "fear", 3, 80)
+    assert items and {i.modality for i in items} == {"speech"}

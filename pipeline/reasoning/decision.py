@@ -105,7 +105,7 @@ def evidence_items(evidence: EvidenceSummary, label: str, limit: int, max_chars:
     items = [Evidence(modality=o.modality, clue=o.text[:max_chars])
              for m in mods for o in m.observations if targets & set(o.supports)]
     if not items:
-        items = [Evidence(modality=m.modality, clue=m.observations[0].text[:max_chars])
+        items = [Evidence(modality=m.observations[0].modality, clue=m.observations[0].text[:max_chars])
                  for m in mods if m.emotions and m.observations]
     return items[:limit]
 
