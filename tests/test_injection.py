@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from extractors.speech_faster_whisper import FasterWhisperSpeechExtractor
 from pipeline.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechData, SpeechSegment
 from pipeline.evidence import EvidenceConfig, build_evidence, speech_evidence
 from pipeline.injection import REMOVED, detect_instructions, neutralised_speech
@@ -255,7 +256,8 @@ def test_spoken_instructions_are_flagged_reported_and_not_evidence(injected_run)
     for clip_id in INJECTED_IDS:
         clues, evidence = _load(out, clip_id)
         speech = next(c for c in clues if c.kind == "speech")
-        assert speech.extractor.version == "1.1.0" and speech.data.instructions_detected, speech.data.text
+        assert speech.extractor.version == FasterWhisperSpeechExtractor.version, speech.extractor
+        assert speech.data.instructions_detected, speech.data.text
         assert evidence.warnings and results[clip_id].prediction.warnings == evidence.warnings
         part = evidence.modality("speech")
         assert part.emotions == {} and part.observations[0].category == "none", part.observations

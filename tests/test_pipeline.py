@@ -184,7 +184,7 @@ def test_explain_gold_writes_reasoning_for_the_given_label(tmp_path, samples):
     assert result.mode == "explain-gold" and result.gold_label == "sadness"
     assert result.prediction.label == "sadness" and result.prediction.reasoning
     prompt = (out / "1001_DFA_SAD_XX" / "prompt.txt").read_text()
-    assert 'labelled this clip as "sadness"' in prompt and "Possible labels" not in prompt
+    assert "Annotators labelled this clip as sadness." in prompt and "Possible labels" not in prompt
 
 
 @pytest.mark.slow
