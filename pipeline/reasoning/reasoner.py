@@ -29,7 +29,7 @@ from pipeline.errors import ReasonerError, require
 from pipeline.models import ModelStore, ResolvedModel
 from pipeline.reasoning.llm_check import ensure_llm_runs
 from pipeline.reasoning.prompt import RenderedPrompt
-from pipeline.reasoning.session import LlamaSession
+from pipeline.reasoning.session import LlamaSession, log_softmax, score_answers
 from pipeline.results import Evidence
 from pipeline.text import last_cut
 from pipeline.vocab import LabelSet
@@ -160,11 +160,6 @@ class Reasoning(Record):
     prompt_tokens: int
     tokens: int
     seconds: float
-
-
-def log_softmax(logits: np.ndarray) -> np.ndarray:
-    top = float(np.max(logits))
-    return logits - top - float(np.log(np.sum(np.exp(logits - top))))
 
 
 class Reasoner:
@@ -308,19 +303,9 @@ class Reasoner:
             prefix = [llm.token_bos(), *prefix]
         if len(prefix) + 16 > self.config.n_ctx:
             raise ReasonerError(f"prompt of {len(prefix)} tokens does not fit n_ctx {self.config.n_ctx}")
-        out: dict[str, float] = {}
-        # next-token log-probabilities by answer prefix: the prompt's (and shared first tokens') evaluated once
-        steps: dict[tuple[int, ...], np.ndarray] = {}
-        for label in labels:
-            answer = llm.tokenize(label.encode("utf-8"), add_bos=False, special=False) + [llm.token_eos()]
-            total = 0.0
-            for i, tok in enumerate(answer):
-                key = tuple(answer[:i])
-                if key not in steps:
-                    steps[key] = self._eval_to(prefix + answer[:i])
-                total += float(steps[key][tok])
-            out[label] = round(total, 4)
-        return out
+        answers = {label: llm.tokenize(label.encode("utf-8"), add_bos=False, special=False) + [llm.token_eos()]
+                   for label in labels}
+        return score_answers(self._eval_to, prefix, answers)
 
     def content_free_logprobs(self, content_free: RenderedPrompt, labels: list[str]) -> dict[str, float]:
         """Label log-likelihoods on the content-free prompt (no clues, no reasoning), once per label list."""

@@ -23,6 +23,7 @@ wall time and llama.cpp's own time (the context's perf counters).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,23 @@ REPEAT_LAST_N = 64
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     top = float(np.max(logits))
     return logits - top - float(np.log(np.sum(np.exp(logits - top))))
+
+
+def score_answers(evaluate: Callable[[list[int]], np.ndarray], prefix: list[int],
+                  answers: Mapping[str, list[int]]) -> dict[str, float]:
+    """Log-likelihood of each answer's tokens after `prefix`, `evaluate(tokens)` giving the next-token
+    log-probabilities; the prompt and shared answer beginnings are evaluated once."""
+    steps: dict[tuple[int, ...], np.ndarray] = {}
+    out: dict[str, float] = {}
+    for name, answer in answers.items():
+        total = 0.0
+        for i, tok in enumerate(answer):
+            key = tuple(answer[:i])
+            if key not in steps:
+                steps[key] = evaluate(prefix + answer[:i])
+            total += float(steps[key][tok])
+        out[name] = round(total, 4)
+    return out
 
 
 def perf_counters(llm: Any) -> tuple[float, int]:
@@ -166,19 +184,8 @@ class LlamaSession:
         return self._logprobs()
 
     def score(self, prefix: list[int], answers: dict[str, list[int]]) -> dict[str, float]:
-        """Log-likelihood of each answer's tokens after `prefix`; the prompt and shared answer beginnings
-        are evaluated once."""
-        steps: dict[tuple[int, ...], np.ndarray] = {}
-        out: dict[str, float] = {}
-        for name, answer in answers.items():
-            total = 0.0
-            for i, tok in enumerate(answer):
-                key = tuple(answer[:i])
-                if key not in steps:
-                    steps[key] = self.evaluate(prefix + answer[:i])
-                total += float(steps[key][tok])
-            out[name] = round(total, 4)
-        return out
+        """Log-likelihood of each answer's tokens after `prefix` (see `score_answers`)."""
+        return score_answers(self.evaluate, prefix, answers)
 
     def generate(self, prompt: list[int], max_tokens: int, repeat_penalty: float = 1.1,
                  stop: tuple[str, ...] = ()) -> tuple[str, str, list[int]]:
