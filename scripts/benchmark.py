@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +33,13 @@ CLIP_STAGES = ("decode", "evidence")
 
 def child(args: argparse.Namespace) -> None:
     """One run of the tree on sys.path (the parent sets PYTHONPATH): writes the measurements as JSON."""
+    import importlib
     import resource
 
-    from pipeline.config import load_config
-    from pipeline.runner import Observer, Pipeline
+    prefix = os.environ.get("EMER_BENCH_PREFIX", "emer.")
+    load_config = importlib.import_module(f"{prefix}pipeline.config").load_config
+    runner = importlib.import_module(f"{prefix}pipeline.runner")
+    Observer, Pipeline = runner.Observer, runner.Pipeline  # noqa: N806 - the classes, named as in the runner
 
     spawned = float(os.environ.get("EMER_BENCH_SPAWNED", time.time()))
     stages: dict[str, dict[str, float]] = {}
@@ -75,11 +79,37 @@ def run_child(tree: Path, clips: Path, out: Path, args: argparse.Namespace, over
         shutil.rmtree(out, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     result = out.parent / f"{out.name}.json"
-    env = {**os.environ, "PYTHONPATH": str(tree), "EMER_BENCH_SPAWNED": repr(time.time())}
+    prefix, path = importable(tree, out.parent / f"{out.name}-import")
+    env = {**os.environ, "PYTHONPATH": path, "EMER_BENCH_PREFIX": prefix, "EMER_BENCH_SPAWNED": repr(time.time())}
     subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "--clips", str(clips), "--out",
                     str(out), "--json", str(result), "--model", args.model, "--labels", args.labels,
                     "--overrides", json.dumps(overrides or {})], cwd=tree, env=env, check=True)
     return json.loads(result.read_text())
+
+
+def importable(tree: Path, folder: Path) -> tuple[str, str]:
+    """Makes `tree` importable as it installs, with its own entry points: returns (module prefix, PYTHONPATH).
+
+    Trees from before the single `emer` namespace import as `pipeline.*` straight from the tree; later ones map
+    their folders under `emer.` (pyproject's package-dir), here by symlinks. A dist-info carrying the tree's own
+    entry points comes first on the path, so the extractors and commands are the tree's, not the installed ones.
+    """
+    project = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))
+    shutil.rmtree(folder, ignore_errors=True)
+    package_dir = project["tool"]["setuptools"].get("package-dir", {})
+    for name, source in package_dir.items():
+        link = folder.joinpath(*name.split("."))
+        link.parent.mkdir(parents=True, exist_ok=True)
+        (link.parent / "__init__.py").touch()
+        link.symlink_to(tree / source)
+    info = folder / f"{project['project']['name']}-{project['project']['version']}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {project['project']['name']}\n"
+                                   f"Version: {project['project']['version']}\n")
+    groups = {"console_scripts": project["project"].get("scripts", {}), **project["project"].get("entry-points", {})}
+    (info / "entry_points.txt").write_text("".join(
+        f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in table.items()) + "\n" for group, table in groups.items()))
+    return ("emer." if package_dir else ""), os.pathsep.join([str(folder), str(tree)])
 
 
 @contextlib.contextmanager
@@ -121,7 +151,7 @@ def per_stage(run: dict) -> tuple[dict[str, float], float]:
 
 
 def accuracy(run: dict, dataset: str) -> float | None:
-    from pipeline.vocab import label_from_name
+    from emer.pipeline.vocab import label_from_name
 
     golds = [(label_from_name(c["clip"], dataset), c["label"]) for c in run["clips"]]
     golds = [(g, p) for g, p in golds if g]
@@ -189,8 +219,8 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    from pipeline.datasets import fetch_samples
-    from pipeline.io import write_json_atomic, write_text_atomic
+    from emer.pipeline.datasets import fetch_samples
+    from emer.pipeline.io import write_json_atomic, write_text_atomic
 
     if args.render:
         saved = json.loads(args.render.read_text())
