@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP_STAGES = ("decode", "evidence")
+OVERLAP = "overlap (extraction while the LLM reasons)"
 
 
 def child(args: argparse.Namespace) -> None:
@@ -66,6 +67,7 @@ def child(args: argparse.Namespace) -> None:
                       "timings": result.get("timings", {}), "observed": stages.get(row.clip_id, {}),
                       "llm_passes": {k.removesuffix("_seconds"): v for k, v in gen.items()
                                      if k.endswith("_seconds") and isinstance(v, int | float)},
+                      "passes": gen.get("passes") or [],
                       "tokens": {k: v for k, v in gen.items() if k.endswith("_tokens") and isinstance(v, int)}})
     Path(args.json).write_text(json.dumps({
         "wall_s": wall, "startup_s": time.time() - spawned - wall, "first_llm_pass_s": first_reason[0]
@@ -134,19 +136,27 @@ def per_stage(run: dict) -> tuple[dict[str, float], float]:
         t, o = c["timings"], c["observed"]
         rows = {"decode": o.get("decode", 0.0)}
         rows.update({f"clue: {x}": t.get(x, 0.0) for x in run["extractors"]})
-        rows["evidence"] = t.get("evidence", 0.0)
+        rows["evidence (with the text channel's LLM reading)"] = t.get("evidence", 0.0)
         rows["LLM load"] = t.get("model_load", 0.0)
-        passes = dict(c["llm_passes"])
-        parts = sum(v for k, v in passes.items() if k not in ("decision", "reasoning"))
-        if "decision" in passes and parts and abs(passes["decision"] - parts) < 0.01:
-            del passes["decision"]  # the sum of the scoring and words passes, not a pass of its own
+        if c.get("passes"):  # one record per llama.cpp pass (decide-then-explain)
+            passes: dict[str, float] = {}
+            for p in c["passes"]:
+                passes[p["name"]] = passes.get(p["name"], 0.0) + p["seconds"]
+        else:  # older versions: the generation's *_seconds fields
+            passes = {k: v for k, v in c["llm_passes"].items() if k not in ("llm", "llama")}
+            parts = sum(v for k, v in passes.items() if k not in ("decision", "reasoning"))
+            if "decision" in passes and parts and abs(passes["decision"] - parts) < 0.01:
+                del passes["decision"]  # the sum of the scoring and words passes, not a pass of its own
         rows.update({f"LLM: {k}": v for k, v in passes.items()})
         llm_total = t.get("reason", 0.0) - t.get("model_load", 0.0)
         rows["LLM: other (prompt, checks, calibration)"] = max(0.0, llm_total - sum(passes.values()))
         for k, v in rows.items():
             stages[k] = stages.get(k, 0.0) + v / n
     wall = run["wall_s"] / n
-    stages["rest (hash, write, references)"] = max(0.0, wall - sum(stages.values()))
+    left = wall - sum(stages.values())
+    stages["rest (hash, write, references)"] = max(0.0, left)
+    # extraction of the next clips runs while the LLM reasons, so the stages can sum to more than the wall time
+    stages[OVERLAP] = min(0.0, left)
     return stages, sum(c["duration_s"] for c in clips) / n
 
 
@@ -168,7 +178,7 @@ def render(current: dict, baseline: dict | None, rev: str, dataset: str, rerun: 
     base, _ = per_stage(baseline) if baseline else ({}, 0.0)
     names = list(dict.fromkeys([*cur, *base]))
     rest = "rest (hash, write, references)"
-    names = [n for n in names if n != rest] + [rest]
+    names = [n for n in names if n not in (rest, OVERLAP)] + [rest, OVERLAP]
     head = f"| stage | s/clip | RTF |{f' baseline {rev[:8]} s/clip | speed-up |' if baseline else ''}"
     lines = [f"Clips: {len(current['clips'])}, mean duration {dur:.2f} s; one process per version.", "", head,
              "|---|---|---|" + ("---|---|" if baseline else "")]
@@ -188,6 +198,15 @@ def render(current: dict, baseline: dict | None, rev: str, dataset: str, rerun: 
               f"- accuracy ({dataset} labels from the file names): {_pct(accuracy(current, dataset))}"
               + (f" (baseline {_pct(accuracy(baseline, dataset))})" if baseline else ""),
               f"- process start-up before the first clip: {current['startup_s']:.1f} s"]
+    for name, run in (("this version", current), (f"baseline {rev[:8]}", baseline)):
+        passes = [p for c in (run or {}).get("clips", []) for p in c.get("passes", [])]
+        if passes:
+            n = len(run["clips"])
+            wall, own = sum(p["seconds"] for p in passes), sum(p["llama_seconds"] for p in passes)
+            lines.append(f"- LLM passes, {name}: {sum(p['evaluated_tokens'] for p in passes) / n:.0f} tokens "
+                         f"evaluated and {sum(p['generated_tokens'] for p in passes) / n:.0f} generated per clip, "
+                         f"{sum(p['reused_tokens'] for p in passes) / n:.0f} reused; wall {wall / n:.2f} s against "
+                         f"llama.cpp's own {own / n:.2f} s per clip ({wall / own if own else 0:.2f}x)")
     if rerun is not None:
         lines.append(f"- second run into the same folder, a changed LLM setting (clues reused): first LLM pass "
                      f"starts {rerun['first_llm_pass_s']:.1f} s after the process starts; "

@@ -7,6 +7,7 @@ import pytest
 
 from emer.pipeline.reasoning.prompt import load_template, render_prompt
 from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner, decision_schema, trim_reasoning
+from emer.pipeline.reasoning.session import LlamaSession
 from emer.pipeline.vocab import load_label_set
 
 
@@ -108,10 +109,16 @@ def test_kv_reuse_gives_the_results_of_a_cold_evaluation(model_store):
     session.llm.reset()
     clip(smile)
     warm = clip(frown)
+    # other work on the same context in between (the text channel does this): the system prefix is restored
+    reasoner.label_logprobs([{"role": "user", "content": "Which emotion is this? It is cold."}], labels)
+    restored = clip(frown)
     session.llm.reset()
+    session = LlamaSession(session.llm, session.n_ctx)  # nothing saved: a cold start
     cold = clip(frown)
     assert warm[0] == cold[0] and warm[1] == cold[1] and warm[1]
+    assert restored[0] == cold[0] and restored[1] == cold[1]
     assert warm[2][0].reused_tokens > 0 == cold[2][0].reused_tokens  # the system prefix came from clip A
+    assert restored[2][0].reused_tokens == warm[2][0].reused_tokens
     assert warm[2][0].evaluated_tokens == cold[2][0].evaluated_tokens - warm[2][0].reused_tokens
     assert warm[2][1].reused_tokens > warm[2][0].reused_tokens  # the explanation reused the clip's cues too
 

@@ -13,7 +13,10 @@ last bits with the batch it was decoded in, so reuse is arranged to give the sam
   label list, the same for every clip); it is evaluated alone from position 0 either way, so its KV state is
   bit-identical whether cached or fresh;
 - later passes of the same clip reuse their whole common prefix with the earlier ones: the passes of a clip run in
-  a fixed order, so a clip's results equal those of the same passes from an empty cache (tests compare them).
+  a fixed order, so a clip's results equal those of the same passes from an empty cache (tests compare them);
+- the KV state of each first segment evaluated from an empty cache is saved (a copy of sequence 0's cells, a few
+  MB) and restored when that segment comes back after other work used the context (the text channel scores
+  transcripts on the same model between clips), instead of being evaluated again.
 
 Generation is greedy (temperature 0) with llama.cpp's classic repeat penalty over the last 64 tokens, one token
 per decode call. Every pass records the tokens of its prompt, those evaluated, those reused, those generated, its
@@ -22,6 +25,7 @@ wall time and llama.cpp's own time (the context's perf counters).
 
 from __future__ import annotations
 
+import ctypes
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -32,6 +36,7 @@ from emer.pipeline.errors import ReasonerError, require
 from emer.pipeline.results import PassStats
 
 REPEAT_LAST_N = 64
+SAVED_PREFIXES = 4  # first segments whose KV state is kept (system messages: one per prompt and label list)
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -75,6 +80,7 @@ class LlamaSession:
         self.passes: list[PassStats] = []
         self._current: PassStats | None = None
         self._llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
+        self._saved: dict[tuple[int, ...], Any] = {}
 
     # --- prompts ---------------------------------------------------------------------------------------
 
@@ -165,9 +171,13 @@ class LlamaSession:
                 break
             common += 1
         starts = self.segments(tokens)
+        save_at = 0
         if self._aligned:
             fixed = starts[1] if len(starts) > 1 else 0
-            common = fixed if common >= fixed else 0
+            if common >= fixed or self._restore(tokens[:fixed]):
+                common = fixed
+            else:
+                common, save_at = 0, fixed
             self._aligned = False
         common = min(common, len(tokens) - 1)  # evaluate at least one token to get fresh logits
         if self._current is not None:
@@ -181,7 +191,34 @@ class LlamaSession:
             if cut > begin:
                 self._decode(tokens[begin:cut])
                 begin = cut
+                if cut == save_at:
+                    self._save(tokens[:cut])
         return self._logprobs()
+
+    def _save(self, prefix: list[int]) -> None:
+        """Keep the KV state of `prefix`, just evaluated alone from position 0 (sequence 0 holds nothing else)."""
+        ctx = self.llm._ctx.ctx
+        size = self._llama_cpp.llama_state_seq_get_size(ctx, 0)
+        data = (ctypes.c_uint8 * size)()
+        if self._llama_cpp.llama_state_seq_get_data(ctx, data, size, 0) != size:
+            return
+        if len(self._saved) >= SAVED_PREFIXES:
+            self._saved.pop(next(iter(self._saved)))
+        self._saved[tuple(prefix)] = data
+
+    def _restore(self, prefix: list[int]) -> bool:
+        """Put back the saved KV state of `prefix` in place of whatever the context holds; False if none."""
+        data = self._saved.get(tuple(prefix)) if prefix else None
+        if data is None:
+            return False
+        llm = self.llm
+        llm._ctx.kv_cache_seq_rm(0, 0, -1)
+        llm.n_tokens = 0
+        if not self._llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, data, len(data), 0):
+            return False
+        llm.input_ids[: len(prefix)] = prefix
+        llm.n_tokens = len(prefix)
+        return True
 
     def score(self, prefix: list[int], answers: dict[str, list[int]]) -> dict[str, float]:
         """Log-likelihood of each answer's tokens after `prefix` (see `score_answers`)."""
