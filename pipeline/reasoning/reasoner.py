@@ -21,7 +21,6 @@ import threading
 import time
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import Field, ValidationError
 
 from emer.pipeline.clues import CLUE_KINDS, Record
@@ -29,7 +28,7 @@ from emer.pipeline.errors import ReasonerError, require
 from emer.pipeline.models import ModelStore, ResolvedModel
 from emer.pipeline.reasoning.llm_check import ensure_llm_runs
 from emer.pipeline.reasoning.prompt import RenderedPrompt
-from emer.pipeline.reasoning.session import LlamaSession, log_softmax, score_answers
+from emer.pipeline.reasoning.session import LlamaSession
 from emer.pipeline.results import Evidence
 from emer.pipeline.text import last_cut
 from emer.pipeline.vocab import LabelSet
@@ -276,36 +275,15 @@ class Reasoner:
             self._formatter = llama_chat_format.Jinja2ChatFormatter(template=template, **names)
         return self._formatter(messages=messages).prompt
 
-    def _eval_to(self, tokens: list[int]) -> np.ndarray:
-        """Evaluate `tokens` reusing the KV cache of their longest common prefix with what is already
-        evaluated; return the log-probabilities of the next token."""
-        llm = self._llm()
-        cached = llm.input_ids[: llm.n_tokens].tolist()
-        common = 0
-        for a, b in zip(cached, tokens, strict=False):
-            if a != b:
-                break
-            common += 1
-        common = min(common, len(tokens) - 1)  # evaluate at least one token to get fresh logits
-        llm.n_tokens = common
-        llm.eval(tokens[common:])
-        # llama-cpp-python keeps logits only with logits_all=True (n_ctx x vocab floats); read the last row.
-        logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
-        return log_softmax(logits.astype(np.float64))
-
     def label_logprobs(self, messages: list[dict[str, str]], labels: list[str]) -> dict[str, float]:
-        """Log-likelihood of answering each label (its tokens, then end of turn) after `messages`."""
-        llm = self._llm()
-        prefix_text = self._format(messages)
-        prefix = llm.tokenize(prefix_text.encode("utf-8"), add_bos=False, special=True)
-        if llm.token_bos() >= 0 and (not prefix or prefix[0] != llm.token_bos()) and \
-                llm.metadata.get("tokenizer.ggml.add_bos_token") == "true":
-            prefix = [llm.token_bos(), *prefix]
-        if len(prefix) + 16 > self.config.n_ctx:
-            raise ReasonerError(f"prompt of {len(prefix)} tokens does not fit n_ctx {self.config.n_ctx}")
-        answers = {label: llm.tokenize(label.encode("utf-8"), add_bos=False, special=False) + [llm.token_eos()]
-                   for label in labels}
-        return score_answers(self._eval_to, prefix, answers)
+        """Log-likelihood of answering each label (its tokens, then end of turn) after `messages`, evaluated as a
+        clip's first pass is (pipeline/reasoning/session.py): the system message from an empty cache or its
+        saved state, so the numbers do not depend on what ran before."""
+        s = self.session()
+        s.realign()
+        scores = s.score(s.tokens(messages), self.answers(labels))
+        s.realign()
+        return scores
 
     def content_free_logprobs(self, content_free: RenderedPrompt, labels: list[str]) -> dict[str, float]:
         """Label log-likelihoods on the content-free prompt (no clues, no reasoning), once per label list."""
