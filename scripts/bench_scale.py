@@ -1,6 +1,7 @@
 """Scaling and concurrency of `emer run` on copies of the sample clips. Not a test: it measures and prints.
 
     python scripts/bench_scale.py scale --sizes 10,100 [--reason-sizes 10] [--model qwen2.5-1.5b]
+                                        [--extractors opencv-scene,praat-prosody]
     python scripts/bench_scale.py concurrency [--model qwen2.5-1.5b]
 
 scale: N copies (new names, the same bytes) of the CREMA-D sample videos, each size run with `--no-reason`
@@ -55,9 +56,12 @@ def scale(args: argparse.Namespace) -> None:
     for n in [int(x) for x in args.sizes.split(",") if x]:
         clips = copies(n, args.work / f"clips-{n}")
         out = args.work / f"out-{n}"
-        rows.append({"path": "clues+evidence", "n": n, **timed_run(clips, out, ["--no-reason"])})
+        light = ["--extractors", args.extractors] if args.extractors else []
+        what = f" ({args.extractors})" if args.extractors else ""
+        rows.append({"path": f"clues+evidence{what}", "n": n, **timed_run(clips, out, ["--no-reason", *light])})
         print(rows[-1], flush=True)
-        rows.append({"path": "rerun, clues reused", "n": n, **timed_run(clips, out, ["--no-reason"], fresh=False)})
+        rows.append({"path": f"rerun, clues reused{what}", "n": n,
+                     **timed_run(clips, out, ["--no-reason", *light], fresh=False)})
         print(rows[-1], flush=True)
     for n in [int(x) for x in args.reason_sizes.split(",") if x]:
         clips = copies(n, args.work / f"clips-{n}")
@@ -93,6 +97,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,100")
     parser.add_argument("--reason-sizes", default="10")
     parser.add_argument("--model", default="qwen2.5-1.5b")
+    parser.add_argument("--extractors", default="", help="scale: extractors of the --no-reason runs (default: the "
+                        "run's defaults), e.g. cheap ones to time the run loop itself on 1,000 clips")
     parser.add_argument("--per-job", type=int, default=6, help="concurrency: clips per job")
     parser.add_argument("--work", type=Path, default=Path("out/bench-scale"))
     args = parser.parse_args()
