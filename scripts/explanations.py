@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text", action="store_true", help="print each explanation and its emotion words")
     parser.add_argument("--recheck", action="store_true", help="check the explanations again with this checker")
     args = parser.parse_args(argv)
-    folders = [args.folder] if (args.folder / "run-summary.json").is_file() else \
+    folders = [args.folder] if (args.folder / "results.jsonl").is_file() else \
         sorted(p for p in args.folder.iterdir() if p.is_dir() and not p.name.startswith("_"))
     for variant in folders:
         results = [r for r in load_results(variant) if r.prediction is not None]

@@ -27,7 +27,7 @@ from pipeline.clues import Clue
 from pipeline.evidence import EvidenceSummary, softmax
 from pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from pipeline.reasoning.checker.coherence import concludes_with, label_basics
-from pipeline.reasoning.cues import PlainCues, phrases, plain_cues
+from pipeline.reasoning.cues import PlainCues, explain_notes, phrases, plain_cues
 from pipeline.reasoning.prompt import (
     RenderedPrompt,
     render_cues_prompt,
@@ -91,6 +91,24 @@ def drop_failing(text: str, check: ReasoningCheck) -> tuple[str, int]:
     return " ".join(kept).strip(), len(sentences) - len(kept)
 
 
+_CHANNEL_WORDS = {"face": ("face", "facial", "brow", "brows", "eyebrows", "eyes", "smile", "frown", "mouth", "lips"),
+                  "voice": ("voice", "pitch", "tone", "speaks", "loud", "louder", "softer", "pace")}
+
+
+def restore_channels(cleaned: str, original: str, notes: Mapping[str, Any]) -> str:
+    """After failing sentences were dropped: a channel the original text described but the cleaned one no longer
+    does gets its notes back as one plain sentence ("The cheeks are raised more than usual; ..."), in EMER order
+    (face, then voice) before the rest, so a dropped misreading is rewritten rather than lost."""
+    def mentions(text: str, channel: str) -> bool:
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        return any(w in words for w in _CHANNEL_WORDS[channel])
+
+    lead = phrases()["channel_sentence"]
+    added = [lead[channel].format(cues="; ".join(notes[channel])) for channel in ("face", "voice")
+             if notes.get(channel) and mentions(original, channel) and not mentions(cleaned, channel)]
+    return " ".join([*(a[0].upper() + a[1:] for a in added), cleaned]).strip()
+
+
 class Explained:
     """What one decide-then-explain run of a clip produced, for the Decider to turn into a Prediction."""
 
@@ -149,7 +167,10 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         ev = evidence.labels if evidence is not None and evidence.label is not None else None
         out.scores, out.decided_by = fuse(ev, out.llm_scores, use, llm_weight)
         out.label = max(out.scores, key=lambda k: out.scores[k])
-    request = render_explain_request(template, prompt, out.label, out.decided_by, plain.leans, gold=bool(gold_label))
+    notes = explain_notes(plain, out.label, label_basics(out.label))
+    with_notes = prompt.model_copy(update={"context": {**prompt.context, "notes": notes}})
+    request = render_explain_request(template, with_notes, out.label, out.decided_by, plain.leans,
+                                     gold=bool(gold_label))
     prompt = prompt.model_copy(update={"explain": request})
     base = [*reasoner.messages(prompt), {"role": "user", "content": request}]
     session.begin("explanation")
@@ -177,6 +198,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
             text, check, out.truncated = second, check2, finish2 == "length"
     if check is not None and cfg.self_check != "off" and not check.ok:
         cleaned, out.dropped = drop_failing(text, check)
+        cleaned = restore_channels(cleaned, text, notes)
         if cleaned != text:
             text = cleaned
             check = _check(text, evidence, by_kind, out.label)

@@ -15,6 +15,7 @@ from pipeline.reasoning.checker.interpretation import interpretation_claims
 from pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _MENTIONS
 from pipeline.reasoning.checker.model import Claim, ReasoningCheck
 from pipeline.reasoning.checker.numbers import _number_claims
+from pipeline.reasoning.checker.readings import reading_claims
 from pipeline.reasoning.checker.style import style_claims
 from pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
@@ -65,7 +66,8 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         kept += _number_claims(f, masked, kept)
         if explanation:
             kept += interpretation_claims(masked, toks) + style_claims(sentence)
-            kept += other_state_claims(sentence, label) if label else []
+            state = other_state_claims(sentence, label) if label else []
+            kept += state or (reading_claims(masked, label) if label else [])
         kept = [c.model_copy(update={"sentence": sentence, "phrase": _unmask(c.phrase, quotes),
                                      "detail": _unmask(c.detail, quotes)}) for c in kept]
         claims += _dedupe(kept)
