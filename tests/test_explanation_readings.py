@@ -1,0 +1,105 @@
+"""Explanations of a decided label: channel readings of another emotion (checker/readings.py), the plain cue
+notes the explanation is written from, and the restoring of channels whose sentences were dropped. The failing
+sentences are the ones measured on the CREMA-D demo run (qwen2.5-1.5b, decide-then-explain)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from pipeline.reasoning.checker import check_reasoning
+from pipeline.reasoning.checker.coherence import label_basics
+from pipeline.reasoning.cues import CueNote, PlainCues, explain_notes
+from pipeline.reasoning.explain import explanation_quality, restore_channels
+
+
+def _obs(modality: str, cue: str, category: str, value: float, ref: float | None) -> Observation:
+    return Observation(modality=modality, cue=cue, category=category, value=value, reference_value=ref,
+                       text=f"{cue} {category}")
+
+
+# the fear clip of the demo run: brows raised, a higher and louder voice, neutral words, the classifier on sadness
+FEAR = EvidenceSummary(
+    clip_id="1001_DFA_FEA_XX", config={}, reference_kind="speaker", speaker="1001",
+    modalities=[
+        ModalityEvidence(modality="face", weight=1.0, emotions={"sadness": 0.5, "fear": 0.3},
+                         observations=[_obs("face", "expression", "sadness", 0.4, 0.25),
+                                       _obs("face", "AU1", "raised", 0.4, 0.01),
+                                       _obs("face", "AU2", "raised", 0.3, 0.01)]),
+        ModalityEvidence(modality="prosody", weight=1.0, emotions={"fear": 0.6, "anger": 0.4},
+                         observations=[_obs("prosody", "pitch", "high", 11.0, 7.6),
+                                       _obs("prosody", "loudness", "loud", -28.0, -34.3)]),
+        ModalityEvidence(modality="speech", weight=1.0, observations=[
+            Observation(modality="speech", cue="words", category="none", text="no emotion words")])],
+    emotions={"fear": 0.6}, labels={"fear": 0.6, "anger": 0.3}, label="fear", confidence=0.6)
+CLUES = {"face": {"status": "ok", "data": {"summary": {
+             "top_aus": [{"au": "AU1", "peak": 0.4}, {"au": "AU2", "peak": 0.3}],
+             "expression_mean": {"sad": 0.4, "fear": 0.3}}}},
+         "speech": {"status": "ok", "data": {"text": "Don't forget a jacket."}},
+         "prosody": {"status": "ok", "data": {}}}
+
+
+def _check(text: str, label: str = "fear"):
+    return check_reasoning(text, FEAR, CLUES, label=label, explanation=True)
+
+
+@pytest.mark.parametrize("text, label, interpretation", [
+    ("The face shows sadness, which is a cue for fear. Taken together, the clip is best described as fear.",
+     "fear", True),
+    ("The voice sounds angry, which is a sign of fear. Therefore, the person feels fear.", "fear", True),
+    ("The face and voice both point more to sadness than anger, so the person feels fear.", "fear", True),
+    ("The voice sounds angry, with faster speech. Taken together, the cues point most to happiness.", "happiness",
+     False),
+    ("The words carry no emotion. Taken together, the measured cues point most to fear, then to anger.", "fear",
+     False),
+])
+def test_another_emotion_read_from_a_channel_is_incoherent(text, label, interpretation):
+    check = _check(text, label)
+    assert check.coherent is False and not check.ok
+    assert any(c.cue == "coherence" for c in check.claims)
+    assert any(c.cue == "interpretation" for c in check.claims) is interpretation
+    quality = explanation_quality(check)
+    assert quality is not None and not quality.coherent
+
+
+@pytest.mark.parametrize("text, label", [
+    ("The voice alone would suggest sadness, but the smile decides it. The person is happy.", "happiness"),
+    ("The face alone would suggest sadness, but the voice fits fear and decides it. Taken together, the clip is "
+     "best described as fear.", "fear"),
+    ("The raised eyebrows are a sign of surprise or fear, and the voice is higher than usual. The words are "
+     "neutral. Taken together, the clip is best described as fear.", "fear"),
+    ("The face does not look angry or sad. The person is afraid.", "fear"),
+])
+def test_a_stated_disagreement_or_the_label_alone_passes(text, label):
+    check = _check(text, label)
+    assert check.coherent is True and not [c for c in check.claims if c.cue in ("coherence", "interpretation")]
+
+
+def test_the_notes_name_no_other_emotion_and_the_disagreement_says_what_decides():
+    plain = PlainCues(notes=[CueNote(channel="face", text="the inner ends of the eyebrows are raised",
+                                     signs=["sadness", "surprise", "fear"]),
+                             CueNote(channel="face", text="the lip corners are pulled down", signs=["sadness"]),
+                             CueNote(channel="voice", text="the voice is higher than usual", signs=["anger", "fear"]),
+                             CueNote(channel="words", text="the words themselves carry no emotion")],
+                      leans={"face": "sadness", "prosody": "fear"})
+    notes = explain_notes(plain, "fear", label_basics("fear"))
+    assert notes["face"] == ["the inner ends of the eyebrows are raised, a sign of fear",
+                             "the lip corners are pulled down"]  # the cue that fits the label first
+    assert "sadness" not in " ".join(notes["face"] + notes["voice"] + notes["words"])
+    assert notes["disagree"] == "The face alone would suggest sadness, but the voice fits fear and decides it."
+    assert _check(notes["disagree"] + " " + notes["conclusion"]).coherent is True
+    alone = explain_notes(plain.model_copy(update={"leans": {"face": "sadness"}}), "fear", label_basics("fear"))
+    assert alone["disagree"].endswith("but the cues taken together point to fear.")
+    agree = explain_notes(plain.model_copy(update={"leans": {"prosody": "fear"}}), "fear", label_basics("fear"))
+    assert agree["disagree"] == ""
+
+
+def test_a_dropped_channel_comes_back_from_the_notes_in_emer_order():
+    notes = {"face": ["the inner ends of the eyebrows are raised, a sign of fear"],
+             "voice": ["the voice is higher than usual, a sign of fear"]}
+    original = "The face shows sadness, which is a cue for fear. The voice is higher. The person feels fear."
+    cleaned = "The voice is higher. The person feels fear."
+    restored = restore_channels(cleaned, original, notes)
+    assert restored.startswith("The inner ends of the eyebrows are raised, a sign of fear. The voice is higher.")
+    assert restore_channels(cleaned, cleaned, notes) == cleaned  # nothing dropped about the face: nothing added
+    assert _check(restored).ok
