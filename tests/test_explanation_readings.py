@@ -103,3 +103,17 @@ def test_a_dropped_channel_comes_back_from_the_notes_in_emer_order():
     assert restored.startswith("The inner ends of the eyebrows are raised, a sign of fear. The voice is higher.")
     assert restore_channels(cleaned, cleaned, notes) == cleaned  # nothing dropped about the face: nothing added
     assert _check(restored).ok
+
+
+def test_a_face_described_in_an_audio_clip_is_invented_unless_a_clause_says_it_is_absent():
+    audio = FEAR.model_copy(update={"modalities": FEAR.modalities[1:]})
+    clues = {**CLUES, "face": {"status": "unsupported", "data": None}}
+
+    def invented(text: str) -> list[str]:
+        return [c.cue for c in check_reasoning(text, audio, clues, label="fear", explanation=True).claims
+                if c.verdict == "invented"]
+
+    # measured on EmoDB 03a04Ad: the "no" of the words' clause no longer hides the invented frown
+    assert invented("The face shows a frown, the voice sounds tense, and the words carry no emotion.") == ["AU4"]
+    assert invented("No face is visible, and the voice is higher than usual.") == []
+    assert invented("Without a face we cannot tell whether the brows are lowered.") == []

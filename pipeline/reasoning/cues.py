@@ -187,9 +187,10 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
               and e not in basics}
     trusted = [_CHANNEL_NAMES[k] for k, e in sorted(plain.leans.items()) if k in _CHANNEL_NAMES and e in basics]
     table = phrases()["disagreement"]
+    state = table.get("state", {})
     out["disagree"] = ""
     if others:
-        first = " and the ".join(f"{c} alone would suggest {e}" if i == 0 else f"{c} {e}"
+        first = " and the ".join(f"{c} alone would suggest {state.get(e, e)}" if i == 0 else f"{c} {state.get(e, e)}"
                                  for i, (c, e) in enumerate(others.items()))
         rest = (table["trusted"].format(channel=" and the ".join(trusted), label=label) if trusted
                 else table["together"].format(label=label))

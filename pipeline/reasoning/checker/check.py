@@ -59,9 +59,10 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         found += [(c, False) for c in _quote_claims(f, masked, toks, quotes)]
         specific = {(c.modality, c.cue) for c, generic in found if not generic}
         kept = [c for c, generic in found if not generic or (c.modality, c.cue) not in specific]
-        if _says_absent([t.text for t in toks]):  # "without a voice clue we cannot tell whether the pitch is high"
-            kept = [c for c in kept if f.modality(c.modality) is not None]
-        kept += _missing_mentions(f, masked, toks, kept)
+        # "without a voice clue we cannot tell whether the pitch is high": a clause saying a modality is absent
+        absent = _absent_modalities(toks)
+        kept = [c for c in kept if f.modality(c.modality) is not None or c.modality not in absent]
+        kept += _missing_mentions(f, masked, toks, kept, absent)
         kept += _instruction_claims(f, sentence)
         kept += _number_claims(f, masked, kept)
         if explanation:
@@ -97,14 +98,30 @@ def _says_absent(texts: Sequence[str]) -> bool:
     return any(t in _ABSENCE or t.endswith("n't") for t in texts)
 
 
-def _missing_mentions(f: _Facts, sentence: str, toks: Sequence[_Tok], found: Sequence[Claim]) -> list[Claim]:
-    """A sentence talking about a modality whose clue is missing, without a specific claim already flagged."""
+def _absent_modalities(toks: Sequence[_Tok]) -> set[str]:
+    """The modalities named in a clause that says something is absent ("no face was measured", "without a voice
+    clue we cannot tell ..."); a clause saying nothing is absent exempts nothing ("The face shows a frown, and the
+    words carry no emotion": the face is still a claim)."""
     texts = [t.text for t in toks]
-    if _says_absent(texts):
-        return []
+    out: set[str] = set()
+    for lo, hi, _ in _clauses(toks):
+        clause = texts[lo:hi]
+        if not _says_absent(clause):
+            continue
+        for modality, words in _MENTIONS.items():
+            if any(t in words or (modality == "face" and _AU_CODE_RE.match(t)) for t in clause):
+                out.add(modality)
+    return out
+
+
+def _missing_mentions(f: _Facts, sentence: str, toks: Sequence[_Tok], found: Sequence[Claim],
+                      absent: set[str]) -> list[Claim]:
+    """A sentence talking about a modality whose clue is missing, without a specific claim already flagged or a
+    clause saying it is absent."""
+    texts = [t.text for t in toks]
     out = []
     for modality, words in _MENTIONS.items():
-        if f.modality(modality) is not None or any(c.modality == modality for c in found):
+        if modality in absent or f.modality(modality) is not None or any(c.modality == modality for c in found):
             continue
         hits = [i for i, t in enumerate(texts) if t in words or (modality == "face" and _AU_CODE_RE.match(t))]
         if modality == "prosody":
