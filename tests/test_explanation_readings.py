@@ -117,3 +117,26 @@ def test_a_face_described_in_an_audio_clip_is_invented_unless_a_clause_says_it_i
     assert invented("The face shows a frown, the voice sounds tense, and the words carry no emotion.") == ["AU4"]
     assert invented("No face is visible, and the voice is higher than usual.") == []
     assert invented("Without a face we cannot tell whether the brows are lowered.") == []
+
+
+def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_sentence():
+    from pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from pipeline.vocab import load_label_set
+
+    template = load_template("default")
+    label_set = load_label_set("crema-d")
+    plain = PlainCues(voice=["the voice is higher than this speaker's usual (in the vocal profiles a sign of anger "
+                             "or fear)"], words=["the words themselves carry no emotion"], transcript="Stop!",
+                      missing={"face": "no face was measured (unsupported)"}, leans={"prosody": "anger"},
+                      notes=[CueNote(channel="voice", text="the voice is higher than this speaker's usual",
+                                     signs=["anger", "fear"])])
+    prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
+    notes = explain_notes(plain, "fear", label_basics("fear"))
+    request = render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
+                                                                                   "notes": notes}}),
+                                     "fear", "fused", plain.leans)
+    assert "Face: no face was measured." in request and "that no face is visible" in request
+    assert "Voice: the voice is higher than this speaker's usual, a sign of fear." in request
+    assert '"The voice alone would suggest anger, but the cues taken together point to fear."' in request
+    assert request.rstrip().endswith("Name no emotion other than fear outside the sentence on the disagreement.")
+    assert '"Taken together, the clip is best described as fear."' in request
