@@ -12,7 +12,7 @@ from pipeline.reasoning.checker.consistency import _instruction_claims, _looping
 from pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
 from pipeline.reasoning.checker.facts import _Facts, _facts
 from pipeline.reasoning.checker.interpretation import interpretation_claims
-from pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _MENTIONS
+from pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _GENERAL_REFERENCE, _MENTIONS
 from pipeline.reasoning.checker.model import Claim, ReasoningCheck
 from pipeline.reasoning.checker.numbers import _number_claims
 from pipeline.reasoning.checker.readings import reading_claims
@@ -51,7 +51,9 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         masked = _normalise_text(masked_text[a:b])  # token positions refer to `masked`
         toks = _tokenise(masked)
         found: list[tuple[Claim, bool]] = [(c, False) for c in _au_claims(f, masked, toks)]
-        last = carry if toks and toks[0].text in _BACK_REFERENCE else None
+        # "This suggests ..." refers back to the last cue noun; "These cues fit together ..." to all of them
+        last = carry if toks and toks[0].text in _BACK_REFERENCE and not (
+            len(toks) > 1 and toks[1].text in _GENERAL_REFERENCE) else None
         for k, (lo, hi, cont) in enumerate(_clauses(toks)):
             clause_claims, last = _clause_claims(f, masked, toks, lo, hi, last if cont or k == 0 else None)
             found += clause_claims
