@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
-from pipeline.reasoning.checker import check_reasoning
-from pipeline.reasoning.checker.coherence import label_basics
-from pipeline.reasoning.cues import CueNote, PlainCues, explain_notes
-from pipeline.reasoning.explain import drop_failing, explanation_quality
+from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.reasoning.checker import check_reasoning
+from emer.pipeline.reasoning.checker.coherence import label_basics
+from emer.pipeline.reasoning.cues import CueNote, PlainCues, explain_notes
+from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
 
 
 def _obs(modality: str, cue: str, category: str, value: float, ref: float | None) -> Observation:
@@ -130,8 +130,8 @@ def test_a_face_described_in_an_audio_clip_is_invented_unless_a_clause_says_it_i
 
 
 def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_sentence():
-    from pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
-    from pipeline.vocab import load_label_set
+    from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from emer.pipeline.vocab import load_label_set
 
     template = load_template("default")
     label_set = load_label_set("crema-d")

@@ -25,13 +25,13 @@ from typing import Any
 
 from pydantic import Field
 
-from pipeline.clues import InstructionSpan, Record, SpeechData
-from pipeline.errors import ConfigError
-from pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation, softmax
-from pipeline.injection import span_bounds
-from pipeline.reasoning.reasoner import Reasoner, load_llama
-from pipeline.reliability import reliabilities
-from pipeline.vocab import basic_emotions, load_data_yaml
+from emer.pipeline.clues import InstructionSpan, Record, SpeechData
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation, softmax
+from emer.pipeline.injection import span_bounds
+from emer.pipeline.reasoning.reasoner import Reasoner, load_llama
+from emer.pipeline.reliability import reliabilities
+from emer.pipeline.vocab import basic_emotions, load_data_yaml
 
 TEXT_CHANNEL_VERSION = "1.0.0"
 

@@ -12,10 +12,10 @@ words (masked before this runs)."""
 
 from __future__ import annotations
 
-from pipeline.reasoning.checker.coherence import label_basics
-from pipeline.reasoning.checker.lexicon import _DATA, _emotion
-from pipeline.reasoning.checker.model import Claim
-from pipeline.reasoning.checker.text import _negation, _words_of
+from emer.pipeline.reasoning.checker.coherence import label_basics
+from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion
+from emer.pipeline.reasoning.checker.model import Claim
+from emer.pipeline.reasoning.checker.text import _negation, _words_of
 
 _CONTRAST = frozenset(_DATA["readings"]["contrast"])
 _DECIDES = frozenset(_DATA["readings"]["decides"])
