@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -66,6 +66,14 @@ def _or(words: list[str] | tuple[str, ...]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+class CueNote(Record):
+    """One cue in plain words without any emotion, and the emotions the cue tables read it as."""
+
+    channel: Literal["face", "voice", "words"]
+    text: str
+    signs: list[str] = Field(default_factory=list)
+
+
 class PlainCues(Record):
     """One clip's cues in plain words, per channel, for the explanation prompt."""
 
@@ -76,6 +84,8 @@ class PlainCues(Record):
     missing: dict[str, str] = Field(default_factory=dict, description="channel -> why it gives no evidence")
     leans: dict[str, str] = Field(default_factory=dict, description="channel -> the emotion it points to most")
     combined: list[str] = Field(default_factory=list, description="the combined evidence's two leading labels")
+    notes: list[CueNote] = Field(default_factory=list, description="the cues without their readings, for the "
+                                 "explanation of a decided label (explain_notes)")
 
 
 def _face_line(o: Observation, reference_kind: str) -> str | None:
@@ -92,6 +102,17 @@ def _face_line(o: Observation, reference_kind: str) -> str | None:
     if o.category == "lowered":
         return f"{looks[o.cue]} less than usual ({o.cue})"
     return f"{looks[o.cue]} ({o.cue}{sign})"
+
+
+def _face_note(o: Observation) -> CueNote | None:
+    """An action unit in plain words (the expression classifier's reading is an emotion, not a note)."""
+    looks = phrases()["au_looks"]
+    if o.cue not in looks or o.category in ("usual", "lowered"):
+        return None
+    text = looks[o.cue]
+    if o.category == "raised":
+        text = text.replace(" (", " more than usual (", 1) if " (" in text else text + " more than usual"
+    return CueNote(channel="face", text=text, signs=list(au_readings().get(o.cue, ())))
 
 
 def _voice_line(o: Observation, usual: str) -> str | None:
@@ -116,8 +137,13 @@ def plain_cues(evidence: EvidenceSummary, clues: Mapping[str, Clue], labels: lis
         for o in m.observations:
             if m.modality == "face" and (line := _face_line(o, evidence.reference_kind)):
                 out.face.append(line)
+                if note := _face_note(o):
+                    out.notes.append(note)
             elif m.modality == "prosody" and (line := _voice_line(o, usual)):
                 out.voice.append(line)
+                table = phrases()["voice"][o.cue]
+                out.notes.append(CueNote(channel="voice", text=table[o.category].format(usual=usual),
+                                         signs=list(voice_readings().get((o.cue, o.category), ()))))
             elif m.modality == "speech":
                 if o.cue == "words":
                     out.words.append("the words themselves carry no emotion" if o.category == "none"
@@ -125,6 +151,7 @@ def plain_cues(evidence: EvidenceSummary, clues: Mapping[str, Clue], labels: lis
                 elif o.cue == "instructions":
                     out.words.append("part of what was said addressed an AI model (an attempt to instruct it); it "
                                      "was removed and is no evidence")
+    out.notes += [CueNote(channel="words", text=w) for w in out.words]
     if out.voice == [] and evidence.modality("prosody") is not None and evidence.modality("prosody").observations:
         out.voice.append(f"the voice is as {usual} in pitch, loudness and pace")
     speech = clues.get("speech")
@@ -138,4 +165,35 @@ def plain_cues(evidence: EvidenceSummary, clues: Mapping[str, Clue], labels: lis
             out.missing[kind] = missing[kind] + (f" ({clue.status})" if clue is not None else "")
     ranked = sorted(evidence.labels, key=lambda k: -evidence.labels[k]) if evidence.label else []
     out.combined = [k for k in ranked if k in labels or not labels][:2]
+    return out
+
+
+_CHANNEL_NAMES = {"face": "face", "prosody": "voice", "speech": "words"}
+
+
+def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3) -> dict[str, Any]:
+    """What the explanation of `label` is written from (explain.j2's `notes`): per channel (face, voice, words)
+    at most `limit` cues in plain words, those the cue tables read as the label (`basics`: the basic emotions it
+    stands for) first and marked so, no other emotion named; and, where a channel leans to another emotion, the
+    one sentence that names it, saying what decides instead (cue_phrases.yaml `disagreement`)."""
+    said = phrases()["sign_of"]
+    out: dict[str, Any] = {}
+    for channel in ("face", "voice", "words"):
+        notes = [n for n in plain.notes if n.channel == channel]
+        notes.sort(key=lambda n: not (set(n.signs) & basics))
+        out[channel] = [n.text + (said.format(label=label) if set(n.signs) & basics else "")
+                        for n in notes[:limit]]
+    others = {_CHANNEL_NAMES[k]: e for k, e in sorted(plain.leans.items()) if k in _CHANNEL_NAMES
+              and e not in basics}
+    trusted = [_CHANNEL_NAMES[k] for k, e in sorted(plain.leans.items()) if k in _CHANNEL_NAMES and e in basics]
+    table = phrases()["disagreement"]
+    state = table.get("state", {})
+    out["disagree"] = ""
+    if others:
+        first = " and the ".join(f"{c} alone would suggest {state.get(e, e)}" if i == 0 else f"{c} {state.get(e, e)}"
+                                 for i, (c, e) in enumerate(others.items()))
+        rest = (table["trusted"].format(channel=" and the ".join(trusted), label=label) if trusted
+                else table["together"].format(label=label))
+        out["disagree"] = table["sentence"].format(others=first, decides=rest)
+    out["conclusion"] = phrases()["conclusion"].format(label=label)
     return out

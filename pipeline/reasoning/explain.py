@@ -6,9 +6,11 @@ the explanation is written for it.
    prompt with no cues, computed once per run and label list.
 2. Fusion with the evidence summary (`decision.fuse`, unchanged).
 3. The explanation, written for the decided label (or the gold label in explain-gold mode): face, voice, words,
-   how they fit, a conclusion naming the label; checked (pipeline/reasoning/checker/: claims about the clues,
-   cue interpretations, form, coherence), failing sentences dropped or, with `self_check: rewrite`, rewritten
-   once first. An explanation that does not end by naming the label gets a closing sentence that does.
+   how they fit, a conclusion naming the label, written from plain notes (cues.explain_notes: no emotion but
+   the label, one sentence naming a channel that disagrees); checked (pipeline/reasoning/checker/: claims about
+   the clues, cue interpretations, form, coherence), failing sentences dropped (the first about the face or the
+   voice replaced by that channel's notes) or, with `self_check: rewrite`, rewritten once first. An explanation
+   that does not end by naming the label gets a closing sentence that does.
 4. Emotion words: 2-5 words for the person's state, kept where the emotion wheel places them under the label or
    under an emotion some channel points to.
 
@@ -27,7 +29,7 @@ from emer.pipeline.clues import Clue
 from emer.pipeline.evidence import EvidenceSummary, softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
-from emer.pipeline.reasoning.cues import PlainCues, phrases, plain_cues
+from emer.pipeline.reasoning.cues import PlainCues, explain_notes, phrases, plain_cues
 from emer.pipeline.reasoning.prompt import (
     RenderedPrompt,
     render_cues_prompt,
@@ -76,19 +78,47 @@ def explanation_quality(check: ReasoningCheck | None) -> ExplanationQuality | No
         instructions_repeated=count("instruction"), contradicted=check.contradictions, invented=check.invented)
 
 
-def drop_failing(text: str, check: ReasoningCheck) -> tuple[str, int]:
-    """The text without the sentences a problem claim was found in, and without repeats; the count dropped."""
+def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
+    """The text without the sentences a problem claim was found in, and without repeats; the count dropped.
+    With `notes` (explain_notes), the first failing sentence about the face or the voice is replaced, where it
+    stood, by that channel's notes as one plain sentence ("The cheeks are raised more than usual; ..."), so a
+    misread channel is rewritten rather than lost."""
+    notes = notes or {}
     bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented", "disallowed")}
     kept: list[str] = []
     seen: set[str] = set()
+    restored: set[str] = set()
     sentences = split_sentences(text)
+    dropped = 0
     for sentence in sentences:
         key = " ".join(sentence.lower().split())
-        if not key or key in seen or sentence.strip() in bad:
+        if not key or key in seen:
+            dropped += 1
             continue
+        if sentence.strip() in bad:
+            dropped += 1
+            channel = _channel_of(sentence, notes, restored)
+            if channel is None:
+                continue
+            restored.add(channel)
+            sentence = phrases()["channel_sentence"][channel].format(cues="; ".join(notes[channel]))
+            sentence = sentence[0].upper() + sentence[1:]
         seen.add(key)
         kept.append(sentence.strip())
-    return " ".join(kept).strip(), len(sentences) - len(kept)
+    return " ".join(kept).strip(), dropped
+
+
+_CHANNEL_WORDS = {"face": ("face", "facial", "brow", "brows", "eyebrows", "eyes", "smile", "frown", "mouth", "lips"),
+                  "voice": ("voice", "pitch", "tone", "speaks", "loud", "louder", "softer", "pace")}
+
+
+def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str | None:
+    """The channel (face, then voice) a failing sentence describes that has notes and was not restored yet."""
+    words = set(re.findall(r"[a-z]+", sentence.lower()))
+    for channel in ("face", "voice"):
+        if channel not in done and notes.get(channel) and words & set(_CHANNEL_WORDS[channel]):
+            return channel
+    return None
 
 
 class Explained:
@@ -149,7 +179,10 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         ev = evidence.labels if evidence is not None and evidence.label is not None else None
         out.scores, out.decided_by = fuse(ev, out.llm_scores, use, llm_weight)
         out.label = max(out.scores, key=lambda k: out.scores[k])
-    request = render_explain_request(template, prompt, out.label, out.decided_by, plain.leans, gold=bool(gold_label))
+    notes = explain_notes(plain, out.label, label_basics(out.label))
+    with_notes = prompt.model_copy(update={"context": {**prompt.context, "notes": notes}})
+    request = render_explain_request(template, with_notes, out.label, out.decided_by, plain.leans,
+                                     gold=bool(gold_label))
     prompt = prompt.model_copy(update={"explain": request})
     base = [*reasoner.messages(prompt), {"role": "user", "content": request}]
     session.begin("explanation")
@@ -176,7 +209,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         if check2 is not None and _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"
     if check is not None and cfg.self_check != "off" and not check.ok:
-        cleaned, out.dropped = drop_failing(text, check)
+        cleaned, out.dropped = drop_failing(text, check, notes)
         if cleaned != text:
             text = cleaned
             check = _check(text, evidence, by_kind, out.label)

@@ -33,7 +33,7 @@ cue in the evidence summary:
   emotion" -> supported then. Quoted words not found in the transcript -> invented.
 - scene: brightness (dark / bright / medium), motion (still / little / a lot), framing (close-up, ...).
 - a modality whose clue is missing (no face in an audio clip, no voice in a silent one), talked about as if
-  measured -> invented (unless the sentence says it is missing).
+  measured -> invented (unless a clause naming it says it is missing: "no face is visible").
 - a cue asserted two incompatible ways in the text ("normal rate" ... "fast") that the evidence cannot settle
   (unreferenced) -> the later claim is contradicted.
 - looping: the same sentence twice, or a 6-word sequence three times.
@@ -59,8 +59,9 @@ refers back to the last cue noun before it.
 Modules: model (Claim, ReasoningCheck), lexicon (the word lists, from prompts/evidence/checker_lexicon.yaml), text
 (masking, tokens, clauses, negation), facts (what the evidence holds), cues (voice, scene, expression, speech),
 aus (action units), consistency (loops, self-consistency, spoken instructions), numbers, interpretation (cue ->
-emotion claims against the cue tables), style (percentages, lists) and coherence (the conclusion names the label),
-check (putting them together).
+emotion claims against the cue tables), style (percentages, lists), coherence (the conclusion names the label),
+readings (another emotion read from a channel, allowed only where the sentence states the disagreement and what
+decides), check (putting them together).
 """
 
 from emer.pipeline.reasoning.checker.check import check_reasoning

@@ -12,9 +12,10 @@ from emer.pipeline.reasoning.checker.consistency import _instruction_claims, _lo
 from emer.pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
 from emer.pipeline.reasoning.checker.facts import _Facts, _facts
 from emer.pipeline.reasoning.checker.interpretation import interpretation_claims
-from emer.pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _MENTIONS
+from emer.pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _GENERAL_REFERENCE, _MENTIONS
 from emer.pipeline.reasoning.checker.model import Claim, ReasoningCheck
 from emer.pipeline.reasoning.checker.numbers import _number_claims
+from emer.pipeline.reasoning.checker.readings import reading_claims
 from emer.pipeline.reasoning.checker.style import style_claims
 from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
@@ -50,7 +51,9 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         masked = _normalise_text(masked_text[a:b])  # token positions refer to `masked`
         toks = _tokenise(masked)
         found: list[tuple[Claim, bool]] = [(c, False) for c in _au_claims(f, masked, toks)]
-        last = carry if toks and toks[0].text in _BACK_REFERENCE else None
+        # "This suggests ..." refers back to the last cue noun; "These cues fit together ..." to all of them
+        last = carry if toks and toks[0].text in _BACK_REFERENCE and not (
+            len(toks) > 1 and toks[1].text in _GENERAL_REFERENCE) else None
         for k, (lo, hi, cont) in enumerate(_clauses(toks)):
             clause_claims, last = _clause_claims(f, masked, toks, lo, hi, last if cont or k == 0 else None)
             found += clause_claims
@@ -58,14 +61,16 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         found += [(c, False) for c in _quote_claims(f, masked, toks, quotes)]
         specific = {(c.modality, c.cue) for c, generic in found if not generic}
         kept = [c for c, generic in found if not generic or (c.modality, c.cue) not in specific]
-        if _says_absent([t.text for t in toks]):  # "without a voice clue we cannot tell whether the pitch is high"
-            kept = [c for c in kept if f.modality(c.modality) is not None]
-        kept += _missing_mentions(f, masked, toks, kept)
+        # "without a voice clue we cannot tell whether the pitch is high": a clause saying a modality is absent
+        absent = _absent_modalities(toks)
+        kept = [c for c in kept if f.modality(c.modality) is not None or c.modality not in absent]
+        kept += _missing_mentions(f, masked, toks, kept, absent)
         kept += _instruction_claims(f, sentence)
         kept += _number_claims(f, masked, kept)
         if explanation:
             kept += interpretation_claims(masked, toks) + style_claims(sentence)
-            kept += other_state_claims(sentence, label) if label else []
+            state = other_state_claims(sentence, label) if label else []
+            kept += state or (reading_claims(masked, label) if label else [])
         kept = [c.model_copy(update={"sentence": sentence, "phrase": _unmask(c.phrase, quotes),
                                      "detail": _unmask(c.detail, quotes)}) for c in kept]
         claims += _dedupe(kept)
@@ -95,14 +100,30 @@ def _says_absent(texts: Sequence[str]) -> bool:
     return any(t in _ABSENCE or t.endswith("n't") for t in texts)
 
 
-def _missing_mentions(f: _Facts, sentence: str, toks: Sequence[_Tok], found: Sequence[Claim]) -> list[Claim]:
-    """A sentence talking about a modality whose clue is missing, without a specific claim already flagged."""
+def _absent_modalities(toks: Sequence[_Tok]) -> set[str]:
+    """The modalities named in a clause that says something is absent ("no face was measured", "without a voice
+    clue we cannot tell ..."); a clause saying nothing is absent exempts nothing ("The face shows a frown, and the
+    words carry no emotion": the face is still a claim)."""
     texts = [t.text for t in toks]
-    if _says_absent(texts):
-        return []
+    out: set[str] = set()
+    for lo, hi, _ in _clauses(toks):
+        clause = texts[lo:hi]
+        if not _says_absent(clause):
+            continue
+        for modality, words in _MENTIONS.items():
+            if any(t in words or (modality == "face" and _AU_CODE_RE.match(t)) for t in clause):
+                out.add(modality)
+    return out
+
+
+def _missing_mentions(f: _Facts, sentence: str, toks: Sequence[_Tok], found: Sequence[Claim],
+                      absent: set[str]) -> list[Claim]:
+    """A sentence talking about a modality whose clue is missing, without a specific claim already flagged or a
+    clause saying it is absent."""
+    texts = [t.text for t in toks]
     out = []
     for modality, words in _MENTIONS.items():
-        if f.modality(modality) is not None or any(c.modality == modality for c in found):
+        if modality in absent or f.modality(modality) is not None or any(c.modality == modality for c in found):
             continue
         hits = [i for i, t in enumerate(texts) if t in words or (modality == "face" and _AU_CODE_RE.match(t))]
         if modality == "prosody":

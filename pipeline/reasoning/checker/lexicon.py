@@ -40,6 +40,7 @@ _HYPOTHETICAL = _set("hypothetical")
 _GENERIC = _set("generic")
 _CLAUSE_WORDS = _set("clause_words")
 _BACK_REFERENCE = _set("back_reference")
+_GENERAL_REFERENCE = _set("general_reference")  # "these cues", "all of this": not the last cue noun
 _CLAUSE_PUNCT = _set("clause_punct")
 _ABSENCE = _set("absence")
 # Words that name two cues at once with one noun ("flat pitch": narrow range or flat contour): judged against

@@ -1,0 +1,61 @@
+"""Channel readings in an explanation of a decided label: an emotion other than the label, named as what a
+channel, a cue or the person shows ("The face shows sadness", "the voice sounds angry", "the cues point most to
+fear, then to anger"), is allowed only in a sentence that states the disagreement and what was trusted ("The
+voice alone would suggest sadness, but the smile decides it"). Otherwise the sentence is incoherent with the
+label (cue `coherence`); when the same sentence presents that reading as support for the label ("The face shows
+sadness, which is a cue for fear") it is also a wrong interpretation (cue `interpretation`): a cue for one
+emotion is no cue for another.
+
+Not read: negated emotions ("not angry"), neutral words (the words of a sentence can be neutral under any
+label), an emotion listed as an alternative to the label ("a sign of sadness or disgust" under sadness), quoted
+words (masked before this runs)."""
+
+from __future__ import annotations
+
+from emer.pipeline.reasoning.checker.coherence import label_basics
+from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion
+from emer.pipeline.reasoning.checker.model import Claim
+from emer.pipeline.reasoning.checker.text import _negation, _words_of
+
+_CONTRAST = frozenset(_DATA["readings"]["contrast"])
+_DECIDES = frozenset(_DATA["readings"]["decides"])
+_SUPPORT = frozenset(_DATA["readings"]["support"])
+_ALTERNATIVE = frozenset({"or", "and", "/", "nor"})
+
+
+def states_disagreement(words: list[str], label: str) -> bool:
+    """The sentence contrasts the other reading with what was trusted: a contrast word and either the label
+    (or a word under it) or a word saying what decides."""
+    if not any(w in _CONTRAST for w in words):
+        return False
+    basics = label_basics(label)
+    return any(w in _DECIDES or w == label.lower() or _emotion(w) in basics for w in words)
+
+
+def reading_claims(sentence: str, label: str) -> list[Claim]:
+    """The sentence's readings of an emotion other than `label` that do not state a disagreement (see the module
+    doc); `sentence` with its quotes masked."""
+    words = _words_of(sentence)
+    if states_disagreement(words, label):
+        return []
+    basics = label_basics(label)
+    label_at = [i for i, w in enumerate(words) if w == label.lower() or _emotion(w) in basics]
+    for i, w in enumerate(words):
+        emo = _emotion(w)
+        if emo in (None, "emotional", "neutral") or emo in basics or _negation(words, i, 0) is not None:
+            continue
+        if any(abs(i - j) == 2 and words[min(i, j) + 1] in _ALTERNATIVE for j in label_at):
+            continue  # "sadness or disgust" under sadness: the cue table's alternatives, the label among them
+        claims = [Claim(sentence=sentence, phrase=w, modality="evidence", cue="coherence", asserted=emo,
+                        actual=label, verdict="disallowed",
+                        detail=f"You named {w} although the decided emotion is {label}. Describe what the face, "
+                        f"voice and words show without naming another emotion, or state the disagreement as "
+                        f"'the voice alone would suggest {emo}, but ... decides it'.")]
+        later = [j for j in label_at if j > i]
+        if later and any(x in _SUPPORT for x in words[i + 1: later[0]]):
+            claims.append(Claim(sentence=sentence, phrase=" ".join(words[i: later[0] + 1]), modality="evidence",
+                                cue="interpretation", asserted=emo, actual=label, verdict="contradicted",
+                                detail=f"You presented a reading of {emo} as a cue for {label}; a cue for {emo} "
+                                f"is no cue for {label}."))
+        return claims
+    return []

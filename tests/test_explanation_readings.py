@@ -1,0 +1,152 @@
+"""Explanations of a decided label: channel readings of another emotion (checker/readings.py), the plain cue
+notes the explanation is written from, and the restoring of channels whose sentences were dropped. The failing
+sentences are the ones measured on the CREMA-D demo run (qwen2.5-1.5b, decide-then-explain)."""
+
+from __future__ import annotations
+
+import pytest
+
+from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.reasoning.checker import check_reasoning
+from emer.pipeline.reasoning.checker.coherence import label_basics
+from emer.pipeline.reasoning.cues import CueNote, PlainCues, explain_notes
+from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
+
+
+def _obs(modality: str, cue: str, category: str, value: float, ref: float | None) -> Observation:
+    return Observation(modality=modality, cue=cue, category=category, value=value, reference_value=ref,
+                       text=f"{cue} {category}")
+
+
+# the fear clip of the demo run: brows raised, a higher and louder voice, neutral words, the classifier on sadness
+FEAR = EvidenceSummary(
+    clip_id="1001_DFA_FEA_XX", config={}, reference_kind="speaker", speaker="1001",
+    modalities=[
+        ModalityEvidence(modality="face", weight=1.0, emotions={"sadness": 0.5, "fear": 0.3},
+                         observations=[_obs("face", "expression", "sadness", 0.4, 0.25),
+                                       _obs("face", "AU1", "raised", 0.4, 0.01),
+                                       _obs("face", "AU2", "raised", 0.3, 0.01)]),
+        ModalityEvidence(modality="prosody", weight=1.0, emotions={"fear": 0.6, "anger": 0.4},
+                         observations=[_obs("prosody", "pitch", "high", 11.0, 7.6),
+                                       _obs("prosody", "loudness", "loud", -28.0, -34.3)]),
+        ModalityEvidence(modality="speech", weight=1.0, observations=[
+            Observation(modality="speech", cue="words", category="none", text="no emotion words")])],
+    emotions={"fear": 0.6}, labels={"fear": 0.6, "anger": 0.3}, label="fear", confidence=0.6)
+CLUES = {"face": {"status": "ok", "data": {"summary": {
+             "top_aus": [{"au": "AU1", "peak": 0.4}, {"au": "AU2", "peak": 0.3}],
+             "expression_mean": {"sad": 0.4, "fear": 0.3}}}},
+         "speech": {"status": "ok", "data": {"text": "Don't forget a jacket."}},
+         "prosody": {"status": "ok", "data": {}}}
+
+
+def _check(text: str, label: str = "fear"):
+    return check_reasoning(text, FEAR, CLUES, label=label, explanation=True)
+
+
+@pytest.mark.parametrize("text, label, interpretation", [
+    ("The face shows sadness, which is a cue for fear. Taken together, the clip is best described as fear.",
+     "fear", True),
+    ("The voice sounds angry, which is a sign of fear. Therefore, the person feels fear.", "fear", True),
+    ("The face and voice both point more to sadness than anger, so the person feels fear.", "fear", True),
+    ("The voice sounds angry, with faster speech. Taken together, the cues point most to happiness.", "happiness",
+     False),
+    ("The words carry no emotion. Taken together, the measured cues point most to fear, then to anger.", "fear",
+     False),
+])
+def test_another_emotion_read_from_a_channel_is_incoherent(text, label, interpretation):
+    check = _check(text, label)
+    assert check.coherent is False and not check.ok
+    assert any(c.cue == "coherence" for c in check.claims)
+    assert any(c.cue == "interpretation" for c in check.claims) is interpretation
+    quality = explanation_quality(check)
+    assert quality is not None and not quality.coherent
+
+
+@pytest.mark.parametrize("text, label", [
+    ("The voice alone would suggest sadness, but the smile decides it. The person is happy.", "happiness"),
+    ("The face alone would suggest sadness, but the voice fits fear and decides it. Taken together, the clip is "
+     "best described as fear.", "fear"),
+    ("The raised eyebrows are a sign of surprise or fear, and the voice is higher than usual. The words are "
+     "neutral. Taken together, the clip is best described as fear.", "fear"),
+    ("The face does not look angry or sad. The person is afraid.", "fear"),
+])
+def test_a_stated_disagreement_or_the_label_alone_passes(text, label):
+    check = _check(text, label)
+    assert check.coherent is True and not [c for c in check.claims if c.cue in ("coherence", "interpretation")]
+
+
+def test_the_notes_name_no_other_emotion_and_the_disagreement_says_what_decides():
+    plain = PlainCues(notes=[CueNote(channel="face", text="the inner ends of the eyebrows are raised",
+                                     signs=["sadness", "surprise", "fear"]),
+                             CueNote(channel="face", text="the lip corners are pulled down", signs=["sadness"]),
+                             CueNote(channel="voice", text="the voice is higher than usual", signs=["anger", "fear"]),
+                             CueNote(channel="words", text="the words themselves carry no emotion")],
+                      leans={"face": "sadness", "prosody": "fear"})
+    notes = explain_notes(plain, "fear", label_basics("fear"))
+    assert notes["face"] == ["the inner ends of the eyebrows are raised, a sign of fear",
+                             "the lip corners are pulled down"]  # the cue that fits the label first
+    assert "sadness" not in " ".join(notes["face"] + notes["voice"] + notes["words"])
+    assert notes["disagree"] == "The face alone would suggest sadness, but the voice fits fear and decides it."
+    assert _check(notes["disagree"] + " " + notes["conclusion"]).coherent is True
+    alone = explain_notes(plain.model_copy(update={"leans": {"face": "sadness"}}), "fear", label_basics("fear"))
+    assert alone["disagree"].endswith("but the cues taken together point to fear.")
+    agree = explain_notes(plain.model_copy(update={"leans": {"prosody": "fear"}}), "fear", label_basics("fear"))
+    assert agree["disagree"] == ""
+
+
+def test_a_misread_channel_is_rewritten_from_the_notes_where_it_stood():
+    notes = {"face": ["the inner ends of the eyebrows are raised, a sign of fear"],
+             "voice": ["the voice is higher than usual, a sign of fear"]}
+    # measured on EmoDB 03a01Fa: the voice sentence fails, the disagreement sentence also names the voice
+    text = ("No face is visible. The voice is softer than usual, which suggests sadness. The words carry no "
+            "emotion. The voice alone would suggest no particular emotion, but the cues taken together point to "
+            "fear. Taken together, the clip is best described as fear.")
+    repaired, dropped = drop_failing(text, _check(text), notes)
+    assert dropped == 1 and "sadness" not in repaired
+    assert repaired.startswith("No face is visible. The voice is higher than usual, a sign of fear. The words")
+    assert _check(repaired).ok
+    plain, _ = drop_failing(text, _check(text))  # without notes the sentence is only dropped
+    assert plain.startswith("No face is visible. The words")
+
+
+def test_these_cues_refer_to_all_the_cues_not_the_words_before():
+    text = ('The person says "Don\'t forget a jacket." These cues fit together to show fear. Taken together, the '
+            'clip is best described as fear.')
+    assert _check(text).ok  # measured on EmoDB 03a04Ad: read as "the words show fear" before
+
+
+def test_a_face_described_in_an_audio_clip_is_invented_unless_a_clause_says_it_is_absent():
+    audio = FEAR.model_copy(update={"modalities": FEAR.modalities[1:]})
+    clues = {**CLUES, "face": {"status": "unsupported", "data": None}}
+
+    def invented(text: str) -> list[str]:
+        return [c.cue for c in check_reasoning(text, audio, clues, label="fear", explanation=True).claims
+                if c.verdict == "invented"]
+
+    # measured on EmoDB 03a04Ad: the "no" of the words' clause no longer hides the invented frown
+    assert invented("The face shows a frown, the voice sounds tense, and the words carry no emotion.") == ["AU4"]
+    assert invented("No face is visible, and the voice is higher than usual.") == []
+    assert invented("Without a face we cannot tell whether the brows are lowered.") == []
+
+
+def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_sentence():
+    from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from emer.pipeline.vocab import load_label_set
+
+    template = load_template("default")
+    label_set = load_label_set("crema-d")
+    plain = PlainCues(voice=["the voice is higher than this speaker's usual (in the vocal profiles a sign of anger "
+                             "or fear)"], words=["the words themselves carry no emotion"], transcript="Stop!",
+                      missing={"face": "no face was measured (unsupported)"}, leans={"prosody": "anger"},
+                      notes=[CueNote(channel="voice", text="the voice is higher than this speaker's usual",
+                                     signs=["anger", "fear"])])
+    prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
+    notes = explain_notes(plain, "fear", label_basics("fear"))
+    request = render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
+                                                                                   "notes": notes}}),
+                                     "fear", "fused", plain.leans)
+    assert "Face: no face was measured." in request and "that no face is visible" in request
+    assert "Voice: the voice is higher than this speaker's usual, a sign of fear." in request
+    assert '"The voice alone would suggest anger, but the cues taken together point to fear."' in request
+    assert request.rstrip().endswith("Name no emotion other than fear outside the sentence on the disagreement.")
+    assert '"Taken together, the clip is best described as fear."' in request
