@@ -12,6 +12,7 @@ from pipeline.errors import ConfigError
 from pipeline.evidence import EvidenceConfig, ModalityEvidence, combine
 from pipeline.reasoning.text_calibration import (
     calibrated,
+    certainty,
     evidence_distribution,
     flatness,
     load_text_calibration,
@@ -60,7 +61,7 @@ def test_content_neutral_words_are_flat_evidence_and_move_nothing():
     emotion, so the fused distribution is the face's alone; an emotional reading keeps its emotion."""
     neutral = {e: (0.94 if e == "neutral" else 0.01) for e in EMOS}
     flat = evidence_distribution(neutral)
-    assert max(flat.values()) / min(flat.values()) < 1.1 and flatness(flat) > 0.99
+    assert max(flat.values()) / min(flat.values()) < 1.1 and flatness(flat) > 0.99 and certainty(flat) < 0.01
     fear = evidence_distribution({e: (0.85 if e == "fear" else 0.025) for e in EMOS})
     assert max(fear, key=fear.get) == "fear" and fear["fear"] > 0.8 and fear["neutral"] < 0.05
     face = ModalityEvidence(modality="face", weight=1.0, emotions={e: (0.5 if e == "anger" else 0.5 / 6)
@@ -68,7 +69,10 @@ def test_content_neutral_words_are_flat_evidence_and_move_nothing():
     reading = TextReading(text="The bus comes every twenty minutes.", emotions=neutral, logprobs={},
                           content_free={}, seconds=0.0)
     text = text_evidence(reading, 0.9, EvidenceConfig(weights={"text": 3.0}))
-    assert text.weight > 2 and text.observations[0].supports == []
+    assert text.weight < 0.01 * 3.0 and text.observations[0].supports == []  # near flat: near no weight
+    sure = text_evidence(reading.model_copy(update={"emotions": {e: (0.85 if e == "fear" else 0.025) for e in EMOS}}),
+                         0.9, EvidenceConfig(weights={"text": 3.0}))
+    assert sure.weight > 0.4 * 3.0 * 0.9 and combine([face, sure])["fear"] > 0.5
     assert combine([face, text]) == pytest.approx(combine([face]), abs=2e-3)
 
 

@@ -11,7 +11,8 @@ with; any other model or prompt gets the content-free calibration alone.
 A sentence whose words express no emotion says nothing about how the speaker feels (the same plain sentence
 can be said in anger or in joy), so the text modality's evidence spreads the reading's neutral share evenly
 over all emotions: a content-neutral sentence gives a flat distribution, which adds the same log-score to
-every emotion in the weighted product and so cannot move the fused label.
+every emotion in the weighted product and so cannot move the fused label; and its weight is multiplied by the
+reading's certainty (1 - normalised entropy), so what little preference an unsure reading shows weighs little.
 """
 
 from __future__ import annotations
@@ -92,3 +93,9 @@ def flatness(emotions: Mapping[str, float]) -> float:
     """Normalised entropy, 0 (one emotion) to 1 (flat)."""
     h = -sum(p * math.log(p) for p in emotions.values() if p > 0)
     return h / math.log(len(emotions)) if len(emotions) > 1 else 1.0
+
+
+def certainty(emotions: Mapping[str, float]) -> float:
+    """1 - flatness: the factor on the text modality's weight, so that an unsure (near-flat) reading weighs
+    little in the product instead of adding its small preferences at full weight."""
+    return round(max(0.0, 1.0 - flatness(emotions)), 4)

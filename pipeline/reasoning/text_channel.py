@@ -7,7 +7,8 @@ answering it (`Reasoner.label_logprobs`), minus the mean of the same scores on c
 (Zhao et al. 2021), scaled and shifted by a per-emotion bias fitted on development sentences when one exists for
 the model and prompt (pipeline/reasoning/text_calibration.py), then a softmax. The result is its own modality,
 `text`, in the evidence summary, weighted by the fitted fusion weight times the transcript's reliability
-(Whisper's confidence that it heard speech and what); its neutral share counts as no evidence (spread flat).
+(Whisper's confidence that it heard speech and what) and by how sure the reading is; its neutral share counts as
+no evidence (spread flat).
 
 Sentences addressed to a language model (the speech clue's `instructions_detected`) are cut out of the
 transcript before the LLM sees it: spoken instructions are never evidence. Each sentence is scored from an
@@ -35,13 +36,14 @@ from pipeline.reasoning.reasoner import Reasoner, load_llama
 from pipeline.reasoning.text_calibration import (
     TextCalibration,
     calibrated,
+    certainty,
     evidence_distribution,
     load_text_calibration,
 )
 from pipeline.reliability import reliabilities
 from pipeline.vocab import basic_emotions, load_data_yaml
 
-TEXT_CHANNEL_VERSION = "1.1.0"  # 1.1: fitted bias calibration, neutral share is no evidence
+TEXT_CHANNEL_VERSION = "1.1.0"  # 1.1: fitted bias calibration, neutral share is no evidence, certainty
 
 
 class TextPrompt(Record):
@@ -136,7 +138,8 @@ def text_evidence(reading: TextReading | None, reliability: float, cfg: Evidence
                   instructions: Sequence[InstructionSpan] = ()) -> ModalityEvidence:
     """The text modality of the evidence summary: the reading's distribution with its neutral share spread flat
     (words that express no emotion are no evidence), weighted by the fitted text weight times the transcript's
-    reliability; no evidence when nothing but instructions (or nothing) was said."""
+    reliability times the reading's certainty (an unsure reading weighs little); no evidence when nothing but
+    instructions (or nothing) was said."""
     if reading is None:
         return ModalityEvidence(modality="text", weight=0.0, reliability=reliability, observations=[Observation(
             modality="speech", cue="meaning", category="none",
@@ -154,9 +157,10 @@ def text_evidence(reading: TextReading | None, reliability: float, cfg: Evidence
             modality="speech", cue="meaning", category=top, value=reading.emotions[top],
             text=f"{said}expresses {top} ({reading.emotions[top]:.2f}), then {second} "
             f"({reading.emotions[second]:.2f})", supports=[top])
-    return ModalityEvidence(modality="text", weight=round(cfg.weights.get("text", 1.0) * reliability, 4),
-                            reliability=reliability, emotions=evidence_distribution(reading.emotions),
-                            observations=[obs])
+    emotions = evidence_distribution(reading.emotions)
+    return ModalityEvidence(modality="text", weight=round(cfg.weights.get("text", 1.0) * reliability
+                                                          * certainty(emotions), 4),
+                            reliability=reliability, emotions=emotions, observations=[obs])
 
 
 def text_modality(channel: TextChannel, clues: Mapping[str, Any], cfg: EvidenceConfig) -> ModalityEvidence | None:
