@@ -93,3 +93,23 @@ def test_fitted_bias_undoes_a_label_preference():
     after = ftc.evaluate(rows, parse_text_calibration(_data(scale=scale, bias=bias), "x"))
     assert before["neutral"]["right"] == 0 and after["neutral"]["right"] == 3
     assert after["all"]["accuracy"] == 1.0 and bias["neutral"] == max(bias.values())
+
+
+@pytest.mark.slow
+def test_plain_sentences_read_flat_and_emotional_ones_do_not():
+    """The measured failure: everyday sentences were read as fear (0.4-0.8) and, with the text weight above 1,
+    flipped clips whose face and voice were right. Held-out sentences of the spoken set, default LLM."""
+    from pipeline.reasoning.reasoner import Reasoner
+    from pipeline.reasoning.text_channel import TextChannel
+
+    channel = TextChannel(Reasoner())
+    assert channel.fitted() is not None  # the shipped calibration is for the default model and prompt
+    cfg = EvidenceConfig(weights={"text": 1.0})
+    for plain in ("I will call you after lunch.", "Der Bericht hat zwölf Seiten und drei Tabellen."):
+        reading = channel.read(plain)
+        evidence = text_evidence(reading, 1.0, cfg)
+        assert reading.calibration == channel.fitted().version
+        assert max(evidence.emotions.values()) < 0.3 and evidence.weight < 0.05, (plain, reading.emotions)
+    scared = channel.read("I am so frightened that I cannot breathe.")
+    evidence = text_evidence(scared, 1.0, cfg)
+    assert max(evidence.emotions, key=evidence.emotions.get) == "fear" and evidence.weight > 0.8
