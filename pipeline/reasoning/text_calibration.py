@@ -18,7 +18,6 @@ reading's certainty (1 - normalised entropy), so what little preference an unsur
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Mapping
 from functools import cache
 
@@ -79,12 +78,10 @@ def calibrated(logprobs: Mapping[str, float], content_free: Mapping[str, float],
 
 def evidence_distribution(emotions: Mapping[str, float]) -> dict[str, float]:
     """The reading as evidence about the speaker: its neutral share spread evenly over all emotions (content-neutral
-    words say nothing about how they are said), the other emotions kept, and neutral itself scored like a typical
-    emotion the words do not support (the median of the others), so that plain words do not argue against it."""
+    words say nothing about how they are said), the other emotions kept (words that express an emotion do argue
+    against a neutral speaker)."""
     share = emotions.get("neutral", 0.0) / len(emotions)
-    others = sorted(v for k, v in emotions.items() if k != "neutral")
-    typical = statistics.median(others) if others else 0.0
-    out = {k: (typical if k == "neutral" else v) + share for k, v in emotions.items()}
+    out = {k: (0.0 if k == "neutral" else v) + share for k, v in emotions.items()}
     total = sum(out.values())
     return {k: round(v / total, 4) for k, v in out.items()}
 
