@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from extractors.base import Extractor, ExtractorConfig
-from pipeline.errors import ConfigError
+from emer.extractors.base import Extractor, ExtractorConfig
+from emer.pipeline.errors import ConfigError
 
 ENTRY_POINT_GROUP = "emer.extractors"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors.body_pose import (
+from emer.extractors.body_pose import (
     L_ELBOW,
     L_HIP,
     L_SHOULDER,
@@ -27,8 +27,8 @@ from extractors.body_pose import (
     R_WRIST,
     Pose,
 )
-from pipeline.clues import BodyData, BodyEvent
-from pipeline.vocab import load_data_yaml
+from emer.pipeline.clues import BodyData, BodyEvent
+from emer.pipeline.vocab import load_data_yaml
 
 HAND_CUES = ("hand_at_face", "hand_raised", "arms_crossed", "hands_on_hips", "arm_extended", "pointing")
 JITTER_POINTS = (NOSE, L_SHOULDER, R_SHOULDER)

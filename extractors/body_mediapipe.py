@@ -22,15 +22,15 @@ from typing import Annotated, Any, ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
-from extractors.base import ModelName, timed
-from extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, summarise
-from extractors.body_pose import L_SHOULDER, NOSE, R_SHOULDER, BlazePose, Pose
-from extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, _downscale
-from extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
-from pipeline.clip import Clip
-from pipeline.clues import ClueStatus, ModelRef, SceneClue
-from pipeline.errors import ModelIntegrityError, ModelUnavailableError
-from pipeline.io import sha256_file
+from emer.extractors.base import ModelName, timed
+from emer.extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, summarise
+from emer.extractors.body_pose import L_SHOULDER, NOSE, R_SHOULDER, BlazePose, Pose
+from emer.extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, _downscale
+from emer.extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
+from emer.pipeline.clip import Clip
+from emer.pipeline.clues import ClueStatus, ModelRef, SceneClue
+from emer.pipeline.errors import ModelIntegrityError, ModelUnavailableError
+from emer.pipeline.io import sha256_file
 
 # The second file of blazepose-full (the registry pins the landmark model as its primary file).
 POSE_DETECTOR_SHA256 = "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c"

@@ -21,10 +21,10 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from extractors.base import Extractor, ExtractorConfig, timed
-from extractors.face_summary import summarize_face
-from pipeline.clip import Clip
-from pipeline.clues import (
+from emer.extractors.base import Extractor, ExtractorConfig, timed
+from emer.extractors.face_summary import summarize_face
+from emer.pipeline.clip import Clip
+from emer.pipeline.clues import (
     Clue,
     ClueStatus,
     FaceData,
@@ -32,8 +32,8 @@ from pipeline.clues import (
     FaceSummary,
     ModelRef,
 )
-from pipeline.errors import ConfigError, ModelUnavailableError, require
-from pipeline.facs import load_au_table
+from emer.pipeline.errors import ConfigError, ModelUnavailableError, require
+from emer.pipeline.facs import load_au_table
 
 AU_MAPPING_PATH = Path(__file__).parent / "data" / "blendshape_to_au.csv"
 

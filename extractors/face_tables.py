@@ -53,14 +53,14 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from extractors.base import Extractor, ExtractorConfig, timed
-from extractors.face_mediapipe import EXPRESSION_LABELS
-from extractors.face_summary import summarize_face
-from pipeline.clip import Clip
-from pipeline.clues import Clue, ClueStatus, FaceData, FaceFrame, ModelRef
-from pipeline.errors import InputError
-from pipeline.facs import load_au_table
-from pipeline.io import sha256_file
+from emer.extractors.base import Extractor, ExtractorConfig, timed
+from emer.extractors.face_mediapipe import EXPRESSION_LABELS
+from emer.extractors.face_summary import summarize_face
+from emer.pipeline.clip import Clip
+from emer.pipeline.clues import Clue, ClueStatus, FaceData, FaceFrame, ModelRef
+from emer.pipeline.errors import InputError
+from emer.pipeline.facs import load_au_table
+from emer.pipeline.io import sha256_file
 
 # py-feat's expression columns (FEAT_EMOTION_COLUMNS) -> the expression names face clues use.
 PYFEAT_EXPRESSIONS: dict[str, str] = {

@@ -45,12 +45,12 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from extractors.base import Extractor, ExtractorConfig, timed
-from extractors.prosody_praat import ProsodyConfig, describe, semitones
-from pipeline.clip import Clip
-from pipeline.clues import ClueKind, ClueStatus, ModelRef, ProsodyClue, ProsodyData
-from pipeline.errors import MissingDependencyError, require
-from pipeline.io import sha256_file
+from emer.extractors.base import Extractor, ExtractorConfig, timed
+from emer.extractors.prosody_praat import ProsodyConfig, describe, semitones
+from emer.pipeline.clip import Clip
+from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, ProsodyClue, ProsodyData
+from emer.pipeline.errors import MissingDependencyError, require
+from emer.pipeline.io import sha256_file
 
 _INSTALL_HINT = "pip install 'emer[opensmile]' (opensmile==2.6.0)"
 STEP_S = 0.01  # eGeMAPS LLD frame step

@@ -67,10 +67,10 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
-from extractors.base import Extractor, ExtractorConfig, timed
-from pipeline.clip import Clip
-from pipeline.clues import ClueKind, ClueStatus, ProsodyClue, ProsodyData
-from pipeline.errors import require
+from emer.extractors.base import Extractor, ExtractorConfig, timed
+from emer.pipeline.clip import Clip
+from emer.pipeline.clues import ClueKind, ClueStatus, ProsodyClue, ProsodyData
+from emer.pipeline.errors import require
 
 if TYPE_CHECKING:
     import parselmouth

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
-from extractors.base import Extractor, ExtractorConfig, timed
-from pipeline.clip import Clip
-from pipeline.clues import ClueKind, ClueStatus, ModelRef, SceneClue, SceneData
-from pipeline.errors import ModelUnavailableError
-from pipeline.io import sha256_file
+from emer.extractors.base import Extractor, ExtractorConfig, timed
+from emer.pipeline.clip import Clip
+from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SceneClue, SceneData
+from emer.pipeline.errors import ModelUnavailableError
+from emer.pipeline.io import sha256_file
 
 if TYPE_CHECKING:
     import cv2

@@ -43,13 +43,13 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from extractors.base import Extractor, ExtractorConfig, ModelName, timed
-from pipeline.clip import AUDIO_RATE, Clip
-from pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
-from pipeline.errors import ConfigError, InputError, require
-from pipeline.injection import detect_instructions
-from pipeline.models import MODELS
-from pipeline.threads import thread_budget
+from emer.extractors.base import Extractor, ExtractorConfig, ModelName, timed
+from emer.pipeline.clip import AUDIO_RATE, Clip
+from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.errors import ConfigError, InputError, require
+from emer.pipeline.injection import detect_instructions
+from emer.pipeline.models import MODELS
+from emer.pipeline.threads import thread_budget
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

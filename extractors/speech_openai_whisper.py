@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import numpy as np
 from pydantic import Field, field_validator
 
-from extractors.base import Extractor, ExtractorConfig, ModelName, timed
-from extractors.whisper_convert import read_ct2, to_openai_whisper
-from pipeline.clip import AUDIO_RATE, Clip
-from pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
-from pipeline.errors import InputError, require
-from pipeline.injection import detect_instructions
-from pipeline.io import current_umask, sha256_file, write_json_atomic
+from emer.extractors.base import Extractor, ExtractorConfig, ModelName, timed
+from emer.extractors.whisper_convert import read_ct2, to_openai_whisper
+from emer.pipeline.clip import AUDIO_RATE, Clip
+from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.errors import InputError, require
+from emer.pipeline.injection import detect_instructions
+from emer.pipeline.io import current_umask, sha256_file, write_json_atomic
 
 if TYPE_CHECKING:
     from whisper.model import Whisper

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli import add_run_options, run_overrides_from_args
-from pipeline.errors import EmerError
+from emer.pipeline.cli import add_run_options, run_overrides_from_args
+from emer.pipeline.errors import EmerError
 
 INSTALL_HINT = "Prefect is not installed; install it with: pip install -e '.[flows]'"
 
@@ -33,7 +33,7 @@ def _runner_options(p: argparse.ArgumentParser) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the deployment `emer/process-folder` until interrupted (needs PREFECT_API_URL or a profile)."""
     _require_prefect()
-    from flows.emer_flow import DEPLOYMENT_NAME, emer, task_runner_for
+    from emer.flows.emer_flow import DEPLOYMENT_NAME, emer, task_runner_for
 
     flow = emer.with_options(task_runner=task_runner_for(args.dask_address, args.dask_workers))
     print(f"serving {flow.name}/{args.name}; trigger a run with:\n  prefect deployment run "
@@ -45,9 +45,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_flow_run(args: argparse.Namespace) -> int:
     """Run the flow once, here (Prefect's ephemeral mode unless PREFECT_API_URL names a server)."""
     _require_prefect()
-    from flows.emer_flow import emer, task_runner_for
-    from pipeline.progress import print_table
-    from pipeline.results import RunSummary
+    from emer.flows.emer_flow import emer, task_runner_for
+    from emer.pipeline.progress import print_table
+    from emer.pipeline.results import RunSummary
 
     overrides = run_overrides_from_args(args)
     flow = emer.with_options(task_runner=task_runner_for(args.dask_address, args.dask_workers))

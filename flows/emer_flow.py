@@ -35,11 +35,11 @@ from prefect.tasks import Task
 from prefect.utilities.annotations import allow_failure
 from pydantic import BaseModel, ConfigDict
 
-from flows.workers import pipeline_for
-from pipeline.config import RunConfig, load_config, name_list, run_overrides
-from pipeline.errors import EmerError
-from pipeline.outputs import OutputLayout, claim_output
-from pipeline.results import Result, RunSummary
+from emer.flows.workers import pipeline_for
+from emer.pipeline.config import RunConfig, load_config, name_list, run_overrides
+from emer.pipeline.errors import EmerError
+from emer.pipeline.outputs import OutputLayout, claim_output
+from emer.pipeline.results import Result, RunSummary
 
 FLOW_NAME = "emer"
 DEPLOYMENT_NAME = "process-folder"
@@ -153,7 +153,7 @@ def _summary_table(summary: RunSummary) -> list[dict[str, Any]]:
 def write_report(out: str) -> Path | None:
     """Write the run's HTML report (OUT/report/index.html plus images) and link it as the markdown artifact
     `emer-report`. A report that cannot be written is a warning in the log, never a failed run."""
-    from pipeline.report.build import build_report
+    from emer.pipeline.report.build import build_report
 
     logger = get_run_logger()
     try:

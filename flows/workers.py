@@ -12,10 +12,10 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from pipeline.config import RunConfig
-from pipeline.io import sha256_json
-from pipeline.models import ModelStore
-from pipeline.runner import Observer, Pipeline
+from emer.pipeline.config import RunConfig
+from emer.pipeline.io import sha256_json
+from emer.pipeline.models import ModelStore
+from emer.pipeline.runner import Observer, Pipeline
 
 KEEP_PIPELINES = 2  # configs kept per process; each holds its models (the LLM can be 1 GB)
 

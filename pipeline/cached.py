@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pipeline.clip import ClipInfo
-from pipeline.clues import Clue, ClueStatus, load_clue
-from pipeline.errors import InputError
+from emer.pipeline.clip import ClipInfo
+from emer.pipeline.clues import Clue, ClueStatus, load_clue
+from emer.pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
 

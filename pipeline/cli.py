@@ -10,8 +10,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import EmerError, RunStoppedError
-from pipeline.io import os_reason
+from emer.pipeline.errors import EmerError, RunStoppedError
+from emer.pipeline.io import os_reason
 
 DEFAULT_OUT = Path("out")
 COMMANDS_GROUP = "emer.commands"
@@ -19,7 +19,7 @@ COMMANDS_GROUP = "emer.commands"
 
 def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The run-config overrides that the run options (`add_run_options`) ask for; options not given are left out."""
-    from pipeline.config import name_list, parse_setting, run_overrides
+    from emer.pipeline.config import name_list, parse_setting, run_overrides
 
     chosen: list[dict[str, Any]] | None = None
     if args.extractors:
@@ -44,14 +44,14 @@ def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.config import load_config
-    from pipeline.progress import ProgressBar, print_table
-    from pipeline.runner import Pipeline, list_clips
+    from emer.pipeline.config import load_config
+    from emer.pipeline.progress import ProgressBar, print_table
+    from emer.pipeline.runner import Pipeline, list_clips
 
     config = load_config(args.config, run_overrides_from_args(args))
     gold = None
     if args.explain_gold or args.gold:
-        from pipeline.evaluation.gold import load_gold_csv
+        from emer.pipeline.evaluation.gold import load_gold_csv
 
         if not (args.explain_gold and args.gold):
             raise EmerError("--explain-gold and --gold go together (scoring against gold is: emer evaluate)")
@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from pipeline.models import MODELS, ModelStore
+    from emer.pipeline.models import MODELS, ModelStore
 
     store = ModelStore()
     if args.action == "list":
@@ -94,7 +94,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     import os
 
-    from pipeline.doctor import format_check, run_doctor
+    from emer.pipeline.doctor import format_check, run_doctor
 
     checks = run_doctor(llm=args.model, threads=args.threads or min(2, os.cpu_count() or 1), full=args.verify,
                         report=lambda c: print(format_check(c), flush=True))
@@ -104,9 +104,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    import extractors
-    from pipeline.reasoning.prompt import template_names
-    from pipeline.vocab import label_set_names, load_label_set
+    from emer import extractors
+    from emer.pipeline.reasoning.prompt import template_names
+    from emer.pipeline.vocab import label_set_names, load_label_set
 
     if args.what == "extractors":
         for name, target in extractors.available().items():
@@ -121,7 +121,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
-    from pipeline.schemas import write_schemas
+    from emer.pipeline.schemas import write_schemas
 
     for path in write_schemas(args.dir):
         print(path)
@@ -129,7 +129,7 @@ def cmd_schemas(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from pipeline.datasets import fetch_sample_set
+    from emer.pipeline.datasets import fetch_sample_set
 
     print(fetch_sample_set(args.set))
     return 0
@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("dir", type=Path, nargs="?", default=Path("schemas"))
     schemas.set_defaults(func=cmd_schemas)
 
-    from pipeline.datasets import GENERATED_SETS, SAMPLE_SETS
+    from emer.pipeline.datasets import GENERATED_SETS, SAMPLE_SETS
 
     samples = sub.add_parser("samples", help="fetch a sample set (default: the CREMA-D clips) and print its folder")
     samples.add_argument("--set", default="crema-d", choices=[*SAMPLE_SETS, *GENERATED_SETS],
@@ -222,7 +222,7 @@ def add_plugin_commands(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.threads import configure_process
+    from emer.pipeline.threads import configure_process
 
     configure_process()  # thread pools and the numba cache, before numpy or librosa load
     args = build_parser().parse_args(argv)

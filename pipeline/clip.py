@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field
 
-from pipeline.clues import Record
-from pipeline.errors import InputError
-from pipeline.io import sha256_file
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import InputError
+from emer.pipeline.io import sha256_file
 
 AUDIO_RATE = 16_000
 

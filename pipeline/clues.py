@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.errors import InputError
+from emer.pipeline.errors import InputError
 
 CLUE_SCHEMA_VERSION = "1.0"
 

@@ -11,19 +11,19 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-import extractors
-from pipeline.clip import DecodeConfig
-from pipeline.clues import Record
-from pipeline.errors import ConfigError
-from pipeline.evidence import EvidenceConfig
-from pipeline.io import os_reason
-from pipeline.model_checks import model_problem, weights_problem
-from pipeline.models import MODELS
-from pipeline.reasoning.decision import DecisionConfig
-from pipeline.reasoning.prompt import load_template
-from pipeline.reasoning.reasoner import LLMConfig
-from pipeline.speakers import check_speaker_source
-from pipeline.vocab import label_weights, load_label_set
+from emer import extractors
+from emer.pipeline.clip import DecodeConfig
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evidence import EvidenceConfig
+from emer.pipeline.io import os_reason
+from emer.pipeline.model_checks import model_problem, weights_problem
+from emer.pipeline.models import MODELS
+from emer.pipeline.reasoning.decision import DecisionConfig
+from emer.pipeline.reasoning.prompt import load_template
+from emer.pipeline.reasoning.reasoner import LLMConfig
+from emer.pipeline.speakers import check_speaker_source
+from emer.pipeline.vocab import label_weights, load_label_set
 
 DEFAULT_EXTRACTORS = ("mediapipe-face", "faster-whisper", "praat-prosody", "opencv-scene")
 

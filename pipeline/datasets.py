@@ -26,14 +26,14 @@ from typing import IO, Literal
 
 from pydantic import Field
 
-from pipeline.clip import MEDIA_SUFFIXES
-from pipeline.clues import Record
-from pipeline.errors import ConfigError, ModelUnavailableError
-from pipeline.io import sha256_file, write_text_atomic
-from pipeline.models import default_cache_dir, pip_download
-from pipeline.vocab import filename_parsers, label_from_name, load_data_yaml
+from emer.pipeline.clip import MEDIA_SUFFIXES
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import ConfigError, ModelUnavailableError
+from emer.pipeline.io import sha256_file, write_text_atomic
+from emer.pipeline.models import default_cache_dir, pip_download
+from emer.pipeline.vocab import filename_parsers, label_from_name, load_data_yaml
 
-_DATA = files("prompts") / "datasets"
+_DATA = files("emer.prompts") / "datasets"
 SAMPLE_SETS: tuple[str, ...] = tuple(sorted(p.name[: -len(".yaml")] for p in _DATA.iterdir()
                                             if p.name.endswith(".yaml")))
 # Sets generated here rather than fetched (their data under prompts/datasets/<name>/): spoken (pipeline/spoken_set.py)
@@ -111,7 +111,7 @@ def fetch_sample_set(name: str, root: Path | None = None) -> Path:
     """Fetch a sample set (if it is not complete already) into `root` (default: its cache folder); the folder.
     A generated set (GENERATED_SETS) is built instead."""
     if name in GENERATED_SETS:
-        from pipeline.spoken_set import build_spoken_set
+        from emer.pipeline.spoken_set import build_spoken_set
 
         return build_spoken_set(fetch_sample_set, root)
     spec, hashes = load_dataset(name), dataset_hashes(name)

@@ -10,10 +10,10 @@ from typing import Literal
 
 import numpy as np
 
-from pipeline.clues import Record
-from pipeline.errors import EmerError, ModelIntegrityError, ModelUnavailableError
-from pipeline.models import MODELS, ModelStore
-from pipeline.reasoning.llm_check import REBUILD_HINT, build_level, cpu_flags, probe_llm, remember_pass
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import EmerError, ModelIntegrityError, ModelUnavailableError
+from emer.pipeline.models import MODELS, ModelStore
+from emer.pipeline.reasoning.llm_check import REBUILD_HINT, build_level, cpu_flags, probe_llm, remember_pass
 
 # What a default `emer run` loads; a missing one is a failure, other registered models are only listed.
 DEFAULT_RUN_MODELS = ("face-landmarker", "fer-expression", "whisper-base", "qwen2.5-1.5b")
@@ -85,7 +85,7 @@ def check_models(store: ModelStore, names: Iterable[str], required: Iterable[str
 
 def check_decoders() -> Check:
     """Encode a one-second clip with video and audio, then decode it the way every run does."""
-    from pipeline.clip import decode_clip
+    from emer.pipeline.clip import decode_clip
 
     try:
         import av

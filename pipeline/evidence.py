@@ -35,14 +35,14 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pipeline.clues import ClueKind, InstructionSpan, Record
-from pipeline.errors import ConfigError
-from pipeline.facs import load_au_table, load_prototypes
-from pipeline.injection import in_spans, span_bounds
-from pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
-from pipeline.reliability import reliabilities
-from pipeline.text import negations
-from pipeline.vocab import (
+from emer.pipeline.clues import ClueKind, InstructionSpan, Record
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.facs import load_au_table, load_prototypes
+from emer.pipeline.injection import in_spans, span_bounds
+from emer.pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
+from emer.pipeline.reliability import reliabilities
+from emer.pipeline.text import negations
+from emer.pipeline.vocab import (
     LabelSet,
     basic_emotions,
     basic_of_wheel_word,
@@ -50,7 +50,7 @@ from pipeline.vocab import (
     label_weights,
     load_data_yaml,
 )
-from pipeline.voice_model import voice_model
+from emer.pipeline.voice_model import voice_model
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
 EVIDENCE_VERSION = "1.2.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights

@@ -9,9 +9,9 @@ from functools import cache
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.clues import PrototypeMatch, Record
-from pipeline.errors import ConfigError
-from pipeline.vocab import load_data_yaml
+from emer.pipeline.clues import PrototypeMatch, Record
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.vocab import load_data_yaml
 
 FOLDER = "facs"
 AU_TABLE_FILE = "action_units.yaml"

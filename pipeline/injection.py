@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from pipeline.clues import InstructionSpan
-from pipeline.errors import ConfigError
-from pipeline.vocab import label_set_names, load_data_yaml, load_label_set
+from emer.pipeline.clues import InstructionSpan
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.vocab import label_set_names, load_data_yaml, load_label_set
 
 PATTERNS_FILE = "injection_patterns.yaml"
 REMOVED = "[words addressed to an AI model, removed]"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.errors import OutputError
+from emer.pipeline.errors import OutputError
 
 
 @cache

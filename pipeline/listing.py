@@ -8,9 +8,9 @@ import stat
 from collections import Counter
 from pathlib import Path
 
-from pipeline.clip import MEDIA_SUFFIXES, clip_id_for
-from pipeline.errors import InputError
-from pipeline.io import os_reason
+from emer.pipeline.clip import MEDIA_SUFFIXES, clip_id_for
+from emer.pipeline.errors import InputError
+from emer.pipeline.io import os_reason
 
 
 def list_clips(path: Path, recursive: bool = False) -> tuple[list[tuple[str, Path]], list[str]]:

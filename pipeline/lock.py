@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.errors import OutputError
-from pipeline.io import os_reason
+from emer.pipeline.errors import OutputError
+from emer.pipeline.io import os_reason
 
 log = logging.getLogger(__name__)
 

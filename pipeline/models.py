@@ -24,9 +24,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.clues import ModelRef, Record
-from pipeline.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
-from pipeline.io import sha256_file, write_model_atomic
+from emer.pipeline.clues import ModelRef, Record
+from emer.pipeline.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
+from emer.pipeline.io import sha256_file, write_model_atomic
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.clues import Record
-from pipeline.errors import OutputError
-from pipeline.io import os_reason, write_model_atomic, write_text_atomic
-from pipeline.lock import RunLock
-from pipeline.results import Result
-from pipeline.text import first_sentence  # one sentence splitter for the project (also for metrics, progress)
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import OutputError
+from emer.pipeline.io import os_reason, write_model_atomic, write_text_atomic
+from emer.pipeline.lock import RunLock
+from emer.pipeline.results import Result
+from emer.pipeline.text import first_sentence  # one sentence splitter for the project (also for metrics, progress)
 
 
 class OutputLayout:

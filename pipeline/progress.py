@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.outputs import first_sentence
-from pipeline.results import Result, RunSummary
-from pipeline.runner import Observer
+from emer.pipeline.outputs import first_sentence
+from emer.pipeline.results import Result, RunSummary
+from emer.pipeline.runner import Observer
 
 
 class ProgressBar(Observer):
@@ -34,7 +34,7 @@ class ProgressBar(Observer):
 def print_table(summary: RunSummary, out: Path, results_file: Path | None = None) -> None:
     """clip, label, confidence, one-line reason (or the error, or why there is no label), then a line for each
     failed extractor, decoding warning and note, then the counts and where the outputs are."""
-    from pipeline.outputs import OutputLayout
+    from emer.pipeline.outputs import OutputLayout
 
     layout = OutputLayout(out)
     reasons: dict[str, str] = {}

@@ -36,8 +36,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from pipeline.clues import Clue, ClueStatus, FaceData, ProsodyData, Record
-from pipeline.facs import load_au_table
+from emer.pipeline.clues import Clue, ClueStatus, FaceData, ProsodyData, Record
+from emer.pipeline.facs import load_au_table
 
 VOICE_FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
 

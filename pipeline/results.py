@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pipeline import __version__
-from pipeline.clip import ClipInfo
-from pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
-from pipeline.reasoning.checker import ReasoningCheck
-from pipeline.vocab import LabelSet
+from emer.pipeline import __version__
+from emer.pipeline.clip import ClipInfo
+from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
+from emer.pipeline.reasoning.checker import ReasoningCheck
+from emer.pipeline.vocab import LabelSet
 
 RESULT_SCHEMA_VERSION = "1.2"
 # ok: every requested extractor gave its clue. degraded: a result from the other clues, but an extractor failed

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from pipeline.clues import Clue, ClueStatus
-from pipeline.config import RunConfig
-from pipeline.evidence import EvidenceSummary
-from pipeline.results import ClipStatus, Result, RunSummary
+from emer.pipeline.clues import Clue, ClueStatus
+from emer.pipeline.config import RunConfig
+from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.results import ClipStatus, Result, RunSummary
 
 PACKAGES = ("emer", "mediapipe", "opencv-contrib-python", "ai-edge-litert", "faster-whisper", "ctranslate2",
             "librosa", "praat-parselmouth", "av", "llama-cpp-python", "numpy", "pydantic", "prefect")

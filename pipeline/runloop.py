@@ -25,12 +25,12 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from pipeline.clues import Clue
-from pipeline.config import RunConfig
-from pipeline.outputs import OutputLayout
-from pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
-from pipeline.results import Result
-from pipeline.speakers import assign_speakers
+from emer.pipeline.clues import Clue
+from emer.pipeline.config import RunConfig
+from emer.pipeline.outputs import OutputLayout
+from emer.pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
+from emer.pipeline.results import Result
+from emer.pipeline.speakers import assign_speakers
 
 log = logging.getLogger(__name__)
 

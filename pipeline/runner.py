@@ -21,29 +21,29 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import extractors
-from extractors.base import Extractor
-from pipeline.cached import cached_clue, cached_info
-from pipeline.clip import Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
-from pipeline.clues import Clue, ClueStatus, load_clue
-from pipeline.config import RunConfig
-from pipeline.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
-from pipeline.evidence import EvidenceSummary, ModalityEvidence, build_evidence
-from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
-from pipeline.listing import list_clips
-from pipeline.models import ModelStore
-from pipeline.outputs import OutputLayout, claim_output, record_clip_sources, write_results
-from pipeline.reasoning.decision import Decider, evidence_prediction
-from pipeline.reasoning.prompt import load_template
-from pipeline.reasoning.reasoner import Reasoner
-from pipeline.reasoning.text_channel import TextChannel, text_modality
-from pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
-from pipeline.results import ClueRef, ReasonerInfo, Result, RunSummary
-from pipeline.runinfo import no_evidence_note, package_versions, run_info, run_summary
-from pipeline.runloop import run_overlapped
-from pipeline.speakers import assign_speakers
-from pipeline.threads import configure_process, cpu_slot, thread_budget
-from pipeline.vocab import LabelSet, default_wheel, load_label_set
+from emer import extractors
+from emer.extractors.base import Extractor
+from emer.pipeline.cached import cached_clue, cached_info
+from emer.pipeline.clip import Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
+from emer.pipeline.clues import Clue, ClueStatus, load_clue
+from emer.pipeline.config import RunConfig
+from emer.pipeline.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
+from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, build_evidence
+from emer.pipeline.io import sha256_json, write_model_atomic, write_text_atomic
+from emer.pipeline.listing import list_clips
+from emer.pipeline.models import ModelStore
+from emer.pipeline.outputs import OutputLayout, claim_output, record_clip_sources, write_results
+from emer.pipeline.reasoning.decision import Decider, evidence_prediction
+from emer.pipeline.reasoning.prompt import load_template
+from emer.pipeline.reasoning.reasoner import Reasoner
+from emer.pipeline.reasoning.text_channel import TextChannel, text_modality
+from emer.pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
+from emer.pipeline.results import ClueRef, ReasonerInfo, Result, RunSummary
+from emer.pipeline.runinfo import no_evidence_note, package_versions, run_info, run_summary
+from emer.pipeline.runloop import run_overlapped
+from emer.pipeline.speakers import assign_speakers
+from emer.pipeline.threads import configure_process, cpu_slot, thread_budget
+from emer.pipeline.vocab import LabelSet, default_wheel, load_label_set
 
 log = logging.getLogger(__name__)
 RESULTS_EVERY_S = 5.0  # how often a folder run rewrites results.jsonl/csv with the results so far

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.clip import ClipInfo
-from pipeline.clues import CLUE_MODELS
-from pipeline.evaluation.ablate import AblationReport
-from pipeline.evaluation.metrics import EvaluationReport
-from pipeline.evidence import EvidenceSummary
-from pipeline.io import write_text_atomic
-from pipeline.outputs import ClipIndex
-from pipeline.reasoning.reasoner import RawExchange
-from pipeline.references import SpeakerReferences
-from pipeline.results import Result, RunSummary
+from emer.pipeline.clip import ClipInfo
+from emer.pipeline.clues import CLUE_MODELS
+from emer.pipeline.evaluation.ablate import AblationReport
+from emer.pipeline.evaluation.metrics import EvaluationReport
+from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.io import write_text_atomic
+from emer.pipeline.outputs import ClipIndex
+from emer.pipeline.reasoning.reasoner import RawExchange
+from emer.pipeline.references import SpeakerReferences
+from emer.pipeline.results import Result, RunSummary
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     **{f"clue-{kind}": model for kind, model in CLUE_MODELS.items()},

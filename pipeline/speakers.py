@@ -14,9 +14,9 @@ import csv
 import re
 from pathlib import Path
 
-from pipeline.clip import normalise_clip_id
-from pipeline.errors import ConfigError, InputError
-from pipeline.vocab import filename_parsers
+from emer.pipeline.clip import normalise_clip_id
+from emer.pipeline.errors import ConfigError, InputError
+from emer.pipeline.vocab import filename_parsers
 
 
 def _patterns(source: str) -> list[re.Pattern[str]]:

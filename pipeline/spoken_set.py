@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field
 
-from pipeline.clues import Record
-from pipeline.errors import ConfigError, ModelUnavailableError
-from pipeline.io import write_text_atomic
-from pipeline.models import default_cache_dir
-from pipeline.vocab import load_data_yaml
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import ConfigError, ModelUnavailableError
+from emer.pipeline.io import write_text_atomic
+from emer.pipeline.models import default_cache_dir
+from emer.pipeline.vocab import load_data_yaml
 
 SET_NAME = "spoken"
 SAMPLE_RATE = 22050  # espeak-ng's native rate

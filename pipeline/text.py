@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pipeline.vocab import load_data_yaml
+from emer.pipeline.vocab import load_data_yaml
 
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9\s])|(?<=[.!?][\"'”’])\s+|\s*\n+\s*")
 QUOTE_RE = re.compile(r"\"([^\"]{1,400})\"|“([^”]{1,400})”|‘([^’]{1,400})’"

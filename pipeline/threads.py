@@ -40,11 +40,11 @@ def _env_int(name: str) -> int | None:
     try:
         value = int(text)
     except ValueError:
-        from pipeline.errors import ConfigError
+        from emer.pipeline.errors import ConfigError
 
         raise ConfigError(f"${name}={text!r}: expected a whole number of threads") from None
     if value < 1:
-        from pipeline.errors import ConfigError
+        from emer.pipeline.errors import ConfigError
 
         raise ConfigError(f"${name}={text!r}: expected at least 1")
     return value
@@ -69,7 +69,7 @@ def slots(llm_threads: int) -> int:
 
 
 def cache_root() -> Path:
-    from pipeline.models import default_cache_dir
+    from emer.pipeline.models import default_cache_dir
 
     return default_cache_dir()
 

@@ -13,14 +13,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field
 
-from pipeline.clues import Record
-from pipeline.errors import ConfigError
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import ConfigError
 
 OVLevel = Literal["word", "secondary", "primary"]
 
 
 def prompts_root() -> Path:
-    import prompts  # the data package beside this one
+    from emer import prompts  # the data package beside this one
 
     return Path(prompts.__file__).parent
 

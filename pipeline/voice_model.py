@@ -15,10 +15,10 @@ from functools import lru_cache
 
 from pydantic import Field
 
-from pipeline.clues import Record
-from pipeline.errors import ConfigError
-from pipeline.io import sha256_file
-from pipeline.vocab import load_data_yaml, prompts_root
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.io import sha256_file
+from emer.pipeline.vocab import load_data_yaml, prompts_root
 
 # The voice features the model reads, in the order of its weights (pipeline.references.VoiceFeatures names).
 FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")

@@ -19,10 +19,10 @@ import statistics
 import time
 from pathlib import Path
 
-import extractors
-from pipeline.clip import decode_clip
-from pipeline.datasets import fetch_samples
-from pipeline.models import ModelStore
+from emer import extractors
+from emer.pipeline.clip import decode_clip
+from emer.pipeline.datasets import fetch_samples
+from emer.pipeline.models import ModelStore
 
 SAMPLES = Path.home() / ".cache" / "emer" / "samples"
 

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.datasets import fetch_samples
-from pipeline.io import write_json_atomic
-from pipeline.reasoning.prompt import load_template
+from emer.pipeline.datasets import fetch_samples
+from emer.pipeline.io import write_json_atomic
+from emer.pipeline.reasoning.prompt import load_template
 
 BIN = Path(sys.executable).parent
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.clip import DecodeConfig, decode_clip
-from pipeline.datasets import fetch_samples
-from pipeline.io import write_json_atomic
+from emer.pipeline.clip import DecodeConfig, decode_clip
+from emer.pipeline.datasets import fetch_samples
+from emer.pipeline.io import write_json_atomic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from media import write_upscaled_clip  # noqa: E402  (the test-media builders live with the tests)
@@ -50,12 +50,12 @@ def rss_mb() -> float:
 def measure(clip_path: Path, decode: DecodeConfig, extract: bool) -> dict[str, Any]:
     """Run in a child process: load the models, decode, run the face and scene extractors; the peak RSS after
     each step, the seconds of each step, and the face results per frame."""
-    import extractors
+    from emer import extractors
 
     row: dict[str, Any] = {}
     exs = []
     if extract:
-        from pipeline.models import ModelStore
+        from emer.pipeline.models import ModelStore
 
         store = ModelStore()
         exs = [extractors.get(name)(None, store) for name in ("mediapipe-face", "opencv-scene")]

@@ -20,11 +20,11 @@ import sys
 import time
 from pathlib import Path
 
-EMER = [sys.executable, "-m", "pipeline.cli"]
+EMER = [sys.executable, "-m", "emer.pipeline.cli"]
 
 
 def copies(n: int, folder: Path) -> Path:
-    from pipeline.datasets import fetch_samples
+    from emer.pipeline.datasets import fetch_samples
 
     sources = sorted((fetch_samples() / "video").glob("*.flv"))
     shutil.rmtree(folder, ignore_errors=True)

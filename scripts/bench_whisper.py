@@ -16,11 +16,11 @@ from pathlib import Path
 
 import jiwer
 
-from extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
-from pipeline.clip import decode_clip
-from pipeline.datasets import fetch_sample_set
-from pipeline.io import write_json_atomic, write_text_atomic
-from pipeline.models import ModelStore
+from emer.extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
+from emer.pipeline.clip import decode_clip
+from emer.pipeline.datasets import fetch_sample_set
+from emer.pipeline.io import write_json_atomic, write_text_atomic
+from emer.pipeline.models import ModelStore
 
 # EmoDB's ten sentences (Burkhardt et al. 2005), by the text code in the file name (03a01Fa: a01).
 EMODB_TEXTS = {

@@ -34,8 +34,8 @@ def child(args: argparse.Namespace) -> None:
     """One run of the tree on sys.path (the parent sets PYTHONPATH): writes the measurements as JSON."""
     import resource
 
-    from pipeline.config import load_config
-    from pipeline.runner import Observer, Pipeline
+    from emer.pipeline.config import load_config
+    from emer.pipeline.runner import Observer, Pipeline
 
     spawned = float(os.environ.get("EMER_BENCH_SPAWNED", time.time()))
     stages: dict[str, dict[str, float]] = {}
@@ -121,7 +121,7 @@ def per_stage(run: dict) -> tuple[dict[str, float], float]:
 
 
 def accuracy(run: dict, dataset: str) -> float | None:
-    from pipeline.vocab import label_from_name
+    from emer.pipeline.vocab import label_from_name
 
     golds = [(label_from_name(c["clip"], dataset), c["label"]) for c in run["clips"]]
     golds = [(g, p) for g, p in golds if g]
@@ -189,8 +189,8 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    from pipeline.datasets import fetch_samples
-    from pipeline.io import write_json_atomic, write_text_atomic
+    from emer.pipeline.datasets import fetch_samples
+    from emer.pipeline.io import write_json_atomic, write_text_atomic
 
     if args.render:
         saved = json.loads(args.render.read_text())

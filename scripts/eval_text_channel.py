@@ -16,13 +16,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.evaluation.metrics import classification_metrics
-from pipeline.io import write_text_atomic
-from pipeline.reasoning.reasoner import LLMConfig, Reasoner
-from pipeline.reasoning.text_calibration import evidence_distribution
-from pipeline.reasoning.text_channel import TextChannel
-from pipeline.spoken_set import spoken_items
-from pipeline.vocab import canonical_label
+from emer.pipeline.evaluation.metrics import classification_metrics
+from emer.pipeline.io import write_text_atomic
+from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner
+from emer.pipeline.reasoning.text_calibration import evidence_distribution
+from emer.pipeline.reasoning.text_channel import TextChannel
+from emer.pipeline.spoken_set import spoken_items
+from emer.pipeline.vocab import canonical_label
 
 
 def main(argv: Sequence[str] | None = None) -> int:

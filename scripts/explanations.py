@@ -14,12 +14,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.clues import load_clue
-from pipeline.evaluation.metrics import load_results
-from pipeline.evidence import EvidenceSummary
-from pipeline.reasoning.checker import check_reasoning
-from pipeline.reasoning.explain import explanation_quality
-from pipeline.results import ExplanationQuality, Result
+from emer.pipeline.clues import load_clue
+from emer.pipeline.evaluation.metrics import load_results
+from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.reasoning.checker import check_reasoning
+from emer.pipeline.reasoning.explain import explanation_quality
+from emer.pipeline.results import ExplanationQuality, Result
 
 
 def recheck(folder: Path, r: Result) -> ExplanationQuality | None:

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from pipeline.evaluation.metrics import classification_metrics
-from pipeline.evidence import EvidenceSummary, fusion_weights, label_distribution
-from pipeline.io import write_text_atomic
-from pipeline.vocab import basic_emotions, canonical_label, load_label_set
+from emer.pipeline.evaluation.metrics import classification_metrics
+from emer.pipeline.evidence import EvidenceSummary, fusion_weights, label_distribution
+from emer.pipeline.io import write_text_atomic
+from emer.pipeline.vocab import basic_emotions, canonical_label, load_label_set
 
 MODALITIES = ("face", "prosody", "speech", "text")
 PARAMS = (*MODALITIES, "llm")

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from pipeline.evaluation.metrics import classification_metrics
-from pipeline.io import write_text_atomic
-from pipeline.reasoning.text_calibration import TextCalibration, calibrated, evidence_distribution
-from pipeline.vocab import basic_emotions
+from emer.pipeline.evaluation.metrics import classification_metrics
+from emer.pipeline.io import write_text_atomic
+from emer.pipeline.reasoning.text_calibration import TextCalibration, calibrated, evidence_distribution
+from emer.pipeline.vocab import basic_emotions
 
 L2 = 0.01
 

@@ -26,13 +26,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.clues import load_clue  # noqa: E402
-from pipeline.evaluation.gold import gold_from_names  # noqa: E402
-from pipeline.evidence import voice_z_scores  # noqa: E402
-from pipeline.io import write_text_atomic  # noqa: E402
-from pipeline.references import build_references, clip_features  # noqa: E402
-from pipeline.speakers import assign_speakers  # noqa: E402
-from pipeline.voice_model import FEATURES  # noqa: E402
+from emer.pipeline.clues import load_clue  # noqa: E402
+from emer.pipeline.evaluation.gold import gold_from_names  # noqa: E402
+from emer.pipeline.evidence import voice_z_scores  # noqa: E402
+from emer.pipeline.io import write_text_atomic  # noqa: E402
+from emer.pipeline.references import build_references, clip_features  # noqa: E402
+from emer.pipeline.speakers import assign_speakers  # noqa: E402
+from emer.pipeline.voice_model import FEATURES  # noqa: E402
 
 
 def load(run: Path, dataset: str) -> tuple[list[str], list[str], list[str], np.ndarray]:

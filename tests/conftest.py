@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clip import Clip, decode_clip
-from pipeline.datasets import fetch_samples
-from pipeline.models import ModelStore
+from emer.pipeline.clip import Clip, decode_clip
+from emer.pipeline.datasets import fetch_samples
+from emer.pipeline.models import ModelStore
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, decode_clip
+from emer.pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, decode_clip
 
 
 def write_video_without_audio(source: Path, target: Path) -> Path:

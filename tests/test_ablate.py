@@ -8,12 +8,12 @@ import shutil
 
 import pytest
 
-import extractors
-from extractors.base import Extractor, ExtractorConfig
-from pipeline.cli import main
-from pipeline.clues import ClueStatus, SceneData, load_clue
-from pipeline.errors import ConfigError
-from pipeline.evaluation.ablate import (
+from emer import extractors
+from emer.extractors.base import Extractor, ExtractorConfig
+from emer.pipeline.cli import main
+from emer.pipeline.clues import ClueStatus, SceneData, load_clue
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evaluation.ablate import (
     POOL,
     AblationReport,
     format_markdown,
@@ -23,8 +23,8 @@ from pipeline.evaluation.ablate import (
     variant_config,
     write_ablation,
 )
-from pipeline.evaluation.gold import gold_from_names
-from pipeline.results import Result
+from emer.pipeline.evaluation.gold import gold_from_names
+from emer.pipeline.results import Result
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -11,9 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("pipeline", "extractors", "flows")
 # Besides the evaluation modules themselves: the command line and the schema writer (it documents every output),
 # and the report (a consumer like the command line: it shows the scores; only commands and flows import it).
-MAY_IMPORT_EVALUATION = {"pipeline.cli", "pipeline.schemas", "pipeline.report.build", "pipeline.report.cli",
-                         "pipeline.report.load"}
-REGISTRY = {"extractors", "extractors.base"}
+MAY_IMPORT_EVALUATION = {"emer.pipeline.cli", "emer.pipeline.schemas", "emer.pipeline.report.build", "emer.pipeline.report.cli",
+                         "emer.pipeline.report.load"}
+REGISTRY = {"emer.extractors", "emer.extractors.base"}
 
 
 def _modules() -> dict[str, Path]:
@@ -21,7 +21,7 @@ def _modules() -> dict[str, Path]:
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
             parts = path.relative_to(ROOT).with_suffix("").parts
-            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+            out[".".join(("emer", *(parts[:-1] if parts[-1] == "__init__" else parts)))] = path
     return out
 
 
@@ -40,8 +40,8 @@ def _imports(path: Path) -> set[str]:
 
 
 GRAPH = {name: {m for m in _imports(path) if m in _modules()} for name, path in _modules().items()}
-EVALUATION = {m for m in GRAPH if m.startswith("pipeline.evaluation")}
-EXPORT = {m for m in GRAPH if m.startswith("pipeline.export")}  # a command plugin: reads gold and results
+EVALUATION = {m for m in GRAPH if m.startswith("emer.pipeline.evaluation")}
+EXPORT = {m for m in GRAPH if m.startswith("emer.pipeline.export")}  # a command plugin: reads gold and results
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -85,14 +85,14 @@ def test_the_cycle_finder_finds_a_circle():
 
 
 def test_the_core_never_names_flows():
-    offenders = {m: sorted(i for i in deps if i.startswith("flows")) for m, deps in GRAPH.items()
-                 if m.startswith(("pipeline", "extractors")) and any(i.startswith("flows") for i in deps)}
+    offenders = {m: sorted(i for i in deps if i.startswith("emer.flows")) for m, deps in GRAPH.items()
+                 if m.startswith(("emer.pipeline", "emer.extractors")) and any(i.startswith("emer.flows") for i in deps)}
     assert offenders == {}
 
 
 def test_the_core_reaches_extractors_only_through_the_registry():
-    offenders = {m: sorted(i for i in deps if i.startswith("extractors") and i not in REGISTRY)
-                 for m, deps in GRAPH.items() if m.startswith("pipeline")}
+    offenders = {m: sorted(i for i in deps if i.startswith("emer.extractors") and i not in REGISTRY)
+                 for m, deps in GRAPH.items() if m.startswith("emer.pipeline")}
     assert {m: d for m, d in offenders.items() if d} == {}
 
 
@@ -103,7 +103,7 @@ def test_only_the_command_line_imports_evaluation():
 
 
 def test_only_commands_and_flows_import_the_report():
-    report = {m for m in GRAPH if m.startswith("pipeline.report")}
+    report = {m for m in GRAPH if m.startswith("emer.pipeline.report")}
     offenders = {m: sorted(deps & report) for m, deps in GRAPH.items()
                  if m not in report and not m.startswith("flows") and deps & report}
     assert offenders == {}

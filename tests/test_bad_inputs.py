@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.errors import OutputError
-from pipeline.io import write_text_atomic
-from pipeline.lock import LOCK_NAME, RunLock
-from pipeline.results import Result, RunSummary
+from emer.pipeline.cli import main
+from emer.pipeline.errors import OutputError
+from emer.pipeline.io import write_text_atomic
+from emer.pipeline.lock import LOCK_NAME, RunLock
+from emer.pipeline.results import Result, RunSummary
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHT = ["--no-reason", "-q", "--extractors", "opencv-scene,praat-prosody"]  # no LLM, light extractors
@@ -244,7 +244,7 @@ def test_the_lock_refuses_a_second_holder_in_the_same_process_and_names_another_
 @pytest.mark.slow
 def test_two_emer_runs_into_one_folder_the_second_is_refused(tmp_path, samples, capsys):
     out = tmp_path / "out"
-    first = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(samples / "video"), "-o", str(out),
+    first = subprocess.Popen([sys.executable, "-m", "emer.pipeline.cli", "run", str(samples / "video"), "-o", str(out),
                               *LIGHT], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

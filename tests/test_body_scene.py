@@ -9,21 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from extractors import get
-from extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, frame_cues, runs, summarise
-from extractors.body_mediapipe import BodyConfig, MediaPipeBodyExtractor, analysed_frames
-from extractors.body_pose import Pose as BodyPose
-from extractors.body_pose import ssd_anchors
-from extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
-from pipeline.clip import decode_clip
-from pipeline.clues import BodyData, SceneClue, SceneData, load_clue
-from pipeline.datasets import fetch_sample_set
-from pipeline.errors import ModelUnavailableError
-from pipeline.evidence import EvidenceConfig, scene_evidence
-from pipeline.io import write_model_atomic
-from pipeline.models import MODELS
-from pipeline.reasoning.prompt import load_template, render_prompt
-from pipeline.vocab import load_label_set
+from emer.extractors import get
+from emer.extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, frame_cues, runs, summarise
+from emer.extractors.body_mediapipe import BodyConfig, MediaPipeBodyExtractor, analysed_frames
+from emer.extractors.body_pose import Pose as BodyPose
+from emer.extractors.body_pose import ssd_anchors
+from emer.extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
+from emer.pipeline.clip import decode_clip
+from emer.pipeline.clues import BodyData, SceneClue, SceneData, load_clue
+from emer.pipeline.datasets import fetch_sample_set
+from emer.pipeline.errors import ModelUnavailableError
+from emer.pipeline.evidence import EvidenceConfig, scene_evidence
+from emer.pipeline.io import write_model_atomic
+from emer.pipeline.models import MODELS
+from emer.pipeline.reasoning.prompt import load_template, render_prompt
+from emer.pipeline.vocab import load_label_set
 
 CFG = BodyConfig()
 
@@ -139,8 +139,8 @@ def test_prompt_shows_the_caption(decoded):
     for evidence in (None, "summary"):
         ev = None
         if evidence:
-            from pipeline.evidence import build_evidence
-            from pipeline.references import ClipFeatures
+            from emer.pipeline.evidence import build_evidence
+            from emer.pipeline.references import ClipFeatures
             features = ClipFeatures(clip_id=clip.clip_id)
             ev = build_evidence(clip.clip_id, features, {"scene": clue}, labels, None, EvidenceConfig())
         user = render_prompt(load_template("default"), clip.info, [clue], labels, evidence=ev).user

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
-from pipeline.reasoning.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
+from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.reasoning.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
 
 
 def obs(modality: str, cue: str, category: str, text: str = "", value: float | None = None,
@@ -373,7 +373,7 @@ def test_record_round_trips_and_derives_counts():
 
 
 def test_clue_objects_and_dicts_are_both_read():
-    from pipeline.clues import SpeechClue
+    from emer.pipeline.clues import SpeechClue
 
     speech = SpeechClue.model_construct(status="ok", data=type("D", (), {"text": "Don't forget a jacket."})())
     check = check_reasoning("The speaker says 'Hello there friend'.", SAD, {**CLUES, "speech": speech})
@@ -407,7 +407,7 @@ INJECTED = {**CLUES, "speech": {"status": "ok", "data": {"text": _SAID, "instruc
     "The speaker asks for happiness, so the person is happy.",
 ])
 def test_a_spoken_instruction_repeated_or_cited_is_invented_and_dropped(text):
-    from pipeline.reasoning.decision import drop_flagged_sentences
+    from emer.pipeline.reasoning.decision import drop_flagged_sentences
 
     check = check_reasoning(text, SAD, INJECTED)
     assert "invented" in verdicts(check, "instruction"), check.claims
@@ -540,9 +540,9 @@ def test_a_spoken_instruction_repeated_in_an_explanation_is_flagged():
 
 
 def test_one_sentence_splitter_and_one_negation_list_for_the_project():
-    from pipeline import evidence, outputs
-    from pipeline.reasoning import reasoner
-    from pipeline.text import first_sentence, negations
+    from emer.pipeline import evidence, outputs
+    from emer.pipeline.reasoning import reasoner
+    from emer.pipeline.text import first_sentence, negations
 
     text = 'She says "I am fine. Really." Then she leaves.\nAU12 is raised.'
     assert split_sentences(text) == ['She says "I am fine. Really."', "Then she leaves.", "AU12 is raised."]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import COMMANDS_GROUP, build_parser, main
+from emer.pipeline.cli import COMMANDS_GROUP, build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,8 +21,8 @@ def _subcommands() -> set[str]:
 
 def test_every_declared_command_plugin_imports_and_is_callable(declared_commands):
     assert {ep.name: ep.value for ep in declared_commands} == {
-        "evaluate": "pipeline.evaluation.cli:add_commands", "flows": "flows.cli:add_commands",
-        "export": "pipeline.export.cli:add_commands", "report": "pipeline.report.cli:add_commands"}
+        "evaluate": "emer.pipeline.evaluation.cli:add_commands", "flows": "emer.flows.cli:add_commands",
+        "export": "emer.pipeline.export.cli:add_commands", "report": "emer.pipeline.report.cli:add_commands"}
     for ep in declared_commands:
         assert callable(ep.load()), ep.value
 
@@ -34,7 +34,7 @@ def test_the_built_in_commands_register_through_the_group():
 
 def test_a_plugin_that_fails_to_load_is_a_warning_and_the_rest_works(monkeypatch, capsys, declared_commands):
     broken = [metadata.EntryPoint("broken", "no_such_emer_plugin:add_commands", COMMANDS_GROUP),
-              metadata.EntryPoint("not-callable", "pipeline.cli:COMMANDS_GROUP", COMMANDS_GROUP)]
+              metadata.EntryPoint("not-callable", "emer.pipeline.cli:COMMANDS_GROUP", COMMANDS_GROUP)]
     group = metadata.EntryPoints([*declared_commands, *broken])
     installed = metadata.entry_points
     monkeypatch.setattr(metadata, "entry_points",
@@ -43,7 +43,7 @@ def test_a_plugin_that_fails_to_load_is_a_warning_and_the_rest_works(monkeypatch
     err = capsys.readouterr().err
     assert ("emer: warning: command plugin 'broken' (no_such_emer_plugin:add_commands) failed to load: "
             "ModuleNotFoundError: No module named 'no_such_emer_plugin'") in err
-    assert "command plugin 'not-callable' (pipeline.cli:COMMANDS_GROUP) failed to load: TypeError" in err
+    assert "command plugin 'not-callable' (emer.pipeline.cli:COMMANDS_GROUP) failed to load: TypeError" in err
     assert {"evaluate", "ablate", "serve", "flow-run"} <= _subcommands()
 
 
@@ -63,11 +63,11 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
 
 @pytest.mark.parametrize("path", sorted((ROOT / "pipeline").rglob("*.py")), ids=lambda p: p.name)
 def test_pipeline_never_imports_flows(path):
-    assert not [m for m, _ in _imports(path) if m == "flows" or m.startswith("flows.")]
+    assert not [m for m, _ in _imports(path) if m == "emer.flows" or m.startswith("emer.flows.")]
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "flows").rglob("*.py")), ids=lambda p: p.name)
 def test_flows_uses_only_public_names_of_pipeline(path):
-    private = [f"{m}.{n}" for m, names in _imports(path) if m.split(".")[0] == "pipeline"
+    private = [f"{m}.{n}" for m, names in _imports(path) if m.startswith("emer.pipeline")
                for n in names if n.startswith("_")]
     assert not private

@@ -12,13 +12,13 @@ import jsonschema
 import numpy as np
 import pytest
 
-import extractors
-from extractors.base import Extractor
-from pipeline.cli import main
-from pipeline.config import RunConfig
-from pipeline.errors import ConfigError
-from pipeline.results import Result, RunSummary
-from pipeline.schemas import SCHEMAS
+from emer import extractors
+from emer.extractors.base import Extractor
+from emer.pipeline.cli import main
+from emer.pipeline.config import RunConfig
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.results import Result, RunSummary
+from emer.pipeline.schemas import SCHEMAS
 
 LIGHT = "opencv-scene,praat-prosody"
 

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-import extractors
-from pipeline.clip import decode_clip
-from pipeline.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData, load_clue
-from pipeline.config import load_config
-from pipeline.errors import ConfigError, InputError, ModelUnavailableError
-from pipeline.io import write_text_atomic
-from pipeline.models import MODELS, ModelStore
-from pipeline.reasoning.prompt import PromptTemplate, load_template, render_prompt
-from pipeline.results import Result
-from pipeline.schemas import SCHEMAS, schema_json
-from pipeline.vocab import load_label_set
+from emer import extractors
+from emer.pipeline.clip import decode_clip
+from emer.pipeline.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData, load_clue
+from emer.pipeline.config import load_config
+from emer.pipeline.errors import ConfigError, InputError, ModelUnavailableError
+from emer.pipeline.io import write_text_atomic
+from emer.pipeline.models import MODELS, ModelStore
+from emer.pipeline.reasoning.prompt import PromptTemplate, load_template, render_prompt
+from emer.pipeline.results import Result
+from emer.pipeline.schemas import SCHEMAS, schema_json
+from emer.pipeline.vocab import load_label_set
 
 ROOT = Path(__file__).resolve().parents[1]
 

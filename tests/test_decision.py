@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
-from pipeline.reasoning.checker import check_reasoning
-from pipeline.reasoning.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
+from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.reasoning.checker import check_reasoning
+from emer.pipeline.reasoning.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
 
 
 def _evidence(pitch: str = "low", loudness: str = "loud") -> EvidenceSummary:
@@ -75,7 +75,7 @@ def test_emotion_words_are_wheel_words_that_fit_the_label():
 def test_plain_cues_describe_the_evidence_in_words_with_the_tables_readings():
     import re
 
-    from pipeline.reasoning.cues import au_readings, plain_cues, voice_readings
+    from emer.pipeline.reasoning.cues import au_readings, plain_cues, voice_readings
 
     ev = _evidence()
     face_obs = [
@@ -99,7 +99,7 @@ def test_plain_cues_describe_the_evidence_in_words_with_the_tables_readings():
 
 
 def test_open_words_come_from_every_channel_not_only_the_label():
-    from pipeline.reasoning.explain import open_words
+    from emer.pipeline.reasoning.explain import open_words
 
     words = open_words("worried, tense, irritated, cheerful", "fear", {"prosody": "anger"}, set(), 5,
                        ["fear", "nervousness"])

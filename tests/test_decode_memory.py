@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from media import write_upscaled_clip
 
-from extractors.face_mediapipe import MediaPipeFaceExtractor
-from pipeline.clip import DecodeConfig, decode_clip, decoded_size
-from pipeline.clues import ClueStatus
+from emer.extractors.face_mediapipe import MediaPipeFaceExtractor
+from emer.pipeline.clip import DecodeConfig, decode_clip, decoded_size
+from emer.pipeline.clues import ClueStatus
 
 UNLIMITED = DecodeConfig(max_side=None, frame_budget_mb=1e6)
 

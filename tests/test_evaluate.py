@@ -7,18 +7,18 @@ import importlib.util
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.clip import normalise_clip_id
-from pipeline.errors import ConfigError, InputError, ReasonerError
-from pipeline.evaluation.gold import GoldItem, canonical_label, gold_from_names, load_gold_csv
-from pipeline.evaluation.judge import (
+from emer.pipeline.cli import main
+from emer.pipeline.clip import normalise_clip_id
+from emer.pipeline.errors import ConfigError, InputError, ReasonerError
+from emer.pipeline.evaluation.gold import GoldItem, canonical_label, gold_from_names, load_gold_csv
+from emer.pipeline.evaluation.judge import (
     JudgeInfo,
     JudgeVerdict,
     embedding_similarities,
     parse_verdict,
     render_judge_prompt,
 )
-from pipeline.evaluation.metrics import (
+from emer.pipeline.evaluation.metrics import (
     NO_PREDICTION,
     EmotionWheel,
     EvaluationReport,
@@ -32,8 +32,8 @@ from pipeline.evaluation.metrics import (
     score_references,
     write_report,
 )
-from pipeline.results import Prediction, Result
-from pipeline.vocab import label_from_name, load_data_yaml
+from emer.pipeline.results import Prediction, Result
+from emer.pipeline.vocab import label_from_name, load_data_yaml
 
 # --- label metrics, hand-computed ------------------------------------------------------------------
 
@@ -283,7 +283,7 @@ def _fast_config(tmp_path):
 
 @pytest.mark.slow
 def test_the_llm_judge_is_reproducible_and_reaches_the_report():
-    from pipeline.evaluation.judge import Judge, JudgeConfig
+    from emer.pipeline.evaluation.judge import Judge, JudgeConfig
 
     judge = Judge(JudgeConfig(model="smollm2-135m", max_tokens=96, n_threads=1))
     reference = "She frowns, her voice is loud and sharp, and she says she is fed up: she is angry."

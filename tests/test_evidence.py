@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.clues import FaceData, FaceFrame, FaceSummary
-from pipeline.errors import ConfigError
-from pipeline.evidence import EvidenceConfig, build_evidence, label_distribution, prosody_evidence, speech_evidence
-from pipeline.references import (
+from emer.pipeline.clues import FaceData, FaceFrame, FaceSummary
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evidence import EvidenceConfig, build_evidence, label_distribution, prosody_evidence, speech_evidence
+from emer.pipeline.references import (
     MIN_SCALE,
     ClipFeatures,
     FaceFeatures,
@@ -16,8 +16,8 @@ from pipeline.references import (
     clip_reference,
     face_features,
 )
-from pipeline.speakers import assign_speakers, check_speaker_source
-from pipeline.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
+from emer.pipeline.speakers import assign_speakers, check_speaker_source
+from emer.pipeline.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
 
 
 def test_speakers_from_dataset_file_names_mapping_or_pattern(tmp_path):

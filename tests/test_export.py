@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.evaluation.gold import load_gold_csv
-from pipeline.evaluation.metrics import load_report
-from pipeline.export.mertools import openset_cell
-from pipeline.export.subtitles import srt_text, vtt_text
+from emer.pipeline.cli import main
+from emer.pipeline.evaluation.gold import load_gold_csv
+from emer.pipeline.evaluation.metrics import load_report
+from emer.pipeline.export.mertools import openset_cell
+from emer.pipeline.export.subtitles import srt_text, vtt_text
 
 VIDEO, AUDIO = "1001_DFA_ANG_XX", "1002_DFA_SAD_XX"
 MERR_CLASSES = {"neutral", "angry", "happy", "sad", "worried", "surprise", "fear", "contempt", "doubt"}

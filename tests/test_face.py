@@ -8,16 +8,16 @@ import cv2
 import numpy as np
 import pytest
 
-from extractors.face_mediapipe import (
+from emer.extractors.face_mediapipe import (
     BLENDSHAPE_NAMES,
     EXPRESSION_LABELS,
     MediaPipeFaceExtractor,
     load_blendshape_mapping,
 )
-from pipeline.clip import Clip, Frame, decode_clip
-from pipeline.clues import ClueStatus, FaceClue, load_clue
-from pipeline.facs import load_au_table, load_prototypes, match_prototypes
-from pipeline.io import sha256_file
+from emer.pipeline.clip import Clip, Frame, decode_clip
+from emer.pipeline.clues import ClueStatus, FaceClue, load_clue
+from emer.pipeline.facs import load_au_table, load_prototypes, match_prototypes
+from emer.pipeline.io import sha256_file
 
 # --- the tables (no model) --------------------------------------------------------------------------
 

@@ -26,9 +26,9 @@ import pytest
 
 pytest.importorskip("prefect")
 
-import extractors  # noqa: E402
-from extractors.base import Extractor  # noqa: E402
-from pipeline.clues import ClueStatus, SceneData  # noqa: E402
+from emer import extractors  # noqa: E402
+from emer.extractors.base import Extractor  # noqa: E402
+from emer.pipeline.clues import ClueStatus, SceneData  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # one LLM thread: Dask runs two worker processes on two cores; every run here uses the same config
@@ -239,7 +239,7 @@ def test_dask_runner_on_a_local_cluster_gives_the_same_results(prefect_env, fold
         from distributed import Client
 
         with Client(address, timeout=30) as client:  # each worker process built its own pipeline (and models)
-            per_worker = client.run(lambda: __import__("flows.workers").workers.loaded_pipelines())
+            per_worker = client.run(lambda: __import__("emer.flows.workers").flows.workers.loaded_pipelines())
         assert len(per_worker) == 2 and all(n >= 1 for n in per_worker.values()), per_worker
     finally:
         _stop(workers)
@@ -251,16 +251,16 @@ def test_dask_runner_on_a_local_cluster_gives_the_same_results(prefect_env, fold
 def test_a_bad_clip_is_not_retried_but_other_errors_are():
     from prefect.states import Failed
 
-    from flows.emer_flow import is_transient
-    from pipeline.errors import InputError
+    from emer.flows.emer_flow import is_transient
+    from emer.pipeline.errors import InputError
 
     assert not is_transient(None, None, Failed(data=InputError("x.mp4: file is empty")))  # type: ignore[arg-type]
     assert is_transient(None, None, Failed(data=OSError("disk full")))  # type: ignore[arg-type]
 
 
 def test_flow_parameters_resolve_to_one_checked_config(tmp_path):
-    from flows.emer_flow import resolve_config
-    from pipeline.errors import ConfigError
+    from emer.flows.emer_flow import resolve_config
+    from emer.pipeline.errors import ConfigError
 
     config = resolve_config(extractors="mediapipe-face, opencv-scene", model="smollm2-135m", label_set="crema-d",
                             overrides={"llm": {"max_reasoning_tokens": 64}})
@@ -284,9 +284,9 @@ class _CountingScene(Extractor):
 
 
 def test_one_extractor_per_task_then_reasoning_over_clues_on_disk(tmp_path, video_paths):
-    from flows.workers import pipeline_for
-    from pipeline.config import RunConfig
-    from pipeline.outputs import OutputLayout
+    from emer.flows.workers import pipeline_for
+    from emer.pipeline.config import RunConfig
+    from emer.pipeline.outputs import OutputLayout
 
     extractors.register(_CountingScene)
     config = RunConfig(extractors=[{"name": "flows-counting-scene"}], reason=False)

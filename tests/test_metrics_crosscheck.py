@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from pipeline.evaluation.metrics import NO_PREDICTION, classification_metrics
+from emer.pipeline.evaluation.metrics import NO_PREDICTION, classification_metrics
 
 metrics = pytest.importorskip("sklearn.metrics")
 

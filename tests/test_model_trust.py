@@ -13,14 +13,14 @@ from pathlib import Path
 import huggingface_hub.constants as hf_constants
 import pytest
 
-import pipeline.models
-from pipeline.clues import ClueStatus
-from pipeline.config import RunConfig
-from pipeline.errors import ModelIntegrityError
-from pipeline.io import sha256_file
-from pipeline.models import LEGACY_MARKER, MARKER, MODELS, CacheRecord, ModelStore, hub_download
-from pipeline.outputs import OutputLayout
-from pipeline.runner import Pipeline
+from emer import pipeline
+from emer.pipeline.clues import ClueStatus
+from emer.pipeline.config import RunConfig
+from emer.pipeline.errors import ModelIntegrityError
+from emer.pipeline.io import sha256_file
+from emer.pipeline.models import LEGACY_MARKER, MARKER, MODELS, CacheRecord, ModelStore, hub_download
+from emer.pipeline.outputs import OutputLayout
+from emer.pipeline.runner import Pipeline
 
 FER, LANDMARKER, WHISPER = "fer-expression", "face-landmarker", "whisper-base"
 FER_FILE = MODELS[FER].primary

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.cli import build_parser, run_overrides_from_args
-from pipeline.config import deep_merge, load_config, run_overrides, set_dotted
-from pipeline.errors import ConfigError
-from pipeline.evaluation.ablate import load_variants, parse_variant, variant_config
+from emer.pipeline.cli import build_parser, run_overrides_from_args
+from emer.pipeline.config import deep_merge, load_config, run_overrides, set_dotted
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evaluation.ablate import load_variants, parse_variant, variant_config
 
 FILE = """\
 extractors: [{name: mediapipe-face}, {name: opencv-scene}]
@@ -64,7 +64,7 @@ def test_an_override_of_a_nested_key_keeps_the_files_other_keys(config_file):
 
 def test_one_override_as_a_flag_a_flow_parameter_and_a_variant_gives_one_config(config_file, tmp_path):
     pytest.importorskip("prefect")
-    from flows.emer_flow import resolve_config
+    from emer.flows.emer_flow import resolve_config
 
     args = build_parser().parse_args(["run", "clips", "-c", str(config_file), "--model", "qwen2.5-0.5b",
                                       "--threads", "2", "--labels", "crema-d", "--frame-rate", "4"])

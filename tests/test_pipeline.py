@@ -12,15 +12,15 @@ import jsonschema
 import pytest
 from media import make_bad_folder
 
-import extractors
-from extractors.base import Extractor, ExtractorConfig
-from pipeline.clues import ClueStatus, SceneData, load_clue
-from pipeline.config import RunConfig, load_config
-from pipeline.errors import ConfigError
-from pipeline.results import Result, RunSummary
-from pipeline.runner import Pipeline
-from pipeline.schemas import SCHEMAS
-from pipeline.vocab import default_wheel
+from emer import extractors
+from emer.extractors.base import Extractor, ExtractorConfig
+from emer.pipeline.clues import ClueStatus, SceneData, load_clue
+from emer.pipeline.config import RunConfig, load_config
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.results import Result, RunSummary
+from emer.pipeline.runner import Pipeline
+from emer.pipeline.schemas import SCHEMAS
+from emer.pipeline.vocab import default_wheel
 
 # The fast model with short answers: these tests check the plumbing, not the reasoning.
 FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
@@ -138,7 +138,7 @@ def test_cli_runs_a_folder_and_prints_the_table(tmp_path, samples):
     config = tmp_path / "run.yaml"
     config.write_text(json.dumps({"llm": FAST_LLM}))  # JSON is YAML
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", str(samples / "video"), "-o", str(out), "--labels",
+        [sys.executable, "-m", "emer.pipeline.cli", "run", str(samples / "video"), "-o", str(out), "--labels",
          "crema-d", "-c", str(config), "-q"],
         capture_output=True, text=True, timeout=900,
     )
@@ -154,7 +154,7 @@ def test_cli_runs_a_folder_and_prints_the_table(tmp_path, samples):
 
 def test_cli_rejects_unknown_names_fast(tmp_path, video_paths):
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", str(video_paths["NEU"]), "-o", str(tmp_path),
+        [sys.executable, "-m", "emer.pipeline.cli", "run", str(video_paths["NEU"]), "-o", str(tmp_path),
          "--labels", "nope"], capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 2
@@ -175,7 +175,7 @@ def test_explain_gold_writes_reasoning_for_the_given_label(tmp_path, samples):
     config = tmp_path / "run.yaml"
     config.write_text(json.dumps({"llm": FAST_LLM, "extractors": [{"name": "mediapipe-face"}]}))
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", str(samples / "video" / "1001_DFA_SAD_XX.flv"), "-o", str(out),
+        [sys.executable, "-m", "emer.pipeline.cli", "run", str(samples / "video" / "1001_DFA_SAD_XX.flv"), "-o", str(out),
          "-c", str(config), "--gold", str(samples / "labels.csv"), "--explain-gold", "-q"],
         capture_output=True, text=True, timeout=600,
     )
@@ -218,6 +218,6 @@ def test_folder_run_reads_each_clip_against_its_speaker(tmp_path, samples):
 
 
 def config_labels(config: RunConfig) -> list[str]:
-    from pipeline.vocab import load_label_set
+    from emer.pipeline.vocab import load_label_set
 
     return list(load_label_set(config.label_set).labels)

@@ -11,12 +11,12 @@ import pytest
 from media import synthetic_clip
 from pydantic import ValidationError
 
-from extractors import get
-from extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
-from pipeline.clip import AUDIO_RATE, decode_clip
-from pipeline.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
-from pipeline.datasets import fetch_sample_set
-from pipeline.vocab import label_from_name
+from emer.extractors import get
+from emer.extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
+from emer.pipeline.clip import AUDIO_RATE, decode_clip
+from emer.pipeline.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
+from emer.pipeline.datasets import fetch_sample_set
+from emer.pipeline.vocab import label_from_name
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 

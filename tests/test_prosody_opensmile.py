@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from media import synthetic_clip
 
-import extractors
-from extractors.prosody_opensmile import N_FUNCTIONALS, OpenSmileProsodyExtractor, _rms_dbfs
-from extractors.prosody_praat import PraatProsodyExtractor
-from pipeline.clip import AUDIO_RATE
-from pipeline.clues import ClueStatus, ProsodyClue
+from emer import extractors
+from emer.extractors.prosody_opensmile import N_FUNCTIONALS, OpenSmileProsodyExtractor, _rms_dbfs
+from emer.extractors.prosody_praat import PraatProsodyExtractor
+from emer.pipeline.clip import AUDIO_RATE
+from emer.pipeline.clues import ClueStatus, ProsodyClue
 
 
 def test_registered_under_its_name():

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.reasoning.prompt import load_template, render_prompt
-from pipeline.reasoning.reasoner import LLMConfig, Reasoner, decision_schema, trim_reasoning
-from pipeline.vocab import load_label_set
+from emer.pipeline.reasoning.prompt import load_template, render_prompt
+from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner, decision_schema, trim_reasoning
+from emer.pipeline.vocab import load_label_set
 
 
 def test_trim_cuts_an_unfinished_tail_and_repeated_lines():
@@ -45,8 +45,8 @@ def test_label_scores_do_not_depend_on_list_order_and_are_deterministic(decoded,
 
 @pytest.mark.slow
 def test_decider_fuses_llm_and_evidence_and_keeps_both(decoded, model_store, tmp_path):
-    from pipeline.config import RunConfig
-    from pipeline.runner import Pipeline
+    from emer.pipeline.config import RunConfig
+    from emer.pipeline.runner import Pipeline
 
     config = RunConfig(label_set="crema-d", llm={"model": "smollm2-135m", "max_reasoning_tokens": 48},
                        extractors=[{"name": "mediapipe-face"}])
@@ -78,8 +78,8 @@ def test_decider_fuses_llm_and_evidence_and_keeps_both(decoded, model_store, tmp
 def test_kv_reuse_gives_the_results_of_a_cold_evaluation(model_store):
     """Clip B after clip A (the system prefix reused, the passes reusing each other) against clip B from an empty
     cache: the label log-likelihoods and the generated text are identical."""
-    from pipeline.reasoning.cues import PlainCues
-    from pipeline.reasoning.prompt import render_cues_prompt
+    from emer.pipeline.reasoning.cues import PlainCues
+    from emer.pipeline.reasoning.prompt import render_cues_prompt
 
     reasoner = Reasoner(LLMConfig(model="smollm2-135m"), model_store)
     label_set = load_label_set("crema-d")

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import RunConfig
-from pipeline.datasets import fetch_sample_set
-from pipeline.runloop import speaker_groups
-from pipeline.runner import Pipeline
-from pipeline.threads import configure_process, cpu_slot, slots
+from emer.pipeline.config import RunConfig
+from emer.pipeline.datasets import fetch_sample_set
+from emer.pipeline.runloop import speaker_groups
+from emer.pipeline.runner import Pipeline
+from emer.pipeline.threads import configure_process, cpu_slot, slots
 
 FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
 
@@ -70,7 +70,7 @@ def test_slots_default_to_cpus_per_llm_and_the_budget_is_checked(monkeypatch):
     monkeypatch.delenv("EMER_SLOTS", raising=False)
     assert slots(10_000) == 1
     monkeypatch.setenv("EMER_THREADS", "zero")
-    from pipeline.errors import ConfigError
+    from emer.pipeline.errors import ConfigError
 
     with pytest.raises(ConfigError, match="EMER_THREADS"):
         configure_process()

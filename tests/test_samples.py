@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.datasets as datasets_mod
-from pipeline.cli import main
-from pipeline.clip import AUDIO_RATE, MEDIA_SUFFIXES, decode_clip
-from pipeline.datasets import (
+import emer.pipeline.datasets as datasets_mod
+from emer.pipeline.cli import main
+from emer.pipeline.clip import AUDIO_RATE, MEDIA_SUFFIXES, decode_clip
+from emer.pipeline.datasets import (
     SAMPLE_SETS,
     clip_row,
     clip_text,
@@ -25,11 +25,11 @@ from pipeline.datasets import (
     load_dataset,
     sample_set_dir,
 )
-from pipeline.errors import ConfigError, ModelUnavailableError
-from pipeline.evaluation.gold import load_gold_csv
-from pipeline.io import sha256_file
-from pipeline.speakers import assign_speakers
-from pipeline.vocab import label_from_name
+from emer.pipeline.errors import ConfigError, ModelUnavailableError
+from emer.pipeline.evaluation.gold import load_gold_csv
+from emer.pipeline.io import sha256_file
+from emer.pipeline.speakers import assign_speakers
+from emer.pipeline.vocab import label_from_name
 
 DATA = Path(__file__).resolve().parents[1] / "prompts" / "datasets"
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from extractors import get
-from extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, describe, shot_scale
-from pipeline.clip import Clip, Frame, decode_clip
-from pipeline.clues import ClueStatus, SceneClue, load_clue
-from pipeline.io import sha256_file
+from emer.extractors import get
+from emer.extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, describe, shot_scale
+from emer.pipeline.clip import Clip, Frame, decode_clip
+from emer.pipeline.clues import ClueStatus, SceneClue, load_clue
+from emer.pipeline.io import sha256_file
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 

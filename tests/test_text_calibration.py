@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.evidence import EvidenceConfig, ModalityEvidence, combine
-from pipeline.reasoning.text_calibration import (
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence, combine
+from emer.pipeline.reasoning.text_calibration import (
     calibrated,
     certainty,
     evidence_distribution,
@@ -18,8 +18,8 @@ from pipeline.reasoning.text_calibration import (
     load_text_calibration,
     parse_text_calibration,
 )
-from pipeline.reasoning.text_channel import TextReading, load_text_prompt, text_evidence
-from pipeline.vocab import basic_emotions
+from emer.pipeline.reasoning.text_channel import TextReading, load_text_prompt, text_evidence
+from emer.pipeline.vocab import basic_emotions
 
 ROOT = Path(__file__).resolve().parents[1]
 EMOS = sorted(basic_emotions())
@@ -99,8 +99,8 @@ def test_fitted_bias_undoes_a_label_preference():
 def test_plain_sentences_read_flat_and_emotional_ones_do_not():
     """The measured failure: everyday sentences were read as fear (0.4-0.8) and, with the text weight above 1,
     flipped clips whose face and voice were right. Held-out sentences of the spoken set, default LLM."""
-    from pipeline.reasoning.reasoner import Reasoner
-    from pipeline.reasoning.text_channel import TextChannel
+    from emer.pipeline.reasoning.reasoner import Reasoner
+    from emer.pipeline.reasoning.text_channel import TextChannel
 
     channel = TextChannel(Reasoner())
     assert channel.fitted() is not None  # the shipped calibration is for the default model and prompt

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechData, SpeechSegment
-from pipeline.evidence import EvidenceConfig, build_evidence, combine, fusion_weights, label_distribution
-from pipeline.injection import detect_instructions
-from pipeline.reasoning.decision import DecisionConfig, fuse
-from pipeline.reasoning.text_calibration import certainty
-from pipeline.reasoning.text_channel import TextReading, load_text_prompt, spoken_text, text_evidence
-from pipeline.references import ClipFeatures, FaceFeatures, clip_reference
-from pipeline.reliability import asr_reliability, reliabilities
-from pipeline.spoken_set import load_spoken_set, spoken_items
-from pipeline.vocab import basic_emotions, load_label_set
+from emer.pipeline.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.evidence import EvidenceConfig, build_evidence, combine, fusion_weights, label_distribution
+from emer.pipeline.injection import detect_instructions
+from emer.pipeline.reasoning.decision import DecisionConfig, fuse
+from emer.pipeline.reasoning.text_calibration import certainty
+from emer.pipeline.reasoning.text_channel import TextReading, load_text_prompt, spoken_text, text_evidence
+from emer.pipeline.references import ClipFeatures, FaceFeatures, clip_reference
+from emer.pipeline.reliability import asr_reliability, reliabilities
+from emer.pipeline.spoken_set import load_spoken_set, spoken_items
+from emer.pipeline.vocab import basic_emotions, load_label_set
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,7 +139,7 @@ def test_spoken_clip_is_speech_over_a_still_face(tmp_path):
     import av
     import numpy as np
 
-    from pipeline import spoken_set
+    from emer.pipeline import spoken_set
 
     spec = load_spoken_set()
     samples = spoken_set._speak("我担心他出事了。", spec.voices["zh"], spec.words_per_minute, tmp_path / "s.wav")
@@ -167,8 +167,8 @@ def test_gold_rows_of_the_spoken_set(tmp_path):
 def test_the_llm_reads_worry_and_blame_from_the_words():
     """The measured failure: sentences that plainly express worry or accusation were labelled happy. The text
     channel reads them with the default LLM, calibrated, the same every time."""
-    from pipeline.reasoning.reasoner import Reasoner
-    from pipeline.reasoning.text_channel import TextChannel
+    from emer.pipeline.reasoning.reasoner import Reasoner
+    from emer.pipeline.reasoning.text_channel import TextChannel
 
     channel = TextChannel(Reasoner())
     worry = channel.read("He still hasn't called, I'm worried something happened to him.")
@@ -181,7 +181,7 @@ def test_the_llm_reads_worry_and_blame_from_the_words():
 
 def test_evidence_items_name_the_clue_when_only_the_text_channel_speaks():
     """The text modality's observations belong to the speech clue: a prediction's evidence items stay valid."""
-    from pipeline.reasoning.decision import evidence_items
+    from emer.pipeline.reasoning.decision import evidence_items
 
     features = ClipFeatures(clip_id="c")
     ev = build_evidence("c", features, {"speech": _speech("nie")}, load_label_set("crema-d"), None,

@@ -27,21 +27,21 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError
 
-import extractors
-from pipeline import __version__
-from pipeline.clip import probe_and_hash
-from pipeline.clues import CLUE_KINDS, Record, load_clue
-from pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
-from pipeline.errors import ConfigError, EmerError, InputError
-from pipeline.evaluation.gold import GoldItem
-from pipeline.evaluation.judge import Judge
-from pipeline.evaluation.metrics import EvaluationReport, evaluate_run, load_results, write_report
-from pipeline.io import sha256_json, write_model_atomic, write_text_atomic
-from pipeline.models import ModelStore
-from pipeline.outputs import OutputLayout
-from pipeline.results import Result
-from pipeline.runner import Observer, Pipeline, list_clips
-from pipeline.vocab import canonical_label
+from emer import extractors
+from emer.pipeline import __version__
+from emer.pipeline.clip import probe_and_hash
+from emer.pipeline.clues import CLUE_KINDS, Record, load_clue
+from emer.pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
+from emer.pipeline.errors import ConfigError, EmerError, InputError
+from emer.pipeline.evaluation.gold import GoldItem
+from emer.pipeline.evaluation.judge import Judge
+from emer.pipeline.evaluation.metrics import EvaluationReport, evaluate_run, load_results, write_report
+from emer.pipeline.io import sha256_json, write_model_atomic, write_text_atomic
+from emer.pipeline.models import ModelStore
+from emer.pipeline.outputs import OutputLayout
+from emer.pipeline.results import Result
+from emer.pipeline.runner import Observer, Pipeline, list_clips
+from emer.pipeline.vocab import canonical_label
 
 ABLATION_SCHEMA_VERSION = "1.0"
 POOL = "_clue-cache"

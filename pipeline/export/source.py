@@ -12,15 +12,15 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pipeline import __version__
-from pipeline.clip import ClipInfo
-from pipeline.clues import ClueStatus, FaceClue, FaceData, ProsodyData, Record, SceneData, SpeechData, load_clue
-from pipeline.errors import InputError
-from pipeline.evaluation.gold import GoldItem
-from pipeline.evaluation.metrics import load_results
-from pipeline.outputs import OutputLayout
-from pipeline.results import Prediction, Result
-from pipeline.vocab import load_data_yaml
+from emer.pipeline import __version__
+from emer.pipeline.clip import ClipInfo
+from emer.pipeline.clues import ClueStatus, FaceClue, FaceData, ProsodyData, Record, SceneData, SpeechData, load_clue
+from emer.pipeline.errors import InputError
+from emer.pipeline.evaluation.gold import GoldItem
+from emer.pipeline.evaluation.metrics import load_results
+from emer.pipeline.outputs import OutputLayout
+from emer.pipeline.results import Prediction, Result
+from emer.pipeline.vocab import load_data_yaml
 
 EXPORT_SCHEMA_VERSION = "1.0"
 DEFAULT_AU_THRESHOLD = 0.3  # the face extractor's default `au_active_threshold`, for clues that do not record one

@@ -8,7 +8,7 @@ blank line or `-->` (either would end the cue early), and a cue ends after it st
 
 from __future__ import annotations
 
-from pipeline.export.source import ExportClip, Rendered
+from emer.pipeline.export.source import ExportClip, Rendered
 
 MIN_CUE_S = 0.001
 

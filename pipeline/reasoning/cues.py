@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import Field
 
-from pipeline.clues import Clue, Record
-from pipeline.evidence import EvidenceSummary, Observation, vocal_profiles
-from pipeline.facs import load_prototypes
-from pipeline.injection import neutralised_speech
-from pipeline.vocab import basic_emotions, load_data_yaml
+from emer.pipeline.clues import Clue, Record
+from emer.pipeline.evidence import EvidenceSummary, Observation, vocal_profiles
+from emer.pipeline.facs import load_prototypes
+from emer.pipeline.injection import neutralised_speech
+from emer.pipeline.vocab import basic_emotions, load_data_yaml
 
 # vocal profile feature of each voice cue, and the sign of its "up" category
 _VOICE_FEATURE = {"pitch": ("pitch_st", "high"), "pitch_range": ("pitch_range_st", "wide"),

@@ -22,22 +22,22 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pipeline.clip import ClipInfo
-from pipeline.clues import Clue
-from pipeline.evidence import EvidenceSummary, softmax
-from pipeline.reasoning.checker import ReasoningCheck, check_reasoning
-from pipeline.reasoning.checker.coherence import concludes_with, label_basics
-from pipeline.reasoning.cues import PlainCues, phrases, plain_cues
-from pipeline.reasoning.prompt import (
+from emer.pipeline.clip import ClipInfo
+from emer.pipeline.clues import Clue
+from emer.pipeline.evidence import EvidenceSummary, softmax
+from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
+from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
+from emer.pipeline.reasoning.cues import PlainCues, phrases, plain_cues
+from emer.pipeline.reasoning.prompt import (
     RenderedPrompt,
     render_cues_prompt,
     render_explain_request,
     render_words_question,
 )
-from pipeline.reasoning.reasoner import RawExchange, Reasoner, trim_reasoning
-from pipeline.results import ExplanationQuality, GenerationStats, PassStats
-from pipeline.text import split_sentences
-from pipeline.vocab import LabelSet, basic_of_wheel_word, default_wheel
+from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner, trim_reasoning
+from emer.pipeline.results import ExplanationQuality, GenerationStats, PassStats
+from emer.pipeline.text import split_sentences
+from emer.pipeline.vocab import LabelSet, basic_of_wheel_word, default_wheel
 
 
 def open_words(answer: str, label: str, leans: Mapping[str, str], supported: set[str], limit: int,

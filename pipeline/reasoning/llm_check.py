@@ -24,10 +24,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from pipeline.clues import Record
-from pipeline.errors import LLMBuildError
-from pipeline.io import sha256_json, write_model_atomic
-from pipeline.models import default_cache_dir
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import LLMBuildError
+from emer.pipeline.io import sha256_json, write_model_atomic
+from emer.pipeline.models import default_cache_dir
 
 LEVEL_MARKER = ".emer-llama-level"
 REBUILD_HINT = ("rebuild llama-cpp-python for a portable CPU level: `bash scripts/install_llama.sh .venv/bin/python` "
@@ -141,7 +141,7 @@ def run_child(argv: list[str], timeout: float = PROBE_TIMEOUT_S) -> tuple[int, s
 
 def probe_llm(model_path: str, n_threads: int = 1) -> LLMCheck:
     """Load `model_path` in a child process and evaluate a few tokens; never raises for a crash."""
-    argv = [sys.executable, "-m", "pipeline.reasoning.llm_check", str(model_path), str(n_threads)]
+    argv = [sys.executable, "-m", "emer.pipeline.reasoning.llm_check", str(model_path), str(n_threads)]
     code, err, seconds = run_child(argv)
     return LLMCheck(ok=code == 0, model_path=str(model_path), detail=explain_exit(code, err), returncode=code,
                     seconds=round(seconds, 3), build_level=build_level(), llama_cpp_version=_llama_version())

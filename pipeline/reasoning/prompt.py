@@ -20,11 +20,11 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field
 
-from pipeline.clip import ClipInfo
-from pipeline.clues import Clue, Record
-from pipeline.errors import ConfigError
-from pipeline.injection import neutralised_speech
-from pipeline.vocab import LabelSet, prompts_root
+from emer.pipeline.clip import ClipInfo
+from emer.pipeline.clues import Clue, Record
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.injection import neutralised_speech
+from emer.pipeline.vocab import LabelSet, prompts_root
 
 TEMPLATE_PARTS = ("system", "user", "decision", "words")
 # Parts of the decide-then-explain path (llm.explain: after); a template folder without them uses the default's.

@@ -24,15 +24,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError
 
-from pipeline.clues import CLUE_KINDS, Record
-from pipeline.errors import ReasonerError, require
-from pipeline.models import ModelStore, ResolvedModel
-from pipeline.reasoning.llm_check import ensure_llm_runs
-from pipeline.reasoning.prompt import RenderedPrompt
-from pipeline.reasoning.session import LlamaSession, log_softmax, score_answers
-from pipeline.results import Evidence
-from pipeline.text import last_cut
-from pipeline.vocab import LabelSet
+from emer.pipeline.clues import CLUE_KINDS, Record
+from emer.pipeline.errors import ReasonerError, require
+from emer.pipeline.models import ModelStore, ResolvedModel
+from emer.pipeline.reasoning.llm_check import ensure_llm_runs
+from emer.pipeline.reasoning.prompt import RenderedPrompt
+from emer.pipeline.reasoning.session import LlamaSession, log_softmax, score_answers
+from emer.pipeline.results import Evidence
+from emer.pipeline.text import last_cut
+from emer.pipeline.vocab import LabelSet
 
 DEFAULT_LLM = "qwen2.5-1.5b"
 

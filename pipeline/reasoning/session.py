@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import ReasonerError, require
-from pipeline.results import PassStats
+from emer.pipeline.errors import ReasonerError, require
+from emer.pipeline.results import PassStats
 
 REPEAT_LAST_N = 64
 

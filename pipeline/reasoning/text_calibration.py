@@ -23,10 +23,10 @@ from functools import cache
 
 from pydantic import Field, ValidationError
 
-from pipeline.clues import Record
-from pipeline.errors import ConfigError
-from pipeline.evidence import softmax
-from pipeline.vocab import basic_emotions, load_data_yaml, prompts_root
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evidence import softmax
+from emer.pipeline.vocab import basic_emotions, load_data_yaml, prompts_root
 
 CALIBRATION_FILE = "text_calibration.yaml"
 

@@ -28,20 +28,20 @@ from typing import Any
 
 from pydantic import Field
 
-from pipeline.clues import InstructionSpan, Record, SpeechData
-from pipeline.errors import ConfigError
-from pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation
-from pipeline.injection import span_bounds
-from pipeline.reasoning.reasoner import Reasoner, load_llama
-from pipeline.reasoning.text_calibration import (
+from emer.pipeline.clues import InstructionSpan, Record, SpeechData
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation
+from emer.pipeline.injection import span_bounds
+from emer.pipeline.reasoning.reasoner import Reasoner, load_llama
+from emer.pipeline.reasoning.text_calibration import (
     TextCalibration,
     calibrated,
     certainty,
     evidence_distribution,
     load_text_calibration,
 )
-from pipeline.reliability import reliabilities
-from pipeline.vocab import basic_emotions, load_data_yaml
+from emer.pipeline.reliability import reliabilities
+from emer.pipeline.vocab import basic_emotions, load_data_yaml
 
 TEXT_CHANNEL_VERSION = "1.1.0"  # 1.1: fitted bias calibration, neutral share is no evidence, certainty
 

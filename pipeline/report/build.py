@@ -12,16 +12,16 @@ from typing import Any
 
 import jinja2
 
-from pipeline import __version__
-from pipeline.clues import ClueStatus
-from pipeline.evaluation.gold import GoldItem
-from pipeline.evaluation.metrics import EvaluationReport
-from pipeline.io import write_bytes_atomic, write_text_atomic
-from pipeline.report import plots
-from pipeline.report.explain import VERDICTS, Explanation, explanation
-from pipeline.report.load import ClipRecord, RunRecord, load_run
-from pipeline.report.media import decode_source, key_frame, prosody_curves
-from pipeline.vocab import canonical_label, prompts_root
+from emer.pipeline import __version__
+from emer.pipeline.clues import ClueStatus
+from emer.pipeline.evaluation.gold import GoldItem
+from emer.pipeline.evaluation.metrics import EvaluationReport
+from emer.pipeline.io import write_bytes_atomic, write_text_atomic
+from emer.pipeline.report import plots
+from emer.pipeline.report.explain import VERDICTS, Explanation, explanation
+from emer.pipeline.report.load import ClipRecord, RunRecord, load_run
+from emer.pipeline.report.media import decode_source, key_frame, prosody_curves
+from emer.pipeline.vocab import canonical_label, prompts_root
 
 IMAGES = "images"
 IMAGE_SUFFIXES = (".keyframe.jpg", ".aus.png", ".prosody.png", ".labels.png")

@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError
+from emer.pipeline.errors import ConfigError
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write OUT/report/index.html (or -o DEST) and its images; with gold, the scores and misses too."""
-    from pipeline.evaluation.gold import gold_from_names, load_gold_csv
-    from pipeline.evaluation.metrics import evaluate_results, load_report, load_results
-    from pipeline.report.build import build_report
+    from emer.pipeline.evaluation.gold import gold_from_names, load_gold_csv
+    from emer.pipeline.evaluation.metrics import evaluate_results, load_report, load_results
+    from emer.pipeline.report.build import build_report
 
     gold = None
     evaluation = None

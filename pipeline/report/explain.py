@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.reasoning.checker import Claim, check_reasoning, split_sentences
-from pipeline.reasoning.reasoner import trim_reasoning
-from pipeline.report.load import ClipRecord
+from emer.pipeline.reasoning.checker import Claim, check_reasoning, split_sentences
+from emer.pipeline.reasoning.reasoner import trim_reasoning
+from emer.pipeline.report.load import ClipRecord
 
 VERDICTS = ("supported", "contradicted", "invented", "unverifiable")
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.clip import DecodeConfig
-from pipeline.clues import Clue, load_clue
-from pipeline.errors import InputError
-from pipeline.evaluation.metrics import load_results
-from pipeline.evidence import EvidenceSummary
-from pipeline.outputs import OutputLayout
-from pipeline.results import Result, RunSummary
+from emer.pipeline.clip import DecodeConfig
+from emer.pipeline.clues import Clue, load_clue
+from emer.pipeline.errors import InputError
+from emer.pipeline.evaluation.metrics import load_results
+from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.outputs import OutputLayout
+from emer.pipeline.results import Result, RunSummary
 
 
 @dataclass

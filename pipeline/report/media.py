@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-import extractors
-from pipeline.clip import Clip, DecodeConfig, decode_clip
-from pipeline.clues import ClueStatus, FaceClue, ProsodyClue
-from pipeline.errors import EmerError
+from emer import extractors
+from emer.pipeline.clip import Clip, DecodeConfig, decode_clip
+from emer.pipeline.clues import ClueStatus, FaceClue, ProsodyClue
+from emer.pipeline.errors import EmerError
 
 KEY_FRAME_MAX_WIDTH = 640
 BOX_COLOUR_BGR = (40, 170, 255)  # amber, readable on skin and on dark backgrounds

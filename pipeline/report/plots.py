@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from pipeline.clues import FaceData, SpeechSegment
-from pipeline.facs import load_au_table
-from pipeline.report.media import Curves
+from emer.pipeline.clues import FaceData, SpeechSegment
+from emer.pipeline.facs import load_au_table
+from emer.pipeline.report.media import Curves
 
 WIDTH_IN, DPI = 6.4, 100
 MOVED_AU_RANGE = 0.1  # an AU whose 5th-95th percentile spread over the face frames is at least this moved

@@ -63,9 +63,9 @@ emotion claims against the cue tables), style (percentages, lists) and coherence
 check (putting them together).
 """
 
-from pipeline.reasoning.checker.check import check_reasoning
-from pipeline.reasoning.checker.model import CHECKER_VERSION, PROBLEM_VERDICTS, Claim, ReasoningCheck, Verdict
-from pipeline.text import split_sentences
+from emer.pipeline.reasoning.checker.check import check_reasoning
+from emer.pipeline.reasoning.checker.model import CHECKER_VERSION, PROBLEM_VERDICTS, Claim, ReasoningCheck, Verdict
+from emer.pipeline.text import split_sentences
 
 __all__ = ["CHECKER_VERSION", "PROBLEM_VERDICTS", "Claim", "ReasoningCheck", "Verdict", "check_reasoning",
            "split_sentences"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.reasoning.checker.cues import _missing
-from pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts
-from pipeline.reasoning.checker.lexicon import (
+from emer.pipeline.reasoning.checker.cues import _missing
+from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts
+from emer.pipeline.reasoning.checker.lexicon import (
     _AU_ABSENT,
     _AU_LIST,
     _AU_LOWERED,
@@ -15,8 +15,8 @@ from pipeline.reasoning.checker.lexicon import (
     _AU_USUAL,
     _CLAUSE_PUNCT,
 )
-from pipeline.reasoning.checker.model import Claim, Verdict
-from pipeline.reasoning.checker.text import _AU_CODE_RE, _match, _phrase, _q, _Tok, _words_of
+from emer.pipeline.reasoning.checker.model import Claim, Verdict
+from emer.pipeline.reasoning.checker.text import _AU_CODE_RE, _match, _phrase, _q, _Tok, _words_of
 
 # --- action units -----------------------------------------------------------------------------------
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pipeline.evidence import EvidenceSummary
-from pipeline.reasoning.checker.aus import _au_claims
-from pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
-from pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
-from pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
-from pipeline.reasoning.checker.facts import _Facts, _facts
-from pipeline.reasoning.checker.interpretation import interpretation_claims
-from pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _MENTIONS
-from pipeline.reasoning.checker.model import Claim, ReasoningCheck
-from pipeline.reasoning.checker.numbers import _number_claims
-from pipeline.reasoning.checker.style import style_claims
-from pipeline.reasoning.checker.text import (
+from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.reasoning.checker.aus import _au_claims
+from emer.pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
+from emer.pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
+from emer.pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
+from emer.pipeline.reasoning.checker.facts import _Facts, _facts
+from emer.pipeline.reasoning.checker.interpretation import interpretation_claims
+from emer.pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _MENTIONS
+from emer.pipeline.reasoning.checker.model import Claim, ReasoningCheck
+from emer.pipeline.reasoning.checker.numbers import _number_claims
+from emer.pipeline.reasoning.checker.style import style_claims
+from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
     _clauses,
     _mask_quotes,
@@ -27,8 +27,8 @@ from pipeline.reasoning.checker.text import (
     _unmask,
     _words_of,
 )
-from pipeline.text import APOSTROPHE_RE as _APOSTROPHE_RE
-from pipeline.text import sentence_spans as _sentence_spans
+from emer.pipeline.text import APOSTROPHE_RE as _APOSTROPHE_RE
+from emer.pipeline.text import sentence_spans as _sentence_spans
 
 # --- entry point ------------------------------------------------------------------------------------
 

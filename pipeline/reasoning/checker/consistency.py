@@ -6,11 +6,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from pipeline.injection import detect_instructions
-from pipeline.reasoning.checker.facts import _Facts, _say
-from pipeline.reasoning.checker.lexicon import _emotion
-from pipeline.reasoning.checker.model import Claim
-from pipeline.reasoning.checker.text import _q, _words_of
+from emer.pipeline.injection import detect_instructions
+from emer.pipeline.reasoning.checker.facts import _Facts, _say
+from emer.pipeline.reasoning.checker.lexicon import _emotion
+from emer.pipeline.reasoning.checker.model import Claim
+from emer.pipeline.reasoning.checker.text import _q, _words_of
 
 # --- looping and consistency ------------------------------------------------------------------------
 

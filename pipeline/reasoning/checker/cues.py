@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts, _say, _spreads
-from pipeline.reasoning.checker.lexicon import (
+from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts, _say, _spreads
+from emer.pipeline.reasoning.checker.lexicon import (
     _AMBIGUOUS,
     _COMPARATORS,
     _CUE_LABEL,
@@ -25,8 +25,8 @@ from pipeline.reasoning.checker.lexicon import (
     SCENE_CUES,
     _emotion,
 )
-from pipeline.reasoning.checker.model import Claim, Verdict
-from pipeline.reasoning.checker.text import (
+from emer.pipeline.reasoning.checker.model import Claim, Verdict
+from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
     _hedged,
     _lexicon,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
-from pipeline.facs import load_au_table
-from pipeline.injection import neutralise
-from pipeline.reasoning.checker.lexicon import _CUE_LABEL, AU_SYNONYMS
-from pipeline.reasoning.checker.text import _TOKEN_RE
-from pipeline.vocab import canonical_label
+from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.facs import load_au_table
+from emer.pipeline.injection import neutralise
+from emer.pipeline.reasoning.checker.lexicon import _CUE_LABEL, AU_SYNONYMS
+from emer.pipeline.reasoning.checker.text import _TOKEN_RE
+from emer.pipeline.vocab import canonical_label
 
 # --- the evidence, indexed --------------------------------------------------------------------------
 

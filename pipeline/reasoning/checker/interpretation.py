@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.reasoning.checker.aus import _au_mentions
-from pipeline.reasoning.checker.lexicon import _AU_ABSENT, _AU_LOWERED, _WORDS, PROSODY_CUES, _emotion
-from pipeline.reasoning.checker.model import Claim
-from pipeline.reasoning.checker.text import _clauses, _lexicon, _match, _negation, _phrase, _Tok
-from pipeline.reasoning.cues import au_readings, voice_readings
+from emer.pipeline.reasoning.checker.aus import _au_mentions
+from emer.pipeline.reasoning.checker.lexicon import _AU_ABSENT, _AU_LOWERED, _WORDS, PROSODY_CUES, _emotion
+from emer.pipeline.reasoning.checker.model import Claim
+from emer.pipeline.reasoning.checker.text import _clauses, _lexicon, _match, _negation, _phrase, _Tok
+from emer.pipeline.reasoning.cues import au_readings, voice_readings
 
 _CONTINUES = frozenset({"indicating", "suggesting", "pointing", "signalling", "signaling", "showing", "reflecting",
                         "conveying", "implying", "which", "consistent", "typical", "characteristic"})

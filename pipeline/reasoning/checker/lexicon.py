@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.text import negations
-from pipeline.vocab import basic_emotions, basic_of_wheel_word, load_data_yaml
+from emer.pipeline.text import negations
+from emer.pipeline.vocab import basic_emotions, basic_of_wheel_word, load_data_yaml
 
 PROSODY_CUES = ("pitch", "pitch_range", "pitch_contour", "loudness", "rate", "voice_quality", "voice_clarity")
 LEVEL_CUES = ("pitch", "pitch_range", "loudness", "rate", "voice_quality", "voice_clarity")

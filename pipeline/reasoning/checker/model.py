@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from pipeline.clues import ClueKind, Record
+from emer.pipeline.clues import ClueKind, Record
 
 CHECKER_VERSION = "1.2.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence
 

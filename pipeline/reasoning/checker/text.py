@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pipeline.reasoning.checker.lexicon import (
+from emer.pipeline.reasoning.checker.lexicon import (
     _ANCHORS,
     _CLAUSE_PUNCT,
     _CLAUSE_WORDS,
@@ -17,7 +17,7 @@ from pipeline.reasoning.checker.lexicon import (
     _WORDS,
     _emotion,
 )
-from pipeline.text import QUOTE_RE as _QUOTE_RE
+from emer.pipeline.text import QUOTE_RE as _QUOTE_RE
 
 # --- text -------------------------------------------------------------------------------------------
 
