@@ -19,6 +19,7 @@ from pathlib import Path
 from emer.pipeline.evaluation.metrics import classification_metrics
 from emer.pipeline.io import write_text_atomic
 from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner
+from emer.pipeline.reasoning.text_calibration import evidence_distribution
 from emer.pipeline.reasoning.text_channel import TextChannel
 from emer.pipeline.spoken_set import spoken_items
 from emer.pipeline.vocab import canonical_label
@@ -38,8 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         reading = channel.read(item.text)
         pred = max(reading.emotions, key=lambda e: reading.emotions[e])
         rows.append({"clip_id": item.clip_id, "language": item.language, "kind": item.kind,
-                     "gold": canonical_label(item.label), "pred": pred, "emotions": reading.emotions,
-                     "seconds": reading.seconds})
+                     "split": item.split, "gold": canonical_label(item.label), "pred": pred,
+                     "emotions": reading.emotions, "logprobs": reading.logprobs,
+                     "content_free": reading.content_free, "seconds": reading.seconds})
         print(f"{item.clip_id}\t{rows[-1]['gold']}\t{pred}\t{reading.seconds}", flush=True)
     seconds = (time.perf_counter() - t0) / max(len(items), 1)
     metrics = {}
@@ -47,12 +49,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         part = [r for r in rows if lang in ("all", r["language"])]
         m = classification_metrics([r["gold"] for r in part], [r["pred"] for r in part])
         metrics[lang] = {"n": len(part), "accuracy": round(m.accuracy, 3), "macro_f1": round(m.macro_f1, 3)}
+    for kind in ("neutral", "everyday"):  # content-neutral sentences: how peaked is what the fusion gets
+        part = [r for r in rows if r["kind"] == kind]
+        if part:
+            metrics[f"{kind}: max evidence probability"] = {"n": len(part), "mean": round(sum(
+                max(evidence_distribution(r["emotions"]).values()) for r in part) / len(part), 3), "max": max(
+                max(evidence_distribution(r["emotions"]).values()) for r in part)}
     wk = [r for r in rows if r["kind"] in ("worry", "accusation")]
     metrics["worry+accusation"] = {"n": len(wk), "accuracy": round(sum(r["gold"] == r["pred"] for r in wk)
                                                                    / max(len(wk), 1), 3)}
     print(json.dumps({"split": args.split, "seconds_per_sentence": round(seconds, 3), "metrics": metrics}, indent=1))
     if args.out:
-        write_text_atomic(args.out, json.dumps({"metrics": metrics, "rows": rows}, ensure_ascii=False, indent=1))
+        model = channel.reasoner.model
+        write_text_atomic(args.out, json.dumps({
+            "model": {"name": model.name, "sha256": model.sha256}, "prompt_version": channel.prompt.version,
+            "calibration": channel.fitted().version if channel.fitted() else "content-free", "metrics": metrics,
+            "rows": rows}, ensure_ascii=False, indent=1))
     return 0
 
 

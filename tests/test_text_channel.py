@@ -14,6 +14,7 @@ from emer.pipeline.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechDat
 from emer.pipeline.evidence import EvidenceConfig, build_evidence, combine, fusion_weights, label_distribution
 from emer.pipeline.injection import detect_instructions
 from emer.pipeline.reasoning.decision import DecisionConfig, fuse
+from emer.pipeline.reasoning.text_calibration import certainty
 from emer.pipeline.reasoning.text_channel import TextReading, load_text_prompt, spoken_text, text_evidence
 from emer.pipeline.references import ClipFeatures, FaceFeatures, clip_reference
 from emer.pipeline.reliability import asr_reliability, reliabilities
@@ -56,7 +57,7 @@ def test_text_modality_is_weighted_by_the_transcript_reliability():
     r_sure, r_unsure = asr_reliability(sure.data), asr_reliability(unsure.data)
     assert 0.85 < r_sure <= 1.0 and r_unsure < 0.1
     m = text_evidence(_reading("fear"), r_sure, cfg)
-    assert m.modality == "text" and m.weight == pytest.approx(2.0 * r_sure, abs=1e-3)
+    assert m.modality == "text" and m.weight == pytest.approx(2.0 * r_sure * certainty(m.emotions), abs=1e-3)
     assert m.observations[0].modality == "speech" and m.observations[0].supports == ["fear"]
     assert text_evidence(_reading("fear"), r_unsure, cfg).weight < 0.2
     empty = text_evidence(None, r_sure, cfg)

@@ -4,18 +4,21 @@ The speech evidence (pipeline/evidence.py) counts English emotion-wheel words; a
 that plainly expresses worry or blame gives it nothing. Here the run's LLM reads the transcript alone (the
 prompt in prompts/templates/text_channel.yaml) and every basic emotion is scored by the model's likelihood of
 answering it (`Reasoner.label_logprobs`), minus the mean of the same scores on content-free sentences
-(Zhao et al. 2021), then a softmax. The result is its own modality, `text`, in the evidence summary, weighted by
-the fitted fusion weight times the transcript's reliability (Whisper's confidence that it heard speech and what).
+(Zhao et al. 2021), scaled and shifted by a per-emotion bias fitted on development sentences when one exists for
+the model and prompt (pipeline/reasoning/text_calibration.py), then a softmax. The result is its own modality,
+`text`, in the evidence summary, weighted by the fitted fusion weight times the transcript's reliability
+(Whisper's confidence that it heard speech and what) and by how sure the reading is; its neutral share counts as
+no evidence (spread flat).
 
 Sentences addressed to a language model (the speech clue's `instructions_detected`) are cut out of the
-transcript before the LLM sees it: spoken instructions are never evidence. Each sentence is scored from an
-empty cache, so a clip's scores do not depend on which clip ran before.
+transcript before the LLM sees it: spoken instructions are never evidence. Each sentence is scored after the
+instructions evaluated from an empty cache (or their saved KV state), so a clip's scores do not depend on which
+clip ran before.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -27,13 +30,20 @@ from pydantic import Field
 
 from emer.pipeline.clues import InstructionSpan, Record, SpeechData
 from emer.pipeline.errors import ConfigError
-from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation, softmax
+from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation
 from emer.pipeline.injection import span_bounds
-from emer.pipeline.reasoning.reasoner import Reasoner, load_llama
+from emer.pipeline.reasoning.reasoner import Reasoner
+from emer.pipeline.reasoning.text_calibration import (
+    TextCalibration,
+    calibrated,
+    certainty,
+    evidence_distribution,
+    load_text_calibration,
+)
 from emer.pipeline.reliability import reliabilities
 from emer.pipeline.vocab import basic_emotions, load_data_yaml
 
-TEXT_CHANNEL_VERSION = "1.0.0"
+TEXT_CHANNEL_VERSION = "1.1.0"  # 1.1: fitted bias calibration, neutral share is no evidence, certainty
 
 
 class TextPrompt(Record):
@@ -59,9 +69,10 @@ class TextReading(Record):
     """What the LLM reads into the transcript alone (kept in the text modality's observation and timings)."""
 
     text: str = Field(description="the transcript as scored (instruction sentences removed)")
-    emotions: dict[str, float]
+    emotions: dict[str, float] = Field(description="what the words express, calibrated (neutral: no emotion)")
     logprobs: dict[str, float]
     content_free: dict[str, float]
+    calibration: str = Field("content-free", description="content-free, or the fitted calibration's version")
     seconds: float
 
 
@@ -81,6 +92,15 @@ class TextChannel:
         self.prompt = load_text_prompt()
         self._calibration: dict[tuple[str, ...], dict[str, float]] = {}
         self._lock = threading.Lock()
+        self._fitted: TextCalibration | None | bool = False  # False: not looked up yet
+
+    def fitted(self) -> TextCalibration | None:
+        """The fitted calibration when it was fitted with this model and prompt, else None."""
+        if self._fitted is False:
+            cal = load_text_calibration()
+            ok = cal is not None and cal.applies_to(self.reasoner.model.sha256, self.prompt.version)
+            self._fitted = cal if ok else None
+        return self._fitted or None
 
     def _messages(self, sentence: str, labels: Sequence[str]) -> list[dict[str, str]]:
         user = Template(self.prompt.user).substitute(sentence=json.dumps(sentence, ensure_ascii=False),
@@ -88,9 +108,8 @@ class TextChannel:
         return [{"role": "system", "content": self.prompt.system}, {"role": "user", "content": user}]
 
     def _scores(self, sentence: str, labels: list[str]) -> dict[str, float]:
-        cfg = self.reasoner.config
-        llm, _ = load_llama(self.reasoner.model.path, cfg.n_ctx, cfg.n_threads or os.cpu_count() or 1)
-        llm.reset()  # from an empty cache: a clip's scores must not depend on the clip before
+        # the instructions from an empty cache or their saved KV state (Reasoner.label_logprobs), so a clip's
+        # scores do not depend on the clip before
         return self.reasoner.label_logprobs(self._messages(sentence, labels), labels)
 
     def content_free(self, labels: list[str]) -> dict[str, float]:
@@ -109,14 +128,17 @@ class TextChannel:
             t0 = time.perf_counter()
             lp = self._scores(text, labels)
             seconds = time.perf_counter() - t0
-        return TextReading(text=text, emotions=softmax({k: lp[k] - cf[k] for k in labels}), logprobs=lp,
-                           content_free=cf, seconds=round(seconds, 3))
+        cal = self.fitted()
+        return TextReading(text=text, emotions=calibrated(lp, cf, cal), logprobs=lp, content_free=cf,
+                           calibration=cal.version if cal else "content-free", seconds=round(seconds, 3))
 
 
 def text_evidence(reading: TextReading | None, reliability: float, cfg: EvidenceConfig,
                   instructions: Sequence[InstructionSpan] = ()) -> ModalityEvidence:
-    """The text modality of the evidence summary: the reading's distribution, weighted by the fitted text
-    weight times the transcript's reliability; no evidence when nothing but instructions (or nothing) was said."""
+    """The text modality of the evidence summary: the reading's distribution with its neutral share spread flat
+    (words that express no emotion are no evidence), weighted by the fitted text weight times the transcript's
+    reliability times the reading's certainty (an unsure reading weighs little); no evidence when nothing but
+    instructions (or nothing) was said."""
     if reading is None:
         return ModalityEvidence(modality="text", weight=0.0, reliability=reliability, observations=[Observation(
             modality="speech", cue="meaning", category="none",
@@ -124,12 +146,20 @@ def text_evidence(reading: TextReading | None, reliability: float, cfg: Evidence
     ranked = sorted(reading.emotions, key=lambda e: -reading.emotions[e])
     top, second = ranked[0], ranked[1]
     removed = " (sentences addressed to a model left out)" if instructions else ""
-    obs = Observation(
-        modality="speech", cue="meaning", category=top, value=reading.emotions[top],
-        text=f"what was said, read as a whole{removed}, expresses {top} ({reading.emotions[top]:.2f}), "
-        f"then {second} ({reading.emotions[second]:.2f})", supports=[top])
-    return ModalityEvidence(modality="text", weight=round(cfg.weights.get("text", 1.0) * reliability, 4),
-                            reliability=reliability, emotions=reading.emotions, observations=[obs])
+    said = f"what was said, read as a whole{removed}, "
+    if top == "neutral":
+        obs = Observation(modality="speech", cue="meaning", category="neutral", value=reading.emotions[top],
+                          text=f"{said}expresses no particular emotion (neutral {reading.emotions[top]:.2f}, then "
+                          f"{second} {reading.emotions[second]:.2f})", supports=[])
+    else:
+        obs = Observation(
+            modality="speech", cue="meaning", category=top, value=reading.emotions[top],
+            text=f"{said}expresses {top} ({reading.emotions[top]:.2f}), then {second} "
+            f"({reading.emotions[second]:.2f})", supports=[top])
+    emotions = evidence_distribution(reading.emotions)
+    return ModalityEvidence(modality="text", weight=round(cfg.weights.get("text", 1.0) * reliability
+                                                          * certainty(emotions), 4),
+                            reliability=reliability, emotions=emotions, observations=[obs])
 
 
 def text_modality(channel: TextChannel, clues: Mapping[str, Any], cfg: EvidenceConfig) -> ModalityEvidence | None:
