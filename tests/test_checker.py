@@ -502,6 +502,29 @@ def test_cue_readings_the_tables_give_pass(text):
     assert not [c for c in check.claims if c.cue == "interpretation"], check.claims
 
 
+@pytest.mark.parametrize("text, wrong", [
+    # measured on the CREMA-D disgust clip: AU10 is a disgust cue and AU12 a happiness cue, not anger cues
+    ("The face shows a frown, the upper lip is raised, and the lip corners are pulled up, all signs of anger.",
+     {"AU10", "AU12"}),
+    ("The brows are lowered (AU4) and the upper lip is raised (AU10), both signs of anger.", {"AU10"}),
+])
+def test_a_reading_claimed_for_every_cue_named_is_judged_for_each(text, wrong):
+    check = check_reasoning(text, SAD, CLUES, label="anger", explanation=True)
+    found = [c for c in check.claims if c.cue == "interpretation"]
+    assert len(found) == 1 and {a for a in wrong if a in found[0].actual} == wrong and "AU4" not in found[0].actual
+
+
+def test_the_notes_own_words_for_an_au_are_read_as_that_au():
+    """The explanation notes describe AUs in plain words (prompts/evidence/cue_phrases.yaml); the checker reads
+    the same words, so "the upper lip is raised, indicating happiness" is judged like AU10."""
+    check = check_reasoning("The upper lip is raised, indicating happiness.", SAD, CLUES, label="happiness",
+                            explanation=True)
+    assert [c.actual for c in check.claims if c.cue == "interpretation"] == ["AU10 is a sign of disgust"]
+    fine = check_reasoning("The brows are lowered and the lip corners are pulled down, both signs of sadness.", SAD,
+                           CLUES, label="sadness", explanation=True)
+    assert not [c for c in fine.claims if c.cue == "interpretation"], fine.claims
+
+
 def test_an_au_read_as_less_than_usual_is_no_sign_of_its_emotion():
     check = check_reasoning("AU4 brow lowerer lower than usual suggests fear.", SAD, CLUES, label="fear",
                             explanation=True)

@@ -13,6 +13,7 @@ from emer.pipeline.facs import load_au_table
 from emer.pipeline.injection import neutralise
 from emer.pipeline.reasoning.checker.lexicon import _CUE_LABEL, AU_SYNONYMS
 from emer.pipeline.reasoning.checker.text import _TOKEN_RE
+from emer.pipeline.reasoning.cues import phrases
 from emer.pipeline.vocab import canonical_label
 
 # --- the evidence, indexed --------------------------------------------------------------------------
@@ -75,6 +76,9 @@ def _au_lexicon() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
         table[tuple(_TOKEN_RE.findall(name.lower()))] = (au,)
     for phrase, aus in AU_SYNONYMS.items():
         table[tuple(_TOKEN_RE.findall(phrase))] = aus
+    for au, look in phrases()["au_looks"].items():  # the explanation notes' own words: "the upper lip is raised"
+        first = re.split(r"[(,]| and ", look)[0].strip().removeprefix("the ")
+        table.setdefault(tuple(_TOKEN_RE.findall(first.lower())), (au,))
     return table, max(len(k) for k in table)
 
 

@@ -4,7 +4,8 @@ prototypes plus the AU readings of prompts/evidence/cue_phrases.yaml, and the vo
 
 In each clause, the emotion words (not negated) are read as what the clause's cues mean; a clause without a cue
 that continues the one before (", indicating ...", ", which suggests ...") takes the cues of the clause before.
-An emotion that none of the named cues is a sign of is contradicted; so is an AU said to be lowered or absent
+An emotion that none of the named cues is a sign of is contradicted; so is one claimed for all of them (", all
+signs of anger") that one of them is no sign of; so is an AU said to be lowered or absent
 read as a sign of one of its own emotions ("AU4 lower than usual suggests fear"). Cues whose tables name no
 emotion (a usual pitch, an AU without reading) are not judged.
 """
@@ -21,6 +22,8 @@ from emer.pipeline.reasoning.cues import au_readings, voice_readings
 
 _CONTINUES = frozenset({"indicating", "suggesting", "pointing", "signalling", "signaling", "showing", "reflecting",
                         "conveying", "implying", "which", "consistent", "typical", "characteristic"})
+# "..., all signs of anger": the reading is claimed for every cue named before it in the sentence
+_EVERY = frozenset({"all", "both", "each", "every"})
 
 
 def _or(words: Sequence[str]) -> str:
@@ -53,17 +56,22 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
     mentions = _au_mentions(toks)
     claims: list[Claim] = []
     carried: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str]]] = ([], [])
+    named: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str]]] = ([], [])
     for lo, hi, cont in _clauses(toks):
-        aus = [m for m in mentions if lo <= m[0] < hi]
+        aus = [m for m in mentions if m[0] < hi and lo < m[1]]  # a mention may run across a parenthesis
         voice = _voice_cues(texts, lo, hi)
+        every = False
         if not aus and not voice:
-            if cont or (lo < len(texts) and texts[lo] in _CONTINUES):
+            if any(t in _EVERY for t in texts[lo:hi]) and named[0] + named[1]:
+                (aus, voice), every = named, True
+            elif cont or (lo < len(texts) and texts[lo] in _CONTINUES):
                 aus, voice = carried
             else:
                 carried = ([], [])
                 continue
         else:
             carried = (aus, voice)
+            named = (named[0] + aus, named[1] + voice)
         lowered = any(t in _AU_LOWERED or t in _AU_ABSENT for t in texts[lo:hi])
         for i in range(lo, hi):
             emo = _emotion(texts[i])
@@ -84,7 +92,13 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
                                     detail=f"You read a lowered or absent {'/'.join(codes)} as a sign of {emo}; "
                                     "a cue that is less than usual is no sign of its emotion."))
                 continue
-            if any(emo in r for r in known):
+            if every:  # each named cue must be a sign of it
+                readings = {au: r for au, r in readings.items() if r and emo not in r}
+                vreadings = {vc: r for vc, r in vreadings.items() if r and emo not in r}
+                codes = list(readings)
+                if not readings and not vreadings:
+                    continue
+            elif any(emo in r for r in known):
                 continue
             what = [f"{au} is a sign of {_or(r)}" for au, r in readings.items() if r] + \
                    [f"{_voice(cue, cat)} goes with {_or(r)}" for (cue, cat), r in vreadings.items() if r]

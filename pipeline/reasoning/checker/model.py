@@ -8,8 +8,8 @@ from pydantic import Field, model_validator
 
 from emer.pipeline.clues import ClueKind, Record
 
-CHECKER_VERSION = "1.3.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence;
-# 1.3: channel readings of another emotion, absence read per clause
+CHECKER_VERSION = "1.4.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence;
+# 1.3: channel readings of another emotion, absence read per clause; 1.4: the notes' AU words, "all signs of"
 
 # disallowed: not a claim about the clues but not allowed in an explanation (a percentage, a list, another
 # emotion named as the person's state)
