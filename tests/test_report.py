@@ -241,4 +241,6 @@ def test_full_report_shows_key_frame_with_face_box_plots_and_marked_claims(full_
         region = shot[y0:y0 + round(img["ch"]), x0:x0 + round(img["cw"])]
         expected = cv2.resize(cv2.imread(str(index.parent / src)), (region.shape[1], region.shape[0]),
                               interpolation=cv2.INTER_AREA)
-        assert np.abs(region.astype(float) - expected.astype(float)).mean() < 8, src
+        # blurred: the browser's and OpenCV's resampling of thin plot lines differ pixel by pixel, not in area
+        region, expected = (cv2.GaussianBlur(a, (5, 5), 0).astype(float) for a in (region, expected))
+        assert np.abs(region - expected).mean() < 8, src
