@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = channel.reasoner.model
         write_text_atomic(args.out, json.dumps({
             "model": {"name": model.name, "sha256": model.sha256}, "prompt_version": channel.prompt.version,
-            "calibration": channel.fitted().version if channel.fitted() else "content-free", "metrics": metrics,
+            "calibration": channel.fitted.version if channel.fitted else "content-free", "metrics": metrics,
             "rows": rows}, ensure_ascii=False, indent=1))
     return 0
 

@@ -103,12 +103,12 @@ def test_plain_sentences_read_flat_and_emotional_ones_do_not():
     from emer.pipeline.reasoning.text_channel import TextChannel
 
     channel = TextChannel(Reasoner())
-    assert channel.fitted() is not None  # the shipped calibration is for the default model and prompt
+    assert channel.fitted is not None  # the shipped calibration is for the default model and prompt
     cfg = EvidenceConfig(weights={"text": 1.0})
     for plain in ("I will call you after lunch.", "Der Bericht hat zwölf Seiten und drei Tabellen."):
         reading = channel.read(plain)
         evidence = text_evidence(reading, 1.0, cfg)
-        assert reading.calibration == channel.fitted().version
+        assert reading.calibration == channel.fitted.version
         assert max(evidence.emotions.values()) < 0.3 and evidence.weight < 0.05, (plain, reading.emotions)
     scared = channel.read("I am so frightened that I cannot breathe.")
     evidence = text_evidence(scared, 1.0, cfg)

@@ -22,7 +22,7 @@ import json
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, cached_property
 from string import Template
 from typing import Any
 
@@ -92,15 +92,12 @@ class TextChannel:
         self.prompt = load_text_prompt()
         self._calibration: dict[tuple[str, ...], dict[str, float]] = {}
         self._lock = threading.Lock()
-        self._fitted: TextCalibration | None | bool = False  # False: not looked up yet
 
+    @cached_property
     def fitted(self) -> TextCalibration | None:
         """The fitted calibration when it was fitted with this model and prompt, else None."""
-        if self._fitted is False:
-            cal = load_text_calibration()
-            ok = cal is not None and cal.applies_to(self.reasoner.model.sha256, self.prompt.version)
-            self._fitted = cal if ok else None
-        return self._fitted or None
+        cal = load_text_calibration()
+        return cal if cal is not None and cal.applies_to(self.reasoner.model.sha256, self.prompt.version) else None
 
     def _messages(self, sentence: str, labels: Sequence[str]) -> list[dict[str, str]]:
         user = Template(self.prompt.user).substitute(sentence=json.dumps(sentence, ensure_ascii=False),
@@ -128,7 +125,7 @@ class TextChannel:
             t0 = time.perf_counter()
             lp = self._scores(text, labels)
             seconds = time.perf_counter() - t0
-        cal = self.fitted()
+        cal = self.fitted
         return TextReading(text=text, emotions=calibrated(lp, cf, cal), logprobs=lp, content_free=cf,
                            calibration=cal.version if cal else "content-free", seconds=round(seconds, 3))
 
