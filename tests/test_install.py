@@ -156,3 +156,24 @@ def test_doctor_verify_finds_a_model_tampered_behind_the_cheap_check(fresh_cache
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
     assert "FAIL model fer-expression" in out and "fix: emer models fetch fer-expression --force" in out
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_a_missing_backend_skips_for_a_user_and_fails_where_extras_are_required(tmp_path, required):
+    (tmp_path / "conftest.py").write_text((Path(__file__).parent / "conftest.py").read_text())
+    (tmp_path / "test_backend.py").write_text(textwrap.dedent("""
+        import pytest
+
+        def test_backend():
+            pytest.importorskip("no_such_backend_module", reason="the imaginary extra is not installed")
+    """))
+    env = {k: v for k, v in os.environ.items() if k != "EMER_REQUIRE_EXTRAS"}
+    if required:
+        env["EMER_REQUIRE_EXTRAS"] = "1"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    if required:
+        assert proc.returncode == 1 and "1 failed" in proc.stdout, proc.stdout
+        assert "the imaginary extra is not installed" in proc.stdout
+    else:
+        assert proc.returncode == 0 and "1 skipped" in proc.stdout, proc.stdout

@@ -10,7 +10,7 @@ import pytest
 
 from emer.pipeline.evaluation.metrics import NO_PREDICTION, classification_metrics
 
-metrics = pytest.importorskip("sklearn.metrics")
+metrics = pytest.importorskip("sklearn.metrics", reason="scikit-learn is not installed (pip install -e '.[dev]')")
 
 
 def test_label_metrics_match_scikit_learn():

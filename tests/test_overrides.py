@@ -63,7 +63,7 @@ def test_an_override_of_a_nested_key_keeps_the_files_other_keys(config_file):
 
 
 def test_one_override_as_a_flag_a_flow_parameter_and_a_variant_gives_one_config(config_file, tmp_path):
-    pytest.importorskip("prefect")
+    pytest.importorskip("prefect", reason="the flows extra is not installed (pip install -e '.[flows]')")
     from emer.flows.emer_flow import resolve_config
 
     args = build_parser().parse_args(["run", "clips", "-c", str(config_file), "--model", "qwen2.5-0.5b",
