@@ -95,6 +95,9 @@ class Pipeline:
         self._references: dict[Path, tuple[float, SpeakerReferences]] = {}
         self._fresh: dict[tuple[Path, str], tuple[ClipInfo, list[Clue], list[bool]]] = {}
         self._run_references: dict[tuple[Path, str], Reference | None] = {}
+        # each clip's reference features as the first pass computed them, keyed by its clues' cache keys, so the
+        # evidence reads the same features instead of computing them again
+        self._features: dict[tuple[Path, str], tuple[tuple[str, ...], ClipFeatures]] = {}
 
     # --- events -------------------------------------------------------------------------------------
 
@@ -271,12 +274,22 @@ class Pipeline:
                        ) -> EvidenceSummary:
         """The clip's evidence summary against its speaker reference (or itself); written to evidence.json."""
         reference = self._reference_for(layout, clip_id)
-        features = clip_features(clip_id, clues, reference.speaker if reference else None)
+        features = self._clip_features(layout, clip_id, clues).model_copy(
+            update={"speaker": reference.speaker if reference else None}, deep=True)
         by_kind = {c.kind: c for c in clues}
         evidence = build_evidence(clip_id, features, by_kind, label_set, reference, self.config.evidence,
                                   text=self._text_evidence(by_kind))
         write_model_atomic(layout.evidence(clip_id), evidence)
         return evidence
+
+    def _clip_features(self, layout: OutputLayout, clip_id: str, clues: Sequence[Clue]) -> ClipFeatures:
+        """The clip's reference features (no speaker): computed once per set of clues and kept."""
+        keys = tuple(c.cache_key or "" for c in clues)
+        kept = self._features.get((layout.root, clip_id))
+        if kept is None or kept[0] != keys:
+            kept = (keys, clip_features(clip_id, clues))
+            self._features[(layout.root, clip_id)] = kept
+        return kept[1]
 
     def _text_evidence(self, clues: Mapping[str, Clue]) -> ModalityEvidence | None:
         """The text channel's modality (pipeline/reasoning/text_channel.py) when it is on and words were said."""
@@ -459,7 +472,8 @@ class Pipeline:
         except Exception:  # noqa: BLE001 - run_clip reports it with the traceback
             log.debug("clues of %s failed in the first pass", clip_path, exc_info=True)
             return None
-        return [c.extractor.name for c, r in zip(clues, reused, strict=True) if not r], clip_features(clip_id, clues)
+        return ([c.extractor.name for c, r in zip(clues, reused, strict=True) if not r],
+                self._clip_features(layout, clip_id, clues))
 
     def start_run(self, path: Path, out: Path, recursive: bool = False) -> list[tuple[str, Path]]:
         """The clips of a file or folder (see `list_clips`), after checking that the LLM runs here, recording the
