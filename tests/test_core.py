@@ -14,7 +14,7 @@ from emer.pipeline.clip import decode_clip
 from emer.pipeline.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData, load_clue
 from emer.pipeline.config import load_config
 from emer.pipeline.errors import ConfigError, InputError, ModelUnavailableError
-from emer.pipeline.io import write_text_atomic
+from emer.pipeline.io import open_atomic, write_text_atomic
 from emer.pipeline.models import MODELS, ModelStore, WheelMember, load_registry
 from emer.pipeline.reasoning.prompt import PromptTemplate, load_template, render_prompt
 from emer.pipeline.results import Result
@@ -142,6 +142,18 @@ def test_atomic_write_replaces_whole_and_leaves_no_temp(tmp_path):
     write_text_atomic(path, "new")
     assert path.read_text() == "new"
     assert [p.name for p in path.parent.iterdir()] == ["f.json"]
+
+
+def test_a_streamed_atomic_write_that_fails_midway_leaves_the_old_file(tmp_path):
+    path = tmp_path / "model.bin"
+    write_text_atomic(path, "old")
+    with pytest.raises(ModelUnavailableError, match="sha256 mismatch"), open_atomic(path) as f:
+        f.write(b"half of the new bytes")
+        raise ModelUnavailableError("model.bin: sha256 mismatch")  # as a check before the rename does
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["model.bin"]
+    with open_atomic(path) as f:
+        f.write(b"new")
+    assert path.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["model.bin"]
 
 
 def test_decode_errors_name_the_file_and_cause(tmp_path):
