@@ -15,14 +15,14 @@ OUT ?= out/demo
 # report in the report test).
 SYSTEM_PACKAGES := espeak-ng chromium
 
-.PHONY: system-deps install install-extras demo test test-fast lint bench bench-whisper bench-scale bench-concurrency bench-flows \
+.PHONY: system-deps install install-extras demo test test-fast lint docs bench bench-whisper bench-scale bench-concurrency bench-flows \
 	bench-memory clean
 
 $(STAMP): pyproject.toml scripts/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	bash scripts/install_llama.sh $(BIN)/python   # portable llama.cpp build (never -march=native), cached
-	$(BIN)/python -m pip install -q -e '.[dev,flows]'
+	$(BIN)/python -m pip install -q -e '.[dev,flows,docs]'
 	$(BIN)/emer models fetch $(MODELS)
 	$(BIN)/emer samples
 	$(BIN)/emer doctor   # the LLM once in a child process: a CPU problem is a message here, not a crash later
@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml scripts/install_llama.sh
 install: $(STAMP)
 
 $(EXTRAS_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev,flows,$(EXTRAS)]'
+	$(BIN)/python -m pip install -q -e '.[dev,flows,docs,$(EXTRAS)]'
 	touch $(EXTRAS_STAMP)
 
 install-extras: $(EXTRAS_STAMP)
@@ -55,6 +55,12 @@ test-fast: install-extras
 
 lint: install
 	$(BIN)/ruff check .
+
+# The docs site (mkdocs.yml, docs/): the pages generated from the code must be current, and the site must build
+# with no warning (a broken link or anchor fails).
+docs: install
+	$(BIN)/python scripts/reference_docs.py --check
+	$(BIN)/mkdocs build --strict
 
 # Stage by stage against the merge-base with main (BASELINE=REV to choose), in the same run; ~5 min on 2 cores.
 bench: install

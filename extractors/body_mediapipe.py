@@ -101,7 +101,7 @@ class BodyConfig(SceneConfig):
         for key in ("vlm_model", "vlm_projector"):
             if not Path(getattr(self, key)).is_file():
                 raise ValueError(f"{key}: {getattr(self, key)} does not exist (no VLM installs from a package "
-                                 "registry; see the README, 'VLM captions')")
+                                 "registry; see docs/extractors.md, 'VLM captions')")
         if self.vlm_handler not in HANDLERS:
             raise ValueError(f"unknown vlm_handler {self.vlm_handler!r}; valid: {', '.join(HANDLERS)}")
         if problem := mtmd_problem():

@@ -23,8 +23,6 @@ twice its time per clip (16.4 s against 8.9 s on the CREMA-D clips, measured whi
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -38,7 +36,7 @@ from emer.pipeline.clip import AUDIO_RATE, Clip
 from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
 from emer.pipeline.errors import InputError, require
 from emer.pipeline.injection import detect_instructions
-from emer.pipeline.io import current_umask, sha256_file, write_json_atomic
+from emer.pipeline.io import open_atomic, sha256_file, write_json_atomic
 
 if TYPE_CHECKING:
     from whisper.model import Whisper
@@ -107,16 +105,9 @@ class OpenAIWhisperSpeechExtractor(Extractor):
         dims, state = to_openai_whisper(read_ct2(ct2_dir / "model.bin"))
         checkpoint = {"dims": dims, "model_state_dict": {k: torch.from_numpy(np.array(v)) for k, v in state.items()},
                       "alignment_heads": _alignment_heads(ct2_dir)}
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                torch.save(checkpoint, f)
-            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; the cache's files are not
-            sha = sha256_file(Path(tmp))
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        with open_atomic(path) as f:
+            torch.save(checkpoint, f)
+        sha = sha256_file(path)
         write_json_atomic(record, {"sha256": sha, "converted_from": source.name, "source_sha256": source.sha256,
                                    "converter": f"{self.name} {self.version}"})
         return path, ModelRef(name=path.name, sha256=sha, source="cache")

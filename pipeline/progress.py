@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from emer.pipeline.observer import Observer
 from emer.pipeline.outputs import first_sentence
 from emer.pipeline.results import Result, RunSummary
-from emer.pipeline.runner import Observer
 
 
 class ProgressBar(Observer):

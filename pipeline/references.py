@@ -29,7 +29,7 @@ with a reference, and the evidence says which one it used:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from statistics import median
 from typing import Literal
 
@@ -180,6 +180,15 @@ def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = Non
         elif clue.kind == "speech":
             out.instructions = len(clue.data.instructions_detected)
     return out
+
+
+def speaker_features(clip_ids: Sequence[str], speakers: Mapping[str, str | None],
+                     known: Mapping[str, ClipFeatures], clues_of: Callable[[str], Sequence[Clue]]
+                     ) -> list[ClipFeatures]:
+    """Each clip's reference features with its speaker: the ones computed as its clues were made (`known`), else
+    from its clues (`clues_of(clip_id)`, e.g. read from disk)."""
+    return [known[cid].model_copy(update={"speaker": speakers[cid]}) if cid in known
+            else clip_features(cid, clues_of(cid), speakers[cid]) for cid in clip_ids]
 
 
 def _median_dict(dicts: Sequence[Mapping[str, float]]) -> dict[str, float]:

@@ -28,7 +28,7 @@ from typing import Protocol
 from emer.pipeline.clues import Clue
 from emer.pipeline.config import RunConfig
 from emer.pipeline.outputs import OutputLayout
-from emer.pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
+from emer.pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, speaker_features
 from emer.pipeline.results import Result
 from emer.pipeline.speakers import assign_speakers
 
@@ -100,9 +100,8 @@ def run_overlapped(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: P
                         computed[clip_id], features[clip_id] = done
                 reference = None
                 if speaker is not None:
-                    group = [features[cid].model_copy(update={"speaker": speaker}) if cid in features
-                             else clip_features(cid, pipeline.clues_on_disk(layout, cid), speaker)
-                             for cid, _ in members]
+                    group = speaker_features([cid for cid, _ in members], speakers, features,
+                                             lambda cid: pipeline.clues_on_disk(layout, cid))
                     reference = build_references(group, pipeline.config.evidence.min_speaker_clips).get(speaker)
                 for clip_id, path in members:
                     used[clip_id] = reference

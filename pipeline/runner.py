@@ -23,7 +23,7 @@ from pathlib import Path
 
 from emer import extractors
 from emer.extractors.base import Extractor
-from emer.pipeline.cached import cached_clue, cached_info
+from emer.pipeline.cached import cached_clue, cached_info, cached_result, clue_key, result_key
 from emer.pipeline.clip import Clip, ClipInfo, clip_id_for, decode_clip, probe_and_hash
 from emer.pipeline.clues import Clue, ClueStatus, load_clue
 from emer.pipeline.config import RunConfig
@@ -32,12 +32,20 @@ from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, build_evid
 from emer.pipeline.io import sha256_json, write_model_atomic, write_text_atomic
 from emer.pipeline.listing import list_clips
 from emer.pipeline.models import ModelStore
+from emer.pipeline.observer import Observer
 from emer.pipeline.outputs import OutputLayout, claim_output, record_clip_sources, write_results
 from emer.pipeline.reasoning.decision import Decider, evidence_prediction
 from emer.pipeline.reasoning.prompt import load_template
 from emer.pipeline.reasoning.reasoner import Reasoner
 from emer.pipeline.reasoning.text_channel import TextChannel, text_modality
-from emer.pipeline.references import ClipFeatures, Reference, SpeakerReferences, build_references, clip_features
+from emer.pipeline.references import (
+    ClipFeatures,
+    Reference,
+    SpeakerReferences,
+    build_references,
+    clip_features,
+    speaker_features,
+)
 from emer.pipeline.results import ClueRef, ReasonerInfo, Result, RunSummary
 from emer.pipeline.runinfo import no_evidence_note, package_versions, run_info, run_summary
 from emer.pipeline.runloop import run_overlapped
@@ -49,15 +57,6 @@ log = logging.getLogger(__name__)
 RESULTS_EVERY_S = 5.0  # how often a folder run rewrites results.jsonl/csv with the results so far
 
 __all__ = ["Observer", "Pipeline", "list_clips", "no_evidence_note", "package_versions"]
-
-class Observer:
-    """Receives the pipeline's progress. Subclass and override what you need."""
-
-    def on_clip_start(self, clip_id: str, path: Path) -> None: ...
-
-    def on_stage(self, clip_id: str, stage: str, seconds: float, reused: bool) -> None: ...
-
-    def on_clip_end(self, result: Result) -> None: ...
 
 
 class Pipeline:
@@ -96,6 +95,9 @@ class Pipeline:
         self._references: dict[Path, tuple[float, SpeakerReferences]] = {}
         self._fresh: dict[tuple[Path, str], tuple[ClipInfo, list[Clue], list[bool]]] = {}
         self._run_references: dict[tuple[Path, str], Reference | None] = {}
+        # each clip's reference features as the first pass computed them, keyed by its clues' cache keys, so the
+        # evidence reads the same features instead of computing them again
+        self._features: dict[tuple[Path, str], tuple[tuple[str, ...], ClipFeatures]] = {}
 
     # --- events -------------------------------------------------------------------------------------
 
@@ -112,11 +114,7 @@ class Pipeline:
             models: dict[str, str] | str = {m.name: m.sha256 for m in extractor.model_refs()}
         except EmerError as e:  # the extractor fails on it and records why; a failed clue is never reused
             models = f"unavailable: {e}"
-        return sha256_json({
-            "clip": clip_sha256, "extractor": extractor.name, "version": extractor.version,
-            "config": extractor.config.model_dump(mode="json"),
-            "decode": self.config.decode.model_dump(mode="json"), "models": models,
-        })
+        return clue_key(clip_sha256, extractor.name, extractor.version, extractor.config, self.config.decode, models)
 
     def extract_clues(self, path: Path, layout: OutputLayout, clip_id: str | None = None
                       ) -> tuple[ClipInfo, list[Clue], list[bool]]:
@@ -232,9 +230,7 @@ class Pipeline:
         cfg = self.config.evidence
         ids = [cid for cid, _ in clips]
         speakers = assign_speakers(ids, cfg.speakers)
-        known = features or {}
-        features = [known[cid].model_copy(update={"speaker": speakers[cid]}) if cid in known
-                    else clip_features(cid, self.clues_on_disk(layout, cid), speakers[cid]) for cid in ids]
+        features = speaker_features(ids, speakers, features or {}, lambda cid: self.clues_on_disk(layout, cid))
         refs = SpeakerReferences(
             source=cfg.speakers, min_speaker_clips=cfg.min_speaker_clips,
             speakers=build_references(features, cfg.min_speaker_clips), clip_speakers=speakers,
@@ -278,12 +274,22 @@ class Pipeline:
                        ) -> EvidenceSummary:
         """The clip's evidence summary against its speaker reference (or itself); written to evidence.json."""
         reference = self._reference_for(layout, clip_id)
-        features = clip_features(clip_id, clues, reference.speaker if reference else None)
+        features = self._clip_features(layout, clip_id, clues).model_copy(
+            update={"speaker": reference.speaker if reference else None}, deep=True)
         by_kind = {c.kind: c for c in clues}
         evidence = build_evidence(clip_id, features, by_kind, label_set, reference, self.config.evidence,
                                   text=self._text_evidence(by_kind))
         write_model_atomic(layout.evidence(clip_id), evidence)
         return evidence
+
+    def _clip_features(self, layout: OutputLayout, clip_id: str, clues: Sequence[Clue]) -> ClipFeatures:
+        """The clip's reference features (no speaker): computed once per set of clues and kept."""
+        keys = tuple(c.cache_key or "" for c in clues)
+        kept = self._features.get((layout.root, clip_id))
+        if kept is None or kept[0] != keys:
+            kept = (keys, clip_features(clip_id, clues))
+            self._features[(layout.root, clip_id)] = kept
+        return kept[1]
 
     def _text_evidence(self, clues: Mapping[str, Clue]) -> ModalityEvidence | None:
         """The text channel's modality (pipeline/reasoning/text_channel.py) when it is on and words were said."""
@@ -300,14 +306,10 @@ class Pipeline:
     def result_key(self, clues: list[Clue], label_set: LabelSet | None = None, gold_label: str | None = None,
                    evidence: EvidenceSummary | None = None) -> str:
         assert self.reasoner is not None
-        return sha256_json({
-            "evidence": evidence.model_dump(mode="json") if evidence is not None else None,
-            "decision": self.config.decision.model_dump(mode="json"),
-            "clues": sorted(c.cache_key or "" for c in clues),
-            "template": self.template.sha256, "label_set": (label_set or self.label_set).model_dump(mode="json"),
-            "model": self.reasoner.model.sha256, "llm": self.config.llm.model_dump(mode="json"),
-            "gold_label": gold_label,
-        })
+        return result_key(evidence=evidence, decision=self.config.decision,
+                          clue_keys=(c.cache_key or "" for c in clues), template_sha256=self.template.sha256,
+                          label_set=label_set or self.label_set, model_sha256=self.reasoner.model.sha256,
+                          llm=self.config.llm, gold_label=gold_label)
 
     def _gold_label_set(self, clip_id: str, path: Path) -> tuple[LabelSet, str | None]:
         """In label-conditioned mode, the clip's gold label as a one-label set; else the run's label set."""
@@ -378,15 +380,9 @@ class Pipeline:
             return Result(clip_id=clip_id, source_path=str(path), status="ok", clip=info, clues=refs,
                           prediction=prediction, timings=timings, note=note)
         key = self.result_key(clues, label_set, gold_label, evidence)
-        previous = layout.result(clip_id)
-        if previous.is_file():
-            try:
-                old = Result.model_validate_json(previous.read_text(encoding="utf-8"))
-            except ValueError:
-                old = None
-            if old is not None and old.status == "ok" and old.cache_key == key:
-                self._stage(clip_id, "reason", 0.0, reused=True)
-                return old.model_copy(update={"reused": True, "clues": refs})
+        if (old := cached_result(layout.result(clip_id), key)) is not None:
+            self._stage(clip_id, "reason", 0.0, reused=True)
+            return old.model_copy(update={"reused": True, "clues": refs})
         with self._locks["reason"], cpu_slot(self.llm_threads):  # heavy stages take turns, machine-wide
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
@@ -476,7 +472,8 @@ class Pipeline:
         except Exception:  # noqa: BLE001 - run_clip reports it with the traceback
             log.debug("clues of %s failed in the first pass", clip_path, exc_info=True)
             return None
-        return [c.extractor.name for c, r in zip(clues, reused, strict=True) if not r], clip_features(clip_id, clues)
+        return ([c.extractor.name for c, r in zip(clues, reused, strict=True) if not r],
+                self._clip_features(layout, clip_id, clues))
 
     def start_run(self, path: Path, out: Path, recursive: bool = False) -> list[tuple[str, Path]]:
         """The clips of a file or folder (see `list_clips`), after checking that the LLM runs here, recording the

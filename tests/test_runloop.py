@@ -55,7 +55,7 @@ def test_one_slot_makes_threads_take_turns(tmp_path, monkeypatch):
 def test_a_slot_held_by_another_process_is_waited_for(tmp_path, monkeypatch):
     monkeypatch.setenv("EMER_SLOTS", "1")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from pipeline.threads import cpu_slot\n"
+        [sys.executable, "-c", "import time; from pathlib import Path; from emer.pipeline.threads import cpu_slot\n"
          f"with cpu_slot(1, Path({str(tmp_path)!r})):\n    print('in', flush=True); time.sleep(0.6)"],
         stdout=subprocess.PIPE, text=True, env={**__import__("os").environ, "EMER_SLOTS": "1"})
     assert holder.stdout is not None and holder.stdout.readline().strip() == "in"

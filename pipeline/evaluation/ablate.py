@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -29,6 +27,7 @@ from pydantic import Field, ValidationError
 
 from emer import extractors
 from emer.pipeline import __version__
+from emer.pipeline.cached import decode_key
 from emer.pipeline.clip import probe_and_hash
 from emer.pipeline.clues import CLUE_KINDS, Record, load_clue
 from emer.pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
@@ -36,11 +35,12 @@ from emer.pipeline.errors import ConfigError, EmerError, InputError
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.judge import Judge
 from emer.pipeline.evaluation.metrics import EvaluationReport, evaluate_run, load_results, write_report
-from emer.pipeline.io import sha256_json, write_model_atomic, write_text_atomic
+from emer.pipeline.io import link_atomic, write_model_atomic, write_text_atomic
 from emer.pipeline.models import ModelStore
+from emer.pipeline.observer import Observer
 from emer.pipeline.outputs import OutputLayout
 from emer.pipeline.results import Result
-from emer.pipeline.runner import Observer, Pipeline, list_clips
+from emer.pipeline.runner import Pipeline, list_clips
 from emer.pipeline.vocab import canonical_label
 
 ABLATION_SCHEMA_VERSION = "1.0"
@@ -117,13 +117,13 @@ def load_variants(path: Path) -> tuple[dict[str, Any], list[Variant]]:
 
 def variant_config(variant: Variant, base: dict[str, Any] | None = None, config_file: Path | None = None) -> RunConfig:
     """The checked run config of a variant: config file, then base overrides, then the variant's own."""
-    config = load_config(config_file, run_overrides(base, variant.overrides))
-    chosen = []
-    for choice in config.extractors:
-        kind = extractors.get(choice.name).kind
-        if choice.name in variant.drop or kind in variant.drop:
-            continue
-        chosen.append(choice.model_copy(update={"config": {**choice.config, **variant.set.get(choice.name, {})}}))
+    options = {"set": variant.set} if variant.set else None
+    try:
+        config = load_config(config_file, run_overrides(base, variant.overrides, options))
+    except ConfigError as e:
+        raise ConfigError(f"variant {variant.name!r}: {e}") from e
+    chosen = [c for c in config.extractors
+              if c.name not in variant.drop and extractors.get(c.name).kind not in variant.drop]
     known = {c.name for c in config.extractors} | set(CLUE_KINDS)
     if unknown := sorted(set(variant.drop) - known):
         raise ConfigError(f"variant {variant.name!r} drops {', '.join(unknown)}: not an extractor of the config "
@@ -144,34 +144,18 @@ def variant_config(variant: Variant, base: dict[str, Any] | None = None, config_
 # --- clue sharing -----------------------------------------------------------------------------------
 
 
-def _link(src: Path, dst: Path) -> None:
-    """Hard-link src to dst (replacing dst atomically), or copy it where links are impossible."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.link")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copy2(src, tmp)
-    os.replace(tmp, dst)
-
-
-def _decode_key(pipeline: Pipeline) -> str:
-    return sha256_json(pipeline.config.decode.model_dump(mode="json"))[:16]
-
-
 def seed_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path, pool: Path) -> int:
     """Link into `out` every pooled clue this pipeline would compute (same cache key); returns how many."""
     layout, linked = OutputLayout(out), 0
     for clip_id, path in clips:
         sha, _ = probe_and_hash(path)
-        info = pool / clip_id / f"clip-{_decode_key(pipeline)}.json"
+        info = pool / clip_id / f"clip-{decode_key(pipeline.config.decode)}.json"
         if info.is_file() and not layout.clip_info(clip_id).is_file():
-            _link(info, layout.clip_info(clip_id))
+            link_atomic(info, layout.clip_info(clip_id))
         for ex in pipeline.extractors:
             src = pool / clip_id / ex.name / f"{pipeline.clue_key(sha, ex)}.json"
             if src.is_file():
-                _link(src, layout.clue(clip_id, ex.name))
+                link_atomic(src, layout.clue(clip_id, ex.name))
                 linked += 1
     return linked
 
@@ -181,9 +165,9 @@ def pool_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path,
     layout = OutputLayout(out)
     for clip_id, _ in clips:
         if layout.clip_info(clip_id).is_file():
-            dst = pool / clip_id / f"clip-{_decode_key(pipeline)}.json"
+            dst = pool / clip_id / f"clip-{decode_key(pipeline.config.decode)}.json"
             if not dst.is_file():
-                _link(layout.clip_info(clip_id), dst)
+                link_atomic(layout.clip_info(clip_id), dst)
         for ex in pipeline.extractors:
             path = layout.clue(clip_id, ex.name)
             if not path.is_file():
@@ -195,7 +179,7 @@ def pool_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path,
             if clue.cache_key and clue.status != "failed":
                 dst = pool / clip_id / ex.name / f"{clue.cache_key}.json"
                 if not dst.is_file():
-                    _link(path, dst)
+                    link_atomic(path, dst)
 
 
 # --- running and comparing --------------------------------------------------------------------------

@@ -55,8 +55,9 @@ def cmd_ablate(args: argparse.Namespace) -> int:
     """Run the variants, evaluate each, write and print the comparison; exit 3 if a variant failed."""
     from emer.pipeline.config import name_list, run_overrides
     from emer.pipeline.evaluation.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
+    from emer.pipeline.observer import Observer
     from emer.pipeline.progress import ProgressBar
-    from emer.pipeline.runner import Observer, list_clips
+    from emer.pipeline.runner import list_clips
 
     base: dict[str, Any] = {}
     variants = []
