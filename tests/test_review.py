@@ -148,7 +148,7 @@ def test_labeling_view_shows_video_evidence_and_prefilled_fields(round_trip, tmp
     assert prediction["model_version"].startswith("emer ") and "smollm2-135m" in prediction["model_version"]
     words = next(r["value"]["text"][0] for r in prediction["result"] if r["from_name"] == "words")
     explanation = next(r["value"]["text"][0] for r in prediction["result"] if r["from_name"] == "explanation")
-    with Browser(CHROMIUM, tmp_path / "profile", width=1400, height=1700) as b:
+    with Browser(CHROMIUM, tmp_path / "profile", width=1400, height=2000) as b:
         b.load(f"{server.url}/user/login/")
         b.evaluate(f"""(() => {{ document.querySelector('input[name=email]').value = {json.dumps(EMAIL)};
             document.querySelector('input[name=password]').value = {json.dumps(PASSWORD)};

@@ -40,6 +40,7 @@ PLAYABLE_EXT = {".mp4", ".m4a", ".webm", ".ogg", ".ogv", ".oga", ".mp3", ".wav"}
 PLAYABLE_VIDEO = {"h264", "vp8", "vp9", "av1"}
 PLAYABLE_AUDIO = {"aac", "mp3", "opus", "vorbis", "flac", "pcm_s16le"}
 MAX_CLAIMS = 12  # the evidence view lists at most this many claims, problems first
+MAX_OBSERVATIONS = 4  # and this many observations per channel, in the evidence summary's order
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,11 @@ def evidence_html(clip: ExportClip, evidence: EvidenceSummary | None) -> str:
         top = max(scores, key=scores.get) if scores else "-"
         reading = f"{top} {scores[top]:.2f}" if scores else "-"
         channels.append({"modality": m.modality, "top": reading, "weight": m.weight,
-                         "observations": [o.text for o in m.observations]})
+                         "observations": [o.text for o in m.observations[:MAX_OBSERVATIONS]]})
     pred = clip.prediction
     order = {"contradicted": 0, "invented": 1, "disallowed": 2, "unverifiable": 3, "supported": 4}
-    claims = sorted(pred.check.claims if pred.check else [], key=lambda c: order.get(c.verdict, 5))[:MAX_CLAIMS]
+    unique = {(c.verdict, c.phrase or c.sentence, c.detail): c for c in (pred.check.claims if pred.check else [])}
+    claims = sorted(unique.values(), key=lambda c: order.get(c.verdict, 5))[:MAX_CLAIMS]
     return _environment().get_template("label_studio_evidence.html.j2").render(
         label=pred.label, confidence=pred.confidence, agreement=pred.agreement, channels=channels, claims=claims,
         warnings=pred.warnings).strip()
