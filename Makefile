@@ -59,7 +59,7 @@ demo: install
 test: install review-install
 	$(BIN)/python -m pytest
 
-test-fast: install review-install
+test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: install

@@ -101,6 +101,14 @@ def test_an_annotation_reads_back_with_the_free_word_first():
     assert parse_annotation("clip", {}, ann, None, {}).annotator == "user 2"
 
 
+def test_an_export_that_is_not_label_studio_json_is_one_line_and_exit_2(tmp_path, capsys):
+    minimal = tmp_path / "project.json"
+    minimal.write_text('{"tasks": []}')  # JSON-MIN / CSV exports and other files are not tasks lists
+    assert main(["import", "label-studio", str(minimal), str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"emer: error: {minimal}: not a Label Studio JSON export") and "\n" not in err
+
+
 # --- the round trip through a real Label Studio (slow) ---------------------------------------------------
 
 
