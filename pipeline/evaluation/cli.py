@@ -41,14 +41,14 @@ def _gold(args: argparse.Namespace, clip_ids: list[str], out: Path | None = None
 def cmd_agreement(args: argparse.Namespace) -> int:
     """Annotator agreement of a run's review: print it, write OUT/review/agreement.{json,md}."""
     from emer.pipeline.evaluation.agreement import agreement, format_agreement
-    from emer.pipeline.evaluation.review import gold_path, import_review, load_review
+    from emer.pipeline.evaluation.review import gold_path, read_review
     from emer.pipeline.io import write_model_atomic, write_text_atomic
 
     path = args.gold or gold_path(args.out)
     if not Path(path).is_file():
         raise ConfigError(f"{path}: no review to measure agreement on; run emer import label-studio EXPORT.json "
                           f"{args.out} first (or give --gold EXPORT.json)")
-    review = import_review(path, args.out) if str(path).endswith(".json") and _is_export(path) else load_review(path)
+    review = read_review(path, args.out)
     report = agreement(review, str(path))
     text = format_agreement(report)
     folder = Path(args.out) / "review"
@@ -57,12 +57,6 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     print(text)
     print(f"written: {folder / 'agreement.json'}, {folder / 'agreement.md'}")
     return 0
-
-
-def _is_export(path: Path) -> bool:
-    """A Label Studio export (a JSON list) rather than a review gold file."""
-    with open(path, encoding="utf-8") as f:
-        return f.read(64).lstrip().startswith("[")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

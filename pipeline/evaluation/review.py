@@ -225,20 +225,26 @@ def load_review(path: Path) -> ReviewGold:
         raise InputError(f"{path}: cannot read the review gold ({type(e).__name__}: {e})") from e
 
 
-def load_gold(path: Path, out: Path | None = None) -> dict[str, GoldItem]:
-    """Gold from any source `--gold` takes: a CSV (pipeline/evaluation/gold.py), a review gold file (emer import
-    label-studio), or a Label Studio JSON export read directly (against the run `out`)."""
+def read_review(path: Path, out: Path | None = None) -> ReviewGold:
+    """A review from a review gold file (emer import label-studio) or from a Label Studio JSON export read directly
+    against the run `out` (each clip's latest annotation as its gold)."""
     path = Path(path)
-    if path.suffix.lower() != ".json":
-        return load_gold_csv(path)
     try:
         head = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot read gold ({type(e).__name__}: {e})") from e
+        raise InputError(f"{path}: cannot read the review ({type(e).__name__}: {e})") from e
     if isinstance(head, dict) and head.get("record") == "review-gold":
-        return load_review(path).items()
+        return load_review(path)
     if isinstance(head, list):
         if out is None:
             raise InputError(f"{path}: a Label Studio export is read against a run folder")
-        return import_review(path, out).items()
+        return import_review(path, out)
     raise InputError(f"{path}: neither a review gold file (emer import label-studio) nor a Label Studio JSON export")
+
+
+def load_gold(path: Path, out: Path | None = None) -> dict[str, GoldItem]:
+    """Gold from any source `--gold` takes: a CSV (pipeline/evaluation/gold.py), a review gold file (emer import
+    label-studio), or a Label Studio JSON export read directly (against the run `out`)."""
+    if Path(path).suffix.lower() != ".json":
+        return load_gold_csv(Path(path))
+    return read_review(path, out).items()
