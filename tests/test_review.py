@@ -21,7 +21,7 @@ from label_studio import EMAIL, PASSWORD, LabelStudio, find_label_studio  # test
 from emer.pipeline.cli import main
 from emer.pipeline.evaluation import review as review_mod
 from emer.pipeline.evaluation.agreement import agreement, fleiss_kappa
-from emer.pipeline.evaluation.review import ReviewAnnotation, ReviewGold, load_review, parse_annotation
+from emer.pipeline.evaluation.review import ReviewAnnotation, ReviewGold, load_gold, load_review, parse_annotation
 from emer.pipeline.export.label_studio import FIELDS, labeling_config
 
 LABEL_STUDIO = find_label_studio()
@@ -244,6 +244,10 @@ def test_review_round_trip_carries_the_corrections(round_trip):
     assert {a.annotator for a in gold.annotations} == {EMAIL, SECOND}
     assert (out / CLIPS[0] / "result.json").is_file()  # the run's own files are untouched
     assert json.loads((out / CLIPS[0] / "result.json").read_text())["prediction"]["label"] == predicted[CLIPS[0]]
+
+    # read directly, the export gives each clip's latest annotation (the first annotator's, submitted last)
+    direct = load_gold(export, out)
+    assert direct[CLIPS[1]].reference == edited and direct[CLIPS[2]].unusable == "the face is cut off"
 
     # MERR with the corrections: the changed label, the edited explanation, the unusable clip left out
     dest = root / "merr"
