@@ -27,7 +27,7 @@ from emer.pipeline.errors import InputError
 from emer.pipeline.evidence import EvidenceSummary
 from emer.pipeline.export.source import ExportClip, Rendered
 from emer.pipeline.io import write_bytes_atomic
-from emer.pipeline.outputs import OutputLayout
+from emer.pipeline.outputs import ClipIndex, OutputLayout
 from emer.pipeline.vocab import prompts_root
 
 CONFIG_FILE, TASKS_FILE, ENV_FILE, MEDIA_DIR = "config.xml", "tasks.json", "label-studio.env", "media"
@@ -38,7 +38,7 @@ OBJECT = "video"  # the object tag every control points at
 # Containers and codecs Chromium and Firefox play in a <video> element without extra codecs.
 PLAYABLE_EXT = {".mp4", ".m4a", ".webm", ".ogg", ".ogv", ".oga", ".mp3", ".wav"}
 PLAYABLE_VIDEO = {"h264", "vp8", "vp9", "av1"}
-PLAYABLE_AUDIO = {"aac", "mp3", "opus", "vorbis", "flac", "pcm_s16le"}
+PLAYABLE_AUDIO = {"aac", "mp3", "mp3float", "opus", "vorbis", "flac", "pcm_s16le"}  # decoder names
 MAX_CLAIMS = 12  # the evidence view lists at most this many claims, problems first
 MAX_OBSERVATIONS = 4  # and this many observations per channel, in the evidence summary's order
 
@@ -75,9 +75,21 @@ def _playable(clip: ExportClip) -> bool:
     return video_ok and audio_ok
 
 
-def media_name(clip: ExportClip) -> tuple[str, MediaFile]:
+def clip_sources(out: Path) -> dict[str, str]:
+    """Clip id -> absolute source path, from OUT/clips.json (a result's source_path is as the run was given it,
+    possibly relative to where it ran)."""
+    path = OutputLayout(out).clip_index
+    if not path.is_file():
+        return {}
+    try:
+        return ClipIndex.model_validate_json(path.read_text(encoding="utf-8")).clips
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: not a readable clip index ({type(e).__name__})") from e
+
+
+def media_name(clip: ExportClip, sources: dict[str, str]) -> tuple[str, MediaFile]:
     """The clip's file name under media/ and how it is made."""
-    source = Path(clip.result.source_path)
+    source = Path(sources.get(clip.clip_id, clip.result.source_path))
     if _playable(clip):
         return f"{clip.clip_id}{source.suffix.lower()}", MediaFile(source, transcode=False)
     info = clip.info
@@ -149,16 +161,17 @@ def render_label_studio(clips: list[ExportClip], out: Path, dest: Path) -> Rende
         "set the variables of label-studio.env before starting Label Studio; add a local-files storage at "
         "<export>/media to the project (docs/review.md)"])
     tasks = []
+    sources = clip_sources(out)
     for clip in clips:
         info = clip.info
         if info is None or (info.video is None and info.audio is None):
             rendered.skip(clip.clip_id, "no clip record with a video or audio stream to review")
             continue
-        name, media = media_name(clip)
+        name, media = media_name(clip, sources)
         rendered.media[f"{MEDIA_DIR}/{name}"] = media
         data = {"clip_id": clip.clip_id, "video": f"/data/local-files/?d={MEDIA_DIR}/{name}",
                 "transcript": clip.transcript or "(no speech recognised)",
-                "evidence": evidence_html(clip, _evidence(out, clip.clip_id)), "source": clip.result.source_path,
+                "evidence": evidence_html(clip, _evidence(out, clip.clip_id)), "source": str(media.source),
                 "model_label": clip.prediction.label}
         tasks.append({"data": data, "predictions": [prediction(clip, labels)]})
         rendered.clips.append(clip.clip_id)
