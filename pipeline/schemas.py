@@ -10,7 +10,9 @@ from pydantic import BaseModel
 from emer.pipeline.clip import ClipInfo
 from emer.pipeline.clues import CLUE_MODELS
 from emer.pipeline.evaluation.ablate import AblationReport
+from emer.pipeline.evaluation.agreement import AgreementReport
 from emer.pipeline.evaluation.metrics import EvaluationReport
+from emer.pipeline.evaluation.review import ReviewGold
 from emer.pipeline.evidence import EvidenceSummary
 from emer.pipeline.io import write_text_atomic
 from emer.pipeline.outputs import ClipIndex
@@ -29,6 +31,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "run-summary": RunSummary,
     "evaluation": EvaluationReport,
     "ablation": AblationReport,
+    "review-gold": ReviewGold,
+    "agreement": AgreementReport,
 }
 
 

@@ -22,14 +22,15 @@ def _subcommands() -> set[str]:
 def test_every_declared_command_plugin_imports_and_is_callable(declared_commands):
     assert {ep.name: ep.value for ep in declared_commands} == {
         "evaluate": "emer.pipeline.evaluation.cli:add_commands", "flows": "emer.flows.cli:add_commands",
-        "export": "emer.pipeline.export.cli:add_commands", "report": "emer.pipeline.report.cli:add_commands"}
+        "export": "emer.pipeline.export.cli:add_commands", "report": "emer.pipeline.report.cli:add_commands",
+        "import": "emer.pipeline.export.import_cli:add_commands"}
     for ep in declared_commands:
         assert callable(ep.load()), ep.value
 
 
 def test_the_built_in_commands_register_through_the_group():
     assert {"run", "models", "doctor", "list", "schemas", "samples", "evaluate", "ablate", "serve",
-            "flow-run", "export", "report"} <= _subcommands()
+            "flow-run", "export", "report", "import"} <= _subcommands()
 
 
 def test_a_plugin_that_fails_to_load_is_a_warning_and_the_rest_works(monkeypatch, capsys, declared_commands):

@@ -301,7 +301,7 @@ def test_an_unknown_format_is_one_line_and_exit_2(run, capsys):
     assert main(["export", str(run), "--format", "xlsx"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == ("emer: error: unknown export format 'xlsx'; choose one of merr, sharegpt, emer-csv, ov-csv, "
-                   "srt, vtt, au-csv")
+                   "srt, vtt, au-csv, label-studio")
     assert not (run / "export").exists()
 
 

@@ -10,10 +10,11 @@ from typing import Any
 from emer.pipeline.errors import ConfigError
 
 
-def _add_gold_options(p: argparse.ArgumentParser) -> None:
-    group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--gold", type=Path, metavar="CSV",
-                       help="gold CSV: clip id and label columns (optional: open_vocab words, reference text)")
+def _add_gold_options(p: argparse.ArgumentParser, required: bool = True) -> None:
+    group = p.add_mutually_exclusive_group(required=required)
+    group.add_argument("--gold", type=Path, metavar="FILE",
+                       help="gold CSV: clip id and label columns (optional: open_vocab words, reference text); or a "
+                       "review: OUT/review/gold.json (emer import label-studio) or a Label Studio JSON export")
     group.add_argument("--gold-from-names", metavar="DATASET",
                        help="labels from file names: crema-d, ravdess, emodb or polish "
                        "(prompts/vocab/filename_labels.yaml)")
@@ -23,12 +24,39 @@ def _add_gold_options(p: argparse.ArgumentParser) -> None:
                    help="emotion-wheel level that open-vocabulary words are grouped at (default: secondary)")
 
 
-def _gold(args: argparse.Namespace, clip_ids: list[str]) -> tuple[dict, str]:
-    from emer.pipeline.evaluation.gold import gold_from_names, load_gold_csv
+def _gold(args: argparse.Namespace, clip_ids: list[str], out: Path | None = None) -> tuple[dict, str]:
+    """The gold the options name; clips a reviewer marked unusable are left out (with a line saying so)."""
+    from emer.pipeline.evaluation.gold import gold_from_names
+    from emer.pipeline.evaluation.review import load_gold
 
-    if args.gold is not None:
-        return load_gold_csv(args.gold), str(args.gold)
-    return gold_from_names(clip_ids, args.gold_from_names), f"names:{args.gold_from_names}"
+    if args.gold is None:
+        return gold_from_names(clip_ids, args.gold_from_names), f"names:{args.gold_from_names}"
+    gold = load_gold(args.gold, out)
+    unusable = sorted(c for c, g in gold.items() if g.unusable)
+    if unusable:
+        print(f"left out, marked unusable by the reviewer: {', '.join(unusable)}", file=sys.stderr)
+    return {c: g for c, g in gold.items() if not g.unusable}, str(args.gold)
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    """Annotator agreement of a run's review: print it, write OUT/review/agreement.{json,md}."""
+    from emer.pipeline.evaluation.agreement import agreement, format_agreement
+    from emer.pipeline.evaluation.review import gold_path, read_review
+    from emer.pipeline.io import write_model_atomic, write_text_atomic
+
+    path = args.gold or gold_path(args.out)
+    if not Path(path).is_file():
+        raise ConfigError(f"{path}: no review to measure agreement on; run emer import label-studio EXPORT.json "
+                          f"{args.out} first (or give --gold EXPORT.json)")
+    review = read_review(path, args.out)
+    report = agreement(review, str(path))
+    text = format_agreement(report)
+    folder = Path(args.out) / "review"
+    write_model_atomic(folder / "agreement.json", report)
+    write_text_atomic(folder / "agreement.md", text)
+    print(text)
+    print(f"written: {folder / 'agreement.json'}, {folder / 'agreement.md'}")
+    return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -36,8 +64,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from emer.pipeline.evaluation.judge import Judge, JudgeConfig
     from emer.pipeline.evaluation.metrics import evaluate_results, format_report, load_results, write_report
 
+    if args.agreement:
+        return cmd_agreement(args)
+    if args.gold is None and args.gold_from_names is None:
+        raise ConfigError("emer evaluate: give --gold FILE or --gold-from-names DATASET (or --agreement)")
     results = load_results(args.out)
-    gold, gold_name = _gold(args, [r.clip_id for r in results])
+    gold, gold_name = _gold(args, [r.clip_id for r in results], args.out)
     if not gold:
         raise ConfigError(f"the gold ({gold_name}) covers none of the {len(results)} clips in {args.out}")
     judge = None
@@ -97,7 +129,10 @@ def add_commands(sub: Any) -> None:
     """Register `evaluate` and `ablate` on the `emer` command's subparsers (the `emer.commands` entry point)."""
     ev = sub.add_parser("evaluate", help="score a run folder against gold labels, emotion words or references")
     ev.add_argument("out", type=Path, help="a run's output folder (holding results.jsonl)")
-    _add_gold_options(ev)
+    _add_gold_options(ev, required=False)
+    ev.add_argument("--agreement", action="store_true",
+                    help="agreement of the review's annotators instead (OUT/review/gold.json, or --gold EXPORT.json): "
+                    "Cohen's and Fleiss' kappa on labels, emotion-word overlap, the clips they disagree on")
     ev.add_argument("--judge", metavar="MODEL",
                     help="score reasoning against gold reference texts with this local LLM (name or GGUF path)")
     ev.add_argument("--seed", type=int, default=1234, help="the judge's seed (default 1234)")

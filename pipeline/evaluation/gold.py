@@ -50,6 +50,9 @@ class GoldItem(Record):
     label_raw: str | None = Field(None, description="the label as written in the gold source")
     open_vocab: list[str] = Field(default_factory=list, description="gold emotion words")
     reference: str | None = Field(None, description="gold explanation text (EMER-style description)")
+    reviewed_by: str | None = Field(None, description="who reviewed the clip (gold from emer import label-studio)")
+    unusable: str | None = Field(None, description="the reviewer marked the clip unusable, for this reason (or "
+                                 "'unusable'): it is left out of scores and exports")
 
 
 def _split_words(text: str) -> list[str]:

@@ -22,7 +22,7 @@ from emer.pipeline.outputs import OutputLayout
 from emer.pipeline.results import Prediction, Result
 from emer.pipeline.vocab import load_data_yaml
 
-EXPORT_SCHEMA_VERSION = "1.0"
+EXPORT_SCHEMA_VERSION = "1.1"  # 1.1: `reviewed`
 DEFAULT_AU_THRESHOLD = 0.3  # the face extractor's default `au_active_threshold`, for clues that do not record one
 
 
@@ -40,7 +40,7 @@ class ExportManifest(Record):
     """DEST/export.json: what an export wrote, from which run, and which clips it left out and why."""
 
     record: Literal["export"] = "export"
-    schema_version: Literal["1.0"] = EXPORT_SCHEMA_VERSION
+    schema_version: Literal["1.1"] = EXPORT_SCHEMA_VERSION
     emer_version: str = __version__
     format: str
     source: str = Field(description="the run folder exported")
@@ -50,6 +50,8 @@ class ExportManifest(Record):
     clips: list[str] = Field(description="clips exported")
     skipped: list[SkippedClip] = Field(default_factory=list)
     gold_used: int = Field(0, description="clips where the gold replaced a predicted label, word list or reason")
+    reviewed: dict[str, str] = Field(default_factory=dict, description="clips exported whose gold is a person's "
+                                     "review (emer import label-studio) -> who reviewed it")
     notes: list[str] = Field(default_factory=list, description="how this format's fields were filled")
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
@@ -63,6 +65,7 @@ class Rendered:
     skipped: list[SkippedClip] = field(default_factory=list)
     gold_used: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    media: dict[str, Any] = field(default_factory=dict)  # binary files to place: name -> how (label_studio.MediaFile)
 
     def skip(self, clip_id: str, reason: str) -> None:
         self.skipped.append(SkippedClip(clip_id=clip_id, reason=reason))
