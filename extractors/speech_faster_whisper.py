@@ -59,7 +59,7 @@ from emer.pipeline.errors import ConfigError, InputError, require
 from emer.pipeline.injection import detect_instructions
 from emer.pipeline.models import MODELS
 from emer.pipeline.threads import thread_budget
-from emer.pipeline.transcript_guard import TranscriptGuard, judge, strip_annotations
+from emer.pipeline.transcript_guard import TranscriptGuard, judge, loops, strip_annotations
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -203,6 +203,9 @@ class FasterWhisperSpeechExtractor(Extractor):
             with timed(timings, "translate"):
                 data.translation = self._translate(model, clip.audio, data.language)
                 data.translated_by = f"{self.config.model} (Whisper translate task)"
+            # the same audio decoded into a loop or a stock sentence: the model was not hearing words
+            if data.translation and (reasons := loops(data.translation, self.config.guard, "in the translation")):
+                data.reliable, data.unreliable, data.translation = False, reasons, None
         detail = ("transcript unreliable: " + "; ".join(data.unreliable)) if not data.reliable else None
         return self.make_clue(clip, ClueStatus.ok, data=data, timings=timings, detail=detail)
 

@@ -35,13 +35,20 @@ class TranscriptGuard(Record):
                              "log-probability, a segment is silence or noise (whisper's no_speech_threshold)")
     language_probability: float = Field(0.5, ge=0, le=1, description="a detected language less likely than this "
                                         "is a guess (the words are then likely misheard)")
-    max_repeats: int = Field(4, ge=2, description="the same word or phrase this many times in a row is a loop")
+    max_repeats: int = Field(6, ge=2, description="the same word or short phrase (up to 4 words) this many times "
+                             "in a row is a loop (a longer phrase: twice)")
 
 
 @cache
 def _non_speech_words() -> frozenset[str]:
     """prompts/evidence/non_speech.yaml: words Whisper writes for sounds that are not speech."""
     return frozenset(w.lower() for w in load_data_yaml("evidence", "non_speech.yaml")["sounds"])
+
+
+@cache
+def _hallucinations() -> tuple[str, ...]:
+    """prompts/evidence/non_speech.yaml: sentences Whisper writes on audio it cannot make out."""
+    return tuple(h.lower() for h in load_data_yaml("evidence", "non_speech.yaml")["hallucinations"])
 
 
 _ANNOTATION = re.compile(r"[\[(*♪][^\])*♪]{0,40}[\])*♪]")
@@ -52,6 +59,7 @@ def strip_annotations(text: str) -> tuple[str, list[str]]:
     annotations removed, in words ("laughter", "crying")."""
     found = [re.sub(r"[\[\]()*♪]", "", m.group(0)).strip().lower() for m in _ANNOTATION.finditer(text)]
     rest = " ".join(_ANNOTATION.sub(" ", text).split())
+    rest = rest if re.search(r"\w", rest) else ""  # a lone "♪" or "..." is no speech either
     words = re.findall(r"\w+", rest.lower())
     if words and all(w in _non_speech_words() for w in words):  # "Crying." / "Laughs" written without brackets
         found.append(" ".join(words))
@@ -74,13 +82,15 @@ def _units(text: str) -> list[str]:
 
 
 def repetition(text: str, max_repeats: int) -> str | None:
-    """A word or a phrase of up to 4 units said `max_repeats` times or more in a row, or a text of 12 units or
-    more that is two thirds one unit: the phrase repeated, else None."""
+    """A word or a phrase of up to 4 units said `max_repeats` times or more in a row, a phrase of 5 units or
+    more said twice in a row (people repeat short words for emphasis, "no, no, no, no", but seldom a whole
+    clause), or a text of 12 units or more that is two thirds one unit: the phrase repeated, else None."""
     units = _units(text)
-    for n in range(1, 5):
-        for i in range(len(units) - n * max_repeats + 1):
+    for n in range(1, 13):
+        times = max_repeats if n < 5 else 2
+        for i in range(len(units) - n * times + 1):
             gram = units[i: i + n]
-            if all(units[i + k * n: i + (k + 1) * n] == gram for k in range(max_repeats)):
+            if all(units[i + k * n: i + (k + 1) * n] == gram for k in range(times)):
                 return " ".join(gram)
     if len(units) >= 12:
         unit, count = Counter(units).most_common(1)[0]
@@ -89,16 +99,26 @@ def repetition(text: str, max_repeats: int) -> str | None:
     return None
 
 
+def loops(text: str, guard: TranscriptGuard, what: str = "") -> list[str]:
+    """A repetition loop, repetitive text or one of Whisper's known hallucinated sentences in `text` (`what`
+    names the text in the reason: "" for the transcript, "in the translation")."""
+    where = f" {what}" if what else ""
+    if (loop := repetition(text, guard.max_repeats)) is not None:
+        return [f"a repetition loop{where} (\"{loop}\" again and again)"]
+    if (ratio := compression_ratio(text)) > guard.compression_ratio:
+        return [f"repetitive text{where} (compression ratio {ratio:.1f} > {guard.compression_ratio})"]
+    low = text.lower()
+    if any(h in low for h in _hallucinations()):
+        return [f"a sentence Whisper writes on audio it cannot make out{where}"]
+    return []
+
+
 def judge(text: str, segments: Sequence[SpeechSegment], language_probability: float | None,
           guard: TranscriptGuard) -> list[str]:
     """Why the transcript is no evidence of what was said (empty: it can be trusted)."""
     if not guard.enabled or not text:
         return []
-    reasons: list[str] = []
-    if (loop := repetition(text, guard.max_repeats)) is not None:
-        reasons.append(f"a repetition loop (\"{loop}\" again and again)")
-    elif (ratio := compression_ratio(text)) > guard.compression_ratio:
-        reasons.append(f"repetitive text (compression ratio {ratio:.1f} > {guard.compression_ratio})")
+    reasons = loops(text, guard)
     total = sum(max(s.end - s.start, 0.01) for s in segments) or 1.0
     logprob = sum((s.avg_logprob or 0.0) * max(s.end - s.start, 0.01) for s in segments) / total
     if segments and logprob < guard.logprob:

@@ -352,6 +352,11 @@ def _speech_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: bool
 # --- quotes -----------------------------------------------------------------------------------------
 
 
+def _letters(text: str) -> str:
+    """The text's letters and digits only, lower-cased (to find a quote in another script in the transcript)."""
+    return "".join(re.findall(r"\w", text.lower()))
+
+
 def _quote_claims(f: _Facts, sentence: str, masked_toks: Sequence[_Tok], quotes: Sequence[str]) -> list[Claim]:
     if not quotes:
         return []
@@ -360,15 +365,18 @@ def _quote_claims(f: _Facts, sentence: str, masked_toks: Sequence[_Tok], quotes:
     for m in re.finditer(r"\bq([qx])([a-z])\b", sentence):
         kind, q = m.group(1), quotes[ord(m.group(2)) - ord("a")]
         words = _words_of(q)
-        if kind == "x" or (not speechy and len(words) < 3):
+        if kind == "x" or (not speechy and len(words or _letters(q)) < 3):
             continue  # a quoted label, category word or piece of the evidence, not the speaker's words
         if f.transcript is None:
             if f.modality("speech") is None:
                 claims.append(_missing(f, sentence, f'"{q}"', "speech", "transcript", q))
             continue
         n = len(words)
-        found = any(said[i: i + n] == words for said in (_words_of(f.transcript), _words_of(f.translation or ""))
-                    for i in range(len(said) - n + 1))
+        if words:
+            found = any(said[i: i + n] == words for said in (_words_of(f.transcript), _words_of(f.translation or ""))
+                        for i in range(len(said) - n + 1))
+        else:  # another script: the quote's letters in the transcript's, spacing and punctuation aside
+            found = _letters(q) in _letters(f.transcript)
         if found:
             claims.append(Claim(sentence=sentence, phrase=f'"{q}"', modality="speech", cue="transcript",
                                 asserted=q, actual=f.transcript, verdict="supported", detail="quoted as said"))
