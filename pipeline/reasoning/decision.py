@@ -7,7 +7,8 @@ with the evidence, emotion words and evidence items.
 3. The LLM's label distribution: calibrated label likelihoods (or a generated JSON label, for comparison).
 4. Fusion: the evidence summary's distribution times the LLM's (weight `llm_weight`), or either alone.
    The result keeps both labels and says whether they agree: the LLM does not silently overrule the evidence.
-5. Emotion words: 2-4 emotion-wheel words the model picks among those that fit the decided label.
+5. Emotion words: with `explain: before`, 2-4 emotion-wheel words the model picks among those that fit the
+   decided label; with `explain: after` (the default), words from the channel records (explain.py).
 6. Evidence items: the evidence summary's observations that support the decided label.
 """
 
