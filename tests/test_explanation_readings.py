@@ -179,3 +179,59 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
     assert 'Words: the person says "Stop!"; the words themselves express no particular emotion.' in request
     assert request.rstrip().endswith("Name no emotion other than fear outside the sentence on the disagreement.")
     assert '"Taken together, the clip is best described as fear."' in request
+
+
+def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():
+    from emer.pipeline.channels import WordsReading
+    from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from emer.pipeline.vocab import load_label_set
+
+    words = ChannelReading(channel="words", lean="fear", share=0.7, weight=2.0, emotions={"fear": 0.7},
+                           cues=[ChannelCue(text="what is said conveys fear", signs=["fear"], names=True)],
+                           words=WordsReading(quote="我一直担心检查结果会不好。", language="zh",
+                                              translation="I keep worrying the results will be bad.",
+                                              conveys=["fear"]))
+    plain = PlainCues(words=["what is said conveys fear"], transcript=words.words.quote,
+                      translation=words.words.translation, language="Chinese", channels=[words], clip_id="z")
+    template = load_template("default")
+    label_set = load_label_set("meld")
+    prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
+    notes = explain_notes(plain, "fear", label_basics("fear"))
+    request = render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
+                                                                                   "notes": notes}}),
+                                     "fear", "fused", plain.leans)
+    assert ('Words: the person says "我一直担心检查结果会不好。" (said in Chinese; machine translation into English: '
+            '"I keep worrying the results will be bad."); what is said conveys fear.') in request
+    assert "give the machine translation, marked as a translation" in request
+    assert "Be sure to describe what is said" in request
+
+
+def test_a_weighty_channel_left_out_gets_its_notes_before_the_closing_sentence():
+    from emer.pipeline.reasoning.explain import add_uncovered
+
+    notes = {"must": ["words", "face"], "words": ["what is said conveys fear"], "face": []}
+    text = "The voice is higher than usual. Taken together, the clip is best described as fear."
+    out, added = add_uncovered(text, notes)
+    assert added == ["words"]
+    assert out == ("The voice is higher than usual. What is said conveys fear. Taken together, the clip is best "
+                   "described as fear.")
+    assert add_uncovered(out, notes) == (out, [])
+
+
+def test_a_claim_about_the_words_is_judged_against_the_words_reading():
+    # measured: "The words "我喜欢你现在的样子" carry no emotion" on a clip labelled happy by the words' reading
+    text_m = ModalityEvidence(modality="text", weight=1.5, emotions={"happiness": 0.7, "neutral": 0.3},
+                              observations=[Observation(modality="speech", cue="meaning", category="happiness",
+                                                        value=0.7, text="expresses happiness (0.70)",
+                                                        supports=["happiness"])])
+    modalities = [FEAR.modalities[0], text_m]
+    evidence = FEAR.model_copy(update={"modalities": modalities,
+                                       "channels": channel_readings(modalities, {}, "speaker")})
+    clues = {"speech": {"status": "ok", "data": {"text": "我喜欢你现在的样子"}}}
+
+    def verdicts(text: str) -> list[str]:
+        check = check_reasoning(text, evidence, clues, label="happiness", explanation=True)
+        return [c.verdict for c in check.claims if c.cue == "words"]
+
+    assert verdicts('The words "我喜欢你现在的样子" carry no emotion. The person is happy.') == ["contradicted"]
+    assert verdicts("The words express happiness. The person is happy.") == ["supported"]

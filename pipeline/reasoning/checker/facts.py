@@ -34,7 +34,9 @@ class _Facts:
     instructions: list[str]  # sentences of the transcript addressed to a model
 
     def modality(self, kind: str) -> ModalityEvidence | None:
-        return self.evidence.modality(kind)
+        """The evidence's modality; what was said is there when either reading of it (words or text) is."""
+        found = self.evidence.modality(kind)
+        return self.evidence.modality("text") if found is None and kind == "speech" else found
 
     def status(self, kind: str) -> str:
         clue = self.clues.get(kind)
