@@ -88,6 +88,8 @@ class ChannelCue(Record):
     signs: list[str] = Field(default_factory=list)
     names: bool = Field(False, description="the text itself names the emotions it reads (the classifier's or the "
                         "words' reading), so it can be shown only where they fit the label")
+    key: str | None = Field(None, description="a stock cue whose wording the explanation notes vary by clip "
+                            "(cue_phrases.yaml `variants`)")
 
 
 class WordsReading(Record):
@@ -271,7 +273,7 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
         if channel == "words":
             cues, words, summary = _words(parts, data)
         if channel == "voice" and not cues and any(o.category == "usual" for m in parts for o in m.observations):
-            cues.append(ChannelCue(text=f"the voice is as {usual} in pitch, loudness and pace"))
+            cues.append(ChannelCue(text=f"the voice is as {usual} in pitch, loudness and pace", key="voice_usual"))
         if channel == "voice" and any(o.cue == "speech" and o.category == "none" for m in parts
                                       for o in m.observations):
             cues = [ChannelCue(text="no speech was found, so the voice is not read")]

@@ -106,8 +106,12 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
             trusted.append(name)
         cues = [q for q in c.cues if not q.names or set(q.signs) & basics]
         cues.sort(key=lambda q: not (set(q.signs) & basics))
-        out[c.channel] = [q.text + (said.format(label=label) if set(q.signs) & basics
-                                    and label not in q.text else "") for q in cues[:limit]]
+        key = plain.clip_id + c.channel
+        out[c.channel] = [(_pick(table["variants"][q.key], key) if q.key in table["variants"] else q.text)
+                          + (said.format(label=label) if set(q.signs) & basics and label not in q.text else "")
+                          for q in cues[:limit]]
+        if c.channel == "face" and not out["face"]:  # the classifier's reading was another emotion, no AU moved
+            out["face"] = [_pick(table["variants"]["face_still"], key)]
     out["disagree"] = ""
     if others:
         state = table["disagreement"]["state"]
