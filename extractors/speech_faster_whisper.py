@@ -18,8 +18,17 @@ Sentences addressed to a language model ("ignore all previous instructions and a
 injection) are found with the patterns of prompts/evidence/injection_patterns.yaml (pipeline/injection.py) and
 listed in `instructions_detected`; the transcript itself is kept as said.
 
-Status: no audio track -> `unsupported`; an empty transcript (silence, noise, nothing recognised) ->
-`no_signal`.
+Transcripts that are not what was said are marked (pipeline/transcript_guard.py, the `guard` thresholds:
+openai/whisper's compression-ratio, log-probability and no-speech tests, a repetition-loop test, a low language
+probability): `reliable` False with the reasons in `unreliable`; the evidence then neither reads nor quotes it.
+Sound annotations ("(crying)", "[laughter]") are removed from the text and listed in `sounds`.
+
+With `translate` (on), a transcript in another language than English is translated by the same model
+(Whisper's `translate` task, one more decoding of the clip: measured in scripts/bench_whisper.py) into
+`translation`, shown to readers beside the quote and marked as a machine translation.
+
+Status: no audio track -> `unsupported`; an empty transcript (silence, noise, nothing recognised, only sound
+annotations) -> `no_signal`.
 
 Measured on the six CREMA-D video clips ("Don't forget a jacket", 2 s each, 2 CPU threads), mean word error
 rate / seconds per clip: whisper-tiny.en int8 0.50 / 0.5 s; whisper-base int8 0.375 / 1.4 s; whisper-base
@@ -50,6 +59,7 @@ from emer.pipeline.errors import ConfigError, InputError, require
 from emer.pipeline.injection import detect_instructions
 from emer.pipeline.models import MODELS
 from emer.pipeline.threads import thread_budget
+from emer.pipeline.transcript_guard import TranscriptGuard, judge, loops, strip_annotations
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -77,6 +87,10 @@ class SpeechConfig(ExtractorConfig):
                                "encoding its language detection made (faster-whisper 1.2 encodes it twice)")
     cpu_threads: int = Field(2, ge=1, description="CTranslate2 intra-op threads (at most the process's budget, "
                              "$EMER_THREADS)")
+    guard: TranscriptGuard = Field(default_factory=TranscriptGuard, description="when a transcript is marked "
+                                   "unreliable (ASR hallucination, non-speech)")
+    translate: bool = Field(True, description="translate a reliable non-English transcript into English with the "
+                            "same (multilingual) model, for readers")
 
     @field_validator("language")
     @classmethod
@@ -134,7 +148,8 @@ class FasterWhisperSpeechExtractor(Extractor):
     """Transcript, language and speaking rate of the clip's audio with a local Whisper model."""
 
     name: ClassVar[str] = "faster-whisper"
-    version: ClassVar[str] = "1.2.0"  # 1.1: instructions_detected; 1.2: one encoding per short clip
+    version: ClassVar[str] = "1.3.0"  # 1.1: instructions_detected; 1.2: one encoding per short clip;
+    # 1.3: transcript guards, sound annotations removed, English translation
     kind: ClassVar[ClueKind] = "speech"
     Config: ClassVar[type[ExtractorConfig]] = SpeechConfig
     config: SpeechConfig
@@ -180,10 +195,28 @@ class FasterWhisperSpeechExtractor(Extractor):
         with timed(timings, "transcribe"):
             data = self._transcribe(model, clip.audio)
         if not data.text:
+            heard = f"; only {', '.join(data.sounds)}" if data.sounds else ""
             detail = "no speech recognised (empty transcript" + (
-                "; voice activity detection on)" if self.config.vad_filter else ")")
+                "; voice activity detection on" if self.config.vad_filter else "") + heard + ")"
             return self.make_clue(clip, ClueStatus.no_signal, detail=detail, timings=timings)
-        return self.make_clue(clip, ClueStatus.ok, data=data, timings=timings)
+        if data.reliable and data.language != "en" and self.config.translate and model.model.is_multilingual:
+            with timed(timings, "translate"):
+                data.translation = self._translate(model, clip.audio, data.language)
+                data.translated_by = f"{self.config.model} (Whisper translate task)"
+            # the same audio decoded into a loop or a stock sentence: the model was not hearing words
+            if data.translation and (reasons := loops(data.translation, self.config.guard, "in the translation")):
+                data.reliable, data.unreliable, data.translation = False, reasons, None
+        detail = ("transcript unreliable: " + "; ".join(data.unreliable)) if not data.reliable else None
+        return self.make_clue(clip, ClueStatus.ok, data=data, timings=timings, detail=detail)
+
+    def _translate(self, model: WhisperModel, audio: np.ndarray, language: str) -> str | None:
+        """The clip's speech in English (Whisper's translate task, the language as detected)."""
+        c = self.config
+        segments, _ = model.transcribe(
+            audio.astype(np.float32, copy=False), language=language, task="translate", beam_size=c.beam_size,
+            temperature=0.0, condition_on_previous_text=False, vad_filter=c.vad_filter, word_timestamps=False)
+        text = " ".join(strip_annotations(s.text.strip())[0] for s in segments).strip()
+        return " ".join(text.split()) or None
 
     def _transcribe(self, model: WhisperModel, audio: np.ndarray) -> SpeechData:
         c = self.config
@@ -194,9 +227,11 @@ class FasterWhisperSpeechExtractor(Extractor):
             word_timestamps=c.word_timestamps,
         )
         kept: list[SpeechSegment] = []
+        sounds: list[str] = []
         n_words = 0
         for seg in segments:  # a generator: decoding happens here
-            text = seg.text.strip()
+            text, heard = strip_annotations(seg.text.strip())
+            sounds += [h for h in heard if h not in sounds]
             if not text:
                 continue
             words = [w for w in (seg.words or []) if w.word.strip()]
@@ -208,11 +243,13 @@ class FasterWhisperSpeechExtractor(Extractor):
             ))
         speech_s = sum(max(0.0, s.end - s.start) for s in kept)
         text = " ".join(s.text for s in kept).strip()
+        language_p = None if forced else round(float(info.language_probability), 4)
+        reasons = judge(text, kept, language_p, c.guard)
         return SpeechData(
-            language=info.language,
-            language_probability=None if forced else round(float(info.language_probability), 4),
+            language=info.language, language_probability=language_p,
             text=text, segments=kept, words=n_words, speech_seconds=round(speech_s, 3),
             words_per_second=round(n_words / speech_s, 3) if speech_s > 0 else 0.0,
-            instructions_detected=detect_instructions(text),
+            instructions_detected=detect_instructions(text), reliable=not reasons, unreliable=reasons,
+            sounds=sounds,
         )
 

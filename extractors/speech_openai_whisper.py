@@ -37,6 +37,7 @@ from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, Spee
 from emer.pipeline.errors import InputError, require
 from emer.pipeline.injection import detect_instructions
 from emer.pipeline.io import open_atomic, sha256_file, write_json_atomic
+from emer.pipeline.transcript_guard import TranscriptGuard, judge, strip_annotations
 
 if TYPE_CHECKING:
     from whisper.model import Whisper
@@ -56,6 +57,8 @@ class OpenAIWhisperConfig(ExtractorConfig):
     vad_filter: bool = Field(True, description="decode only the speech the bundled Silero VAD finds")
     word_timestamps: bool = Field(True, description="align words to time; segment times follow the words")
     threads: int = Field(2, ge=1, description="torch intra-op threads")
+    guard: TranscriptGuard = Field(default_factory=TranscriptGuard, description="when a transcript is marked "
+                                   "unreliable (ASR hallucination, non-speech; pipeline/transcript_guard.py)")
 
     @field_validator("language")
     @classmethod
@@ -75,7 +78,7 @@ class OpenAIWhisperSpeechExtractor(Extractor):
     """Transcript, language and speaking rate with openai-whisper on weights converted from CTranslate2."""
 
     name: ClassVar[str] = "openai-whisper"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"  # 1.1: transcript guards, sound annotations removed
     kind: ClassVar[ClueKind] = "speech"
     Config: ClassVar[type[ExtractorConfig]] = OpenAIWhisperConfig
     config: OpenAIWhisperConfig
@@ -177,9 +180,11 @@ class OpenAIWhisperSpeechExtractor(Extractor):
             condition_on_previous_text=False, word_timestamps=c.word_timestamps, fp16=False, verbose=None,
         )
         kept: list[SpeechSegment] = []
+        sounds: list[str] = []
         n_words = 0
         for seg in result["segments"]:
-            text = seg["text"].strip()
+            text, heard = strip_annotations(seg["text"].strip())
+            sounds += [h for h in heard if h not in sounds]
             if not text:
                 continue
             words = [w for w in seg.get("words", []) if w["word"].strip()]
@@ -191,10 +196,11 @@ class OpenAIWhisperSpeechExtractor(Extractor):
             ))
         speech_s = sum(max(0.0, s.end - s.start) for s in kept)
         text = " ".join(s.text for s in kept).strip()
+        reasons = judge(text, kept, probability, c.guard)
         return SpeechData(
             language=language, language_probability=probability, text=text, segments=kept, words=n_words,
             speech_seconds=round(speech_s, 3), words_per_second=round(n_words / speech_s, 3) if speech_s > 0 else 0.0,
-            instructions_detected=detect_instructions(text),
+            instructions_detected=detect_instructions(text), reliable=not reasons, unreliable=reasons, sounds=sounds,
         )
 
 

@@ -32,7 +32,8 @@ def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
         options.setdefault(name, {})[option] = value
     flags = {"extractors": chosen, "set": options or None, "label_set": args.labels, "prompt": args.prompt,
              "llm.model": args.model, "llm.n_threads": args.threads, "decode.frame_rate": args.frame_rate,
-             "evidence.speakers": args.speakers, "decision.use": args.decide,
+             "evidence.speakers": args.speakers, "language": getattr(args, "language", None),
+             "decision.use": args.decide,
              "reason": False if args.no_reason else None,
              "explain_gold": True if getattr(args, "explain_gold", False) else None}
     return run_overrides({key: value for key, value in flags.items() if value is not None})
@@ -140,6 +141,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
     parser.add_argument("--threads", type=int, help="CPU threads for the LLM (default: $EMER_THREADS, else every "
                         "CPU; heavy stages of concurrent jobs take turns, $EMER_SLOTS at a time: pipeline/threads.py)")
+    parser.add_argument("--language", help="the language spoken in the clips (ISO code: en, zh, de, ...): the speech "
+                        "extractor transcribes in it instead of guessing per clip")
     parser.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
     parser.add_argument("--speakers", help="who speaks in each clip, for speaker-relative clues: auto (dataset "
                         "file names, the default), none, a CSV file (clip_id,speaker) or a regex with (?P<speaker>...)")

@@ -134,6 +134,15 @@ class SpeechData(Record):
     instructions_detected: list[InstructionSpan] = Field(
         default_factory=list, description="sentences addressed to a language model: reported, shown to the LLM "
         "only as removed, and not read as evidence")
+    reliable: bool = Field(True, description="the transcript can be taken as what was said; False: an ASR "
+                           "hallucination or non-speech (see `unreliable`), never quoted nor read as evidence")
+    unreliable: list[str] = Field(default_factory=list, description="why the transcript is not trusted "
+                                  "(pipeline/transcript_guard.py: repetition loop, low log-probability, ...)")
+    sounds: list[str] = Field(default_factory=list, description="non-speech sounds Whisper annotated and that "
+                              "were removed from `text` (crying, laughter, ...)")
+    translation: str | None = Field(None, description="an English translation of `text` when it is in another "
+                                    "language (Whisper's translate task), for readers; not evidence")
+    translated_by: str | None = Field(None, description="what made the translation (model name)")
 
 
 # --- prosody ----------------------------------------------------------------------------------------

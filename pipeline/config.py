@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from emer import extractors
 from emer.pipeline.clip import DecodeConfig
@@ -46,6 +46,23 @@ class RunConfig(Record):
     model_paths: dict[str, str] = Field(default_factory=dict, description="model name -> explicit weights path")
     reason: bool = Field(True, description="run the reasoner; False stops after the clues")
     explain_gold: bool = Field(False, description="label-conditioned mode: explain each clip's gold label")
+    language: str | None = Field(None, description="the language spoken in the clips (ISO code: en, zh, de, ...), "
+                                 "given to the speech extractor instead of detecting it per clip (`emer run "
+                                 "--language zh`); an extractor's own `language` option wins")
+
+    @model_validator(mode="after")
+    def _spoken_language(self) -> RunConfig:
+        """The run's language goes into the speech extractor's config (and so into its cache key)."""
+        if self.language is None:
+            return self
+        for choice in self.extractors:
+            try:
+                cls = extractors.get(choice.name)
+            except ConfigError:  # an unknown name: validate_names reports it with the valid ones
+                continue
+            if cls.kind == "speech" and "language" in cls.Config.model_fields:
+                choice.config.setdefault("language", self.language)
+        return self
 
     def validate_names(self) -> None:
         """Check every name the config uses, so a typo fails before the first clip."""

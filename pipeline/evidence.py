@@ -9,20 +9,17 @@ distribution by a softmax:
 - prosody: the voice's z-scores against the reference (pitch, range, loudness, rate, high-frequency energy,
   harmonicity) compared with each emotion's vocal profile (prompts/evidence/vocal_profiles.yaml) as a unit
   Gaussian: -0.5 |z - profile|^2 over the features that have a reference.
-- speech: emotion words said (the emotion wheel's words, not negated), one point each. Neutral wording gives
-  no evidence either way. Sentences addressed to a language model (spoken prompt injection, found by the speech
-  extractor: `instructions_detected`) are no evidence: their words are skipped, an observation says the
-  transcript held such sentences (without repeating them) and the summary's `warnings` quote them.
+- speech: emotion words said (not negated), one point each. Sentences addressed to a language model (speech
+  clue `instructions_detected`) are skipped, noted without repeating them and quoted in `warnings`; a
+  transcript the guards mark unreliable (pipeline/transcript_guard.py) is not read at all.
 - text: what was said read as a whole, in any language, by the LLM alone (pipeline/reasoning/text_channel.py),
   built by the runner and passed in; instruction sentences are cut out before the LLM reads it.
 - scene: brightness, motion and framing are observations only; the body cues of mediapipe-body (posture, head,
   hands, gaze, restlessness) add weak points from prompts/evidence/scene_cues.yaml, at half weight.
-The modalities combine as a weighted product of their distributions, each weight the fitted one
-(prompts/evidence/fusion_weights.yaml, scripts/fit_fusion.py) times the modality's reliability on this clip
-(pipeline/reliability.py: share of frames with a face, voiced share, ASR confidence); labels spread over basic
-emotions through
-prompts/evidence/label_emotions.yaml. Every number is shown with its reference, as observations with a
-category (high/low/usual, raised/lowered, ...), which the reasoning checker also reads.
+The modalities form the channels (pipeline/channels.py), which combine as a weighted product, each weight the
+fitted one (prompts/evidence/fusion_weights.yaml) times the reliability on this clip (pipeline/reliability.py);
+labels spread over basic emotions through prompts/evidence/label_emotions.yaml. Every number is shown with its
+reference, as observations with a category (high/low/usual, ...), which the reasoning checker also reads.
 """
 
 from __future__ import annotations
@@ -35,6 +32,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from emer.pipeline.channels import ChannelReading, channel_readings, fused_scores
 from emer.pipeline.clues import ClueKind, InstructionSpan, Record
 from emer.pipeline.errors import ConfigError
 from emer.pipeline.facs import load_au_table, load_prototypes
@@ -42,6 +40,7 @@ from emer.pipeline.injection import in_spans, span_bounds
 from emer.pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from emer.pipeline.reliability import reliabilities
 from emer.pipeline.text import negations
+from emer.pipeline.transcript_guard import speech_warnings
 from emer.pipeline.vocab import (
     LabelSet,
     basic_emotions,
@@ -52,8 +51,8 @@ from emer.pipeline.vocab import (
 )
 from emer.pipeline.voice_model import voice_model
 
-EVIDENCE_SCHEMA_VERSION = "1.0"
-EVIDENCE_VERSION = "1.2.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights
+EVIDENCE_SCHEMA_VERSION = "1.1"  # 1.1: channels
+EVIDENCE_VERSION = "1.3.0"  # 1.1: no instructions; 1.2: text, fitted weights; 1.3: channels, transcript guards
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
@@ -126,13 +125,15 @@ class EvidenceSummary(Record):
     """OUT/<clip>/evidence.json."""
 
     record: Literal["evidence"] = "evidence"
-    schema_version: Literal["1.0"] = EVIDENCE_SCHEMA_VERSION
+    schema_version: Literal["1.1"] = EVIDENCE_SCHEMA_VERSION
     version: str = EVIDENCE_VERSION
     clip_id: str
     config: dict[str, Any]
     reference_kind: Literal["speaker", "clip", "none"]
     speaker: str | None = None
     modalities: list[ModalityEvidence]
+    channels: list[ChannelReading] = Field(default_factory=list, description="face, voice, words, body: one "
+                                           "reading each, what the fusion combined and the explanation describes")
     emotions: dict[str, float] = Field(description="combined distribution over basic emotions")
     labels: dict[str, float] = Field(description="combined distribution over the run's labels")
     label: str | None = Field(description="the evidence's own decision")
@@ -480,7 +481,8 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
                                         reference_is_calm=bool(ref and ref.kind == "clip")))
     speech = clues.get("speech")
     instructions: list[InstructionSpan] = []
-    if speech is not None and speech.status == "ok" and speech.data is not None:
+    trusted = speech is not None and speech.status == "ok" and speech.data is not None and speech.data.reliable
+    if trusted:
         instructions = speech.data.instructions_detected
         modalities.append(speech_evidence(speech.data.text, cfg, instructions))
     if features.voice is not None and speech is not None and speech.status == "no_signal":
@@ -502,7 +504,8 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     scene = clues.get("scene")
     if scene is not None and scene.status == "ok" and scene.data is not None:
         modalities.append(scene_evidence(scene.data, cfg))
-    emotions = combine(modalities)
+    channels = channel_readings(modalities, clues, kind)
+    emotions = softmax(fused_scores(channels))  # the same product as combine(modalities)
     labels = label_distribution(emotions, label_set)
     for m in modalities:
         if m.emotions:
@@ -511,6 +514,7 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     label = max(labels, key=lambda k: labels[k]) if labels and informative else None
     return EvidenceSummary(
         clip_id=clip_id, config=cfg.model_dump(mode="json"), reference_kind=kind,
-        speaker=ref.speaker if ref else None, modalities=modalities, emotions=emotions, labels=labels,
-        label=label, confidence=labels.get(label) if label else None, warnings=injection_warnings(instructions),
+        speaker=ref.speaker if ref else None, modalities=modalities, channels=channels, emotions=emotions,
+        labels=labels, label=label, confidence=labels.get(label) if label else None,
+        warnings=speech_warnings(speech) + injection_warnings(instructions),
     )

@@ -8,12 +8,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from emer.pipeline import __version__
+from emer.pipeline.channels import ChannelReading
 from emer.pipeline.clip import ClipInfo
 from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, Record
 from emer.pipeline.reasoning.checker import ReasoningCheck
 from emer.pipeline.vocab import LabelSet
 
-RESULT_SCHEMA_VERSION = "1.2"
+RESULT_SCHEMA_VERSION = "1.3"  # 1.3: prediction.channels, quality.uncovered
 # ok: every requested extractor gave its clue. degraded: a result from the other clues, but an extractor failed
 # (`error` names it). failed: no result (the clip could not be read, or reasoning failed).
 ResultStatus = Literal["ok", "degraded", "failed"]
@@ -33,6 +34,7 @@ class ExplanationQuality(Record):
     interpretation_errors: int = Field(0, description="cue -> emotion readings that contradict the cue tables")
     invented_numbers: int = Field(0, description="numbers that no evidence shows")
     instructions_repeated: int = Field(0, description="spoken instructions to a model repeated or taken as evidence")
+    uncovered: int = Field(0, description="channels with at least a fifth of the decision the explanation leaves out")
     contradicted: int = Field(0, description="all claims the evidence contradicts")
     invented: int = Field(0, description="all claims about what was not measured")
 
@@ -65,6 +67,9 @@ class Prediction(Record):
                                                "of the label (for the ablation table)")
     conclusion_added: bool = Field(False, description="the explanation did not conclude with the decided label, so "
                                    "a closing sentence naming it was added")
+    channels: list[ChannelReading] = Field(default_factory=list, description="each channel's reading (face, voice, "
+                                           "words, body): what the fusion combined and the explanation describes, "
+                                           "with its share of the decision")
 
 
 class PassStats(Record):
@@ -117,7 +122,7 @@ class ClueRef(Record):
 
 class Result(Record):
     record: Literal["result"] = "result"
-    schema_version: Literal["1.2"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.3"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     clip_id: str
     source_path: str
@@ -158,7 +163,7 @@ class ClipStatus(Record):
 
 class RunSummary(Record):
     record: Literal["run-summary"] = "run-summary"
-    schema_version: Literal["1.2"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.3"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     input: str
     output: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from emer.pipeline.channels import channel_readings
 from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
@@ -86,22 +87,42 @@ def test_plain_cues_describe_the_evidence_in_words_with_the_tables_readings():
     ]
     face = ModalityEvidence(modality="face", reference="this speaker's usual level", weight=1.0,
                             emotions={"disgust": 0.6, "happiness": 0.4}, observations=face_obs)
-    ev = ev.model_copy(update={"modalities": [face, *ev.modalities]})
-    plain = plain_cues(ev, {}, ["anger", "sadness"])
+    modalities = [face, *ev.modalities]
+    ev = ev.model_copy(update={"modalities": modalities,
+                               "channels": channel_readings(modalities, {}, "speaker")})
+    plain = plain_cues(ev, ["anger", "sadness"])
     text = " ".join(plain.face + plain.voice + plain.words)
     assert not re.search(r"\d+(\.\d+)?\s*(%|hz|db|spreads)|\d\.\d", text, re.I), text  # no measurements
-    assert "upper lip is raised more than usual (AU10, in FACS a sign of disgust)" in text
-    assert "lip corners are pulled up (a smile) more than usual (AU12, in FACS a sign of happiness" in text
+    assert "the upper lip is raised more than usual (in the cue tables a sign of disgust)" in text
+    assert "lip corners are pulled up more than usual (a smile) (in the cue tables a sign of happiness" in text
     assert "the voice is louder than this speaker's usual" in text and "anger" in text
-    assert plain.leans == {"face": "disgust", "prosody": "anger"} and plain.combined == ["anger", "sadness"]
+    assert plain.leans == {"face": "disgust", "voice": "anger"} and plain.combined == ["anger", "sadness"]
+    assert plain.missing == {"words": "no speech was transcribed", "body": "no body or setting was measured"}
     assert "disgust" in au_readings()["AU10"] and "sadness" in au_readings()["AU15"]
     assert "anger" in voice_readings()[("loudness", "loud")] and "sadness" in voice_readings()[("rate", "slow")]
 
 
-def test_open_words_come_from_every_channel_not_only_the_label():
-    from emer.pipeline.reasoning.explain import open_words
+def test_emotion_words_come_from_the_channels_that_decided():
+    from emer.pipeline.channels import ChannelReading, WordsReading
+    from emer.pipeline.reasoning.checker.coherence import label_basics
+    from emer.pipeline.reasoning.cues import evidence_words
 
-    words = open_words("worried, tense, irritated, cheerful", "fear", {"prosody": "anger"}, set(), 5,
-                       ["fear", "nervousness"])
-    assert "worry" in words and "irritation" in words and "cheerfulness" not in words  # wheel forms
-    assert open_words("", "fear", {}, set(), 5, ["fear", "nervousness"]) == ["fear", "nervousness"]
+    def ch(name, emotions, share, words=None):
+        return ChannelReading(channel=name, emotions=emotions, share=share, weight=1.0,
+                              lean=max(emotions, key=emotions.get), words=words)
+
+    face = ch("face", {"anger": 0.5, "disgust": 0.3, "neutral": 0.2}, 0.6)
+    words = ch("words", {"anger": 0.4, "sadness": 0.4, "neutral": 0.2}, 0.3,
+               WordsReading(conveys=["anger", "sadness"], named=["fury"]))
+    got = evidence_words("anger", label_basics("anger"), [face, words], 6)
+    assert got[:2] == ["angry", "fury"] and "irritated" in got  # family, the word said, the family's second
+    assert "disgusted" in got and "sad" in got  # secondary emotions with real weight in a weighty channel
+    assert 1 <= len(got) <= 6
+    happy = evidence_words("happiness", label_basics("happiness"), [ch("face", {"happiness": 0.7, "neutral": 0.3},
+                                                                           1.0)], 6)
+    assert happy == ["happy", "excited"]  # nothing against the label's valence without a channel reading it
+    weak = ch("voice", {"sadness": 0.5, "happiness": 0.5}, 0.1)
+    assert "sad" not in evidence_words("happiness", label_basics("happiness"), [weak], 6)
+    labels = ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]
+    first = {tuple(evidence_words(x, label_basics(x), [], 6)) for x in labels}
+    assert len(first) == len(labels)  # distinct labels, distinct words

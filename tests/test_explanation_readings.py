@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from emer.pipeline.channels import ChannelCue, ChannelReading, channel_readings
 from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
-from emer.pipeline.reasoning.cues import CueNote, PlainCues, explain_notes
+from emer.pipeline.reasoning.cues import PlainCues, explain_notes
 from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
 
 
@@ -19,9 +20,7 @@ def _obs(modality: str, cue: str, category: str, value: float, ref: float | None
 
 
 # the fear clip of the demo run: brows raised, a higher and louder voice, neutral words, the classifier on sadness
-FEAR = EvidenceSummary(
-    clip_id="1001_DFA_FEA_XX", config={}, reference_kind="speaker", speaker="1001",
-    modalities=[
+_MODALITIES = [
         ModalityEvidence(modality="face", weight=1.0, emotions={"sadness": 0.5, "fear": 0.3},
                          observations=[_obs("face", "expression", "sadness", 0.4, 0.25),
                                        _obs("face", "AU1", "raised", 0.4, 0.01),
@@ -30,7 +29,10 @@ FEAR = EvidenceSummary(
                          observations=[_obs("prosody", "pitch", "high", 11.0, 7.6),
                                        _obs("prosody", "loudness", "loud", -28.0, -34.3)]),
         ModalityEvidence(modality="speech", weight=1.0, observations=[
-            Observation(modality="speech", cue="words", category="none", text="no emotion words")])],
+            Observation(modality="speech", cue="words", category="none", text="no emotion words")])]
+FEAR = EvidenceSummary(
+    clip_id="1001_DFA_FEA_XX", config={}, reference_kind="speaker", speaker="1001", modalities=_MODALITIES,
+    channels=channel_readings(_MODALITIES, {}, "speaker"),
     emotions={"fear": 0.6}, labels={"fear": 0.6, "anger": 0.3}, label="fear", confidence=0.6)
 CLUES = {"face": {"status": "ok", "data": {"summary": {
              "top_aus": [{"au": "AU1", "peak": 0.4}, {"au": "AU2", "peak": 0.3}],
@@ -75,23 +77,45 @@ def test_a_stated_disagreement_or_the_label_alone_passes(text, label):
     assert check.coherent is True and not [c for c in check.claims if c.cue in ("coherence", "interpretation")]
 
 
+def _channel(name: str, lean: str | None, share: float, cues: list[ChannelCue]) -> ChannelReading:
+    emotions = {lean: 0.6, "neutral": 0.4} if lean else {}
+    return ChannelReading(channel=name, lean=lean, share=share, weight=1.0, emotions=emotions, cues=cues)
+
+
+FACE = _channel("face", "sadness", 0.4, [
+    ChannelCue(text="the expression classifier reads the face as sadness", signs=["sadness"], names=True),
+    ChannelCue(text="the inner ends of the eyebrows are raised", signs=["sadness", "surprise", "fear"]),
+    ChannelCue(text="the lip corners are pulled down", signs=["sadness"])])
+VOICE = _channel("voice", "fear", 0.5, [ChannelCue(text="the voice is higher than usual", signs=["anger", "fear"])])
+WORDS = _channel("words", None, 0.0, [ChannelCue(text="the words themselves express no particular emotion")])
+
+
 def test_the_notes_name_no_other_emotion_and_the_disagreement_says_what_decides():
-    plain = PlainCues(notes=[CueNote(channel="face", text="the inner ends of the eyebrows are raised",
-                                     signs=["sadness", "surprise", "fear"]),
-                             CueNote(channel="face", text="the lip corners are pulled down", signs=["sadness"]),
-                             CueNote(channel="voice", text="the voice is higher than usual", signs=["anger", "fear"]),
-                             CueNote(channel="words", text="the words themselves carry no emotion")],
-                      leans={"face": "sadness", "prosody": "fear"})
+    plain = PlainCues(channels=[FACE, VOICE, WORDS], clip_id="x")
     notes = explain_notes(plain, "fear", label_basics("fear"))
     assert notes["face"] == ["the inner ends of the eyebrows are raised, a sign of fear",
-                             "the lip corners are pulled down"]  # the cue that fits the label first
+                             "the lip corners are pulled down"]  # the cue that fits the label first, no classifier
     assert "sadness" not in " ".join(notes["face"] + notes["voice"] + notes["words"])
-    assert notes["disagree"] == "The face alone would suggest sadness, but the voice fits fear and decides it."
+    assert "face alone would suggest sadness" in notes["disagree"] and "voice" in notes["disagree"]
+    assert notes["must"] == ["voice", "face"]
     assert _check(notes["disagree"] + " " + notes["conclusion"]).coherent is True
-    alone = explain_notes(plain.model_copy(update={"leans": {"face": "sadness"}}), "fear", label_basics("fear"))
-    assert alone["disagree"].endswith("but the cues taken together point to fear.")
-    agree = explain_notes(plain.model_copy(update={"leans": {"prosody": "fear"}}), "fear", label_basics("fear"))
+    alone = explain_notes(plain.model_copy(update={"channels": [FACE, WORDS]}), "fear", label_basics("fear"))
+    assert "face alone would suggest sadness" in alone["disagree"] and "cues" in alone["disagree"]
+    agree = explain_notes(plain.model_copy(update={"channels": [VOICE, WORDS]}), "fear", label_basics("fear"))
     assert agree["disagree"] == ""
+
+
+def test_the_face_note_says_what_the_classifier_read_when_it_is_the_label():
+    plain = PlainCues(channels=[FACE, VOICE, WORDS], clip_id="x")
+    notes = explain_notes(plain, "sadness", label_basics("sadness"))
+    assert notes["face"][0] == "the expression classifier reads the face as sadness"
+    assert "voice alone would suggest fear" in notes["disagree"]
+
+
+def test_the_disagreement_sentence_varies_across_clips():
+    sentences = {explain_notes(PlainCues(channels=[FACE, VOICE, WORDS], clip_id=f"clip{i}"), "fear",
+                               label_basics("fear"))["disagree"] for i in range(12)}
+    assert len(sentences) >= 3
 
 
 def test_a_misread_channel_is_rewritten_from_the_notes_where_it_stood():
@@ -112,7 +136,10 @@ def test_a_misread_channel_is_rewritten_from_the_notes_where_it_stood():
 def test_these_cues_refer_to_all_the_cues_not_the_words_before():
     text = ('The person says "Don\'t forget a jacket." These cues fit together to show fear. Taken together, the '
             'clip is best described as fear.')
-    assert _check(text).ok  # measured on EmoDB 03a04Ad: read as "the words show fear" before
+    check = _check(text)  # measured on EmoDB 03a04Ad: read as "the words show fear" before
+    assert [c.cue for c in check.claims if c.verdict in ("contradicted", "invented", "disallowed")] == \
+        ["coverage", "coverage"]  # but the face and the voice, which carried the decision, are left out
+    assert {c.modality for c in check.claims if c.cue == "coverage"} == {"face", "prosody"}
 
 
 def test_a_face_described_in_an_audio_clip_is_invented_unless_a_clause_says_it_is_absent():
@@ -135,11 +162,12 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
 
     template = load_template("default")
     label_set = load_label_set("crema-d")
+    voice = _channel("voice", "anger", 0.6, [ChannelCue(text="the voice is higher than this speaker's usual",
+                                                        signs=["anger", "fear"])])
     plain = PlainCues(voice=["the voice is higher than this speaker's usual (in the vocal profiles a sign of anger "
-                             "or fear)"], words=["the words themselves carry no emotion"], transcript="Stop!",
-                      missing={"face": "no face was measured (unsupported)"}, leans={"prosody": "anger"},
-                      notes=[CueNote(channel="voice", text="the voice is higher than this speaker's usual",
-                                     signs=["anger", "fear"])])
+                             "or fear)"], words=["the words themselves express no particular emotion"],
+                      transcript="Stop!", missing={"face": "no face was measured (unsupported)"},
+                      leans={"voice": "anger"}, channels=[voice, WORDS], clip_id="x")
     prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
     notes = explain_notes(plain, "fear", label_basics("fear"))
     request = render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
@@ -147,6 +175,63 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
                                      "fear", "fused", plain.leans)
     assert "Face: no face was measured." in request and "that no face is visible" in request
     assert "Voice: the voice is higher than this speaker's usual, a sign of fear." in request
-    assert '"The voice alone would suggest anger, but the cues taken together point to fear."' in request
+    assert "voice alone would suggest anger" in request and "Be sure to describe the voice" in request
+    assert 'Words: the person says "Stop!"; the words themselves express no particular emotion.' in request
     assert request.rstrip().endswith("Name no emotion other than fear outside the sentence on the disagreement.")
     assert '"Taken together, the clip is best described as fear."' in request
+
+
+def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():
+    from emer.pipeline.channels import WordsReading
+    from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from emer.pipeline.vocab import load_label_set
+
+    words = ChannelReading(channel="words", lean="fear", share=0.7, weight=2.0, emotions={"fear": 0.7},
+                           cues=[ChannelCue(text="what is said conveys fear", signs=["fear"], names=True)],
+                           words=WordsReading(quote="我一直担心检查结果会不好。", language="zh",
+                                              translation="I keep worrying the results will be bad.",
+                                              conveys=["fear"]))
+    plain = PlainCues(words=["what is said conveys fear"], transcript=words.words.quote,
+                      translation=words.words.translation, language="Chinese", channels=[words], clip_id="z")
+    template = load_template("default")
+    label_set = load_label_set("meld")
+    prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
+    notes = explain_notes(plain, "fear", label_basics("fear"))
+    request = render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
+                                                                                   "notes": notes}}),
+                                     "fear", "fused", plain.leans)
+    assert ('Words: the person says "我一直担心检查结果会不好。" (said in Chinese; machine translation into English: '
+            '"I keep worrying the results will be bad."); what is said conveys fear.') in request
+    assert "give the machine translation, marked as a translation" in request
+    assert "Be sure to describe what is said" in request
+
+
+def test_a_weighty_channel_left_out_gets_its_notes_before_the_closing_sentence():
+    from emer.pipeline.reasoning.explain import add_uncovered
+
+    notes = {"must": ["words", "face"], "words": ["what is said conveys fear"], "face": []}
+    text = "The voice is higher than usual. Taken together, the clip is best described as fear."
+    out, added = add_uncovered(text, notes)
+    assert added == ["words"]
+    assert out == ("The voice is higher than usual. What is said conveys fear. Taken together, the clip is best "
+                   "described as fear.")
+    assert add_uncovered(out, notes) == (out, [])
+
+
+def test_a_claim_about_the_words_is_judged_against_the_words_reading():
+    # measured: "The words "我喜欢你现在的样子" carry no emotion" on a clip labelled happy by the words' reading
+    text_m = ModalityEvidence(modality="text", weight=1.5, emotions={"happiness": 0.7, "neutral": 0.3},
+                              observations=[Observation(modality="speech", cue="meaning", category="happiness",
+                                                        value=0.7, text="expresses happiness (0.70)",
+                                                        supports=["happiness"])])
+    modalities = [FEAR.modalities[0], text_m]
+    evidence = FEAR.model_copy(update={"modalities": modalities,
+                                       "channels": channel_readings(modalities, {}, "speaker")})
+    clues = {"speech": {"status": "ok", "data": {"text": "我喜欢你现在的样子"}}}
+
+    def verdicts(text: str) -> list[str]:
+        check = check_reasoning(text, evidence, clues, label="happiness", explanation=True)
+        return [c.verdict for c in check.claims if c.cue == "words"]
+
+    assert verdicts('The words "我喜欢你现在的样子" carry no emotion. The person is happy.') == ["contradicted"]
+    assert verdicts("The words express happiness. The person is happy.") == ["supported"]

@@ -1,199 +1,168 @@
-"""The evidence summary in plain words, for the explanation prompt: what each cue looks or sounds like and what
-the cue tables say it means, without numbers (prompts/evidence/cue_phrases.yaml, the EMFACS prototypes in
-prompts/facs/, the vocal profiles in prompts/evidence/vocal_profiles.yaml). The transcript comes with the
-sentences addressed to a model removed (pipeline/injection.py).
+"""The channels' readings in plain words, for the label prompt and the explanation request: what each cue looks or
+sounds like and what the cue tables say it means, without numbers. Everything here is rendered from the evidence
+summary's channel records (pipeline/channels.py), the same records the fusion combined: the explanation
+describes the reading that decided, never a second one.
 
-`cue_readings` is the one table of "cue -> emotions it is a sign of" that both the prompt and the checker's
-interpretation claims use.
+`au_readings` / `voice_readings` (pipeline/channels.py) are the one table of "cue -> emotions it is a sign of"
+that the prompt, the notes and the checker's interpretation claims use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import cache
-from typing import Any, Literal
+import zlib
+from typing import Any
 
 from pydantic import Field
 
-from emer.pipeline.clues import Clue, Record
-from emer.pipeline.evidence import EvidenceSummary, Observation, vocal_profiles
-from emer.pipeline.facs import load_prototypes
-from emer.pipeline.injection import neutralised_speech
-from emer.pipeline.vocab import basic_emotions, load_data_yaml
+from emer.pipeline.channels import ChannelReading, au_readings, phrases, voice_readings
+from emer.pipeline.clues import Record
+from emer.pipeline.errors import ConfigError
+from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.vocab import basic_emotions, basic_of_wheel_word, default_wheel, label_weights, load_data_yaml
 
-# vocal profile feature of each voice cue, and the sign of its "up" category
-_VOICE_FEATURE = {"pitch": ("pitch_st", "high"), "pitch_range": ("pitch_range_st", "wide"),
-                  "loudness": ("loudness_db", "loud"), "rate": ("rate", "fast"),
-                  "voice_quality": ("alpha_ratio_db", "tense"), "voice_clarity": ("hnr_db", "clear")}
-_VOICE_DOWN = {"pitch": "low", "pitch_range": "narrow", "loudness": "soft", "rate": "slow", "voice_quality": "lax",
-               "voice_clarity": "rough"}
+__all__ = ["PlainCues", "au_readings", "evidence_words", "explain_notes", "phrases", "plain_cues",
+           "voice_readings"]
 
-
-@cache
-def phrases() -> dict[str, Any]:
-    """prompts/evidence/cue_phrases.yaml."""
-    return load_data_yaml("evidence", "cue_phrases.yaml")
+MUST_DESCRIBE = 0.2  # a channel with at least this share of the decision is described in the explanation
+DISAGREES = 0.1  # a channel leaning elsewhere with at least this share is named in the disagreement sentence
 
 
-@cache
-def au_readings() -> dict[str, tuple[str, ...]]:
-    """AU -> the emotions it is a sign of: the EMFACS prototypes it belongs to, plus `au_readings`."""
-    out: dict[str, list[str]] = {}
-    for p in load_prototypes():
-        for au in p.aus:
-            out.setdefault(au, []).append(p.emotion)
-    for au, emotions in phrases().get("au_readings", {}).items():
-        for e in emotions:
-            if e not in out.setdefault(au, []):
-                out[au].append(e)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-@cache
-def voice_readings() -> dict[tuple[str, str], tuple[str, ...]]:
-    """(voice cue, category) -> the emotions whose vocal profile moves that feature that way by at least half a
-    spread (high pitch -> fear, happiness, surprise, ...)."""
-    out: dict[tuple[str, str], tuple[str, ...]] = {}
-    profiles = vocal_profiles()
-    for cue, (feature, up) in _VOICE_FEATURE.items():
-        out[(cue, up)] = tuple(e for e, p in profiles.items() if p.get(feature, 0.0) >= 0.5)
-        out[(cue, _VOICE_DOWN[cue])] = tuple(e for e, p in profiles.items() if p.get(feature, 0.0) <= -0.5)
-    return out
-
-
-def _or(words: list[str] | tuple[str, ...]) -> str:
-    words = list(words)
+def _or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-class CueNote(Record):
-    """One cue in plain words without any emotion, and the emotions the cue tables read it as."""
-
-    channel: Literal["face", "voice", "words"]
-    text: str
-    signs: list[str] = Field(default_factory=list)
-
-
 class PlainCues(Record):
-    """One clip's cues in plain words, per channel, for the explanation prompt."""
+    """One clip's channels in plain words, for the label prompt (cues.j2) and the explanation request."""
 
     face: list[str] = Field(default_factory=list)
     voice: list[str] = Field(default_factory=list)
     words: list[str] = Field(default_factory=list)
-    transcript: str | None = Field(None, description="what was said, instructions to a model removed")
+    body: list[str] = Field(default_factory=list)
+    transcript: str | None = Field(None, description="what was said, instructions to a model removed; None when "
+                                   "nothing trusted was said")
+    translation: str | None = Field(None, description="its English machine translation, when in another language")
+    language: str | None = Field(None, description="the language it was said in, in English words")
     missing: dict[str, str] = Field(default_factory=dict, description="channel -> why it gives no evidence")
     leans: dict[str, str] = Field(default_factory=dict, description="channel -> the emotion it points to most")
     combined: list[str] = Field(default_factory=list, description="the combined evidence's two leading labels")
-    notes: list[CueNote] = Field(default_factory=list, description="the cues without their readings, for the "
-                                 "explanation of a decided label (explain_notes)")
+    channels: list[ChannelReading] = Field(default_factory=list, description="the records the lines come from")
+    clip_id: str = ""
 
 
-def _face_line(o: Observation, reference_kind: str) -> str | None:
-    looks = phrases()["au_looks"]
-    if o.cue == "expression":
-        more = (", more than this face usually shows it" if o.reference_value is not None else "")
-        return f"the expression classifier sees mostly {o.category}{more}"
-    if o.cue not in looks or o.category == "usual":
-        return None
-    reading = au_readings().get(o.cue, ())
-    sign = f", in FACS a sign of {_or(reading)}" if reading else ""
-    if o.category == "raised":
-        return f"{looks[o.cue]} more than usual ({o.cue}{sign})"
-    if o.category == "lowered":
-        return f"{looks[o.cue]} less than usual ({o.cue})"
-    return f"{looks[o.cue]} ({o.cue}{sign})"
+def _line(text: str, signs: list[str]) -> str:
+    return f"{text} (in the cue tables a sign of {_or(signs)})" if signs else text
 
 
-def _face_note(o: Observation) -> CueNote | None:
-    """An action unit in plain words (the expression classifier's reading is an emotion, not a note)."""
-    looks = phrases()["au_looks"]
-    if o.cue not in looks or o.category in ("usual", "lowered"):
-        return None
-    text = looks[o.cue]
-    if o.category == "raised":
-        text = text.replace(" (", " more than usual (", 1) if " (" in text else text + " more than usual"
-    return CueNote(channel="face", text=text, signs=list(au_readings().get(o.cue, ())))
-
-
-def _voice_line(o: Observation, usual: str) -> str | None:
-    table = phrases()["voice"].get(o.cue, {})
-    if o.category not in table or o.category == "usual":
-        return None
-    line = table[o.category].format(usual=usual)
-    reading = voice_readings().get((o.cue, o.category), ())
-    return f"{line} (in the vocal profiles a sign of {_or(reading)})" if reading else line
-
-
-def plain_cues(evidence: EvidenceSummary, clues: Mapping[str, Clue], labels: list[str]) -> PlainCues:
-    """The clip's evidence in plain words (see the module doc)."""
-    out = PlainCues()
-    usual = phrases()["usual"].get(evidence.reference_kind, "usual")
+def plain_cues(evidence: EvidenceSummary, labels: list[str]) -> PlainCues:
+    """The clip's channels in plain words (see the module doc)."""
+    out = PlainCues(channels=list(evidence.channels), clip_id=evidence.clip_id)
     basics = set(basic_emotions())
-    for m in evidence.modalities:
-        if m.emotions:
-            top = max(m.emotions, key=lambda e: m.emotions[e])
-            if top in basics:
-                out.leans[m.modality] = top
-        for o in m.observations:
-            if m.modality == "face" and (line := _face_line(o, evidence.reference_kind)):
-                out.face.append(line)
-                if note := _face_note(o):
-                    out.notes.append(note)
-            elif m.modality == "prosody" and (line := _voice_line(o, usual)):
-                out.voice.append(line)
-                table = phrases()["voice"][o.cue]
-                out.notes.append(CueNote(channel="voice", text=table[o.category].format(usual=usual),
-                                         signs=list(voice_readings().get((o.cue, o.category), ()))))
-            elif m.modality == "speech":
-                if o.cue == "words":
-                    out.words.append("the words themselves carry no emotion" if o.category == "none"
-                                     else o.text.replace("emotion words said:", "the words include"))
-                elif o.cue == "instructions":
-                    out.words.append("part of what was said addressed an AI model (an attempt to instruct it); it "
-                                     "was removed and is no evidence")
-    out.notes += [CueNote(channel="words", text=w) for w in out.words]
-    if out.voice == [] and evidence.modality("prosody") is not None and evidence.modality("prosody").observations:
-        out.voice.append(f"the voice is as {usual} in pitch, loudness and pace")
-    speech = clues.get("speech")
-    if speech is not None and speech.status == "ok" and speech.data is not None:
-        data = speech.model_dump(mode="json")["data"]
-        out.transcript = (neutralised_speech(data).get("text") or "").strip() or None
-    missing = phrases()["missing"]
-    for kind in ("face", "prosody", "speech"):
-        clue = clues.get(kind)
-        if clue is None or clue.status != "ok":
-            out.missing[kind] = missing[kind] + (f" ({clue.status})" if clue is not None else "")
+    for c in evidence.channels:
+        if c.status != "ok":
+            out.missing[c.channel] = c.note or f"no {c.channel} was measured"
+            continue
+        if c.lean in basics and c.share >= DISAGREES:
+            out.leans[c.channel] = c.lean
+        getattr(out, c.channel).extend(_line(q.text, q.signs) for q in c.cues)
+        if c.words is not None:
+            out.transcript = c.words.quote
+            out.translation = c.words.translation
+            out.language = phrases()["languages"].get(c.words.language or "", c.words.language)
     ranked = sorted(evidence.labels, key=lambda k: -evidence.labels[k]) if evidence.label else []
     out.combined = [k for k in ranked if k in labels or not labels][:2]
     return out
 
 
-_CHANNEL_NAMES = {"face": "face", "prosody": "voice", "speech": "words"}
+def _pick(options: list[str] | str, key: str) -> str:
+    """One of a phrase's variants, the same for a clip every run (so sentences vary across clips)."""
+    if isinstance(options, str):
+        return options
+    return options[zlib.crc32(key.encode()) % len(options)]
 
 
 def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3) -> dict[str, Any]:
-    """What the explanation of `label` is written from (explain.j2's `notes`): per channel (face, voice, words)
-    at most `limit` cues in plain words, those the cue tables read as the label (`basics`: the basic emotions it
-    stands for) first and marked so, no other emotion named; and, where a channel leans to another emotion, the
-    one sentence that names it, saying what decides instead (cue_phrases.yaml `disagreement`)."""
-    said = phrases()["sign_of"]
-    out: dict[str, Any] = {}
-    for channel in ("face", "voice", "words"):
-        notes = [n for n in plain.notes if n.channel == channel]
-        notes.sort(key=lambda n: not (set(n.signs) & basics))
-        out[channel] = [n.text + (said.format(label=label) if set(n.signs) & basics else "")
-                        for n in notes[:limit]]
-    others = {_CHANNEL_NAMES[k]: e for k, e in sorted(plain.leans.items()) if k in _CHANNEL_NAMES
-              and e not in basics}
-    trusted = [_CHANNEL_NAMES[k] for k, e in sorted(plain.leans.items()) if k in _CHANNEL_NAMES and e in basics]
-    table = phrases()["disagreement"]
-    state = table.get("state", {})
+    """What the explanation of `label` is written from (explain.j2's `notes`), per channel from its record: at
+    most `limit` cues in plain words, those the cue tables read as the label first and marked so; the face's
+    classifier reading when it is the label; the words quoted (with their translation) and what their reading
+    says they convey when that is the label. A channel whose reading is another emotion is named only in the
+    disagreement sentence, which says what decides instead. `must`: the channels with a share of at least
+    MUST_DESCRIBE, which the explanation has to describe."""
+    table = phrases()
+    said = table["sign_of"]
+    out: dict[str, Any] = {"must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": []}
+    others: list[tuple[str, str]] = []
+    trusted: list[str] = []
+    for c in sorted(plain.channels, key=lambda c: -c.share):
+        if c.status != "ok":
+            continue
+        name = table["channel_names"][c.channel]
+        out["shares"][c.channel] = c.share
+        if c.share >= MUST_DESCRIBE:
+            out["must"].append(c.channel)
+        elsewhere = c.lean is not None and c.lean not in basics and c.share >= DISAGREES
+        if elsewhere:
+            others.append((name, c.lean))
+        elif c.lean in basics and c.share >= DISAGREES:
+            trusted.append(name)
+        cues = [q for q in c.cues if not q.names or set(q.signs) & basics]
+        cues.sort(key=lambda q: not (set(q.signs) & basics))
+        key = plain.clip_id + c.channel
+        out[c.channel] = [(_pick(table["variants"][q.key], key) if q.key in table["variants"] else q.text)
+                          + (said.format(label=label) if set(q.signs) & basics and label not in q.text else "")
+                          for q in cues[:limit]]
+        if c.channel == "face" and not out["face"]:  # the classifier's reading was another emotion, no AU moved
+            out["face"] = [_pick(table["variants"]["face_still"], key)]
     out["disagree"] = ""
     if others:
-        first = " and the ".join(f"{c} alone would suggest {state.get(e, e)}" if i == 0 else f"{c} {state.get(e, e)}"
-                                 for i, (c, e) in enumerate(others.items()))
-        rest = (table["trusted"].format(channel=" and the ".join(trusted), label=label) if trusted
-                else table["together"].format(label=label))
-        out["disagree"] = table["sentence"].format(others=first, decides=rest)
-    out["conclusion"] = phrases()["conclusion"].format(label=label)
+        state = table["disagreement"]["state"]
+        first = " and the ".join(f"{c} alone would suggest {state.get(e, e)}" if i == 0
+                                 else f"{c} {state.get(e, e)}" for i, (c, e) in enumerate(others))
+        key = plain.clip_id + label
+        rest = (_pick(table["disagreement"]["trusted"], key).format(channel=" and the ".join(trusted), label=label)
+                if trusted else _pick(table["disagreement"]["together"], key).format(label=label))
+        out["disagree"] = _pick(table["disagreement"]["sentence"], key).format(others=first, decides=rest)
+    out["conclusion"] = table["conclusion"].format(label=label)
     return out
+
+
+def evidence_words(label: str, basics: set[str], channels: list[ChannelReading], limit: int) -> list[str]:
+    """Emotion words from what decided the label (prompts/evidence/emotion_words.yaml): the label's family
+    (its own words), the emotion words the speaker said whose emotion fits the label, the words' reading or
+    a channel, and a secondary emotion that a channel with real weight gives real probability; never a word of
+    the opposite valence unless a channel reads it. 1 to `limit` words."""
+    table = load_data_yaml("evidence", "emotion_words.yaml")
+    family, valence = table["family"], table["valence"]
+    wheel = default_wheel()
+    words: list[str] = []
+
+    def add(word: str) -> None:
+        if wheel.normalise(word) not in [wheel.normalise(w) for w in words]:
+            words.append(word)
+
+    own = [w for b in sorted(basics, key=lambda b: -label_weights_or_one(label).get(b, 0.0))
+           for w in family.get(b, [])]
+    for w in own[:1] or [label]:
+        add(w)
+    read = {e for c in channels if c.status == "ok" and c.share >= table["min_share"]
+            for e, p in c.emotions.items() if p >= table["min_probability"]}
+    words_channel = next((c for c in channels if c.channel == "words" and c.words is not None), None)
+    if words_channel is not None:
+        read |= set(words_channel.words.conveys)
+        for w in words_channel.words.named:  # finer words the speaker used: worry, guilt, relief ...
+            if basic_of_wheel_word(w) in basics | read:
+                add(w)
+    for w in own[1:2]:
+        add(w)
+    sign = max((valence.get(b, 0) for b in basics), key=abs, default=0)
+    for e in sorted(read - basics - {"neutral"}):
+        if valence.get(e, 0) * sign >= 0 or any(c.lean == e for c in channels if c.status == "ok"):
+            add(family.get(e, [e])[0])
+    return words[:limit]
+
+
+def label_weights_or_one(label: str) -> dict[str, float]:
+    """The label's basic emotions with weights; an open-vocabulary word stands for itself."""
+    try:
+        return label_weights(label)
+    except ConfigError:
+        return {label: 1.0}

@@ -7,7 +7,8 @@ with the evidence, emotion words and evidence items.
 3. The LLM's label distribution: calibrated label likelihoods (or a generated JSON label, for comparison).
 4. Fusion: the evidence summary's distribution times the LLM's (weight `llm_weight`), or either alone.
    The result keeps both labels and says whether they agree: the LLM does not silently overrule the evidence.
-5. Emotion words: 2-4 emotion-wheel words the model picks among those that fit the decided label.
+5. Emotion words: with `explain: before`, 2-4 emotion-wheel words the model picks among those that fit the
+   decided label; with `explain: after` (the default), words from the channel records (explain.py).
 6. Evidence items: the evidence summary's observations that support the decided label.
 """
 
@@ -141,7 +142,7 @@ def evidence_prediction(evidence: EvidenceSummary, max_evidence: int = 3, max_ch
         reasoning="", reasoning_truncated=False, label=evidence.label, confidence=evidence.confidence or 0.0,
         open_vocab=[], evidence=evidence_items(evidence, evidence.label, max_evidence, max_chars),
         decided_by="evidence", label_scores=evidence.labels, evidence_label=evidence.label,
-        evidence_scores=evidence.labels, warnings=list(evidence.warnings),
+        evidence_scores=evidence.labels, warnings=list(evidence.warnings), channels=list(evidence.channels),
     )
 
 
@@ -254,7 +255,8 @@ class Decider:
             evidence_label=evidence.label if evidence is not None else None,
             evidence_scores=evidence.labels if evidence is not None else None,
             agreement=agreement_note(llm_label, evidence.label if evidence is not None else None, label, decided_by),
-            reasoning_attempts=len(attempts), check=check, first_problems=first_problems,
+            channels=list(evidence.channels) if evidence is not None else [], reasoning_attempts=len(attempts),
+            check=check, first_problems=first_problems,
             dropped_sentences=dropped, warnings=list(evidence.warnings) if evidence is not None else [],
             quality=explanation_quality(check_reasoning(reasoning.text, evidence, by_kind, label=label,
                                                         explanation=True)) if evidence is not None else None,
@@ -296,6 +298,7 @@ class Decider:
             reasoning_attempts=done.attempts, check=done.check, first_problems=done.first_problems,
             dropped_sentences=done.dropped, warnings=list(evidence.warnings) if evidence is not None else [],
             conclusion_added=done.conclusion_added, quality=explanation_quality(done.check),
+            channels=list(evidence.channels) if evidence is not None else [],
         )
         if done.stats is None or done.prompt is None:
             raise ReasonerError("decide-then-explain returned no stats or prompt")

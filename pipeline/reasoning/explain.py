@@ -5,21 +5,23 @@ the explanation is written for it.
    clip's cues in plain words (pipeline/reasoning/cues.py), the label question; calibrated against the same
    prompt with no cues, computed once per run and label list.
 2. Fusion with the evidence summary (`decision.fuse`, unchanged).
-3. The explanation, written for the decided label (or the gold label in explain-gold mode): face, voice, words,
-   how they fit, a conclusion naming the label, written from plain notes (cues.explain_notes: no emotion but
-   the label, one sentence naming a channel that disagrees); checked (pipeline/reasoning/checker/: claims about
-   the clues, cue interpretations, form, coherence), failing sentences dropped (the first about the face or the
-   voice replaced by that channel's notes) or, with `self_check: rewrite`, rewritten once first. An explanation
-   that does not end by naming the label gets a closing sentence that does.
-4. Emotion words: 2-5 words for the person's state, kept where the emotion wheel places them under the label or
-   under an emotion some channel points to.
+3. The explanation, written for the decided label (or the gold label in explain-gold mode): face, voice, words
+   (quoted, with an English machine translation when said in another language), body, how they fit, a
+   conclusion naming the label, written from the channel records the fusion combined (cues.explain_notes: no
+   emotion but the label, one sentence naming a channel that disagrees); checked (pipeline/reasoning/checker/:
+   claims about the clues and the channels' readings, cue interpretations, form, coherence, coverage),
+   failing sentences dropped (the first about a channel replaced by that channel's notes) or, with
+   `self_check: rewrite`, rewritten once first. A channel that carried at least a fifth of the decision and
+   that the explanation left out gets its notes as a sentence; an explanation that does not end by naming the
+   label gets a closing sentence that does.
+4. Emotion words from the same records (cues.evidence_words): the label's family, emotion words said, and
+   secondary emotions a weighty channel reads. No LLM pass.
 
 All passes share the KV state of their common prefix (pipeline/reasoning/session.py); each is timed.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,39 +31,17 @@ from emer.pipeline.clues import Clue
 from emer.pipeline.evidence import EvidenceSummary, softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
-from emer.pipeline.reasoning.cues import PlainCues, explain_notes, phrases, plain_cues
+from emer.pipeline.reasoning.checker.coverage import mentions_channel
+from emer.pipeline.reasoning.cues import PlainCues, evidence_words, explain_notes, phrases, plain_cues
 from emer.pipeline.reasoning.prompt import (
     RenderedPrompt,
     render_cues_prompt,
     render_explain_request,
-    render_words_question,
 )
 from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner, trim_reasoning
 from emer.pipeline.results import ExplanationQuality, GenerationStats, PassStats
 from emer.pipeline.text import split_sentences
-from emer.pipeline.vocab import LabelSet, basic_of_wheel_word, default_wheel
-
-
-def open_words(answer: str, label: str, leans: Mapping[str, str], supported: set[str], limit: int,
-               fallback: list[str], minimum: int = 2) -> list[str]:
-    """Emotion-wheel words of a free answer whose basic emotion is the label's or one a channel points to or an
-    observation supports (normalised, deduplicated), topped up to `minimum` with `fallback` (the label's own
-    words)."""
-    wheel = default_wheel()
-    allowed = label_basics(label) | set(leans.values()) | supported
-    if "neutral" not in label_basics(label):
-        allowed.discard("neutral")  # a calm word under an emotional label contradicts it
-    words: list[str] = []
-    for token in re.findall(r"[A-Za-z]+", answer):
-        word = wheel.normalise(token)
-        if wheel.known(word) and basic_of_wheel_word(word) in allowed and word not in words:
-            words.append(word)
-    for word in fallback:
-        if len(words) >= minimum:
-            break
-        if word not in words:
-            words.append(word)
-    return words[:limit]
+from emer.pipeline.vocab import LabelSet
 
 
 def explanation_quality(check: ReasoningCheck | None) -> ExplanationQuality | None:
@@ -75,7 +55,8 @@ def explanation_quality(check: ReasoningCheck | None) -> ExplanationQuality | No
     return ExplanationQuality(
         coherent=bool(check.coherent), percentages=count("percentage"), lists=count("list"),
         interpretation_errors=count("interpretation"), invented_numbers=count("number"),
-        instructions_repeated=count("instruction"), contradicted=check.contradictions, invented=check.invented)
+        instructions_repeated=count("instruction"), uncovered=count("coverage"),
+        contradicted=check.contradictions, invented=check.invented)
 
 
 def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
@@ -108,17 +89,26 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
     return " ".join(kept).strip(), dropped
 
 
-_CHANNEL_WORDS = {"face": ("face", "facial", "brow", "brows", "eyebrows", "eyes", "smile", "frown", "mouth", "lips"),
-                  "voice": ("voice", "pitch", "tone", "speaks", "loud", "louder", "softer", "pace")}
-
-
 def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str | None:
-    """The channel (face, then voice) a failing sentence describes that has notes and was not restored yet."""
-    words = set(re.findall(r"[a-z]+", sentence.lower()))
-    for channel in ("face", "voice"):
-        if channel not in done and notes.get(channel) and words & set(_CHANNEL_WORDS[channel]):
+    """The channel (face, voice, words, body) a failing sentence describes that has notes and was not restored
+    yet."""
+    for channel in ("face", "voice", "words", "body"):
+        if channel not in done and notes.get(channel) and mentions_channel(sentence, channel):
             return channel
     return None
+
+
+def add_uncovered(text: str, notes: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The text with the notes of every channel in `notes["must"]` it does not describe, as one sentence each,
+    put before the closing sentence; the channels added."""
+    sentences = split_sentences(text)
+    added = []
+    for channel in notes.get("must", []):
+        if notes.get(channel) and not any(mentions_channel(s, channel) for s in sentences):
+            line = phrases()["channel_sentence"][channel].format(cues="; ".join(notes[channel]))
+            sentences.insert(max(len(sentences) - 1, 0), line[0].upper() + line[1:])
+            added.append(channel)
+    return " ".join(s.strip() for s in sentences), added
 
 
 class Explained:
@@ -156,7 +146,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out = Explained()
     t_start = time.perf_counter()
     by_kind = {c.kind: c for c in clues}
-    plain = plain_cues(evidence, by_kind, labels) if evidence is not None else PlainCues()
+    plain = plain_cues(evidence, labels) if evidence is not None else PlainCues()
     out.plain = plain
     prompt = render_cues_prompt(template, info, plain, label_set, labels)
     session = reasoner.session()
@@ -213,21 +203,16 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         if cleaned != text:
             text = cleaned
             check = _check(text, evidence, by_kind, out.label)
+    text, added = add_uncovered(text, notes)
+    if added:
+        check = _check(text, evidence, by_kind, out.label)
     if not concludes_with(split_sentences(text), out.label):
         text = (text + " " + phrases()["conclusion"].format(label=out.label)).strip()
         out.conclusion_added = True
         check = _check(text, evidence, by_kind, out.label)
     out.text, out.check = text, check
-    words_q = render_words_question(template, prompt, out.label)
-    session.begin("words")
-    answer, out.raw.words_finish, _ = session.generate(
-        session.tokens([*base, {"role": "assistant", "content": out.raw.reasoning_attempts[0]},
-                        {"role": "user", "content": words_q}]), 24, cfg.repeat_penalty, stop=("\n",))
-    session.end()
-    out.raw.words_raw = answer
-    supported = {s for m in (evidence.modalities if evidence else []) for o in m.observations for s in o.supports}
-    out.words = open_words(answer, out.label, plain.leans, supported, cfg.max_open_vocab,
-                           label_words(out.label))
+    out.words = evidence_words(out.label, label_basics(out.label), plain.channels, cfg.max_open_vocab) \
+        if evidence is not None else label_words(out.label)
     out.prompt = prompt
     out.stats = _stats(session.passes, time.perf_counter() - t_start)
     return out

@@ -160,11 +160,11 @@ def text_evidence(reading: TextReading | None, reliability: float, cfg: Evidence
 
 
 def text_modality(channel: TextChannel, clues: Mapping[str, Any], cfg: EvidenceConfig) -> ModalityEvidence | None:
-    """The text modality of a clip from its clues (kind -> clue): None without a transcript (no speech clue, or
-    it failed or found no speech)."""
+    """The text modality of a clip from its clues (kind -> clue): None without a trusted transcript (no speech
+    clue, it failed or found no speech, or the guards marked it unreliable)."""
     speech = clues.get("speech")
-    if speech is None or speech.status != "ok" or speech.data is None:
-        return None
+    if speech is None or speech.status != "ok" or speech.data is None or not speech.data.reliable:
+        return None  # an unreliable transcript (pipeline/transcript_guard.py) is not read
     sentence = spoken_text(speech.data)
     reading = channel.read(sentence) if sentence else None
     return text_evidence(reading, reliabilities(clues).get("text", 0.0), cfg, speech.data.instructions_detected)

@@ -9,6 +9,7 @@ from emer.pipeline.evidence import EvidenceSummary
 from emer.pipeline.reasoning.checker.aus import _au_claims
 from emer.pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
 from emer.pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
+from emer.pipeline.reasoning.checker.coverage import coverage_claims
 from emer.pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
 from emer.pipeline.reasoning.checker.facts import _Facts, _facts
 from emer.pipeline.reasoning.checker.interpretation import interpretation_claims
@@ -39,7 +40,8 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
     """Check free reasoning against the evidence summary (and, when given, the clip's clues: kind -> clue or
     clue dict, for the transcript, the measured action units and the expression probabilities). With
     `explanation`, also the explanation's own rules: cue interpretations against the cue tables, form
-    (percentages, lists) and, given the decided `label`, coherence with it."""
+    (percentages, lists) and, given the decided `label`, coherence with it and coverage (every channel with a
+    large share of the decision described)."""
     f = _facts(evidence, clues)
     known = f" {' '.join(_words_of(' '.join(o.text for o in evidence.observations())))} "
     masked_text, quotes = _mask_quotes(_APOSTROPHE_RE.sub("'", text), known)  # same length as `text`
@@ -78,6 +80,7 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
     repeated = _looping(text, sentences)
     coherent = None
     if explanation and label:
+        claims += coverage_claims(sentences, evidence)
         coherent = concludes_with(sentences, label) and not any(c.cue == "coherence" for c in claims)
     return ReasoningCheck(claims=claims, looping=bool(repeated), repeated=repeated, coherent=coherent)
 

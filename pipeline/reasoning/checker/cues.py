@@ -305,16 +305,30 @@ def _expression_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: 
                  detail=f'You wrote that {source} {shows} ({_q(phrase)}), but the evidence reads: {evid}{extra}.')
 
 
+def _words_reading(f: _Facts) -> tuple[str, set[str], str]:
+    """What the words carry by the words channel's reading (pipeline/channels.py, the reading the decision
+    used): its category (the leading emotion it conveys, or none), every emotion it supports (conveyed, emotion
+    words said) and that reading in words. Evidence without channels: the English emotion-word observation."""
+    words = next((c for c in f.evidence.channels if c.channel == "words" and c.status == "ok"), None)
+    if words is not None and words.words is not None:
+        supports = {s for q in words.cues for s in q.signs}
+        conveys = words.words.conveys
+        actual = conveys[0] if conveys else next(iter(sorted(supports)), "none")
+        evid = "; ".join(q.text for q in words.cues) or "the words' reading finds no particular emotion"
+        return actual, supports | set(conveys), f"the words' reading: {evid}"
+    o = f.obs.get(("speech", "words"))
+    return ((o.category, set(o.supports), o.text) if o is not None
+            else ("none", set(), "no emotion words in what was said"))
+
+
 def _speech_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: bool) -> Claim:
     if negated:
         asserted = {"emotional": "none", "neutral": "emotional"}.get(emo, f"not {emo}")
     else:
         asserted = "none" if emo == "neutral" else emo
-    if f.modality("speech") is None:
+    if f.modality("speech") is None and f.modality("text") is None:
         return _missing(f, sentence, phrase, "speech", "words", asserted)
-    o = f.obs.get(("speech", "words"))
-    actual = o.category if o is not None else "none"
-    supports = set(o.supports) if o is not None else set()
+    actual, supports, reading = _words_reading(f)
     if actual == "none":
         ok = asserted == "none" or asserted.startswith("not ")
     elif asserted == "none":
@@ -324,7 +338,7 @@ def _speech_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: bool
     else:
         ok = asserted == "emotional" or asserted == actual or asserted in supports
     said = f' (transcript: "{f.transcript.strip()}")' if f.transcript else ""
-    evid = (o.text if o is not None else "no emotion words in what was said") + said
+    evid = reading + said
     if ok:
         return Claim(sentence=sentence, phrase=phrase, modality="speech", cue="words", asserted=asserted,
                      actual=actual, verdict="supported", detail=f"agrees: {evid}")
@@ -338,6 +352,11 @@ def _speech_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: bool
 # --- quotes -----------------------------------------------------------------------------------------
 
 
+def _letters(text: str) -> str:
+    """The text's letters and digits only, lower-cased (to find a quote in another script in the transcript)."""
+    return "".join(re.findall(r"\w", text.lower()))
+
+
 def _quote_claims(f: _Facts, sentence: str, masked_toks: Sequence[_Tok], quotes: Sequence[str]) -> list[Claim]:
     if not quotes:
         return []
@@ -346,15 +365,18 @@ def _quote_claims(f: _Facts, sentence: str, masked_toks: Sequence[_Tok], quotes:
     for m in re.finditer(r"\bq([qx])([a-z])\b", sentence):
         kind, q = m.group(1), quotes[ord(m.group(2)) - ord("a")]
         words = _words_of(q)
-        if kind == "x" or (not speechy and len(words) < 3):
+        if kind == "x" or (not speechy and len(words or _letters(q)) < 3):
             continue  # a quoted label, category word or piece of the evidence, not the speaker's words
         if f.transcript is None:
             if f.modality("speech") is None:
                 claims.append(_missing(f, sentence, f'"{q}"', "speech", "transcript", q))
             continue
-        said = _words_of(f.transcript)
         n = len(words)
-        found = any(said[i: i + n] == words for i in range(len(said) - n + 1))
+        if words:
+            found = any(said[i: i + n] == words for said in (_words_of(f.transcript), _words_of(f.translation or ""))
+                        for i in range(len(said) - n + 1))
+        else:  # another script: the quote's letters in the transcript's, spacing and punctuation aside
+            found = _letters(q) in _letters(f.transcript)
         if found:
             claims.append(Claim(sentence=sentence, phrase=f'"{q}"', modality="speech", cue="transcript",
                                 asserted=q, actual=f.transcript, verdict="supported", detail="quoted as said"))

@@ -25,6 +25,7 @@ class _Facts:
     clues: Mapping[str, Any]
     obs: dict[tuple[str, str], Observation]
     transcript: str | None
+    translation: str | None  # the transcript's English machine translation, quotable beside it
     au_measured: dict[str, float]  # AU -> peak, from the face clue's strongest AUs
     au_prototype: dict[str, str]  # AU -> active / inactive / unmeasured, from the face clue's prototype matches
     au_names: dict[str, str]
@@ -33,7 +34,9 @@ class _Facts:
     instructions: list[str]  # sentences of the transcript addressed to a model
 
     def modality(self, kind: str) -> ModalityEvidence | None:
-        return self.evidence.modality(kind)
+        """The evidence's modality; what was said is there when either reading of it (words or text) is."""
+        found = self.evidence.modality(kind)
+        return self.evidence.modality("text") if found is None and kind == "speech" else found
 
     def status(self, kind: str) -> str:
         clue = self.clues.get(kind)
@@ -88,7 +91,9 @@ def _facts(evidence: EvidenceSummary, clues: Mapping[str, Any] | None) -> _Facts
     for o in evidence.observations():
         obs.setdefault((o.modality, o.cue), o)
     speech = clues.get("speech")
-    transcript = _get(speech, "data", "text") if _status_ok(speech) else None
+    trusted = _status_ok(speech) and _get(speech, "data", "reliable") is not False
+    transcript = _get(speech, "data", "text") if trusted else None
+    translation = _get(speech, "data", "translation") if trusted else None
     spoken_instructions = (_get(speech, "data", "instructions_detected") or []) if transcript is not None else []
     instructions = [str(_get(i, "text")) for i in spoken_instructions]
     if instructions:  # what the prompt showed: quoting the instructions is inventing, and messages never repeat them
@@ -117,7 +122,8 @@ def _facts(evidence: EvidenceSummary, clues: Mapping[str, Any] | None) -> _Facts
             if key not in expression:
                 expression[key] = float(p)
             values.setdefault(key, set()).update(float(v) for v in (p, usual) if v)
-    return _Facts(evidence=evidence, clues=clues, obs=obs, transcript=transcript, au_measured=au_measured,
+    return _Facts(evidence=evidence, clues=clues, obs=obs, transcript=transcript, translation=translation,
+                  au_measured=au_measured,
                   au_prototype=au_prototype, expression_values=values,
                   au_names=_au_table_names(), expression=expression, instructions=instructions)
 

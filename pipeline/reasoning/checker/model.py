@@ -8,8 +8,9 @@ from pydantic import Field, model_validator
 
 from emer.pipeline.clues import ClueKind, Record
 
-CHECKER_VERSION = "1.4.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence;
-# 1.3: channel readings of another emotion, absence read per clause; 1.4: the notes' AU words, "all signs of"
+CHECKER_VERSION = "1.5.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence;
+# 1.3: channel readings of another emotion, absence read per clause; 1.4: the notes' AU words, "all signs of";
+# 1.5: the words judged against the words' reading (channels), translations quoted, coverage of the channels
 
 # disallowed: not a claim about the clues but not allowed in an explanation (a percentage, a list, another
 # emotion named as the person's state)

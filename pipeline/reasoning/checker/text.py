@@ -59,8 +59,10 @@ def _mask_quotes(sentence: str, known: str = "") -> tuple[str, list[str]]:
             return m.group(0)
         quotes.append(inner)
         words = _words_of(inner)
-        label_like = len(words) <= 2 and all(_emotion(w) or w in _WORDS for w in words)
-        kind = "x" if not words or label_like or (known and f" {' '.join(words)} " in known) else "q"
+        label_like = bool(words) and len(words) <= 2 and all(_emotion(w) or w in _WORDS for w in words)
+        other_script = not words and re.search(r"[^\W\d_]", inner) is not None  # Chinese, Korean, ...: maybe said
+        kind = "x" if (not words and not other_script) or label_like or (
+            known and words and f" {' '.join(words)} " in known) else "q"
         pad = len(m.group(0)) - 3
         end = "!" if inner.rstrip()[-1:] in (".", "!", "?") and pad >= 1 else ""  # the quote ends a sentence
         return "q" + kind + chr(ord("a") + len(quotes) - 1) + " " * (pad - len(end)) + end

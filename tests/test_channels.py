@@ -1,0 +1,56 @@
+"""The channel records (pipeline/channels.py): the fusion over them is the fusion over the modalities, the words'
+reading carries the English emotion words said as cues, shares say which channel carried the decision, and a
+missing channel says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from emer.pipeline.channels import channel_readings, fused_scores
+from emer.pipeline.evidence import ModalityEvidence, Observation, combine, softmax
+from emer.pipeline.vocab import basic_emotions
+
+
+def _m(kind: str, emotions: dict[str, float], weight: float, obs: list[Observation] | None = None):
+    return ModalityEvidence(modality=kind, weight=weight, emotions=emotions, observations=obs or [])
+
+
+FACE = _m("face", {"anger": 0.5, "neutral": 0.3, "sadness": 0.2}, 1.0,
+          [Observation(modality="face", cue="expression", category="anger", value=0.5, text="expression anger",
+                       supports=["anger"]),
+           Observation(modality="face", cue="AU4", category="raised", value=0.6, reference_value=0.1,
+                       text="AU4 raised", supports=["anger"])])
+VOICE = _m("prosody", {"neutral": 0.3, "sadness": 0.25, "anger": 0.25, "fear": 0.2}, 0.3,
+           [Observation(modality="prosody", cue="loudness", category="loud", value=-20, text="loud")])
+TEXT = _m("text", {"sadness": 0.6, "fear": 0.2, "anger": 0.1, "neutral": 0.1}, 2.0,
+          [Observation(modality="speech", cue="meaning", category="sadness", value=0.6, text="expresses sadness",
+                       supports=["sadness"])])
+SPEECH = _m("speech", {"sadness": 0.8, "anger": 0.2}, 1.0,
+            [Observation(modality="speech", cue="words", category="sadness", text="emotion words said: 'miss'",
+                         supports=["sadness"])])
+
+
+def test_the_fusion_over_the_channels_is_the_fusion_over_the_modalities():
+    modalities = [FACE, VOICE, TEXT, SPEECH]
+    channels = channel_readings(modalities, {}, "speaker")
+    assert softmax(fused_scores(channels)) == pytest.approx(combine(modalities), abs=2e-3)
+    words = next(c for c in channels if c.channel == "words")
+    assert words.modalities == ["text", "speech"] and words.weight == pytest.approx(3.0)
+
+
+def test_each_channel_reads_in_plain_words_with_its_share():
+    channels = {c.channel: c for c in channel_readings([FACE, VOICE, TEXT], {}, "speaker")}
+    face, words = channels["face"], channels["words"]
+    assert face.cues[0].text == "the expression classifier reads the face as anger" and face.lean == "anger"
+    assert "brows are lowered" in face.cues[1].text and "anger" in face.cues[1].signs
+    assert words.words is not None and words.words.conveys[0] == "sadness"
+    assert words.cues[0].text.startswith("what is said conveys sadness")
+    assert words.share > face.share > channels["voice"].share and sum(c.share for c in channels.values()) == \
+        pytest.approx(1.0, abs=1e-2)
+    assert channels["body"].status == "missing" and channels["body"].note
+
+
+def test_a_flat_channel_pulls_nothing():
+    flat = _m("prosody", dict.fromkeys(basic_emotions(), round(1 / len(basic_emotions()), 4)), 1.0)
+    channels = {c.channel: c for c in channel_readings([FACE, flat], {}, "speaker")}
+    assert channels["voice"].share == 0.0 and channels["voice"].lean is None and channels["face"].share == 1.0
