@@ -64,6 +64,9 @@ class FaceFrame(Record):
     )
     blendshapes: dict[str, float] = Field(default_factory=dict, description="MediaPipe blendshape scores 0-1")
     aus: dict[str, float] = Field(default_factory=dict, description="FACS AU intensity estimates 0-1")
+    asymmetry: dict[str, float] = Field(default_factory=dict, description="per AU estimated on each side of the "
+                                        "face: left minus right estimate (-1..1); empty when the extractor has no "
+                                        "sides")
     expression: dict[str, float] | None = Field(None, description="7-class expression probabilities")
 
 

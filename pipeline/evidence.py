@@ -37,7 +37,7 @@ from pydantic import Field
 
 from emer.pipeline.clues import ClueKind, InstructionSpan, Record
 from emer.pipeline.errors import ConfigError
-from emer.pipeline.facs import load_au_table, load_prototypes
+from emer.pipeline.facs import Prototype, load_au_table, load_prototypes, neutral_rule
 from emer.pipeline.injection import in_spans, span_bounds
 from emer.pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from emer.pipeline.reliability import reliabilities
@@ -47,6 +47,7 @@ from emer.pipeline.vocab import (
     basic_emotions,
     basic_of_wheel_word,
     canonical_label,
+    label_emotions,
     label_weights,
     load_data_yaml,
 )
@@ -177,20 +178,25 @@ def _au_names() -> dict[str, str]:
     return load_au_table().activity_names()
 
 
-def _prototypes() -> dict[str, list[str]]:
-    return {p.emotion: list(p.aus) for p in load_prototypes()}
-
-
 def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | None, cfg: EvidenceConfig,
                   reference_is_calm: bool) -> ModalityEvidence:
-    """Expression probabilities and prototype AUs against the reference face."""
+    """Expression probabilities and prototype AUs against the reference face (prompts/facs/emfacs_prototypes.yaml):
+    each prototype scores its AUs' raise above the reference at the side it reads (a smile on both sides,
+    contempt's lip corner on one), less the raise of the AUs that mark another emotion; neutral scores as a
+    prototype raised `departure` far. The classifier's probability of a class a prototype borrows (contempt:
+    happy) is split by that prototype's one-sided share."""
     basic = basic_emotions()
     scores = dict.fromkeys(basic, 0.0)
     observations: list[Observation] = []
     eps = 0.02
+    names = _au_names()
+    prototypes = [p for p in load_prototypes() if p.emotion in basic]
+    ref_levels = (ref.au_mean if reference_is_calm else ref.au_peak) if ref is not None else {}
+    ref_asym = (ref.asym_mean if reference_is_calm else ref.asym_peak) if ref is not None else {}
     if face.expression:
-        p = _canonical_probs(face.expression)
-        p_ref = _canonical_probs(ref.expression) if ref and ref.expression else None
+        p = _split_expression(_canonical_probs(face.expression), face, prototypes)
+        p_ref = (_split_expression(_canonical_probs(ref.expression), ref, prototypes)
+                 if ref and ref.expression else None)
         gamma = cfg.expression_prior_correction if p_ref else 0.0
         rel = {e: math.log(p.get(e, 0) + eps) - gamma * math.log((p_ref or {}).get(e, 0) + eps) for e in basic}
         for e in basic:
@@ -205,18 +211,19 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
             modality="face", cue="expression", category=top, value=round(p.get(top, 0), 4),
             reference_value=round(p_ref.get(top, 0), 4) if p_ref else None,
             text=f"expression classifier {', '.join(parts)}; {lead}", supports=[top]))
-    names = _au_names()
-    prototypes = {e: aus for e, aus in _prototypes().items() if e in basic}
-    ref_levels = (ref.au_mean if reference_is_calm else ref.au_peak) if ref is not None else {}
     delta = {au: v - ref_levels.get(au, 0.0) for au, v in face.au_peak.items() if au in names}
-    for e, aus in prototypes.items():
-        measured = [a for a in aus if a in delta]
-        if measured:
-            scores[e] += cfg.au_gain * sum(max(0.0, delta[a]) for a in measured) / len(measured)
-    proto_of = {}
-    for e, aus in prototypes.items():
-        for a in aus:
-            proto_of.setdefault(a, []).append(e)
+    for proto in prototypes:
+        own = proto.levels({a: v for a, v in face.au_peak.items() if a in names}, face.asym_peak)
+        base = proto.levels(ref_levels, ref_asym)
+        scores[proto.emotion] += cfg.au_gain * proto.score(
+            {a: v - base.get(a, 0.0) for a, v in own.items()}, delta)
+    if "neutral" in scores:
+        scores["neutral"] += cfg.au_gain * neutral_rule().departure
+    proto_of: dict[str, list[str]] = {}
+    one_sided_of: dict[str, list[str]] = {}
+    for proto in prototypes:
+        for a in proto.aus:
+            (one_sided_of if proto.side == "one" else proto_of).setdefault(a, []).append(proto.emotion)
     for au in sorted(delta, key=lambda a: -abs(delta[a])):
         peak, d = face.au_peak[au], delta[au]
         name = names.get(au, au)
@@ -235,9 +242,38 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
                 reference_value=round(ref_levels[au], 3) if ref is not None and au in ref_levels else None,
                 text=f"{au} {name} high: peak {peak:.2f}{detail}",
                 supports=proto_of.get(au, []) if ref is None else []))
+    for au, emotions in one_sided_of.items():
+        asym, usual = face.asym_peak.get(au, 0.0), ref_asym.get(au, 0.0)
+        if asym - usual >= cfg.au_change:
+            observations.append(Observation(
+                modality="face", cue=au, category="one-sided", value=round(asym, 3),
+                reference_value=round(usual, 3) if ref is not None else None,
+                text=f"{au} {names.get(au, au)} on one side of the face: the sides differ by {asym:.2f} at the peak"
+                f"{f' (usually {usual:.2f})' if ref is not None else ''}", supports=emotions))
     observations = observations[:7]
     return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
                             emotions=softmax(scores), observations=observations)
+
+
+def _split_expression(p: dict[str, float], face: FaceFeatures, prototypes: Sequence[Prototype]
+                      ) -> dict[str, float]:
+    """The classifier's probabilities with the class a prototype borrows (`expression`: contempt's faces are
+    seen as happiness) split by that prototype's one-sided share: the one-sided level of its AUs over their
+    whole level (the stronger side), at the peak."""
+    out = dict(p)
+    for proto in prototypes:
+        if proto.expression is None or proto.expression not in out:
+            continue
+        shares = []
+        for a in proto.aus:
+            asym, level = face.asym_peak.get(a), face.au_peak.get(a)
+            if asym is not None and level:
+                shares.append(min(1.0, asym / (level + asym / 2)))
+        share = max(shares, default=0.0)
+        moved = out[proto.expression] * share
+        out[proto.expression] -= moved
+        out[proto.emotion] = out.get(proto.emotion, 0.0) + moved
+    return out
 
 
 _VOICE_WORDS = {
@@ -319,7 +355,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     if z:
         k = cfg.vocal_profile_scale
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
-        scores = {e: scores.get(e, min(scores.values())) for e in basic_emotions()}
+        scores = {e: scores[e] for e in basic_emotions() if e in scores}  # unprofiled: no evidence
         if cfg.voice_model_weight > 0:
             learned, obs = _voice_model_scores(z, cfg)
             scores = {e: v + learned.get(e, 0.0) for e, v in scores.items()}
@@ -443,21 +479,32 @@ def scene_evidence(data: Any, cfg: EvidenceConfig | None = None) -> ModalityEvid
 
 
 def combine(modalities: Sequence[ModalityEvidence]) -> dict[str, float]:
-    """Weighted product of the modalities' distributions over basic emotions (uniform when none has any)."""
+    """Weighted product of the modalities' distributions over basic emotions (uniform when none has any). A
+    basic emotion a modality does not score (its distribution has no such key) gets the mean of the modality's
+    log-probabilities: no evidence either way."""
     basic = basic_emotions()
     total = dict.fromkeys(basic, 0.0)
     for m in modalities:
         if m.emotions and m.weight > 0:
+            logs = {e: math.log(max(m.emotions[e], 1e-4)) for e in basic if e in m.emotions}
+            mean = sum(logs.values()) / len(logs)
             for e in basic:
-                total[e] += m.weight * math.log(max(m.emotions.get(e, 0.0), 1e-4))
+                total[e] += m.weight * logs.get(e, mean)
     return softmax(total)
 
 
 def label_distribution(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
-    """The basic-emotion distribution spread onto the run's labels (normalised over the set)."""
+    """The basic-emotion distribution spread onto the run's labels (normalised over the set); a basic emotion no
+    label stands for adds to the one prompts/evidence/label_emotions.yaml `fold` names (contempt to disgust)."""
     if label_set.is_open:
         return dict(emotions)
-    raw = {lab: sum(w * emotions.get(b, 0.0) for b, w in label_weights(lab).items()) for lab in label_set.labels}
+    weights = {lab: label_weights(lab) for lab in label_set.labels}
+    covered = {b for w in weights.values() for b in w}
+    emotions = dict(emotions)
+    for b, target in label_emotions().get("fold", {}).items():
+        if b not in covered and b in emotions:
+            emotions[target] = emotions.get(target, 0.0) + emotions.pop(b)
+    raw = {lab: sum(w * emotions.get(b, 0.0) for b, w in weights[lab].items()) for lab in label_set.labels}
     total = sum(raw.values()) or 1.0
     return {lab: round(v / total, 4) for lab, v in raw.items()}
 

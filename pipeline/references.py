@@ -66,6 +66,9 @@ class FaceFeatures(Record):
     expression: dict[str, float] | None = Field(None, description="mean 7-class expression probabilities")
     au_peak: dict[str, float] = Field(default_factory=dict, description="90th percentile of each AU over frames")
     au_mean: dict[str, float] = Field(default_factory=dict)
+    asym_peak: dict[str, float] = Field(default_factory=dict, description="90th percentile of each AU's left-right "
+                                        "difference (absolute) over frames; only AUs estimated per side")
+    asym_mean: dict[str, float] = Field(default_factory=dict)
     frames: int = 0
 
 
@@ -126,10 +129,13 @@ class SpeakerReferences(Record):
 
 def _face_features(frames: Sequence) -> FaceFeatures:
     aus: dict[str, list[float]] = {}
+    asym: dict[str, list[float]] = {}
     expressions: list[dict[str, float]] = []
     for fr in frames:
         for au, v in fr.aus.items():
             aus.setdefault(au, []).append(v)
+        for au, v in fr.asymmetry.items():
+            asym.setdefault(au, []).append(abs(v))
         if fr.expression:
             expressions.append(fr.expression)
     expression = None
@@ -140,6 +146,8 @@ def _face_features(frames: Sequence) -> FaceFeatures:
         expression=expression, frames=len(frames),
         au_peak={au: round(float(np.quantile(v, 0.9)), 4) for au, v in aus.items()},
         au_mean={au: round(sum(v) / len(v), 4) for au, v in aus.items()},
+        asym_peak={au: round(float(np.quantile(v, 0.9)), 4) for au, v in asym.items()},
+        asym_mean={au: round(sum(v) / len(v), 4) for au, v in asym.items()},
     )
 
 
@@ -235,6 +243,7 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
         face = FaceFeatures(
             expression=_median_dict(expressions) if expressions else None,
             au_peak=_median_dict([f.au_peak for f in faces]), au_mean=_median_dict([f.au_mean for f in faces]),
+            asym_peak=_median_dict([f.asym_peak for f in faces]), asym_mean=_median_dict([f.asym_mean for f in faces]),
             frames=sum(f.frames for f in faces),
         )
     return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
