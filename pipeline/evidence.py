@@ -182,8 +182,9 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
                   reference_is_calm: bool) -> ModalityEvidence:
     """Expression probabilities and prototype AUs against the reference face (prompts/facs/emfacs_prototypes.yaml):
     each prototype scores its AUs' raise above the reference at the side it reads (a smile on both sides,
-    contempt's lip corner on one), less the raise of the AUs that mark another emotion; neutral scores as a
-    prototype raised `departure` far. The classifier's probability of a class a prototype borrows (contempt:
+    contempt's lip corner on one), less the raise of the AUs that mark another emotion; neutral scores by how far the
+    strongest prototype stays below `departure` (negative beyond it: a face that moved is not neutral, whatever
+    the classifier's neutral says). The classifier's probability of a class a prototype borrows (contempt:
     happy) is split by that prototype's one-sided share."""
     basic = basic_emotions()
     scores = dict.fromkeys(basic, 0.0)
@@ -193,6 +194,8 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
     prototypes = [p for p in load_prototypes() if p.emotion in basic]
     ref_levels = (ref.au_mean if reference_is_calm else ref.au_peak) if ref is not None else {}
     ref_asym = (ref.asym_mean if reference_is_calm else ref.asym_peak) if ref is not None else {}
+    if reference_is_calm:  # a one-sided look held through the clip is in its calm frames too
+        ref_asym = {a: min(v, neutral_rule().rest_asymmetry) for a, v in ref_asym.items()}
     if face.expression:
         p = _split_expression(_canonical_probs(face.expression), face, prototypes)
         p_ref = (_split_expression(_canonical_probs(ref.expression), ref, prototypes)
@@ -212,13 +215,15 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
             reference_value=round(p_ref.get(top, 0), 4) if p_ref else None,
             text=f"expression classifier {', '.join(parts)}; {lead}", supports=[top]))
     delta = {au: v - ref_levels.get(au, 0.0) for au, v in face.au_peak.items() if au in names}
+    departed = 0.0
     for proto in prototypes:
         own = proto.levels({a: v for a, v in face.au_peak.items() if a in names}, face.asym_peak)
         base = proto.levels(ref_levels, ref_asym)
-        scores[proto.emotion] += cfg.au_gain * proto.score(
-            {a: v - base.get(a, 0.0) for a, v in own.items()}, delta)
-    if "neutral" in scores:
-        scores["neutral"] += cfg.au_gain * neutral_rule().departure
+        score = proto.score({a: v - base.get(a, 0.0) for a, v in own.items()}, delta)
+        scores[proto.emotion] += cfg.au_gain * score
+        departed = max(departed, score)
+    if "neutral" in scores:  # for as far as the strongest prototype stays below `departure`, against beyond it
+        scores["neutral"] += cfg.au_gain * (neutral_rule().departure - departed)
     proto_of: dict[str, list[str]] = {}
     one_sided_of: dict[str, list[str]] = {}
     for proto in prototypes:
@@ -258,18 +263,15 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
 def _split_expression(p: dict[str, float], face: FaceFeatures, prototypes: Sequence[Prototype]
                       ) -> dict[str, float]:
     """The classifier's probabilities with the class a prototype borrows (`expression`: contempt's faces are
-    seen as happiness) split by that prototype's one-sided share: the one-sided level of its AUs over their
-    whole level (the stronger side), at the peak."""
+    seen as happiness) split by that prototype's one-sided share: the left-right difference of its AUs over
+    their stronger side's level, summed over its AUs (a faint dimple does not outweigh a broad smile)."""
     out = dict(p)
     for proto in prototypes:
         if proto.expression is None or proto.expression not in out:
             continue
-        shares = []
-        for a in proto.aus:
-            asym, level = face.asym_peak.get(a), face.au_peak.get(a)
-            if asym is not None and level:
-                shares.append(min(1.0, asym / (level + asym / 2)))
-        share = max(shares, default=0.0)
+        one = sum(face.asym_peak.get(a, 0.0) for a in proto.aus)
+        stronger = sum(face.au_peak.get(a, 0.0) + face.asym_peak.get(a, 0.0) / 2 for a in proto.aus)
+        share = min(1.0, one / stronger) if stronger > 0 else 0.0
         moved = out[proto.expression] * share
         out[proto.expression] -= moved
         out[proto.emotion] = out.get(proto.emotion, 0.0) + moved

@@ -99,6 +99,8 @@ def side_level(level: float, asymmetry: float, side: str) -> float:
 class NeutralRule(Record):
     departure: float = Field(gt=0, description="prototype score below which the face has not departed from its "
                              "reference; neutral scores as a prototype raised this far")
+    rest_asymmetry: float = Field(ge=0, description="a resting face's sides differ by less than this; the most a "
+                                  "one-sided AU's reference is when read against the clip's own calm frames")
 
 
 class _PrototypeSpec(Record):
@@ -156,10 +158,8 @@ def match_prototypes(aus: dict[str, float], prototypes: tuple[Prototype, ...], t
         levels = p.levels(aus, asymmetry or {})
         measurable = list(levels)
         active = [a for a in measurable if levels[a] >= threshold]
-        if p.combine == "max":
-            score = 1.0 if active else 0.0
-        else:
-            score = len(active) / len(measurable) if measurable else 0.0
+        any_of = 1.0 if active else 0.0
+        score = any_of if p.combine == "max" else len(active) / len(measurable) if measurable else 0.0
         matches.append(PrototypeMatch(emotion=p.emotion, aus=list(p.aus), active=active,
                                       unmeasured=unmeasured, score=round(score, 3)))
     return sorted(matches, key=lambda m: -m.score)
