@@ -35,6 +35,9 @@ from emer.pipeline.clip import decode_clip  # noqa: E402
 from emer.pipeline.datasets import _pip_download, fetch_sample_set  # noqa: E402
 from emer.pipeline.io import write_text_atomic  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from media import one_sided_smile  # noqa: E402  (the composite the face test reads too)
+
 FPS = 10
 PHOTOS = {"0-f1-su-ph.jpg": "surprise", "0-f15-hao-ph.jpg": "happiness", "15-f13-anc-ph.jpg": "anger",
           "45-m7-di-ph.jpg": "disgust"}
@@ -54,32 +57,14 @@ def write_video(frames: list[np.ndarray], target: Path, fps: int = FPS) -> Path:
     return target
 
 
-def face_center_x(image: np.ndarray) -> int:
-    """x of the middle of the face MediaPipe finds in the image (pixels)."""
+def face_center_x(image: np.ndarray) -> float:
+    """x of the middle of the face MediaPipe finds in the image (fraction of the width)."""
     from emer.extractors.face_mediapipe import MediaPipeFaceExtractor
 
     face = MediaPipeFaceExtractor()._landmarks(image)
     if face is None:
         raise SystemExit("no face in single_face.mp4 frame 0")
-    return int((face.box[0] + face.box[2] / 2) * image.shape[1])
-
-
-def one_sided(neutral: np.ndarray, smiling: np.ndarray, cx: int, side: str) -> np.ndarray:
-    """The smiling frame with the image half on `side` of column cx taken from the neutral frame."""
-    out = smiling.copy()
-    if side == "left":
-        out[:, cx:] = neutral[:, cx:]
-    else:
-        out[:, :cx] = neutral[:, :cx]
-    return out
-
-
-def one_sided_clip(video: Path, side: str) -> list[np.ndarray]:
-    """single_face.mp4's neutral frames, then its smiling frames smiling on one side only."""
-    frames = [f.image for f in decode_clip(video).frames]
-    neutral = frames[0]
-    cx = face_center_x(neutral)
-    return frames[:6] + [one_sided(neutral, f, cx, side) for f in frames[7:]]
+    return face.box[0] + face.box[2] / 2
 
 
 def main() -> int:
@@ -98,7 +83,8 @@ def main() -> int:
     write_video(frames[:6], args.out / "single_face_neutral.avi")
     rows.append(("single_face_neutral", "neutral", "single_face"))
     for side in ("left", "right"):
-        write_video(one_sided_clip(single, side), args.out / f"onesided_{side}.avi")
+        clip = one_sided_smile(decode_clip(single), face_center_x(frames[0]), side, neutral_frames=6)
+        write_video([f.image for f in clip.frames[:6] + clip.frames[7:]], args.out / f"onesided_{side}.avi")
         rows.append((f"onesided_{side}", "contempt", "single_face"))
     wolf = decode_clip(pyfeat / "WolfgangLanger_Pexels.mp4")
     write_video([f.image for f in wolf.frames if f.t < 9.0], args.out / "crying.avi")
