@@ -234,15 +234,10 @@ class MediaPipeFaceExtractor(Extractor):
     def _expression(self, image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> dict[str, float] | None:
         import cv2
 
-        h, w = image_bgr.shape[:2]
-        x, y, bw, bh = box[0] * w, box[1] * h, box[2] * w, box[3] * h
-        side = max(bw, bh) * (1 + 2 * CROP_MARGIN)
-        cx, cy = x + bw / 2, y + bh / 2
-        x0, y0 = max(0, round(cx - side / 2)), max(0, round(cy - side / 2))
-        x1, y1 = min(w, round(cx + side / 2)), min(h, round(cy + side / 2))
-        if x1 - x0 < 8 or y1 - y0 < 8:
+        crop = face_crop(image_bgr, box, CROP_MARGIN)
+        if crop is None:
             return None
-        grey = cv2.cvtColor(image_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+        grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         face = cv2.resize(grey, (EXPRESSION_INPUT, EXPRESSION_INPUT), interpolation=cv2.INTER_AREA)
         tensor = ((face.astype(np.float32) / 255.0 - 0.5) * 2.0).reshape(1, EXPRESSION_INPUT, EXPRESSION_INPUT, 1)
         interpreter = self._get_interpreter()
@@ -306,6 +301,20 @@ def _import_mediapipe() -> Any:
     if isinstance(error, BaseException):
         error.__traceback__ = None
     return mp
+
+
+def face_crop(image_bgr: np.ndarray, box: tuple[float, float, float, float], margin: float) -> np.ndarray | None:
+    """The square crop around a face box (fractions of the frame) widened by `margin` on each side, clipped to
+    the frame; None when it is too small to classify."""
+    h, w = image_bgr.shape[:2]
+    x, y, bw, bh = box[0] * w, box[1] * h, box[2] * w, box[3] * h
+    side = max(bw, bh) * (1 + 2 * margin)
+    cx, cy = x + bw / 2, y + bh / 2
+    x0, y0 = max(0, round(cx - side / 2)), max(0, round(cy - side / 2))
+    x1, y1 = min(w, round(cx + side / 2)), min(h, round(cy + side / 2))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    return image_bgr[y0:y1, x0:x1]
 
 
 def _as_probabilities(values: np.ndarray) -> np.ndarray:

@@ -168,6 +168,8 @@ class ProsodyData(Record):
                                        "over the mean period (Praat jitter, local), a fraction (0.01 = 1 %)")
     shimmer_local_db: float | None = Field(None, description="mean absolute level difference of consecutive "
                                            "periods (Praat shimmer, local, dB)")
+    emotion: dict[str, float] | None = Field(None, description="a speech-emotion model's probabilities over basic "
+                                             "emotions (voice-onnx); absent from extractors without one")
     functionals: dict[str, float] | None = Field(None, description="openSMILE eGeMAPSv02 functionals (88, by "
                                                  "openSMILE's names); only from opensmile-prosody")
     description: str = Field(description="the numbers in plain words")

@@ -37,16 +37,15 @@ from pydantic import Field
 
 from emer.pipeline.clues import ClueKind, InstructionSpan, Record
 from emer.pipeline.errors import ConfigError
-from emer.pipeline.facs import Prototype, load_au_table, load_prototypes, neutral_rule
+from emer.pipeline.face_reading import face_evidence
 from emer.pipeline.injection import in_spans, span_bounds
-from emer.pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
+from emer.pipeline.references import ClipFeatures, Reference, VoiceFeatures, clip_reference
 from emer.pipeline.reliability import reliabilities
 from emer.pipeline.text import negations
 from emer.pipeline.vocab import (
     LabelSet,
     basic_emotions,
     basic_of_wheel_word,
-    canonical_label,
     label_emotions,
     label_weights,
     load_data_yaml,
@@ -93,6 +92,8 @@ class EvidenceConfig(Record):
     z_threshold: float = Field(1.0, gt=0, description="a voice feature this many spreads from the reference "
                                "is high or low")
     in_prompt: bool = Field(True, description="show the evidence summary to the LLM")
+    voice_classifier_weight: float = Field(1.0, ge=0, description="weight of a speech-emotion model's "
+                                           "log-probabilities (voice-onnx) in the prosody score")
     voice_model_weight: float = Field(0.0, ge=0, description="weight of the learned voice model "
                                       "(prompts/evidence/voice_model.yaml) beside the vocal profiles in the prosody "
                                       "score (0: vocal profiles only)")
@@ -166,118 +167,6 @@ def softmax(scores: Mapping[str, float]) -> dict[str, float]:
     return {k: round(v / total, 4) for k, v in exp.items()}
 
 
-def _canonical_probs(probs: Mapping[str, float]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for name, p in probs.items():
-        out[canonical_label(name)] = out.get(canonical_label(name), 0.0) + p
-    return out
-
-
-def _au_names() -> dict[str, str]:
-    """Names of the AUs that count as facial activity (blinks do not)."""
-    return load_au_table().activity_names()
-
-
-def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | None, cfg: EvidenceConfig,
-                  reference_is_calm: bool) -> ModalityEvidence:
-    """Expression probabilities and prototype AUs against the reference face (prompts/facs/emfacs_prototypes.yaml):
-    each prototype scores its AUs' raise above the reference at the side it reads (a smile on both sides,
-    contempt's lip corner on one), less the raise of the AUs that mark another emotion; neutral scores by how far the
-    strongest prototype stays below `departure` (negative beyond it: a face that moved is not neutral, whatever
-    the classifier's neutral says). The classifier's probability of a class a prototype borrows (contempt:
-    happy) is split by that prototype's one-sided share."""
-    basic = basic_emotions()
-    scores = dict.fromkeys(basic, 0.0)
-    observations: list[Observation] = []
-    eps = 0.02
-    names = _au_names()
-    prototypes = [p for p in load_prototypes() if p.emotion in basic]
-    ref_levels = (ref.au_mean if reference_is_calm else ref.au_peak) if ref is not None else {}
-    ref_asym = (ref.asym_mean if reference_is_calm else ref.asym_peak) if ref is not None else {}
-    if reference_is_calm:  # a one-sided look held through the clip is in its calm frames too
-        ref_asym = {a: min(v, neutral_rule().rest_asymmetry) for a, v in ref_asym.items()}
-    if face.expression:
-        p = _split_expression(_canonical_probs(face.expression), face, prototypes)
-        p_ref = (_split_expression(_canonical_probs(ref.expression), ref, prototypes)
-                 if ref and ref.expression else None)
-        gamma = cfg.expression_prior_correction if p_ref else 0.0
-        rel = {e: math.log(p.get(e, 0) + eps) - gamma * math.log((p_ref or {}).get(e, 0) + eps) for e in basic}
-        for e in basic:
-            scores[e] += cfg.expression_weight * rel[e]
-        top = max(rel, key=lambda e: rel[e])
-        parts = []
-        for e in sorted(p, key=lambda e: -p[e])[:3]:
-            usual = f" (usually {p_ref.get(e, 0):.2f})" if p_ref else ""
-            parts.append(f"{e} {p[e]:.2f}{usual}")
-        lead = (f"most above its usual level: {top}" if p_ref else f"most likely: {top}")
-        observations.append(Observation(
-            modality="face", cue="expression", category=top, value=round(p.get(top, 0), 4),
-            reference_value=round(p_ref.get(top, 0), 4) if p_ref else None,
-            text=f"expression classifier {', '.join(parts)}; {lead}", supports=[top]))
-    delta = {au: v - ref_levels.get(au, 0.0) for au, v in face.au_peak.items() if au in names}
-    departed = 0.0
-    for proto in prototypes:
-        own = proto.levels({a: v for a, v in face.au_peak.items() if a in names}, face.asym_peak)
-        base = proto.levels(ref_levels, ref_asym)
-        score = proto.score({a: v - base.get(a, 0.0) for a, v in own.items()}, delta)
-        scores[proto.emotion] += cfg.au_gain * score
-        departed = max(departed, score)
-    if "neutral" in scores:  # for as far as the strongest prototype stays below `departure`, against beyond it
-        scores["neutral"] += cfg.au_gain * (neutral_rule().departure - departed)
-    proto_of: dict[str, list[str]] = {}
-    one_sided_of: dict[str, list[str]] = {}
-    for proto in prototypes:
-        for a in proto.aus:
-            (one_sided_of if proto.side == "one" else proto_of).setdefault(a, []).append(proto.emotion)
-    for au in sorted(delta, key=lambda a: -abs(delta[a])):
-        peak, d = face.au_peak[au], delta[au]
-        name = names.get(au, au)
-        if ref is not None and abs(d) >= cfg.au_change:
-            category = "raised" if d > 0 else "lowered"
-            observations.append(Observation(
-                modality="face", cue=au, category=category, value=round(peak, 3),
-                reference_value=round(ref_levels.get(au, 0.0), 3),
-                text=f"{au} {name} {category}: peak {peak:.2f}, usually {ref_levels.get(au, 0.0):.2f}",
-                supports=proto_of.get(au, []) if d > 0 else []))
-        elif peak >= 0.4:
-            category = "usual" if ref is not None else "high"
-            detail = f", as usual ({ref_levels.get(au, 0.0):.2f})" if ref is not None else ""
-            observations.append(Observation(
-                modality="face", cue=au, category=category, value=round(peak, 3),
-                reference_value=round(ref_levels[au], 3) if ref is not None and au in ref_levels else None,
-                text=f"{au} {name} high: peak {peak:.2f}{detail}",
-                supports=proto_of.get(au, []) if ref is None else []))
-    for au, emotions in one_sided_of.items():
-        asym, usual = face.asym_peak.get(au, 0.0), ref_asym.get(au, 0.0)
-        if asym - usual >= cfg.au_change:
-            observations.append(Observation(
-                modality="face", cue=au, category="one-sided", value=round(asym, 3),
-                reference_value=round(usual, 3) if ref is not None else None,
-                text=f"{au} {names.get(au, au)} on one side of the face: the sides differ by {asym:.2f} at the peak"
-                f"{f' (usually {usual:.2f})' if ref is not None else ''}", supports=emotions))
-    observations = observations[:7]
-    return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
-                            emotions=softmax(scores), observations=observations)
-
-
-def _split_expression(p: dict[str, float], face: FaceFeatures, prototypes: Sequence[Prototype]
-                      ) -> dict[str, float]:
-    """The classifier's probabilities with the class a prototype borrows (`expression`: contempt's faces are
-    seen as happiness) split by that prototype's one-sided share: the left-right difference of its AUs over
-    their stronger side's level, summed over its AUs (a faint dimple does not outweigh a broad smile)."""
-    out = dict(p)
-    for proto in prototypes:
-        if proto.expression is None or proto.expression not in out:
-            continue
-        one = sum(face.asym_peak.get(a, 0.0) for a in proto.aus)
-        stronger = sum(face.au_peak.get(a, 0.0) + face.asym_peak.get(a, 0.0) / 2 for a in proto.aus)
-        share = min(1.0, one / stronger) if stronger > 0 else 0.0
-        moved = out[proto.expression] * share
-        out[proto.expression] -= moved
-        out[proto.emotion] = out.get(proto.emotion, 0.0) + moved
-    return out
-
-
 _VOICE_WORDS = {
     "pitch_st": ("pitch", "high", "low", "pitch", "semitones"),
     "pitch_range_st": ("pitch_range", "wide", "narrow", "pitch range", "semitones"),
@@ -319,6 +208,19 @@ def _voice_model_scores(z: Mapping[str, float], cfg: EvidenceConfig) -> tuple[di
     return {c: cfg.voice_model_weight * (v - mean) for c, v in logs.items()}, obs
 
 
+def _voice_classifier_scores(probs: Mapping[str, float], scores: Mapping[str, float], cfg: EvidenceConfig
+                             ) -> tuple[dict[str, float], Observation]:
+    """The speech-emotion model's log-probabilities (voice-onnx) added to the profile scores, over the emotions
+    the model knows (the profiles' others keep no score from it), and the observation that shows them."""
+    eps = 0.02
+    known = [e for e in basic_emotions() if e in probs]
+    out = {e: scores.get(e, 0.0) + cfg.voice_classifier_weight * math.log(probs[e] + eps) for e in known}
+    top = max(known, key=lambda e: probs[e])
+    shown = ", ".join(f"{e} {probs[e]:.2f}" for e in sorted(known, key=lambda e: -probs[e])[:3])
+    return out, Observation(modality="prosody", cue="voice_classifier", category=top, value=round(probs[top], 4),
+                            text=f"speech-emotion model {shown}; most likely: {top}", supports=[top])
+
+
 def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]], ref_text: str | None,
                      cfg: EvidenceConfig) -> ModalityEvidence:
     """The voice's z-scores against the reference, matched to the vocal profiles, plus (with
@@ -354,6 +256,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     emotions: dict[str, float] = {}
     # A voice read on fewer referenced measures (population norms: rate and range only) counts for less.
     weight = cfg.weights.get("prosody", 1.0) * len(z) / len(_VOICE_WORDS)
+    scores: dict[str, float] = {}
     if z:
         k = cfg.vocal_profile_scale
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
@@ -362,6 +265,11 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
             learned, obs = _voice_model_scores(z, cfg)
             scores = {e: v + learned.get(e, 0.0) for e, v in scores.items()}
             observations.append(obs)
+    if voice.emotion and cfg.voice_classifier_weight > 0:
+        scores, obs = _voice_classifier_scores(voice.emotion, scores, cfg)
+        observations.append(obs)
+        weight = cfg.weights.get("prosody", 1.0) * max(len(z) / len(_VOICE_WORDS), 1.0)
+    if scores:
         emotions = softmax(scores)
     return ModalityEvidence(modality="prosody", reference=ref_text, weight=round(weight, 3), emotions=emotions,
                             observations=observations)

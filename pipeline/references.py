@@ -80,6 +80,7 @@ class VoiceFeatures(Record):
     rate: float | None = Field(None, description="syllables per second of speaking time")
     alpha_ratio_db: float | None = None
     hnr_db: float | None = None
+    emotion: dict[str, float] | None = Field(None, description="a speech-emotion model's probabilities (voice-onnx)")
 
 
 class ClipFeatures(Record):
@@ -169,7 +170,7 @@ def voice_features(data: ProsodyData) -> VoiceFeatures:
         pitch_st=round(pitch, 3) if pitch is not None else None,
         pitch_range_st=data.pitch_range_semitones, pitch_slope=data.pitch_slope_semitones_per_s,
         loudness_db=data.loudness_mean_db, rate=data.speech_rate_syllables_per_s,
-        alpha_ratio_db=data.alpha_ratio_db, hnr_db=data.hnr_db,
+        alpha_ratio_db=data.alpha_ratio_db, hnr_db=data.hnr_db, emotion=data.emotion,
     )
 
 
