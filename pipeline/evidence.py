@@ -94,9 +94,10 @@ class EvidenceConfig(Record):
     in_prompt: bool = Field(True, description="show the evidence summary to the LLM")
     voice_classifier_weight: float = Field(1.0, ge=0, description="weight of a speech-emotion model's "
                                            "log-probabilities (voice-onnx) in the prosody score")
-    voice_model_weight: float = Field(0.0, ge=0, description="weight of the learned voice model "
-                                      "(prompts/evidence/voice_model.yaml) beside the vocal profiles in the prosody "
-                                      "score (0: vocal profiles only)")
+    voice_model_weight: float = Field(1.0, ge=0, description="weight of the learned voice model "
+                                      "(prompts/evidence/voice_model.yaml, fitted on the Polish words) beside the "
+                                      "vocal profiles in the prosody score (0: vocal profiles only); it tells anger, "
+                                      "fear and neutral apart where the profiles read every aroused voice as fear")
 
 
 class Observation(Record):

@@ -113,6 +113,13 @@ def main() -> int:
           f"recall {recall(rows.labels, rows.profiles, classes)}")
     print(f"fitted, leave-one-speaker-out:  accuracy {acc:.3f}, macro-F1 {f1:.3f}, "
           f"recall {recall(rows.labels, list(pred), classes)}")
+    print("separation (Cohen's d, pooled spread) per pair of classes:")
+    for i, a in enumerate(classes):
+        for b in classes[i + 1:]:
+            xa, xb = x[y == a], x[y == b]
+            pooled = np.sqrt((xa.var(axis=0, ddof=1) + xb.var(axis=0, ddof=1)) / 2) + 1e-9
+            d = (xa.mean(axis=0) - xb.mean(axis=0)) / pooled
+            print(f"  {a} - {b}: " + " ".join(f"{n}={v:+.2f}" for n, v in zip(FEATURES, d, strict=True)))
     fitted = model().fit(x, y)
     for c, row, bias in zip(fitted.classes_, fitted.coef_, fitted.intercept_, strict=True):
         print(f"  {c:10s} " + " ".join(f"{n}={v:+.2f}" for n, v in zip(FEATURES, row, strict=True))
