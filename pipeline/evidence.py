@@ -389,11 +389,11 @@ def scene_evidence(data: Any, cfg: EvidenceConfig | None = None) -> ModalityEvid
                             observations=obs)
 
 
-def combine(modalities: Sequence[ModalityEvidence]) -> dict[str, float]:
+def combine(modalities: Sequence[ModalityEvidence], basic: Sequence[str] | None = None) -> dict[str, float]:
     """Weighted product of the modalities' distributions over basic emotions (uniform when none has any). A
     basic emotion a modality does not score (its distribution has no such key) gets the mean of the modality's
-    log-probabilities: no evidence either way."""
-    basic = basic_emotions()
+    log-probabilities: no evidence either way. `basic`: the emotions to score (default: all basic emotions)."""
+    basic = list(basic) if basic is not None else basic_emotions()
     total = dict.fromkeys(basic, 0.0)
     for m in modalities:
         if m.emotions and m.weight > 0:
@@ -404,18 +404,27 @@ def combine(modalities: Sequence[ModalityEvidence]) -> dict[str, float]:
     return softmax(total)
 
 
+def fold_emotions(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
+    """The distribution with each basic emotion no label of the set stands for added to the one
+    prompts/evidence/label_emotions.yaml `fold` names (contempt to disgust where the labels have no contempt);
+    unchanged for an open label set."""
+    out = dict(emotions)
+    if label_set.is_open:
+        return out
+    covered = {b for lab in label_set.labels for b in label_weights(lab)}
+    for b, target in label_emotions().get("fold", {}).items():
+        if b not in covered and b in out:
+            out[target] = round(out.get(target, 0.0) + out.pop(b), 4)
+    return out
+
+
 def label_distribution(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
-    """The basic-emotion distribution spread onto the run's labels (normalised over the set); a basic emotion no
-    label stands for adds to the one prompts/evidence/label_emotions.yaml `fold` names (contempt to disgust)."""
+    """The basic-emotion distribution spread onto the run's labels (normalised over the set), folded first
+    (fold_emotions)."""
     if label_set.is_open:
         return dict(emotions)
-    weights = {lab: label_weights(lab) for lab in label_set.labels}
-    covered = {b for w in weights.values() for b in w}
-    emotions = dict(emotions)
-    for b, target in label_emotions().get("fold", {}).items():
-        if b not in covered and b in emotions:
-            emotions[target] = emotions.get(target, 0.0) + emotions.pop(b)
-    raw = {lab: sum(w * emotions.get(b, 0.0) for b, w in weights[lab].items()) for lab in label_set.labels}
+    emotions = fold_emotions(emotions, label_set)
+    raw = {lab: sum(w * emotions.get(b, 0.0) for b, w in label_weights(lab).items()) for lab in label_set.labels}
     total = sum(raw.values()) or 1.0
     return {lab: round(v / total, 4) for lab, v in raw.items()}
 
@@ -460,7 +469,10 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     scene = clues.get("scene")
     if scene is not None and scene.status == "ok" and scene.data is not None:
         modalities.append(scene_evidence(scene.data, cfg))
-    emotions = combine(modalities)
+    for m in modalities:  # before the product: an emotion the labels lack must not collect the others' mean
+        if m.emotions:
+            m.emotions = fold_emotions(m.emotions, label_set)
+    emotions = combine(modalities, list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set)))
     labels = label_distribution(emotions, label_set)
     for m in modalities:
         if m.emotions:

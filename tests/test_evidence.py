@@ -135,3 +135,30 @@ def test_face_features_need_a_face():
                                         expression_top=None))
     assert face_features(data) is None
     assert FaceFeatures().expression is None
+
+
+def test_contempt_is_its_own_label_where_the_set_has_it_and_disgust_where_not():
+    # A late one-sided lip corner (AU14 dimple on one side): contempt with affectnet-8, disgust with crema-d,
+    # and a channel that does not score contempt gives it nothing to fold into disgust.
+    frames = [FaceFrame(t=i / 10, faces=1, aus={"AU12": 0.05, "AU14": 0.02}, asymmetry={"AU12": 0.0, "AU14": 0.0})
+              for i in range(12)]
+    frames += [FaceFrame(t=1.2 + i / 10, faces=1, aus={"AU12": 0.15, "AU14": 0.35},
+                         asymmetry={"AU12": 0.2, "AU14": 0.65}) for i in range(4)]
+    data = FaceData(frames_sampled=16, frames_with_face=16, max_faces=1, au_mapping="arkit-facs-v1",
+                    timeline=frames, summary=FaceSummary(peak_time=1.2, top_aus=[], prototypes=[],
+                                                         expression_mean=None, expression_top=None))
+    whole, calm = face_features(data)
+    features = ClipFeatures(clip_id="c", face=whole, face_calm=calm)
+    eight = build_evidence("c", features, {}, load_label_set("affectnet-8"), None, EvidenceConfig())
+    assert eight.label == "contempt"
+    assert any(o.cue == "AU14" and o.category == "one-sided" and "contempt" in o.supports
+               for o in eight.modality("face").observations)
+    six = build_evidence("c", features, {}, load_label_set("crema-d"), None, EvidenceConfig())
+    assert six.label == "disgust" and "contempt" not in six.emotions
+    # a voice (no contempt profile) alone with crema-d labels: nothing reaches disgust through contempt
+    voice = VoiceFeatures(pitch_st=0.0, pitch_range_st=5.5, loudness_db=-20.0, rate=4.6)
+    alone = build_evidence("v", ClipFeatures(clip_id="v", voice=voice), {}, load_label_set("crema-d"), None,
+                           EvidenceConfig())
+    assert "contempt" not in alone.emotions
+    ratio = alone.labels["disgust"] / alone.labels["anger"]
+    assert ratio == pytest.approx(alone.emotions["disgust"] / alone.emotions["anger"], rel=0.02)
