@@ -3,12 +3,14 @@ reference, and which emotions they support how strongly.
 
 Per modality, a score for each basic emotion (the expression classifier's seven classes), turned into a
 distribution by a softmax:
-- face: the expression classifier's mean probabilities, partly corrected for the reference's (speaker or calm
-  frames) probabilities: log p - gamma log p_ref, i.e. how much more the classifier sees an emotion than it
-  usually does in this face; plus the EMFACS prototypes' action units raised above the reference.
+- face (pipeline/face_reading.py): the expression classifier's mean probabilities, partly corrected for the
+  reference's (log p - gamma log p_ref), plus the EMFACS prototypes' action units raised above the reference,
+  each at the side of the face its prototype reads (a smile on both sides, contempt's lip corner on one; rules in
+  prompts/facs/emfacs_prototypes.yaml), and neutral by how little the face departs from its reference.
 - prosody: the voice's z-scores against the reference (pitch, range, loudness, rate, high-frequency energy,
   harmonicity) compared with each emotion's vocal profile (prompts/evidence/vocal_profiles.yaml) as a unit
-  Gaussian: -0.5 |z - profile|^2 over the features that have a reference.
+  Gaussian: -0.5 |z - profile|^2 over the features that have a reference; plus the learned voice model fitted on
+  the Polish words (pipeline/voice_model.py) and, with voice-onnx, a speech-emotion model's probabilities.
 - speech: emotion words said (the emotion wheel's words, not negated), one point each. Neutral wording gives
   no evidence either way. Sentences addressed to a language model (spoken prompt injection, found by the speech
   extractor: `instructions_detected`) are no evidence: their words are skipped, an observation says the
@@ -53,7 +55,8 @@ from emer.pipeline.vocab import (
 from emer.pipeline.voice_model import voice_model
 
 EVIDENCE_SCHEMA_VERSION = "1.0"
-EVIDENCE_VERSION = "1.2.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights
+EVIDENCE_VERSION = "1.3.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
+# 1.3: contempt (one-sided face), prototype sides and marks, neutral by departure, fitted voice model on, voice-onnx
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
