@@ -39,9 +39,9 @@ from pydantic import Field
 
 from emer.pipeline.clues import ClueKind, InstructionSpan, Record
 from emer.pipeline.errors import ConfigError
-from emer.pipeline.face_reading import face_evidence
+from emer.pipeline.face_reading import read_face
 from emer.pipeline.injection import in_spans, span_bounds
-from emer.pipeline.references import ClipFeatures, Reference, VoiceFeatures, clip_reference
+from emer.pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from emer.pipeline.reliability import reliabilities
 from emer.pipeline.text import negations
 from emer.pipeline.vocab import (
@@ -169,6 +169,16 @@ def softmax(scores: Mapping[str, float]) -> dict[str, float]:
     exp = {k: math.exp(v - top) for k, v in scores.items()}
     total = sum(exp.values())
     return {k: round(v / total, 4) for k, v in exp.items()}
+
+
+def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | None, cfg: EvidenceConfig,
+                  reference_is_calm: bool) -> ModalityEvidence:
+    """Expression probabilities and prototype AUs against the reference face (pipeline/face_reading.py)."""
+    scores, cues = read_face(face, ref, cfg, reference_is_calm)
+    observations = [Observation(modality="face", cue=c.cue, category=c.category, value=c.value,
+                                reference_value=c.reference_value, text=c.text, supports=c.supports) for c in cues]
+    return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
+                            emotions=softmax(scores), observations=observations)
 
 
 _VOICE_WORDS = {

@@ -7,14 +7,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from emer.pipeline.facs import Prototype, load_au_table, load_prototypes, neutral_rule
 from emer.pipeline.references import FaceFeatures
 from emer.pipeline.vocab import basic_emotions, canonical_label
 
-if TYPE_CHECKING:
-    from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence
+
+class FaceSettings(Protocol):
+    """The evidence config's face settings (pipeline.evidence.EvidenceConfig)."""
+
+    expression_weight: float
+    expression_prior_correction: float
+    au_gain: float
+    au_change: float
+
+
+@dataclass
+class FaceCue:
+    """One face observation (pipeline.evidence.Observation's fields, modality face)."""
+
+    cue: str
+    category: str
+    text: str
+    value: float | None = None
+    reference_value: float | None = None
+    supports: list[str] = field(default_factory=list)
 
 
 def _canonical_probs(probs: Mapping[str, float]) -> dict[str, float]:
@@ -29,19 +48,17 @@ def _au_names() -> dict[str, str]:
     return load_au_table().activity_names()
 
 
-def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | None, cfg: EvidenceConfig,
-                  reference_is_calm: bool) -> ModalityEvidence:
-    """Expression probabilities and prototype AUs against the reference face (prompts/facs/emfacs_prototypes.yaml):
-    each prototype scores its AUs' raise above the reference at the side it reads (a smile on both sides,
+def read_face(face: FaceFeatures, ref: FaceFeatures | None, cfg: FaceSettings, reference_is_calm: bool
+              ) -> tuple[dict[str, float], list[FaceCue]]:
+    """Log-scores per basic emotion and the observations that show them, from the expression probabilities and
+    the prototype AUs against the reference face (prompts/facs/emfacs_prototypes.yaml): each prototype scores its AUs' raise above the reference at the side it reads (a smile on both sides,
     contempt's lip corner on one), less the raise of the AUs that mark another emotion; neutral scores by how far the
     strongest prototype stays below `departure` (negative beyond it: a face that moved is not neutral, whatever
     the classifier's neutral says). The classifier's probability of a class a prototype borrows (contempt:
     happy) is split by that prototype's one-sided share."""
-    from emer.pipeline.evidence import ModalityEvidence, Observation, softmax  # the records; evidence imports this
-
     basic = basic_emotions()
     scores = dict.fromkeys(basic, 0.0)
-    observations: list[Observation] = []
+    observations: list[FaceCue] = []
     eps = 0.02
     names = _au_names()
     prototypes = [p for p in load_prototypes() if p.emotion in basic]
@@ -63,8 +80,8 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
             usual = f" (usually {p_ref.get(e, 0):.2f})" if p_ref else ""
             parts.append(f"{e} {p[e]:.2f}{usual}")
         lead = (f"most above its usual level: {top}" if p_ref else f"most likely: {top}")
-        observations.append(Observation(
-            modality="face", cue="expression", category=top, value=round(p.get(top, 0), 4),
+        observations.append(FaceCue(
+            cue="expression", category=top, value=round(p.get(top, 0), 4),
             reference_value=round(p_ref.get(top, 0), 4) if p_ref else None,
             text=f"expression classifier {', '.join(parts)}; {lead}", supports=[top]))
     delta = {au: v - ref_levels.get(au, 0.0) for au, v in face.au_peak.items() if au in names}
@@ -87,30 +104,28 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
         name = names.get(au, au)
         if ref is not None and abs(d) >= cfg.au_change:
             category = "raised" if d > 0 else "lowered"
-            observations.append(Observation(
-                modality="face", cue=au, category=category, value=round(peak, 3),
+            observations.append(FaceCue(
+                cue=au, category=category, value=round(peak, 3),
                 reference_value=round(ref_levels.get(au, 0.0), 3),
                 text=f"{au} {name} {category}: peak {peak:.2f}, usually {ref_levels.get(au, 0.0):.2f}",
                 supports=proto_of.get(au, []) if d > 0 else []))
         elif peak >= 0.4:
             category = "usual" if ref is not None else "high"
             detail = f", as usual ({ref_levels.get(au, 0.0):.2f})" if ref is not None else ""
-            observations.append(Observation(
-                modality="face", cue=au, category=category, value=round(peak, 3),
+            observations.append(FaceCue(
+                cue=au, category=category, value=round(peak, 3),
                 reference_value=round(ref_levels[au], 3) if ref is not None and au in ref_levels else None,
                 text=f"{au} {name} high: peak {peak:.2f}{detail}",
                 supports=proto_of.get(au, []) if ref is None else []))
     for au, emotions in one_sided_of.items():
         asym, usual = face.asym_peak.get(au, 0.0), ref_asym.get(au, 0.0)
         if asym - usual >= cfg.au_change:
-            observations.append(Observation(
-                modality="face", cue=au, category="one-sided", value=round(asym, 3),
+            observations.append(FaceCue(
+                cue=au, category="one-sided", value=round(asym, 3),
                 reference_value=round(usual, 3) if ref is not None else None,
                 text=f"{au} {names.get(au, au)} on one side of the face: the sides differ by {asym:.2f} at the peak"
                 f"{f' (usually {usual:.2f})' if ref is not None else ''}", supports=emotions))
-    observations = observations[:7]
-    return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
-                            emotions=softmax(scores), observations=observations)
+    return scores, observations[:7]
 
 
 def _split_expression(p: dict[str, float], face: FaceFeatures, prototypes: Sequence[Prototype]

@@ -192,8 +192,7 @@ def single_face_clip() -> Clip:
 
 
 def _face_reading(clue) -> dict[str, float]:
-    from emer.pipeline.evidence import EvidenceConfig
-    from emer.pipeline.face_reading import face_evidence
+    from emer.pipeline.evidence import EvidenceConfig, face_evidence
     from emer.pipeline.references import clip_features, clip_reference
 
     features = clip_features(clue.clip_id, [clue])
