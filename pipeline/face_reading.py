@@ -51,11 +51,12 @@ def _au_names() -> dict[str, str]:
 def read_face(face: FaceFeatures, ref: FaceFeatures | None, cfg: FaceSettings, reference_is_calm: bool
               ) -> tuple[dict[str, float], list[FaceCue]]:
     """Log-scores per basic emotion and the observations that show them, from the expression probabilities and
-    the prototype AUs against the reference face (prompts/facs/emfacs_prototypes.yaml): each prototype scores its AUs' raise above the reference at the side it reads (a smile on both sides,
-    contempt's lip corner on one), less the raise of the AUs that mark another emotion; neutral scores by how far the
-    strongest prototype stays below `departure` (negative beyond it: a face that moved is not neutral, whatever
-    the classifier's neutral says). The classifier's probability of a class a prototype borrows (contempt:
-    happy) is split by that prototype's one-sided share."""
+    the prototype AUs against the reference face (prompts/facs/emfacs_prototypes.yaml): each prototype scores its
+    AUs' raise above the reference at the side it reads (a smile on both sides, contempt's lip corner on one),
+    less the raise of the AUs that mark another emotion; neutral scores by how far the strongest prototype stays
+    below `departure` (negative beyond it: a face that moved is not neutral, whatever the classifier's neutral
+    says). The classifier's probability of a class a prototype borrows (contempt: happy) is split by that
+    prototype's one-sided share."""
     basic = basic_emotions()
     scores = dict.fromkeys(basic, 0.0)
     observations: list[FaceCue] = []
