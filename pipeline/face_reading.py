@@ -100,6 +100,14 @@ def read_face(face: FaceFeatures, ref: FaceFeatures | None, cfg: FaceSettings, r
     for proto in prototypes:
         for a in proto.aus:
             (one_sided_of if proto.side == "one" else proto_of).setdefault(a, []).append(proto.emotion)
+    for au, emotions in one_sided_of.items():  # first: the cut at 7 keeps them
+        asym, usual = face.asym_peak.get(au, 0.0), ref_asym.get(au, 0.0)
+        if asym - usual >= cfg.au_change:
+            observations.append(FaceCue(
+                cue=au, category="one-sided", value=round(asym, 3),
+                reference_value=round(usual, 3) if ref is not None else None,
+                text=f"{au} {names.get(au, au)} on one side of the face: the sides differ by {asym:.2f} at the peak"
+                f"{f' (usually {usual:.2f})' if ref is not None else ''}", supports=emotions))
     for au in sorted(delta, key=lambda a: -abs(delta[a])):
         peak, d = face.au_peak[au], delta[au]
         name = names.get(au, au)
@@ -118,14 +126,6 @@ def read_face(face: FaceFeatures, ref: FaceFeatures | None, cfg: FaceSettings, r
                 reference_value=round(ref_levels[au], 3) if ref is not None and au in ref_levels else None,
                 text=f"{au} {name} high: peak {peak:.2f}{detail}",
                 supports=proto_of.get(au, []) if ref is None else []))
-    for au, emotions in one_sided_of.items():
-        asym, usual = face.asym_peak.get(au, 0.0), ref_asym.get(au, 0.0)
-        if asym - usual >= cfg.au_change:
-            observations.append(FaceCue(
-                cue=au, category="one-sided", value=round(asym, 3),
-                reference_value=round(usual, 3) if ref is not None else None,
-                text=f"{au} {names.get(au, au)} on one side of the face: the sides differ by {asym:.2f} at the peak"
-                f"{f' (usually {usual:.2f})' if ref is not None else ''}", supports=emotions))
     return scores, observations[:7]
 
 
