@@ -67,11 +67,14 @@ def read_face(face: FaceFeatures, ref: FaceFeatures | None, cfg: FaceSettings, r
     ref_asym = (ref.asym_mean if reference_is_calm else ref.asym_peak) if ref is not None else {}
     if reference_is_calm:  # a one-sided look held through the clip is in its calm frames too
         ref_asym = {a: min(v, neutral_rule().rest_asymmetry) for a, v in ref_asym.items()}
+    departed = 0.0  # how far the face departs from its reference: the classifier's rise, a prototype's raise
     if face.expression:
         p = _split_expression(_canonical_probs(face.expression), face, prototypes)
         p_ref = (_split_expression(_canonical_probs(ref.expression), ref, prototypes)
                  if ref and ref.expression else None)
         gamma = cfg.expression_prior_correction if p_ref else 0.0
+        if p_ref:
+            departed = max(p.get(e, 0.0) - p_ref.get(e, 0.0) for e in basic if e != "neutral")
         rel = {e: math.log(p.get(e, 0) + eps) - gamma * math.log((p_ref or {}).get(e, 0) + eps) for e in basic}
         for e in basic:
             scores[e] += cfg.expression_weight * rel[e]
@@ -86,14 +89,13 @@ def read_face(face: FaceFeatures, ref: FaceFeatures | None, cfg: FaceSettings, r
             reference_value=round(p_ref.get(top, 0), 4) if p_ref else None,
             text=f"expression classifier {', '.join(parts)}; {lead}", supports=[top]))
     delta = {au: v - ref_levels.get(au, 0.0) for au, v in face.au_peak.items() if au in names}
-    departed = 0.0
     for proto in prototypes:
         own = proto.levels({a: v for a, v in face.au_peak.items() if a in names}, face.asym_peak)
         base = proto.levels(ref_levels, ref_asym)
         score = proto.score({a: v - base.get(a, 0.0) for a, v in own.items()}, delta)
         scores[proto.emotion] += cfg.au_gain * score
         departed = max(departed, score)
-    if "neutral" in scores:  # for as far as the strongest prototype stays below `departure`, against beyond it
+    if "neutral" in scores:  # for as far as the face stays below `departure`, against it beyond
         scores["neutral"] += cfg.au_gain * (neutral_rule().departure - departed)
     proto_of: dict[str, list[str]] = {}
     one_sided_of: dict[str, list[str]] = {}
