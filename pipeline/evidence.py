@@ -324,6 +324,18 @@ def speech_evidence(text: str, cfg: EvidenceConfig, instructions: Sequence[Instr
                             observations=observations)
 
 
+def _unless_script_line(text: ModalityEvidence, features: ClipFeatures, ref: Reference | None
+                        ) -> ModalityEvidence:
+    """The text modality, no evidence (weight 0) when the speaker says the same words in other clips of the run:
+    a script line said in several emotions (acted corpora) cannot tell them apart, whatever the LLM reads in it."""
+    if ref is None or not features.line or features.line not in ref.repeated_lines:
+        return text
+    note = Observation(modality="speech", cue="script_line", category="repeated",
+                       text="the speaker says these same words in other clips of this run (a script line said in "
+                       "several emotions): what they express is not evidence for this clip")
+    return text.model_copy(update={"weight": 0.0, "observations": [*text.observations, note]})
+
+
 def injection_warnings(instructions: Sequence[InstructionSpan]) -> list[str]:
     """One warning per transcript sentence addressed to a language model, quoting it."""
     return [f"the transcript addresses an AI model (not read as evidence, removed from the prompt): "
@@ -472,7 +484,7 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
         modalities.append(prosody_evidence(features.voice, ref.voice if ref else {},
                                            ref.describe("voice") if ref else None, cfg))
     if text is not None:
-        modalities.append(text)
+        modalities.append(_unless_script_line(text, features, ref))
     if cfg.reliability:
         trust = reliabilities(clues)
         for m in modalities:

@@ -29,6 +29,8 @@ with a reference, and the evidence says which one it used:
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Literal
@@ -93,6 +95,8 @@ class ClipFeatures(Record):
     voice: VoiceFeatures | None = None
     instructions: int = Field(0, description="sentences of the transcript addressed to a language model; such a "
                               "clip is left out of speaker references")
+    line: str | None = Field(None, description="the transcript, lower case, words only (to find a speaker's lines "
+                             "said in several clips)")
 
 
 class Reference(Record):
@@ -106,6 +110,9 @@ class Reference(Record):
     face: FaceFeatures | None = None
     voice: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="voice feature -> (reference level, spread)")
+    repeated_lines: list[str] = Field(
+        default_factory=list, description="transcripts (as ClipFeatures.line) the speaker says in several clips: "
+        "a script line said in several emotions, whose words tell none of them apart")
 
     def describe(self, modality: Literal["face", "voice"]) -> str:
         """One line naming the reference, for the prompt and the evidence file."""
@@ -188,7 +195,14 @@ def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = Non
             out.voice = voice_features(clue.data)
         elif clue.kind == "speech":
             out.instructions = len(clue.data.instructions_detected)
+            out.line = transcript_line(clue.data.text)
     return out
+
+
+def transcript_line(text: str) -> str | None:
+    """A transcript as a line to compare: lower case, its words only (None when it has none)."""
+    words = re.findall(r"\w+", text.lower())
+    return " ".join(words) if words else None
 
 
 def _median_dict(dicts: Sequence[Mapping[str, float]]) -> dict[str, float]:
@@ -247,8 +261,10 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
             asym_peak=_median_dict([f.asym_peak for f in faces]), asym_mean=_median_dict([f.asym_mean for f in faces]),
             frames=sum(f.frames for f in faces),
         )
+    lines = Counter(m.line for m in members if m.line)
     return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
-                     voice=_voice_levels(members), excluded=dict(sorted(excluded.items())))
+                     voice=_voice_levels(members), excluded=dict(sorted(excluded.items())),
+                     repeated_lines=sorted(line for line, n in lines.items() if n > 1))
 
 
 def clip_reference(features: ClipFeatures) -> Reference:

@@ -162,3 +162,28 @@ def test_contempt_is_its_own_label_where_the_set_has_it_and_disgust_where_not():
     assert "contempt" not in alone.emotions
     ratio = alone.labels["disgust"] / alone.labels["anger"]
     assert ratio == pytest.approx(alone.emotions["disgust"] / alone.emotions["anger"], rel=0.02)
+
+
+def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
+    # EmoDB-style: one speaker says "Der Lappen liegt auf dem Eisschrank" in several emotions; the LLM reads fear
+    # into it every time, which cannot tell those clips apart. A line said once still counts.
+    from emer.pipeline.evidence import ModalityEvidence
+    from emer.pipeline.references import transcript_line
+
+    assert transcript_line("Der Lappen liegt auf dem Eisschrank!") == "der lappen liegt auf dem eisschrank"
+    lines = {"a": "Der Lappen liegt auf dem Eisschrank.", "b": "der Lappen liegt auf dem Eisschrank!",
+             "c": "Das will sie am Mittwoch abgeben."}
+    clips = [ClipFeatures(clip_id=c, speaker="03", line=transcript_line(t),
+                          voice=VoiceFeatures(pitch_st=10.0 + i, loudness_db=-30.0, rate=4.0))
+             for i, (c, t) in enumerate(lines.items())]
+    ref = build_references(clips, min_speaker_clips=3)["03"]
+    assert ref.repeated_lines == ["der lappen liegt auf dem eisschrank"]
+    fear = {e: 0.05 for e in ("anger", "disgust", "happiness", "neutral", "sadness", "surprise")} | {"fear": 0.7}
+    weights = {}
+    for f in clips:
+        text = ModalityEvidence(modality="text", weight=0.4, emotions=fear)
+        ev = build_evidence(f.clip_id, f, {}, load_label_set("emodb"), ref, EvidenceConfig(), text=text)
+        weights[f.clip_id] = ev.modality("text").weight
+        if f.clip_id != "c":
+            assert any(o.cue == "script_line" for o in ev.modality("text").observations)
+    assert weights == {"a": 0.0, "b": 0.0, "c": 0.4}
