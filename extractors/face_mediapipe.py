@@ -1,5 +1,7 @@
 """Face clue from MediaPipe FaceLandmarker: blendshape scores per frame, FACS AU estimates derived from them
-through a cited table, EMFACS-style prototype matches, and 7-class expression probabilities.
+through a cited table, the left-right difference of each AU made of a left and a right blendshape (a one-sided
+smile is contempt's mark, a two-sided one happiness'), EMFACS-style prototype matches, and 7-class expression
+probabilities.
 
 MediaPipe gives blendshape scores, not action units. The scores are kept as they are; AU estimates come from
 `data/blendshape_to_au.csv`, naming its sources; the AU names and EMFACS prototypes are the shared ones of
@@ -82,6 +84,16 @@ class BlendshapeMapping:
             out[a.au] = max(values) if a.combine == "max" else sum(values) / len(values)
         return out
 
+    def asymmetry(self, blendshapes: dict[str, float]) -> dict[str, float]:
+        """Left minus right estimate for the AUs made of a *Left and a *Right blendshape (one bilateral action)."""
+        out: dict[str, float] = {}
+        for a in self.aus:
+            sides = sorted(a.blendshapes)
+            if a.combine == "mean" and len(sides) == 2 and sides[0].endswith("Left") and sides[1].endswith("Right") \
+                    and sides[0][:-4] == sides[1][:-5]:
+                out[a.au] = blendshapes.get(sides[0], 0.0) - blendshapes.get(sides[1], 0.0)
+        return out
+
 
 def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """Rows of a CSV whose leading '#' lines are comments; returns the comments and the rows."""
@@ -133,7 +145,7 @@ class _Face:
 
 class MediaPipeFaceExtractor(Extractor):
     name: ClassVar[str] = "mediapipe-face"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"  # 1.1: left-right asymmetry per bilateral AU
     kind: ClassVar[Literal["face"]] = "face"
 
     class Config(ExtractorConfig):
@@ -222,15 +234,10 @@ class MediaPipeFaceExtractor(Extractor):
     def _expression(self, image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> dict[str, float] | None:
         import cv2
 
-        h, w = image_bgr.shape[:2]
-        x, y, bw, bh = box[0] * w, box[1] * h, box[2] * w, box[3] * h
-        side = max(bw, bh) * (1 + 2 * CROP_MARGIN)
-        cx, cy = x + bw / 2, y + bh / 2
-        x0, y0 = max(0, round(cx - side / 2)), max(0, round(cy - side / 2))
-        x1, y1 = min(w, round(cx + side / 2)), min(h, round(cy + side / 2))
-        if x1 - x0 < 8 or y1 - y0 < 8:
+        crop = face_crop(image_bgr, box, CROP_MARGIN)
+        if crop is None:
             return None
-        grey = cv2.cvtColor(image_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+        grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         face = cv2.resize(grey, (EXPRESSION_INPUT, EXPRESSION_INPUT), interpolation=cv2.INTER_AREA)
         tensor = ((face.astype(np.float32) / 255.0 - 0.5) * 2.0).reshape(1, EXPRESSION_INPUT, EXPRESSION_INPUT, 1)
         interpreter = self._get_interpreter()
@@ -262,10 +269,12 @@ class MediaPipeFaceExtractor(Extractor):
                     with timed(timings, "expression"):
                         expression = self._expression(frame.image, face.box)
                 aus = self._mapping.estimate(face.blendshapes)
+                asymmetry = self._mapping.asymmetry(face.blendshapes)
                 timeline.append(FaceFrame(
                     t=frame.t, faces=face.faces, box=tuple(round(v, 4) for v in face.box),
                     blendshapes={k: round(v, 3) for k, v in face.blendshapes.items()},
-                    aus={k: round(v, 3) for k, v in aus.items()}, expression=expression,
+                    aus={k: round(v, 3) for k, v in aus.items()},
+                    asymmetry={k: round(v, 3) for k, v in asymmetry.items()}, expression=expression,
                 ))
             with_face = [f for f in timeline if f.faces]
             data = FaceData(
@@ -292,6 +301,20 @@ def _import_mediapipe() -> Any:
     if isinstance(error, BaseException):
         error.__traceback__ = None
     return mp
+
+
+def face_crop(image_bgr: np.ndarray, box: tuple[float, float, float, float], margin: float) -> np.ndarray | None:
+    """The square crop around a face box (fractions of the frame) widened by `margin` on each side, clipped to
+    the frame; None when it is too small to classify."""
+    h, w = image_bgr.shape[:2]
+    x, y, bw, bh = box[0] * w, box[1] * h, box[2] * w, box[3] * h
+    side = max(bw, bh) * (1 + 2 * margin)
+    cx, cy = x + bw / 2, y + bh / 2
+    x0, y0 = max(0, round(cx - side / 2)), max(0, round(cy - side / 2))
+    x1, y1 = min(w, round(cx + side / 2)), min(h, round(cy + side / 2))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    return image_bgr[y0:y1, x0:x1]
 
 
 def _as_probabilities(values: np.ndarray) -> np.ndarray:

@@ -37,6 +37,6 @@ def summarize_face(frames: Sequence[FaceFrame], aus: Sequence[str], expression_l
         expression_top = max(expression_mean, key=lambda k: expression_mean[k])
     return FaceSummary(
         peak_time=peak.t, top_aus=per_au[:top_aus],
-        prototypes=match_prototypes(peak.aus, load_prototypes(), active_threshold),
+        prototypes=match_prototypes(peak.aus, load_prototypes(), active_threshold, peak.asymmetry),
         expression_mean=expression_mean, expression_top=expression_top,
     )

@@ -176,14 +176,20 @@ def body_cue(o: Observation) -> ChannelCue | None:
 # --- the channels -----------------------------------------------------------------------------------
 
 
-def _merge(parts: Sequence[ModalityEvidence]) -> tuple[dict[str, float], float]:
-    """The modalities' weighted geometric mean (normalised) and their summed weight: the same product."""
-    informative = [m for m in parts if m.emotions and m.weight > 0]
+def _merge(parts: Sequence[ModalityEvidence], basic: Sequence[str]) -> tuple[dict[str, float], float]:
+    """The modalities' weighted geometric mean over `basic` (normalised) and their summed weight: the same product.
+    An emotion a modality does not score gets the mean of that modality's log-probabilities (no evidence either
+    way), as in evidence.combine."""
+    informative = [m for m in parts if m.emotions and m.weight > 0 and any(e in m.emotions for e in basic)]
     weight = sum(m.weight for m in informative)
     if not informative:
         return {}, 0.0
-    logs = {e: sum(m.weight * math.log(max(m.emotions.get(e, 0.0), _FLOOR)) for m in informative) / weight
-            for e in basic_emotions()}
+    logs = dict.fromkeys(basic, 0.0)
+    for m in informative:
+        own = {e: math.log(max(m.emotions[e], _FLOOR)) for e in basic if e in m.emotions}
+        mean = sum(own.values()) / len(own)
+        for e in basic:
+            logs[e] += m.weight * own.get(e, mean) / weight
     top = max(logs.values())
     total = sum(math.exp(v - top) for v in logs.values())
     return {e: round(math.exp(v - top) / total, 4) for e, v in logs.items()}, round(weight, 4)
@@ -240,9 +246,12 @@ def _words(parts: Sequence[ModalityEvidence], speech: Any) -> tuple[list[Channel
     return cues, words, summary
 
 
-def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str, Any], reference_kind: str
-                     ) -> list[ChannelReading]:
-    """The four channels of a clip from its evidence modalities and clues (kind -> clue), shares filled in."""
+def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str, Any], reference_kind: str,
+                     basic: Sequence[str] | None = None) -> list[ChannelReading]:
+    """The four channels of a clip from its evidence modalities and clues (kind -> clue), shares filled in.
+    `basic`: the emotions scored (default: every basic emotion; evidence.build_evidence passes the label set's,
+    contempt folded into disgust where the labels lack it)."""
+    basic = list(basic) if basic is not None else basic_emotions()
     usual = phrases()["usual"].get(reference_kind, "usual")
     missing = phrases()["missing"]
     out: list[ChannelReading] = []
@@ -260,7 +269,7 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
             out.append(ChannelReading(channel=channel, status="missing",
                                       note=note + (f" ({status})" if clue is not None else "")))
             continue
-        emotions, weight = _merge(parts)
+        emotions, weight = _merge(parts, basic)
         cues: list[ChannelCue] = []
         words = None
         summary = ""
@@ -288,13 +297,16 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
     return out
 
 
-def fused_scores(channels: Sequence[ChannelReading]) -> dict[str, float]:
-    """The fusion's log-scores over basic emotions: the channels' weighted log-probabilities summed."""
-    total = dict.fromkeys(basic_emotions(), 0.0)
+def fused_scores(channels: Sequence[ChannelReading], basic: Sequence[str] | None = None) -> dict[str, float]:
+    """The fusion's log-scores over `basic` (default: every basic emotion): the channels' weighted
+    log-probabilities summed, an emotion a channel does not score at that channel's mean."""
+    total = dict.fromkeys(basic if basic is not None else basic_emotions(), 0.0)
     for c in channels:
-        if c.emotions and c.weight > 0:
+        own = {e: math.log(max(c.emotions[e], _FLOOR)) for e in total if e in c.emotions} if c.weight > 0 else {}
+        if own:
+            mean = sum(own.values()) / len(own)
             for e in total:
-                total[e] += c.weight * math.log(max(c.emotions.get(e, 0.0), _FLOOR))
+                total[e] += c.weight * own.get(e, mean)
     return total
 
 

@@ -64,6 +64,9 @@ class FaceFrame(Record):
     )
     blendshapes: dict[str, float] = Field(default_factory=dict, description="MediaPipe blendshape scores 0-1")
     aus: dict[str, float] = Field(default_factory=dict, description="FACS AU intensity estimates 0-1")
+    asymmetry: dict[str, float] = Field(default_factory=dict, description="per AU estimated on each side of the "
+                                        "face: left minus right estimate (-1..1); empty when the extractor has no "
+                                        "sides")
     expression: dict[str, float] | None = Field(None, description="7-class expression probabilities")
 
 
@@ -174,6 +177,8 @@ class ProsodyData(Record):
                                        "over the mean period (Praat jitter, local), a fraction (0.01 = 1 %)")
     shimmer_local_db: float | None = Field(None, description="mean absolute level difference of consecutive "
                                            "periods (Praat shimmer, local, dB)")
+    emotion: dict[str, float] | None = Field(None, description="a speech-emotion model's probabilities over basic "
+                                             "emotions (voice-onnx); absent from extractors without one")
     functionals: dict[str, float] | None = Field(None, description="openSMILE eGeMAPSv02 functionals (88, by "
                                                  "openSMILE's names); only from opensmile-prosody")
     description: str = Field(description="the numbers in plain words")

@@ -3,14 +3,18 @@ reference, and which emotions they support how strongly.
 
 Per modality, a score for each basic emotion (the expression classifier's seven classes), turned into a
 distribution by a softmax:
-- face: the expression classifier's mean probabilities, partly corrected for the reference's (speaker or calm
-  frames) probabilities: log p - gamma log p_ref, i.e. how much more the classifier sees an emotion than it
-  usually does in this face; plus the EMFACS prototypes' action units raised above the reference.
+- face (pipeline/face_reading.py): the expression classifier's mean probabilities, partly corrected for the
+  reference's (log p - gamma log p_ref), plus the EMFACS prototypes' action units raised above the reference,
+  each at the side of the face its prototype reads (a smile on both sides, contempt's lip corner on one; rules in
+  prompts/facs/emfacs_prototypes.yaml), and neutral by how little the face departs from its reference.
 - prosody: the voice's z-scores against the reference (pitch, range, loudness, rate, high-frequency energy,
   harmonicity) compared with each emotion's vocal profile (prompts/evidence/vocal_profiles.yaml) as a unit
-  Gaussian: -0.5 |z - profile|^2 over the features that have a reference.
-- speech: emotion words said (not negated), one point each. Sentences addressed to a language model (speech
-  clue `instructions_detected`) are skipped, noted without repeating them and quoted in `warnings`; a
+  Gaussian: -0.5 |z - profile|^2 over the features that have a reference; plus the learned voice model fitted on
+  the Polish words (pipeline/voice_model.py) and, with voice-onnx, a speech-emotion model's probabilities.
+- speech: emotion words said (the emotion wheel's words, not negated), one point each. Neutral wording gives
+  no evidence either way. Sentences addressed to a language model (spoken prompt injection, found by the speech
+  extractor: `instructions_detected`) are no evidence: their words are skipped, an observation says the
+  transcript held such sentences (without repeating them) and the summary's `warnings` quote them; a
   transcript the guards mark unreliable (pipeline/transcript_guard.py) is not read at all.
 - text: what was said read as a whole, in any language, by the LLM alone (pipeline/reasoning/text_channel.py),
   built by the runner and passed in; instruction sentences are cut out before the LLM reads it.
@@ -35,7 +39,7 @@ from pydantic import Field
 from emer.pipeline.channels import ChannelReading, channel_readings, fused_scores
 from emer.pipeline.clues import ClueKind, InstructionSpan, Record
 from emer.pipeline.errors import ConfigError
-from emer.pipeline.facs import load_au_table, load_prototypes
+from emer.pipeline.face_reading import read_face
 from emer.pipeline.injection import in_spans, span_bounds
 from emer.pipeline.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from emer.pipeline.reliability import reliabilities
@@ -45,14 +49,16 @@ from emer.pipeline.vocab import (
     LabelSet,
     basic_emotions,
     basic_of_wheel_word,
-    canonical_label,
+    label_emotions,
     label_weights,
     load_data_yaml,
 )
 from emer.pipeline.voice_model import voice_model
 
 EVIDENCE_SCHEMA_VERSION = "1.1"  # 1.1: channels
-EVIDENCE_VERSION = "1.3.0"  # 1.1: no instructions; 1.2: text, fitted weights; 1.3: channels, transcript guards
+EVIDENCE_VERSION = "1.4.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
+# 1.3: contempt (one-sided face), prototype sides and marks, neutral by departure, fitted voice model on, voice-onnx;
+# 1.4: channels (one reading per channel, shared by fusion and explanation), transcript guards
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
@@ -91,9 +97,12 @@ class EvidenceConfig(Record):
     z_threshold: float = Field(1.0, gt=0, description="a voice feature this many spreads from the reference "
                                "is high or low")
     in_prompt: bool = Field(True, description="show the evidence summary to the LLM")
-    voice_model_weight: float = Field(0.0, ge=0, description="weight of the learned voice model "
-                                      "(prompts/evidence/voice_model.yaml) beside the vocal profiles in the prosody "
-                                      "score (0: vocal profiles only)")
+    voice_classifier_weight: float = Field(1.0, ge=0, description="weight of a speech-emotion model's "
+                                           "log-probabilities (voice-onnx) in the prosody score")
+    voice_model_weight: float = Field(1.0, ge=0, description="weight of the learned voice model "
+                                      "(prompts/evidence/voice_model.yaml, fitted on the Polish words) beside the "
+                                      "vocal profiles in the prosody score (0: vocal profiles only); it tells anger, "
+                                      "fear and neutral apart where the profiles read every aroused voice as fear")
 
 
 class Observation(Record):
@@ -166,77 +175,12 @@ def softmax(scores: Mapping[str, float]) -> dict[str, float]:
     return {k: round(v / total, 4) for k, v in exp.items()}
 
 
-def _canonical_probs(probs: Mapping[str, float]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for name, p in probs.items():
-        out[canonical_label(name)] = out.get(canonical_label(name), 0.0) + p
-    return out
-
-
-def _au_names() -> dict[str, str]:
-    """Names of the AUs that count as facial activity (blinks do not)."""
-    return load_au_table().activity_names()
-
-
-def _prototypes() -> dict[str, list[str]]:
-    return {p.emotion: list(p.aus) for p in load_prototypes()}
-
-
 def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | None, cfg: EvidenceConfig,
                   reference_is_calm: bool) -> ModalityEvidence:
-    """Expression probabilities and prototype AUs against the reference face."""
-    basic = basic_emotions()
-    scores = dict.fromkeys(basic, 0.0)
-    observations: list[Observation] = []
-    eps = 0.02
-    if face.expression:
-        p = _canonical_probs(face.expression)
-        p_ref = _canonical_probs(ref.expression) if ref and ref.expression else None
-        gamma = cfg.expression_prior_correction if p_ref else 0.0
-        rel = {e: math.log(p.get(e, 0) + eps) - gamma * math.log((p_ref or {}).get(e, 0) + eps) for e in basic}
-        for e in basic:
-            scores[e] += cfg.expression_weight * rel[e]
-        top = max(rel, key=lambda e: rel[e])
-        parts = []
-        for e in sorted(p, key=lambda e: -p[e])[:3]:
-            usual = f" (usually {p_ref.get(e, 0):.2f})" if p_ref else ""
-            parts.append(f"{e} {p[e]:.2f}{usual}")
-        lead = (f"most above its usual level: {top}" if p_ref else f"most likely: {top}")
-        observations.append(Observation(
-            modality="face", cue="expression", category=top, value=round(p.get(top, 0), 4),
-            reference_value=round(p_ref.get(top, 0), 4) if p_ref else None,
-            text=f"expression classifier {', '.join(parts)}; {lead}", supports=[top]))
-    names = _au_names()
-    prototypes = {e: aus for e, aus in _prototypes().items() if e in basic}
-    ref_levels = (ref.au_mean if reference_is_calm else ref.au_peak) if ref is not None else {}
-    delta = {au: v - ref_levels.get(au, 0.0) for au, v in face.au_peak.items() if au in names}
-    for e, aus in prototypes.items():
-        measured = [a for a in aus if a in delta]
-        if measured:
-            scores[e] += cfg.au_gain * sum(max(0.0, delta[a]) for a in measured) / len(measured)
-    proto_of = {}
-    for e, aus in prototypes.items():
-        for a in aus:
-            proto_of.setdefault(a, []).append(e)
-    for au in sorted(delta, key=lambda a: -abs(delta[a])):
-        peak, d = face.au_peak[au], delta[au]
-        name = names.get(au, au)
-        if ref is not None and abs(d) >= cfg.au_change:
-            category = "raised" if d > 0 else "lowered"
-            observations.append(Observation(
-                modality="face", cue=au, category=category, value=round(peak, 3),
-                reference_value=round(ref_levels.get(au, 0.0), 3),
-                text=f"{au} {name} {category}: peak {peak:.2f}, usually {ref_levels.get(au, 0.0):.2f}",
-                supports=proto_of.get(au, []) if d > 0 else []))
-        elif peak >= 0.4:
-            category = "usual" if ref is not None else "high"
-            detail = f", as usual ({ref_levels.get(au, 0.0):.2f})" if ref is not None else ""
-            observations.append(Observation(
-                modality="face", cue=au, category=category, value=round(peak, 3),
-                reference_value=round(ref_levels[au], 3) if ref is not None and au in ref_levels else None,
-                text=f"{au} {name} high: peak {peak:.2f}{detail}",
-                supports=proto_of.get(au, []) if ref is None else []))
-    observations = observations[:7]
+    """Expression probabilities and prototype AUs against the reference face (pipeline/face_reading.py)."""
+    scores, cues = read_face(face, ref, cfg, reference_is_calm)
+    observations = [Observation(modality="face", cue=c.cue, category=c.category, value=c.value,
+                                reference_value=c.reference_value, text=c.text, supports=c.supports) for c in cues]
     return ModalityEvidence(modality="face", reference=ref_text, weight=cfg.weights.get("face", 1.0),
                             emotions=softmax(scores), observations=observations)
 
@@ -282,6 +226,19 @@ def _voice_model_scores(z: Mapping[str, float], cfg: EvidenceConfig) -> tuple[di
     return {c: cfg.voice_model_weight * (v - mean) for c, v in logs.items()}, obs
 
 
+def _voice_classifier_scores(probs: Mapping[str, float], scores: Mapping[str, float], cfg: EvidenceConfig
+                             ) -> tuple[dict[str, float], Observation]:
+    """The speech-emotion model's log-probabilities (voice-onnx) added to the profile scores, over the emotions
+    the model knows (the profiles' others keep no score from it), and the observation that shows them."""
+    eps = 0.02
+    known = [e for e in basic_emotions() if e in probs]
+    out = {e: scores.get(e, 0.0) + cfg.voice_classifier_weight * math.log(probs[e] + eps) for e in known}
+    top = max(known, key=lambda e: probs[e])
+    shown = ", ".join(f"{e} {probs[e]:.2f}" for e in sorted(known, key=lambda e: -probs[e])[:3])
+    return out, Observation(modality="prosody", cue="voice_classifier", category=top, value=round(probs[top], 4),
+                            text=f"speech-emotion model {shown}; most likely: {top}", supports=[top])
+
+
 def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]], ref_text: str | None,
                      cfg: EvidenceConfig) -> ModalityEvidence:
     """The voice's z-scores against the reference, matched to the vocal profiles, plus (with
@@ -317,14 +274,20 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     emotions: dict[str, float] = {}
     # A voice read on fewer referenced measures (population norms: rate and range only) counts for less.
     weight = cfg.weights.get("prosody", 1.0) * len(z) / len(_VOICE_WORDS)
+    scores: dict[str, float] = {}
     if z:
         k = cfg.vocal_profile_scale
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
-        scores = {e: scores.get(e, min(scores.values())) for e in basic_emotions()}
+        scores = {e: scores[e] for e in basic_emotions() if e in scores}  # unprofiled: no evidence
         if cfg.voice_model_weight > 0:
             learned, obs = _voice_model_scores(z, cfg)
             scores = {e: v + learned.get(e, 0.0) for e, v in scores.items()}
             observations.append(obs)
+    if voice.emotion and cfg.voice_classifier_weight > 0:
+        scores, obs = _voice_classifier_scores(voice.emotion, scores, cfg)
+        observations.append(obs)
+        weight = cfg.weights.get("prosody", 1.0) * max(len(z) / len(_VOICE_WORDS), 1.0)
+    if scores:
         emotions = softmax(scores)
     return ModalityEvidence(modality="prosody", reference=ref_text, weight=round(weight, 3), emotions=emotions,
                             observations=observations)
@@ -363,6 +326,18 @@ def speech_evidence(text: str, cfg: EvidenceConfig, instructions: Sequence[Instr
             "instruct it); removed and not evidence"))
     return ModalityEvidence(modality="speech", weight=cfg.weights.get("speech", 1.0), emotions=emotions,
                             observations=observations)
+
+
+def _unless_script_line(text: ModalityEvidence, features: ClipFeatures, ref: Reference | None
+                        ) -> ModalityEvidence:
+    """The text modality, no evidence (weight 0) when the speaker says the same words in other clips of the run:
+    a script line said in several emotions (acted corpora) cannot tell them apart, whatever the LLM reads in it."""
+    if ref is None or not features.line or features.line not in ref.repeated_lines:
+        return text
+    note = Observation(modality="speech", cue="script_line", category="repeated",
+                       text="the speaker says these same words in other clips of this run (a script line said in "
+                       "several emotions): what they express is not evidence for this clip")
+    return text.model_copy(update={"weight": 0.0, "observations": [*text.observations, note]})
 
 
 def injection_warnings(instructions: Sequence[InstructionSpan]) -> list[str]:
@@ -443,21 +418,41 @@ def scene_evidence(data: Any, cfg: EvidenceConfig | None = None) -> ModalityEvid
                             observations=obs)
 
 
-def combine(modalities: Sequence[ModalityEvidence]) -> dict[str, float]:
-    """Weighted product of the modalities' distributions over basic emotions (uniform when none has any)."""
-    basic = basic_emotions()
+def combine(modalities: Sequence[ModalityEvidence], basic: Sequence[str] | None = None) -> dict[str, float]:
+    """Weighted product of the modalities' distributions over basic emotions (uniform when none has any). A
+    basic emotion a modality does not score (its distribution has no such key) gets the mean of the modality's
+    log-probabilities: no evidence either way. `basic`: the emotions to score (default: all basic emotions)."""
+    basic = list(basic) if basic is not None else basic_emotions()
     total = dict.fromkeys(basic, 0.0)
     for m in modalities:
         if m.emotions and m.weight > 0:
+            logs = {e: math.log(max(m.emotions[e], 1e-4)) for e in basic if e in m.emotions}
+            mean = sum(logs.values()) / len(logs)
             for e in basic:
-                total[e] += m.weight * math.log(max(m.emotions.get(e, 0.0), 1e-4))
+                total[e] += m.weight * logs.get(e, mean)
     return softmax(total)
 
 
+def fold_emotions(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
+    """The distribution with each basic emotion no label of the set stands for added to the one
+    prompts/evidence/label_emotions.yaml `fold` names (contempt to disgust where the labels have no contempt);
+    unchanged for an open label set."""
+    out = dict(emotions)
+    if label_set.is_open:
+        return out
+    covered = {b for lab in label_set.labels for b in label_weights(lab)}
+    for b, target in label_emotions().get("fold", {}).items():
+        if b not in covered and b in out:
+            out[target] = round(out.get(target, 0.0) + out.pop(b), 4)
+    return out
+
+
 def label_distribution(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
-    """The basic-emotion distribution spread onto the run's labels (normalised over the set)."""
+    """The basic-emotion distribution spread onto the run's labels (normalised over the set), folded first
+    (fold_emotions)."""
     if label_set.is_open:
         return dict(emotions)
+    emotions = fold_emotions(emotions, label_set)
     raw = {lab: sum(w * emotions.get(b, 0.0) for b, w in label_weights(lab).items()) for lab in label_set.labels}
     total = sum(raw.values()) or 1.0
     return {lab: round(v / total, 4) for lab, v in raw.items()}
@@ -494,7 +489,7 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
         modalities.append(prosody_evidence(features.voice, ref.voice if ref else {},
                                            ref.describe("voice") if ref else None, cfg))
     if text is not None:
-        modalities.append(text)
+        modalities.append(_unless_script_line(text, features, ref))
     if cfg.reliability:
         trust = reliabilities(clues)
         for m in modalities:
@@ -504,8 +499,12 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     scene = clues.get("scene")
     if scene is not None and scene.status == "ok" and scene.data is not None:
         modalities.append(scene_evidence(scene.data, cfg))
-    channels = channel_readings(modalities, clues, kind)
-    emotions = softmax(fused_scores(channels))  # the same product as combine(modalities)
+    for m in modalities:  # before the product: an emotion the labels lack must not collect the others' mean
+        if m.emotions:
+            m.emotions = fold_emotions(m.emotions, label_set)
+    basic = list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set))
+    channels = channel_readings(modalities, clues, kind, basic)
+    emotions = softmax(fused_scores(channels, basic))  # the same product as combine(modalities, basic)
     labels = label_distribution(emotions, label_set)
     for m in modalities:
         if m.emotions:

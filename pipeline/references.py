@@ -29,6 +29,8 @@ with a reference, and the evidence says which one it used:
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from statistics import median
 from typing import Literal
@@ -66,6 +68,9 @@ class FaceFeatures(Record):
     expression: dict[str, float] | None = Field(None, description="mean 7-class expression probabilities")
     au_peak: dict[str, float] = Field(default_factory=dict, description="90th percentile of each AU over frames")
     au_mean: dict[str, float] = Field(default_factory=dict)
+    asym_peak: dict[str, float] = Field(default_factory=dict, description="90th percentile of each AU's left-right "
+                                        "difference (absolute) over frames; only AUs estimated per side")
+    asym_mean: dict[str, float] = Field(default_factory=dict)
     frames: int = 0
 
 
@@ -77,6 +82,7 @@ class VoiceFeatures(Record):
     rate: float | None = Field(None, description="syllables per second of speaking time")
     alpha_ratio_db: float | None = None
     hnr_db: float | None = None
+    emotion: dict[str, float] | None = Field(None, description="a speech-emotion model's probabilities (voice-onnx)")
 
 
 class ClipFeatures(Record):
@@ -89,6 +95,8 @@ class ClipFeatures(Record):
     voice: VoiceFeatures | None = None
     instructions: int = Field(0, description="sentences of the transcript addressed to a language model; such a "
                               "clip is left out of speaker references")
+    line: str | None = Field(None, description="the transcript, lower case, words only (to find a speaker's lines "
+                             "said in several clips)")
 
 
 class Reference(Record):
@@ -102,6 +110,9 @@ class Reference(Record):
     face: FaceFeatures | None = None
     voice: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="voice feature -> (reference level, spread)")
+    repeated_lines: list[str] = Field(
+        default_factory=list, description="transcripts (as ClipFeatures.line) the speaker says in several clips: "
+        "a script line said in several emotions, whose words tell none of them apart")
 
     def describe(self, modality: Literal["face", "voice"]) -> str:
         """One line naming the reference, for the prompt and the evidence file."""
@@ -126,10 +137,13 @@ class SpeakerReferences(Record):
 
 def _face_features(frames: Sequence) -> FaceFeatures:
     aus: dict[str, list[float]] = {}
+    asym: dict[str, list[float]] = {}
     expressions: list[dict[str, float]] = []
     for fr in frames:
         for au, v in fr.aus.items():
             aus.setdefault(au, []).append(v)
+        for au, v in fr.asymmetry.items():
+            asym.setdefault(au, []).append(abs(v))
         if fr.expression:
             expressions.append(fr.expression)
     expression = None
@@ -140,6 +154,8 @@ def _face_features(frames: Sequence) -> FaceFeatures:
         expression=expression, frames=len(frames),
         au_peak={au: round(float(np.quantile(v, 0.9)), 4) for au, v in aus.items()},
         au_mean={au: round(sum(v) / len(v), 4) for au, v in aus.items()},
+        asym_peak={au: round(float(np.quantile(v, 0.9)), 4) for au, v in asym.items()},
+        asym_mean={au: round(sum(v) / len(v), 4) for au, v in asym.items()},
     )
 
 
@@ -161,7 +177,7 @@ def voice_features(data: ProsodyData) -> VoiceFeatures:
         pitch_st=round(pitch, 3) if pitch is not None else None,
         pitch_range_st=data.pitch_range_semitones, pitch_slope=data.pitch_slope_semitones_per_s,
         loudness_db=data.loudness_mean_db, rate=data.speech_rate_syllables_per_s,
-        alpha_ratio_db=data.alpha_ratio_db, hnr_db=data.hnr_db,
+        alpha_ratio_db=data.alpha_ratio_db, hnr_db=data.hnr_db, emotion=data.emotion,
     )
 
 
@@ -179,6 +195,7 @@ def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = Non
             out.voice = voice_features(clue.data)
         elif clue.kind == "speech":
             out.instructions = len(clue.data.instructions_detected)
+            out.line = transcript_line(clue.data.text)
     return out
 
 
@@ -189,6 +206,12 @@ def speaker_features(clip_ids: Sequence[str], speakers: Mapping[str, str | None]
     from its clues (`clues_of(clip_id)`, e.g. read from disk)."""
     return [known[cid].model_copy(update={"speaker": speakers[cid]}) if cid in known
             else clip_features(cid, clues_of(cid), speakers[cid]) for cid in clip_ids]
+
+
+def transcript_line(text: str) -> str | None:
+    """A transcript as a line to compare: lower case, its words only (None when it has none)."""
+    words = re.findall(r"\w+", text.lower())
+    return " ".join(words) if words else None
 
 
 def _median_dict(dicts: Sequence[Mapping[str, float]]) -> dict[str, float]:
@@ -244,10 +267,13 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
         face = FaceFeatures(
             expression=_median_dict(expressions) if expressions else None,
             au_peak=_median_dict([f.au_peak for f in faces]), au_mean=_median_dict([f.au_mean for f in faces]),
+            asym_peak=_median_dict([f.asym_peak for f in faces]), asym_mean=_median_dict([f.asym_mean for f in faces]),
             frames=sum(f.frames for f in faces),
         )
+    lines = Counter(m.line for m in members if m.line)
     return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
-                     voice=_voice_levels(members), excluded=dict(sorted(excluded.items())))
+                     voice=_voice_levels(members), excluded=dict(sorted(excluded.items())),
+                     repeated_lines=sorted(line for line, n in lines.items() if n > 1))
 
 
 def clip_reference(features: ClipFeatures) -> Reference:

@@ -29,7 +29,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from emer.pipeline.evaluation.metrics import classification_metrics
-from emer.pipeline.evidence import EvidenceSummary, fusion_weights, label_distribution
+from emer.pipeline.evidence import EvidenceSummary, fold_emotions, fusion_weights, label_distribution
 from emer.pipeline.io import write_text_atomic
 from emer.pipeline.vocab import basic_emotions, canonical_label, load_label_set
 
@@ -48,8 +48,13 @@ class Clip:
     spread: np.ndarray  # labels x basic: label_distribution's weights
 
 
+def _basic(label_set) -> list[str]:
+    """The basic emotions the pipeline's product scores for this label set (evidence.build_evidence: folded)."""
+    return list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set))
+
+
 def _spread(labels: list[str], label_set) -> np.ndarray:
-    basic = basic_emotions()
+    basic = _basic(label_set)
     rows = []
     for b in basic:
         onehot = {e: float(e == b) for e in basic}
@@ -66,7 +71,7 @@ def load_run(spec: str, split: str | None) -> list[Clip]:
     with open(gold_csv, encoding="utf-8") as f:
         gold = {r["clip_id"]: r for r in csv.DictReader(f)}
     spread = _spread(labels, label_set)
-    basic = basic_emotions()
+    basic = _basic(label_set)
     out = []
     for cid, row in sorted(gold.items()):
         if split and row.get("split") != split:
@@ -81,8 +86,9 @@ def load_run(spec: str, split: str | None) -> list[Clip]:
         for m in ev.modalities:
             if m.modality in MODALITIES and m.emotions and m.weight > 0:
                 factor = m.weight / max(configured.get(m.modality, 1.0), 1e-9)
-                logp[MODALITIES.index(m.modality)] = [factor * math.log(max(m.emotions.get(b, 0.0), 1e-4))
-                                                      for b in basic]
+                logs = {b: math.log(max(m.emotions[b], 1e-4)) for b in basic if b in m.emotions}
+                mean = sum(logs.values()) / len(logs)  # an emotion the modality does not score (evidence.combine)
+                logp[MODALITIES.index(m.modality)] = [factor * logs.get(b, mean) for b in basic]
         llm = None
         res = Path(run) / cid / "result.json"
         if res.is_file():

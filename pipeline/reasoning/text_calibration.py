@@ -49,7 +49,7 @@ class TextCalibration(Record):
 @cache
 def load_text_calibration() -> TextCalibration | None:
     """The fitted calibration, or None when prompts/evidence/text_calibration.yaml does not exist; its biases
-    must name exactly the basic emotions."""
+    name the basic emotions the text channel reads with it."""
     if not (prompts_root() / "evidence" / CALIBRATION_FILE).is_file():
         return None
     return parse_text_calibration(load_data_yaml("evidence", CALIBRATION_FILE), f"prompts/evidence/{CALIBRATION_FILE}")
@@ -61,9 +61,9 @@ def parse_text_calibration(data: Mapping[str, object], source: str) -> TextCalib
         cal = TextCalibration.model_validate(data)
     except ValidationError as e:
         raise ConfigError(f"{source}: not a text calibration: {e}") from e
-    if set(cal.bias) != set(basic_emotions()):
-        raise ConfigError(f"{source}: bias must name the basic emotions {sorted(basic_emotions())}, names "
-                          f"{sorted(cal.bias)}")
+    if not set(cal.bias) <= set(basic_emotions()) or "neutral" not in cal.bias or len(cal.bias) < 2:
+        raise ConfigError(f"{source}: bias must name neutral and other basic emotions of "
+                          f"{sorted(basic_emotions())}, names {sorted(cal.bias)}")
     return cal
 
 

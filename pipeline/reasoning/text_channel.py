@@ -118,8 +118,9 @@ class TextChannel:
         return self._calibration[key]
 
     def read(self, text: str) -> TextReading:
-        """The calibrated emotion distribution of a transcript."""
-        labels = sorted(basic_emotions())
+        """The calibrated emotion distribution of a transcript, over the emotions the fitted calibration names
+        (those it was fitted on; an emotion it does not name is no evidence either way), else all basic ones."""
+        labels = sorted(self.fitted.bias) if self.fitted else sorted(basic_emotions())
         with self._lock:
             cf = self.content_free(labels)
             t0 = time.perf_counter()
