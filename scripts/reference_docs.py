@@ -79,6 +79,8 @@ def _type_name(annotation: Any) -> str:
 
 
 def _default(field: Any, instance_value: Any) -> str:
+    if field.is_required():
+        return "required"
     value = instance_value if field.default is PydanticUndefined else field.default
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
@@ -94,7 +96,7 @@ def _cell(text: str | None) -> str:
 def _rows(model: BaseModel, prefix: str = "") -> list[str]:
     rows = []
     for name, field in type(model).model_fields.items():
-        value = getattr(model, name)
+        value = getattr(model, name, None)
         if isinstance(value, BaseModel):
             rows += _rows(value, f"{prefix}{name}.")
             continue
@@ -117,7 +119,7 @@ def config_page() -> str:
         cls = extractors.get(name)
         doc = (cls.__doc__ or sys.modules[cls.__module__].__doc__ or "").strip().split("\n\n")[0]
         parts += [f"### {name}\n", f"Kind `{cls.kind}`, version {cls.version}. {' '.join(doc.split())}\n", table,
-                  *_rows(cls.Config()), ""]
+                  *_rows(cls.Config.model_construct()), ""]  # no defaults for required options
     return "\n".join(parts)
 
 
