@@ -123,7 +123,6 @@ def test_emotion_words_come_from_the_channels_that_decided():
     assert happy == ["happy", "excited"]  # nothing against the label's valence without a channel reading it
     weak = ch("voice", {"sadness": 0.5, "happiness": 0.5}, 0.1)
     assert "sad" not in evidence_words("happiness", label_basics("happiness"), [weak], 6)
-    assert evidence_words("neutral", {"neutral"}, [face], 6) == ["calm"]  # no emotion beside neutral
     labels = ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]
     first = {tuple(evidence_words(x, label_basics(x), [], 6)) for x in labels}
     assert len(first) == len(labels)  # distinct labels, distinct words

@@ -147,15 +147,12 @@ def evidence_words(label: str, basics: set[str], channels: list[ChannelReading],
             for e, p in c.emotions.items() if p >= table["min_probability"]}
     words_channel = next((c for c in channels if c.channel == "words" and c.words is not None), None)
     if words_channel is not None:
-        if words_channel.share >= table["min_share"]:
-            read |= set(words_channel.words.conveys)
+        read |= set(words_channel.words.conveys)
         for w in words_channel.words.named:  # finer words the speaker used: worry, guilt, relief ...
             if basic_of_wheel_word(w) in basics | read:
                 add(w)
     for w in own[1:2]:
         add(w)
-    if basics == {"neutral"}:
-        return words[:limit]  # an emotion beside "neutral" would contradict it
     sign = max((valence.get(b, 0) for b in basics), key=abs, default=0)
     for e in sorted(read - basics - {"neutral"}):
         if valence.get(e, 0) * sign >= 0 or any(c.lean == e for c in channels if c.status == "ok"):
