@@ -235,3 +235,20 @@ def test_a_claim_about_the_words_is_judged_against_the_words_reading():
 
     assert verdicts('The words "我喜欢你现在的样子" carry no emotion. The person is happy.') == ["contradicted"]
     assert verdicts("The words express happiness. The person is happy.") == ["supported"]
+
+
+def test_a_face_described_as_blank_when_its_reading_carried_the_decision_is_contradicted():
+    # measured on the CREMA-D anger clip: "The face shows no clear emotion" while the classifier decided anger
+    face = ChannelReading(channel="face", lean="anger", share=0.7, weight=1.0, emotions={"anger": 0.7},
+                          reading="the expression classifier reads the face as anger")
+    evidence = FEAR.model_copy(update={"channels": [face]})
+
+    def verdicts(text: str) -> list[str]:
+        check = check_reasoning(text, evidence, CLUES, label="anger", explanation=True)
+        return [c.verdict for c in check.claims if c.cue == "expression"]
+
+    assert verdicts("The face shows no clear emotion. The person is angry.") == ["contradicted"]
+    quiet = evidence.model_copy(update={"channels": [face.model_copy(update={"lean": "neutral"})]})
+    check = check_reasoning("The face shows no particular emotion. The person is angry.", quiet, CLUES,
+                            label="anger", explanation=True)
+    assert [c.verdict for c in check.claims if c.cue == "expression"] == ["supported"]

@@ -240,12 +240,29 @@ def _clause_claims(f: _Facts, sentence: str, toks: Sequence[_Tok], lo: int, hi: 
         neg = _negation(texts, i, lo)
         first = i if neg is None else neg
         phrase = _phrase(sentence, toks, min(first, near[0]), max(i + 1, near[1]))
-        if group in ("classifier", "face") and dist <= 6 and emo != "emotional":
+        if group == "face" and dist <= 6 and emo == "emotional" and neg is not None:
+            claims.append(_blank_face_claim(f, sentence, phrase))
+        elif group in ("classifier", "face") and dist <= 6 and emo != "emotional":
             claims.append(_expression_claim(f, sentence, phrase, emo, neg is not None, group == "classifier",
                                             _cited(texts, i + 1, len(texts))))
         elif group == "speech" and dist <= 8:
             claims.append(_speech_claim(f, sentence, phrase, emo, neg is not None))
     return [(c, generic) for c in claims], last
+
+
+def _blank_face_claim(f: _Facts, sentence: str, phrase: str) -> Claim:
+    """"The face shows no clear emotion": contradicted when the face channel, with a large share of the
+    decision, reads an emotion (the measured "Face: nothing stands out" on a clip the classifier decided)."""
+    face = next((c for c in f.evidence.channels if c.channel == "face" and c.status == "ok"), None)
+    reads = face.lean if face is not None and face.share >= 0.2 and face.lean not in (None, "neutral") else None
+    if reads is None:
+        return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted="neutral",
+                     actual=face.lean if face else None, verdict="supported", detail="agrees: the face reads no "
+                     "emotion strongly")
+    return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted="neutral",
+                 actual=reads, verdict="contradicted",
+                 detail=f"You wrote that the face shows no emotion ({_q(phrase)}), but the face's reading, which "
+                 f"carried {round(face.share * 100)} percent of the decision, is {reads}: {face.reading}.")
 
 
 def _cited(texts: Sequence[str], k: int, hi: int) -> float | None:

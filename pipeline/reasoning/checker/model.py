@@ -10,7 +10,8 @@ from emer.pipeline.clues import ClueKind, Record
 
 CHECKER_VERSION = "1.5.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence;
 # 1.3: channel readings of another emotion, absence read per clause; 1.4: the notes' AU words, "all signs of";
-# 1.5: the words judged against the words' reading (channels), translations quoted, coverage of the channels
+# 1.5: the words judged against the words' reading (channels), translations quoted, coverage of the channels, a
+# face called blank while its reading carried the decision
 
 # disallowed: not a claim about the clues but not allowed in an explanation (a percentage, a list, another
 # emotion named as the person's state)
