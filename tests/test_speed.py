@@ -63,9 +63,8 @@ def test_prompt_lookup_decoding_gives_the_plain_greedy_text(model_store):
     (spec, s_stats), = runs[8]
     assert plain[0] and spec == plain == plain2
     assert p_stats.steps == p_stats.generated_tokens and p_stats.accepted_tokens == 0
-    # the answer copies its notes: drafts were accepted, so fewer decode calls than tokens
-    assert s_stats.accepted_tokens > 0 and s_stats.steps < s_stats.generated_tokens
-    assert s_stats.steps + s_stats.accepted_tokens >= s_stats.generated_tokens
+    # the answer copies its notes: drafts were accepted, each token either confirmed from a draft or decoded
+    assert s_stats.accepted_tokens > 0 and s_stats.steps + s_stats.accepted_tokens == s_stats.generated_tokens
 
 
 @pytest.mark.slow
