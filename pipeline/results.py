@@ -80,6 +80,12 @@ class PassStats(Record):
     reused_tokens: int = Field(0, description="prompt tokens whose KV state was reused from an earlier pass")
     evaluated_tokens: int = Field(0, description="prompt tokens evaluated in this pass")
     generated_tokens: int = Field(0, description="tokens generated")
+    steps: int = Field(0, description="decode calls while generating (one per token without speculative decoding)")
+    drafted_tokens: int = Field(0, description="prompt-lookup draft tokens decoded for verification")
+    accepted_tokens: int = Field(0, description="draft tokens that greedy decoding confirmed (generated without a "
+                                 "decode call of their own)")
+    redecoded_tokens: int = Field(0, description="tokens decoded again one at a time to decide a close call as "
+                                  "plain decoding does")
     seconds: float = Field(0.0, description="wall time of the pass")
     llama_seconds: float = Field(0.0, description="llama.cpp's own decode time (its perf counters)")
 

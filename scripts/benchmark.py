@@ -43,6 +43,7 @@ def child(args: argparse.Namespace) -> None:
     Observer, Pipeline = runner.Observer, runner.Pipeline  # noqa: N806 - the classes, named as in the runner
 
     spawned = float(os.environ.get("EMER_BENCH_SPAWNED", time.time()))
+    imported = time.time() - spawned  # interpreter start and the pipeline's imports
     stages: dict[str, dict[str, float]] = {}
     first_reason: list[float] = []
     first_evidence: list[float] = []  # the text channel's LLM reading happens here
@@ -73,7 +74,8 @@ def child(args: argparse.Namespace) -> None:
                       "passes": gen.get("passes") or [],
                       "tokens": {k: v for k, v in gen.items() if k.endswith("_tokens") and isinstance(v, int)}})
     Path(args.json).write_text(json.dumps({
-        "wall_s": wall, "startup_s": time.time() - spawned - wall, "first_llm_pass_s": first_reason[0]
+        "wall_s": wall, "startup_s": time.time() - spawned - wall, "import_s": imported,
+        "model_load_s": sum(c["timings"].get("model_load", 0.0) for c in clips), "first_llm_pass_s": first_reason[0]
         if first_reason else None, "first_evidence_s": first_evidence[0] if first_evidence else None,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "extractors": [c.name for c in config.extractors], "clips": clips}))
@@ -211,15 +213,45 @@ def render(current: dict, baseline: dict | None, rev: str, dataset: str, rerun: 
                          f"evaluated and {sum(p['generated_tokens'] for p in passes) / n:.0f} generated per clip, "
                          f"{sum(p['reused_tokens'] for p in passes) / n:.0f} reused; wall {wall / n:.2f} s against "
                          f"llama.cpp's own {own / n:.2f} s per clip ({wall / own if own else 0:.2f}x)")
+    lines += pass_table(current)
     if rerun is not None:
         evidence = rerun.get("first_evidence_s")
         lines.append(f"- second run into the same folder, a changed LLM setting (clues reused): the evidence stage "
                      f"(with the text channel's LLM reading) starts "
                      f"{'-' if evidence is None else f'{evidence:.1f}'} s after the process starts, the first "
                      f"reasoning pass {rerun['first_llm_pass_s']:.1f} s; "
-                     f"{rerun['wall_s'] / len(rerun['clips']):.2f} s per clip")
+                     f"{rerun['wall_s'] / len(rerun['clips']):.2f} s per clip; of that start, imports "
+                     f"{rerun.get('import_s', 0.0):.1f} s and the model load {rerun.get('model_load_s', 0.0):.1f} s")
     lines += ["", f"end-to-end: {e2e:.2f} s per clip"]
     return "\n".join(lines) + "\n"
+
+
+def pass_table(run: dict) -> list[str]:
+    """Per LLM pass, per clip: tokens evaluated, reused and generated, decode steps while generating, draft tokens
+    accepted (prompt-lookup decoding), tokens decoded again for close calls, seconds and generated tokens per
+    second."""
+    totals: dict[str, dict[str, float]] = {}
+    for c in run["clips"]:
+        for p in c.get("passes", []):
+            t = totals.setdefault(p["name"], {})
+            for k in ("evaluated_tokens", "reused_tokens", "generated_tokens", "steps", "accepted_tokens",
+                      "redecoded_tokens", "seconds"):
+                t[k] = t.get(k, 0.0) + p.get(k, 0)
+    if not totals:
+        return []
+    n = len(run["clips"])
+    lines = ["", "| pass (per clip) | evaluated | reused | generated | steps | accepted | decoded again | s | "
+             "generated tok/s |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, t in totals.items():
+        rate = f"{t['generated_tokens'] / t['seconds']:.1f}" if t["generated_tokens"] and t["seconds"] else "-"
+        lines.append(f"| {name} | {t['evaluated_tokens'] / n:.0f} | {t['reused_tokens'] / n:.0f} | "
+                     f"{t['generated_tokens'] / n:.1f} | {t['steps'] / n:.1f} | {t['accepted_tokens'] / n:.1f} | "
+                     f"{t['redecoded_tokens'] / n:.1f} | {t['seconds'] / n:.2f} | {rate} |")
+    steps = sum(t["steps"] for t in totals.values())
+    if steps:
+        gen = sum(t["generated_tokens"] for t in totals.values())
+        lines.append(f"- generated tokens per decode step: {gen / steps:.2f}")
+    return lines
 
 
 def _pct(x: float | None) -> str:

@@ -19,6 +19,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
@@ -28,6 +29,7 @@ from emer.pipeline.errors import ReasonerError, require
 from emer.pipeline.models import ModelStore, ResolvedModel
 from emer.pipeline.reasoning.llm_check import ensure_llm_runs
 from emer.pipeline.reasoning.prompt import RenderedPrompt
+from emer.pipeline.reasoning.score_cache import cached_scores
 from emer.pipeline.reasoning.session import LlamaSession
 from emer.pipeline.results import Evidence
 from emer.pipeline.text import last_cut
@@ -64,6 +66,11 @@ class LLMConfig(Record):
         "after it (the older path, kept for the ablation)")
     max_explanation_tokens: int = Field(150, ge=16, le=1024, description="cap of the explanation (explain: after): "
                                         "about five short sentences")
+    lookup_tokens: int = Field(0, ge=0, le=32, description="prompt-lookup decoding: tokens proposed after each "
+                               "generated one from where the last few tokens occur earlier in the prompt or the "
+                               "answer, checked in the same decode call; the text is that of plain greedy decoding, "
+                               "in fewer steps when the answer copies its notes (0: off)")
+    lookup_ngram: int = Field(3, ge=1, le=8, description="longest run of last tokens looked up for a draft")
     max_open_vocab: int = Field(5, ge=1, le=8)
     max_evidence: int = Field(3, ge=1, le=8)
     max_evidence_chars: int = Field(80, ge=10, le=300, description="length cap of each evidence text")
@@ -196,7 +203,8 @@ class Reasoner:
         """The KV-reusing session on the loaded model (decide-then-explain)."""
         llm = self._llm()
         if self._session is None or self._session.llm is not llm:
-            self._session = LlamaSession(llm, self.config.n_ctx)
+            self._session = LlamaSession(llm, self.config.n_ctx, self.config.lookup_tokens,
+                                         self.config.lookup_ngram)
         return self._session
 
     def answers(self, labels: list[str]) -> dict[str, list[int]]:
@@ -214,10 +222,18 @@ class Reasoner:
         s = self.session()
         s.begin("calibration")
         tokens = s.tokens(self.messages(content_free, None, content_free.decision))
-        self._calibration[key] = s.score(tokens, self.answers(labels))
+        answers = self.answers(labels)
+        self._calibration[key] = self._cached_scores(tokens, answers, lambda: s.score(tokens, answers))
         s.end()
         s.realign()
         return self._calibration[key]
+
+    def _cached_scores(self, tokens: list[int], answers: dict[str, list[int]],
+                       compute: Callable[[], dict[str, float]]) -> dict[str, float]:
+        """Scores of a calibration prompt from the on-disk cache (pipeline/reasoning/score_cache.py)."""
+        llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
+        return cached_scores(self.model.sha256, f"llama-cpp-python {llama_cpp.__version__}", tokens, answers,
+                             compute)
 
     def _sampling(self) -> dict[str, Any]:
         cfg = self.config
@@ -275,13 +291,19 @@ class Reasoner:
             self._formatter = llama_chat_format.Jinja2ChatFormatter(template=template, **names)
         return self._formatter(messages=messages).prompt
 
-    def label_logprobs(self, messages: list[dict[str, str]], labels: list[str]) -> dict[str, float]:
+    def label_logprobs(self, messages: list[dict[str, str]], labels: list[str], persist: bool = False
+                       ) -> dict[str, float]:
         """Log-likelihood of answering each label (its tokens, then end of turn) after `messages`, evaluated as a
         clip's first pass is (pipeline/reasoning/session.py): the system message from an empty cache or its
-        saved state, so the numbers do not depend on what ran before."""
+        saved state, so the numbers do not depend on what ran before. `persist`: a calibration input, kept in
+        the on-disk cache across runs."""
         s = self.session()
         s.realign()
-        scores = s.score(s.tokens(messages), self.answers(labels))
+        tokens, answers = s.tokens(messages), self.answers(labels)
+        if persist:
+            scores = self._cached_scores(tokens, answers, lambda: s.score(tokens, answers))
+        else:
+            scores = s.score(tokens, answers)
         s.realign()
         return scores
 
@@ -291,7 +313,7 @@ class Reasoner:
         if key not in self._calibration:
             self._llm().reset()
             messages = self.messages(content_free, "No clues were measured.", content_free.decision)
-            self._calibration[key] = self.label_logprobs(messages, labels)
+            self._calibration[key] = self.label_logprobs(messages, labels, persist=True)
         return self._calibration[key]
 
     # --- constrained answers ------------------------------------------------------------------------

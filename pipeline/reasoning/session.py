@@ -36,6 +36,7 @@ from emer.pipeline.errors import ReasonerError, require
 from emer.pipeline.results import PassStats
 
 REPEAT_LAST_N = 64
+LOOKUP_MARGIN = 0.5  # log-probability lead a pick from batched numbers needs (3x their measured error)
 SAVED_PREFIXES = 4  # first segments whose KV state is kept (system messages: one per prompt and label list)
 
 
@@ -72,9 +73,11 @@ class LlamaSession:
     """Evaluation, scoring and greedy generation on one loaded `llama_cpp.Llama`, with KV reuse and per-pass
     statistics (`passes`, cleared by `begin_clip`)."""
 
-    def __init__(self, llm: Any, n_ctx: int) -> None:
+    def __init__(self, llm: Any, n_ctx: int, lookup: int = 0, ngram: int = 3) -> None:
         self.llm = llm
         self.n_ctx = n_ctx
+        self.lookup = lookup  # prompt-lookup draft size of `generate` (0: plain greedy decoding)
+        self.ngram = ngram
         self._formatter: Any = None
         self._aligned = True
         self.passes: list[PassStats] = []
@@ -224,22 +227,57 @@ class LlamaSession:
         """Log-likelihood of each answer's tokens after `prefix` (see `score_answers`)."""
         return score_answers(self.evaluate, prefix, answers)
 
-    def generate(self, prompt: list[int], max_tokens: int, repeat_penalty: float = 1.1,
-                 stop: tuple[str, ...] = ()) -> tuple[str, str, list[int]]:
-        """Greedy continuation of `prompt`: (text, finish reason "stop" or "length", generated tokens)."""
+    def _decode_rows(self, tokens: list[int]) -> list[np.ndarray]:
+        """Decode `tokens` in one call after the cached ones, keeping the logits of every position (the
+        verification batch of speculative decoding); the next-token log-probabilities after each token."""
         llm = self.llm
-        logp = self.evaluate(prompt)
+        n_past = llm.n_tokens
+        llm._ctx.kv_cache_seq_rm(-1, n_past, -1)
+        llm._batch.set_batch(batch=tokens, n_past=n_past, logits_all=True)
+        llm._ctx.decode(llm._batch)
+        llm.input_ids[n_past: n_past + len(tokens)] = tokens
+        llm.n_tokens = n_past + len(tokens)
+        n_vocab = llm.n_vocab()
+        return [log_softmax(np.ctypeslib.as_array(llm._ctx.get_logits_ith(i), shape=(n_vocab,)).astype(np.float64))
+                for i in range(len(tokens))]
+
+    def generate(self, prompt: list[int], max_tokens: int, repeat_penalty: float = 1.1,
+                 stop: tuple[str, ...] = (), lookup: int | None = None, ngram: int | None = None
+                 ) -> tuple[str, str, list[int]]:
+        """Greedy continuation of `prompt`: (text, finish reason "stop" or "length", generated tokens).
+
+        With `lookup` > 0, prompt-lookup decoding: after each token, the tokens that followed the latest
+        earlier occurrence of the last `ngram` (down to 1) tokens in the prompt or the answer are proposed as a
+        draft (up to `lookup` of them) and decoded in the same call as the token; the draft is accepted token by
+        token while it equals what greedy decoding picks from the logits at its position, so the answer copies
+        its prompt in fewer decode calls. llama.cpp's logits depend on how tokens were batched (up to ~0.7 in a
+        log-probability here, ~0.2 among the top tokens), so a pick made from batched numbers is trusted only
+        when its lead over the runner-up is at least `LOOKUP_MARGIN`; a closer call is decided again from the
+        numbers plain one-token-at-a-time decoding gives (the batched tokens decoded again one by one), so the
+        text is that of plain greedy decoding. Default: the session's own `lookup`."""
+        llm = self.llm
+        lookup = self.lookup if lookup is None else lookup
+        ngram = self.ngram if ngram is None else ngram
+        # next-token log-probabilities, one per position decoded ahead, and whether plain decoding gives them
+        rows: list[tuple[np.ndarray, bool]] = [(self.evaluate(prompt), True)]
+        clean = llm.n_tokens  # the leading KV cells that hold what plain decoding puts there
+        drafted: list[int] = []  # draft tokens already decoded after the answer so far
         history = list(prompt)
         out: list[int] = []
         finish = "length"
         text = ""
-        for _ in range(max_tokens):
-            scores = logp.copy()
-            if repeat_penalty != 1.0:
-                recent = np.unique(np.array(history[-REPEAT_LAST_N:], dtype=np.int64))
-                vals = scores[recent]
-                scores[recent] = np.where(vals > 0, vals / repeat_penalty, vals * repeat_penalty)
-            tok = int(np.argmax(scores))
+        while len(out) < max_tokens:
+            logp, exact = rows.pop(0)
+            tok, lead = self._pick(logp, history, repeat_penalty)
+            if not exact and lead < LOOKUP_MARGIN:  # too close to trust batched numbers: decide it plainly
+                if self._current is not None:
+                    self._current.redecoded_tokens += len(history) - clean
+                llm.n_tokens = clean
+                for t in history[clean:]:
+                    logp = self._decode_one(t)
+                clean = llm.n_tokens
+                rows, drafted = [], []
+                tok, _ = self._pick(logp, history, repeat_penalty)
             if self._llama_cpp.llama_vocab_is_eog(llm._model.vocab, tok):
                 finish = "stop"
                 break
@@ -252,6 +290,59 @@ class LlamaSession:
                 break
             if self._current is not None:
                 self._current.generated_tokens += 1
-            self._decode([tok], prompt=False)
-            logp = self._logprobs()
+            if drafted and drafted[0] == tok:  # already decoded as part of the draft: its logits are rows[0]
+                drafted.pop(0)
+                if self._current is not None:
+                    self._current.accepted_tokens += 1
+                continue
+            llm.n_tokens = len(history) - 1  # drop a rejected draft
+            clean = min(clean, llm.n_tokens)
+            drafted = lookup_draft(history, min(lookup, max_tokens - len(out)), ngram) if lookup else []
+            if self._current is not None:
+                self._current.steps += 1
+                self._current.drafted_tokens += len(drafted)
+            if drafted:
+                rows = [(r, False) for r in self._decode_rows([tok, *drafted])]
+            else:
+                exact = clean == llm.n_tokens
+                rows = [(self._decode_one(tok), exact)]
+                clean += exact
+        llm.n_tokens = min(llm.n_tokens, len(history))  # a draft left beyond the answer is not kept
         return text, finish, out
+
+    @staticmethod
+    def _pick(logp: np.ndarray, history: list[int], repeat_penalty: float) -> tuple[int, float]:
+        """The greedy token after llama.cpp's classic repeat penalty over the last tokens, and its lead over the
+        runner-up."""
+        scores = logp.copy()
+        if repeat_penalty != 1.0:
+            recent = np.unique(np.array(history[-REPEAT_LAST_N:], dtype=np.int64))
+            vals = scores[recent]
+            scores[recent] = np.where(vals > 0, vals / repeat_penalty, vals * repeat_penalty)
+        top2 = np.argpartition(-scores, 1)[:2]
+        first, second = (top2[0], top2[1]) if scores[top2[0]] >= scores[top2[1]] else (top2[1], top2[0])
+        tok = int(np.argmax(scores))
+        return tok, float(scores[first] - scores[second])
+
+    def _decode_one(self, tok: int) -> np.ndarray:
+        self._decode([tok], prompt=False)
+        return self._logprobs()
+
+
+def lookup_draft(history: list[int], size: int, ngram: int) -> list[int]:
+    """Prompt-lookup draft: the (up to `size`) tokens that followed the latest earlier occurrence of the last
+    `ngram` tokens of `history`, trying shorter n-grams down to one token; empty when none recurs."""
+    if size <= 0:
+        return []
+    arr = np.asarray(history, dtype=np.int64)
+    n = len(arr)
+    for k in range(min(ngram, n - 1), 0, -1):
+        tail = arr[n - k:]
+        # windows starting at 0 .. n-k-1 (the tail itself excluded); the latest match first
+        hits = np.flatnonzero(arr[: n - k] == tail[0])
+        for start in hits[::-1]:
+            if start + k < n and np.array_equal(arr[start: start + k], tail):
+                follow = arr[start + k: start + k + size]
+                if len(follow):
+                    return follow.tolist()
+    return []

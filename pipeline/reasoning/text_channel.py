@@ -104,16 +104,17 @@ class TextChannel:
                                                      labels=", ".join(labels))
         return [{"role": "system", "content": self.prompt.system}, {"role": "user", "content": user}]
 
-    def _scores(self, sentence: str, labels: list[str]) -> dict[str, float]:
+    def _scores(self, sentence: str, labels: list[str], persist: bool = False) -> dict[str, float]:
         # the instructions from an empty cache or their saved KV state (Reasoner.label_logprobs), so a clip's
         # scores do not depend on the clip before
-        return self.reasoner.label_logprobs(self._messages(sentence, labels), labels)
+        return self.reasoner.label_logprobs(self._messages(sentence, labels), labels, persist=persist)
 
     def content_free(self, labels: list[str]) -> dict[str, float]:
-        """Mean label log-likelihoods over the content-free sentences, once per label list."""
+        """Mean label log-likelihoods over the content-free sentences, once per label list (each sentence's
+        scores kept in the on-disk cache across runs)."""
         key = tuple(labels)
         if key not in self._calibration:
-            runs = [self._scores(s, labels) for s in self.prompt.content_free]
+            runs = [self._scores(s, labels, persist=True) for s in self.prompt.content_free]
             self._calibration[key] = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in labels}
         return self._calibration[key]
 
