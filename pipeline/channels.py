@@ -176,20 +176,30 @@ def body_cue(o: Observation) -> ChannelCue | None:
 # --- the channels -----------------------------------------------------------------------------------
 
 
+def weighted_logs(parts: Sequence[Any], basic: Sequence[str]) -> dict[str, float]:
+    """The weighted sum of the parts' log-probabilities over `basic` (each part has `emotions` and `weight`; the
+    fusion's product in log space). An emotion a part does not score gets the mean of that part's
+    log-probabilities: no evidence either way. A part with no weight or no emotion of `basic` adds nothing."""
+    total = dict.fromkeys(basic, 0.0)
+    for part in parts:
+        if part.weight <= 0:
+            continue
+        own = {e: math.log(max(part.emotions[e], _FLOOR)) for e in basic if e in part.emotions}
+        if own:
+            mean = sum(own.values()) / len(own)
+            for e in basic:
+                total[e] += part.weight * own.get(e, mean)
+    return total
+
+
 def _merge(parts: Sequence[ModalityEvidence], basic: Sequence[str]) -> tuple[dict[str, float], float]:
-    """The modalities' weighted geometric mean over `basic` (normalised) and their summed weight: the same product.
-    An emotion a modality does not score gets the mean of that modality's log-probabilities (no evidence either
-    way), as in evidence.combine."""
+    """The modalities' weighted geometric mean over `basic` (normalised) and their summed weight: the same product
+    (weighted_logs divided by the weight)."""
     informative = [m for m in parts if m.emotions and m.weight > 0 and any(e in m.emotions for e in basic)]
     weight = sum(m.weight for m in informative)
     if not informative:
         return {}, 0.0
-    logs = dict.fromkeys(basic, 0.0)
-    for m in informative:
-        own = {e: math.log(max(m.emotions[e], _FLOOR)) for e in basic if e in m.emotions}
-        mean = sum(own.values()) / len(own)
-        for e in basic:
-            logs[e] += m.weight * own.get(e, mean) / weight
+    logs = {e: v / weight for e, v in weighted_logs(informative, basic).items()}
     top = max(logs.values())
     total = sum(math.exp(v - top) for v in logs.values())
     return {e: round(math.exp(v - top) / total, 4) for e, v in logs.items()}, round(weight, 4)
@@ -298,16 +308,8 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
 
 
 def fused_scores(channels: Sequence[ChannelReading], basic: Sequence[str] | None = None) -> dict[str, float]:
-    """The fusion's log-scores over `basic` (default: every basic emotion): the channels' weighted
-    log-probabilities summed, an emotion a channel does not score at that channel's mean."""
-    total = dict.fromkeys(basic if basic is not None else basic_emotions(), 0.0)
-    for c in channels:
-        own = {e: math.log(max(c.emotions[e], _FLOOR)) for e in total if e in c.emotions} if c.weight > 0 else {}
-        if own:
-            mean = sum(own.values()) / len(own)
-            for e in total:
-                total[e] += c.weight * own.get(e, mean)
-    return total
+    """The fusion's log-scores over `basic` (default: every basic emotion): weighted_logs of the channels."""
+    return weighted_logs(channels, basic if basic is not None else basic_emotions())
 
 
 def set_shares(channels: Sequence[ChannelReading]) -> None:

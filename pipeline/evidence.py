@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from emer.pipeline.channels import ChannelReading, channel_readings, fused_scores
+from emer.pipeline.channels import ChannelReading, channel_readings, fused_scores, weighted_logs
 from emer.pipeline.clues import ClueKind, InstructionSpan, Record
 from emer.pipeline.errors import ConfigError
 from emer.pipeline.face_reading import read_face
@@ -419,18 +419,9 @@ def scene_evidence(data: Any, cfg: EvidenceConfig | None = None) -> ModalityEvid
 
 
 def combine(modalities: Sequence[ModalityEvidence], basic: Sequence[str] | None = None) -> dict[str, float]:
-    """Weighted product of the modalities' distributions over basic emotions (uniform when none has any). A
-    basic emotion a modality does not score (its distribution has no such key) gets the mean of the modality's
-    log-probabilities: no evidence either way. `basic`: the emotions to score (default: all basic emotions)."""
-    basic = list(basic) if basic is not None else basic_emotions()
-    total = dict.fromkeys(basic, 0.0)
-    for m in modalities:
-        if m.emotions and m.weight > 0:
-            logs = {e: math.log(max(m.emotions[e], 1e-4)) for e in basic if e in m.emotions}
-            mean = sum(logs.values()) / len(logs)
-            for e in basic:
-                total[e] += m.weight * logs.get(e, mean)
-    return softmax(total)
+    """Weighted product of the modalities' distributions over basic emotions (uniform when none has any; the
+    missing-emotion rule of channels.weighted_logs). `basic`: the emotions to score (default: all basic emotions)."""
+    return softmax(weighted_logs(modalities, list(basic) if basic is not None else basic_emotions()))
 
 
 def fold_emotions(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
