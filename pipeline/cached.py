@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -22,6 +23,8 @@ from emer.pipeline.clues import Clue, ClueStatus, load_clue
 from emer.pipeline.errors import InputError
 from emer.pipeline.io import sha256_json
 from emer.pipeline.results import Result
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
 log = logging.getLogger(__name__)
 
@@ -69,23 +72,23 @@ def cached_clue(path: Path, key: str) -> Clue | None:
     return clue if clue.cache_key == key and clue.status != ClueStatus.failed else None
 
 
-def cached_info(path: Path, sha: str) -> ClipInfo | None:
-    """The clip.json at `path` if it is readable and describes the content with hash `sha`; else None."""
+def _read_record(path: Path, model: type[RecordT]) -> RecordT | None:
+    """The `model` record stored at `path`, or None when there is none or it does not parse."""
     if not path.is_file():
         return None
     try:
-        info = ClipInfo.model_validate_json(path.read_text(encoding="utf-8"))
+        return model.model_validate_json(path.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    return info if info.sha256 == sha else None
+
+
+def cached_info(path: Path, sha: str) -> ClipInfo | None:
+    """The clip.json at `path` if it is readable and describes the content with hash `sha`; else None."""
+    info = _read_record(path, ClipInfo)
+    return info if info is not None and info.sha256 == sha else None
 
 
 def cached_result(path: Path, key: str) -> Result | None:
     """The result at `path` if it is readable, ok, and was made with cache key `key`; else None."""
-    if not path.is_file():
-        return None
-    try:
-        result = Result.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return None
-    return result if result.status == "ok" and result.cache_key == key else None
+    result = _read_record(path, Result)
+    return result if result is not None and result.status == "ok" and result.cache_key == key else None
