@@ -140,6 +140,9 @@ def face_cue(o: Observation) -> ChannelCue | None:
     looks = phrases()["au_looks"]
     if o.cue not in looks or o.category in ("usual", "lowered"):
         return None
+    if o.category == "one-sided":  # the face reading's sign of contempt: the emotions its prototypes give it
+        one = phrases().get("au_one_sided", {})
+        return ChannelCue(text=one.get(o.cue, f"{looks[o.cue]}, on one side of the face"), signs=list(o.supports))
     text = looks[o.cue]
     if o.category == "raised":
         text = text.replace(" (", " more than usual (", 1) if " (" in text else text + " more than usual"

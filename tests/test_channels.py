@@ -54,3 +54,14 @@ def test_a_flat_channel_pulls_nothing():
     flat = _m("prosody", dict.fromkeys(basic_emotions(), round(1 / len(basic_emotions()), 4)), 1.0)
     channels = {c.channel: c for c in channel_readings([FACE, flat], {}, "speaker")}
     assert channels["voice"].share == 0.0 and channels["voice"].lean is None and channels["face"].share == 1.0
+
+
+def test_a_one_sided_action_unit_reads_as_one_side_and_a_sign_of_its_prototype():
+    """The 8-class face reading's category `one-sided` (contempt's lip corner) is described as what it is, with
+    the emotions the reading gave it, not dropped nor worded as a smile."""
+    face = _m("face", {"contempt": 0.6, "happiness": 0.4}, 1.0, [
+        Observation(modality="face", cue="AU12", category="one-sided", value=0.41, reference_value=0.03,
+                    text="AU12 lip corner puller on one side of the face", supports=["contempt"])])
+    reading = next(c for c in channel_readings([face], {}, "speaker", [*basic_emotions()]) if c.channel == "face")
+    assert [(c.text, c.signs) for c in reading.cues] == [("one lip corner is pulled up (a one-sided smile)",
+                                                          ["contempt"])]

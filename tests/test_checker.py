@@ -574,3 +574,41 @@ def test_one_sentence_splitter_and_one_negation_list_for_the_project():
     assert {"not", "no", "never", "don't", "without"} <= negations()
     assert evidence.speech_evidence("I am not angry", evidence.EvidenceConfig()).emotions == {}
     assert evidence.speech_evidence("I am angry", evidence.EvidenceConfig()).emotions
+
+
+def _contempt_face(au12: str = "one-sided") -> ModalityEvidence:
+    """A face the 8-class reading calls contempt: AU12 on one side of the face (pipeline/face_reading.py's
+    category `one-sided`), the brows as usual."""
+    au12_obs = (obs("face", "AU12", "one-sided", "AU12 lip corner puller on one side of the face: the sides differ "
+                    "by 0.41 at the peak (usually 0.03)", 0.41, 0.03, ("contempt",)) if au12 == "one-sided"
+                else obs("face", "AU12", "raised", "AU12 raised: peak 0.74, usually 0.48", 0.74, 0.48, ("happiness",)))
+    out = [obs("face", "expression", "happiness", "expression classifier happiness 0.60 (usually 0.30); most above "
+               "its usual level: happiness", supports=("happiness",)),
+           au12_obs, obs("face", "AU4", "usual", "AU4 usual: peak 0.47, usually 0.47", 0.47, 0.47)]
+    return ModalityEvidence(modality="face", reference="this speaker's usual level", weight=1.0,
+                            emotions={"contempt": 0.6, "happiness": 0.4}, observations=out)
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("AU12 is one-sided.", "supported"),
+    ("One lip corner is pulled up (a one-sided smile).", "supported"),   # the explanation notes' own words
+    ("The smile is asymmetric.", "supported"),
+    ("AU12 is raised.", "supported"),                                     # raised, on one side
+    ("AU12 is at its usual level.", "contradicted"),
+    ("There is no smile.", "contradicted"),
+])
+def test_a_one_sided_action_unit_is_judged_not_unverifiable(text, verdict):
+    check = check_reasoning(text, summary(_contempt_face()), label="contempt", explanation=True)
+    assert verdicts(check, "AU12") == [verdict], check.claims
+
+
+def test_a_one_sided_claim_about_a_symmetric_or_unmoved_au_is_contradicted():
+    assert verdicts(check_reasoning("AU12 is one-sided.", summary(_contempt_face("raised"))), "AU12") == \
+        ["contradicted"]
+    assert verdicts(check_reasoning("AU4 is asymmetric.", summary(_contempt_face())), "AU4") == ["contradicted"]
+
+
+def test_a_one_sided_smile_read_as_contempt_is_no_misreading():
+    check = check_reasoning("One lip corner is pulled up (a one-sided smile), a sign of contempt.",
+                            summary(_contempt_face()), label="contempt", explanation=True)
+    assert not [c for c in check.claims if c.verdict in ("contradicted", "invented", "unverifiable")], check.claims

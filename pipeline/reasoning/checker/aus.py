@@ -10,6 +10,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _AU_ABSENT,
     _AU_LIST,
     _AU_LOWERED,
+    _AU_ONE_SIDED,
     _AU_RAISED,
     _AU_STOP,
     _AU_USUAL,
@@ -63,6 +64,8 @@ def _au_state_word(t: str) -> str | None:
         return "lowered"
     if t in _AU_USUAL:
         return "usual"
+    if t in _AU_ONE_SIDED:
+        return "one-sided"
     return None
 
 
@@ -76,7 +79,7 @@ def _au_state_before(texts: Sequence[str], start: int, prev_end: int) -> str | N
 
 
 _AU_SAY = {"present": "active", "raised": "raised above its usual level", "lowered": "lowered",
-           "usual": "at its usual level", "absent": "absent"}
+           "usual": "at its usual level", "absent": "absent", "one-sided": "raised on one side of the face"}
 
 
 def _judge_au(f: _Facts, au: str, state: str) -> tuple[Verdict, str | None, str]:
@@ -91,7 +94,7 @@ def _judge_au(f: _Facts, au: str, state: str) -> tuple[Verdict, str | None, str]
             capped = n_aus >= 6
             if state == "absent" or (state == "usual" and not capped):
                 return "supported", None, f"{label} changed little (peak {peak:.2f})"
-            if state in ("raised", "lowered") and not capped and face is not None and face.reference:
+            if state in ("raised", "lowered", "one-sided") and not capped and face is not None and face.reference:
                 return ("contradicted", "usual",
                         f"{label} changed little from its usual level (peak {peak:.2f}; not among the notable "
                         "changes)")
@@ -110,15 +113,23 @@ def _judge_au(f: _Facts, au: str, state: str) -> tuple[Verdict, str | None, str]
     actual = o.category
     vals = f"peak {o.value:.2f}" + (f", usually {o.reference_value:.2f}" if o.reference_value is not None else "")
     evid = {"raised": f"{label} is raised ({vals})", "lowered": f"{label} is lowered ({vals})",
-            "usual": f"{label} is at its usual level ({vals})", "high": f"{label} is high ({vals})"}.get(
+            "usual": f"{label} is at its usual level ({vals})", "high": f"{label} is high ({vals})",
+            "one-sided": f"{label} acts on one side of the face: {o.text.split(': ', 1)[-1]}"}.get(
         actual, f"{label}: {o.text}")
+    # the face reading's `one-sided` (a lip corner raised on one side: contempt) is a raised AU as well
     table = {
-        "present": {"raised": "supported", "high": "supported", "usual": "supported", "lowered": "contradicted"},
-        "raised": {"raised": "supported", "high": "supported", "usual": "contradicted", "lowered": "contradicted"},
+        "present": {"raised": "supported", "high": "supported", "usual": "supported", "lowered": "contradicted",
+                    "one-sided": "supported"},
+        "raised": {"raised": "supported", "high": "supported", "usual": "contradicted", "lowered": "contradicted",
+                   "one-sided": "supported"},
         "lowered": {"lowered": "supported", "raised": "contradicted", "high": "contradicted",
-                    "usual": "contradicted"},
-        "usual": {"usual": "supported", "raised": "contradicted", "lowered": "contradicted", "high": "unverifiable"},
-        "absent": {"lowered": "supported", "raised": "contradicted", "high": "contradicted", "usual": "unverifiable"},
+                    "usual": "contradicted", "one-sided": "contradicted"},
+        "usual": {"usual": "supported", "raised": "contradicted", "lowered": "contradicted", "high": "unverifiable",
+                  "one-sided": "contradicted"},
+        "absent": {"lowered": "supported", "raised": "contradicted", "high": "contradicted", "usual": "unverifiable",
+                   "one-sided": "contradicted"},
+        "one-sided": {"one-sided": "supported", "raised": "contradicted", "usual": "contradicted",
+                      "lowered": "contradicted", "high": "unverifiable"},
     }
     verdict: Verdict = table[state].get(actual, "unverifiable")  # type: ignore[assignment]
     return verdict, actual, evid

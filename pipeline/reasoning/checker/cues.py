@@ -287,7 +287,7 @@ def _expression_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: 
     o = f.obs.get(("face", "expression"))
     probs = f.expression
     au_support = {e for (m, cue), ob in f.obs.items() if m == "face" and cue != "expression"
-                  and ob.category in ("raised", "high") for e in ob.supports}
+                  and ob.category in ("raised", "high", "one-sided") for e in ob.supports}
     if o is None and not probs:
         verdict: Verdict = "invented" if strict else ("supported" if emo in au_support else "unverifiable")
         detail = ("You cited the expression classifier, but it gave no output for this clip." if strict

@@ -56,6 +56,7 @@ _AU_RAISED = _set("au_raised")
 _AU_LOWERED = _set("au_lowered")
 _AU_ABSENT = _set("au_absent")
 _AU_USUAL = _set("au_usual")
+_AU_ONE_SIDED = _set("au_one_sided")
 _AU_LIST = _set("au_list")
 _AU_STOP = _set("au_stop")
 # Emotion words that are also ordinary words; not read as emotion claims.
