@@ -612,3 +612,14 @@ def test_a_one_sided_smile_read_as_contempt_is_no_misreading():
     check = check_reasoning("One lip corner is pulled up (a one-sided smile), a sign of contempt.",
                             summary(_contempt_face()), label="contempt", explanation=True)
     assert not [c for c in check.claims if c.verdict in ("contradicted", "invented", "unverifiable")], check.claims
+
+
+def test_contempt_is_its_own_emotion_for_the_checker():
+    """The emotion wheel files contempt under disgust; with the 8-class face reading it is a basic emotion, so
+    "contemptuous" about a face read as contempt is no claim of disgust."""
+    face_obs = [obs("face", "expression", "contempt", "expression classifier contempt 0.45 (usually 0.05), "
+                    "happiness 0.20 (usually 0.30); most above its usual level: contempt", supports=("contempt",))]
+    ev = summary(ModalityEvidence(modality="face", reference="this speaker's usual level", weight=1.0,
+                                  emotions={"contempt": 0.6, "happiness": 0.4}, observations=face_obs))
+    check = check_reasoning("The face looks contemptuous.", ev, label="contempt", explanation=True)
+    assert [(c.asserted, c.verdict) for c in check.claims] == [("contempt", "supported")]

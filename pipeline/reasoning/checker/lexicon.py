@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from emer.pipeline.text import negations
-from emer.pipeline.vocab import basic_emotions, basic_of_wheel_word, load_data_yaml
+from emer.pipeline.vocab import basic_emotions, basic_of_wheel_word, canonical_label, load_data_yaml
 
 PROSODY_CUES = ("pitch", "pitch_range", "pitch_contour", "loudness", "rate", "voice_quality", "voice_clarity")
 LEVEL_CUES = ("pitch", "pitch_range", "loudness", "rate", "voice_quality", "voice_clarity")
@@ -77,4 +77,6 @@ def _emotion(word: str) -> str | None:
         return None
     if word in basic_emotions():
         return word
+    if (canon := canonical_label(word)) in basic_emotions():  # "contemptuous": contempt, which the wheel puts
+        return canon                                           # under disgust, is its own emotion in 8 classes
     return basic_of_wheel_word(word)
