@@ -9,8 +9,9 @@ distribution by a softmax:
   prompts/facs/emfacs_prototypes.yaml), and neutral by how little the face departs from its reference.
 - prosody: the voice's z-scores against the reference (pitch, range, loudness, rate, high-frequency energy,
   harmonicity) compared with each emotion's vocal profile (prompts/evidence/vocal_profiles.yaml) as a unit
-  Gaussian: -0.5 |z - profile|^2 over the features that have a reference; plus the learned voice model fitted on
-  the Polish words (pipeline/voice_model.py) and, with voice-onnx, a speech-emotion model's probabilities.
+  Gaussian: -0.5 |z - profile|^2 over the features that have a reference; the learned voice model fitted on
+  the Polish words (pipeline/voice_model.py) splits the share of its classes among them; with voice-onnx, a
+  speech-emotion model's probabilities.
 - speech: emotion words said (the emotion wheel's words, not negated), one point each. Neutral wording gives
   no evidence either way. Sentences addressed to a language model (spoken prompt injection, found by the speech
   extractor: `instructions_detected`) are no evidence: their words are skipped, an observation says the
@@ -53,12 +54,13 @@ from emer.pipeline.vocab import (
     label_weights,
     load_data_yaml,
 )
-from emer.pipeline.voice_model import voice_model
+from emer.pipeline.voice_model import voice_model, within_classes
 
 EVIDENCE_SCHEMA_VERSION = "1.1"  # 1.1: channels
-EVIDENCE_VERSION = "1.4.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
+EVIDENCE_VERSION = "1.5.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
 # 1.3: contempt (one-sided face), prototype sides and marks, neutral by departure, fitted voice model on, voice-onnx;
-# 1.4: channels (one reading per channel, shared by fusion and explanation), transcript guards
+# 1.4: channels (one reading per channel, shared by fusion and explanation), transcript guards;
+# 1.5: the voice model splits its classes' share instead of multiplying in
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
@@ -99,10 +101,11 @@ class EvidenceConfig(Record):
     in_prompt: bool = Field(True, description="show the evidence summary to the LLM")
     voice_classifier_weight: float = Field(1.0, ge=0, description="weight of a speech-emotion model's "
                                            "log-probabilities (voice-onnx) in the prosody score")
-    voice_model_weight: float = Field(1.0, ge=0, description="weight of the learned voice model "
-                                      "(prompts/evidence/voice_model.yaml, fitted on the Polish words) beside the "
-                                      "vocal profiles in the prosody score (0: vocal profiles only); it tells anger, "
-                                      "fear and neutral apart where the profiles read every aroused voice as fear")
+    voice_model_weight: float = Field(1.0, ge=0, le=1, description="how far the learned voice model "
+                                      "(prompts/evidence/voice_model.yaml, fitted on the Polish words) splits the "
+                                      "vocal profiles' share of its own classes (anger, fear, neutral) among them "
+                                      "(0: the profiles' split, 1: the model's); other emotions keep the profiles' "
+                                      "scores")
 
 
 class Observation(Record):
@@ -211,19 +214,18 @@ def voice_z_scores(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]])
     return z
 
 
-def _voice_model_scores(z: Mapping[str, float], cfg: EvidenceConfig) -> tuple[dict[str, float], Observation]:
-    """The learned voice model's log-probabilities, centred over its classes and weighted (emotions it does not
-    know get nothing), and the observation that shows them."""
+def _voice_model_scores(z: Mapping[str, float], scores: Mapping[str, float], cfg: EvidenceConfig
+                        ) -> tuple[dict[str, float], Observation]:
+    """The profile scores with the learned voice model's split of its own classes (voice_model.within_classes:
+    the emotions it does not know keep theirs), and the observation that shows its probabilities."""
     model = voice_model()
     probs = model.predict(z)
-    logs = {c: math.log(max(p, 1e-4)) for c, p in probs.items()}
-    mean = sum(logs.values()) / len(logs)
     top = max(probs, key=lambda c: probs[c])
     shown = ", ".join(f"{c} {probs[c]:.2f}" for c in sorted(probs, key=lambda c: -probs[c]))
     obs = Observation(modality="prosody", cue="voice_model", category=top, value=probs[top],
                       text=f"learned voice model {model.name} ({', '.join(model.classes)} only; "
                       f"sha256 {model.sha256[:12]}): {shown}", supports=[top])
-    return {c: cfg.voice_model_weight * (v - mean) for c, v in logs.items()}, obs
+    return within_classes(scores, probs, cfg.voice_model_weight), obs
 
 
 def _voice_classifier_scores(probs: Mapping[str, float], scores: Mapping[str, float], cfg: EvidenceConfig
@@ -280,8 +282,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
         scores = {e: scores[e] for e in basic_emotions() if e in scores}  # unprofiled: no evidence
         if cfg.voice_model_weight > 0:
-            learned, obs = _voice_model_scores(z, cfg)
-            scores = {e: v + learned.get(e, 0.0) for e, v in scores.items()}
+            scores, obs = _voice_model_scores(z, scores, cfg)
             observations.append(obs)
     if voice.emotion and cfg.voice_classifier_weight > 0:
         scores, obs = _voice_classifier_scores(voice.emotion, scores, cfg)

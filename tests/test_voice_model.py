@@ -16,7 +16,7 @@ from emer.pipeline.evidence import EvidenceConfig, prosody_evidence, voice_z_sco
 from emer.pipeline.io import sha256_file
 from emer.pipeline.references import build_references, clip_features
 from emer.pipeline.vocab import basic_emotions, label_from_name, prompts_root
-from emer.pipeline.voice_model import FEATURES, voice_model
+from emer.pipeline.voice_model import FEATURES, voice_model, within_classes
 
 
 def test_the_shipped_voice_model_is_identified_by_its_file_and_says_what_it_was_fitted_on():
@@ -64,3 +64,29 @@ def test_the_model_weight_moves_only_the_emotions_the_model_knows(emodb):
     a, b = others[0], others[1]
     assert math.isclose(plain.emotions[a] / plain.emotions[b], learned.emotions[a] / learned.emotions[b], rel_tol=0.01)
 
+
+
+def test_the_model_splits_its_classes_share_and_leaves_the_other_emotions_theirs(emodb):
+    """The model was fitted on anger, fear and neutral only: it says which of those, not whether one of those
+    rather than sadness (evidence 1.5; before, its centred log-probabilities were added, which took sadness's
+    share for neutral on a sad voice and counted the same z-scores twice)."""
+    voice = emodb["features"]["sadness"].voice
+    plain = prosody_evidence(voice, emodb["ref"], "speaker 03", EvidenceConfig(voice_model_weight=0.0)).emotions
+    learned = prosody_evidence(voice, emodb["ref"], "speaker 03", EvidenceConfig()).emotions
+    known = voice_model().classes
+    assert sum(learned[c] for c in known) == pytest.approx(sum(plain[c] for c in known), abs=2e-3)
+    assert all(learned[e] == pytest.approx(plain[e], abs=2e-3) for e in plain if e not in known)
+    probs = voice_model().predict(voice_z_scores(voice, emodb["ref"]))
+    total = sum(learned[c] for c in known)
+    assert all(learned[c] / total == pytest.approx(probs[c], abs=0.01) for c in known)
+
+
+def test_within_classes_goes_from_the_profiles_split_to_the_models():
+    scores = {"anger": -3.0, "fear": -1.0, "neutral": -0.5, "sadness": -0.7}
+    probs = {"anger": 0.7, "fear": 0.2, "neutral": 0.1}
+    assert within_classes(scores, probs, 0.0) == scores
+    out = within_classes(scores, probs, 1.0)
+    assert out["sadness"] == scores["sadness"]
+    mass = math.log(sum(math.exp(scores[c]) for c in probs))
+    assert math.log(sum(math.exp(out[c]) for c in probs)) == pytest.approx(mass)
+    assert {c: math.exp(out[c] - mass) for c in probs} == pytest.approx(probs, abs=1e-4)
