@@ -27,6 +27,10 @@ With `translate` (on), a transcript in another language than English is translat
 (Whisper's `translate` task, one more decoding of the clip: measured in scripts/bench_whisper.py) into
 `translation`, shown to readers beside the quote and marked as a machine translation.
 
+The encoder states the transcription computed anyway (the states of its real audio, 50 frames a second, no
+second encoder pass) go into `encoder`, pooled to their mean and standard deviation per dimension (float16,
+base64: 2 kB for whisper-base), for the voice probe of the evidence (pipeline/voice_model.py).
+
 Status: no audio track -> `unsupported`; an empty transcript (silence, noise, nothing recognised, only sound
 annotations) -> `no_signal`.
 
@@ -54,7 +58,15 @@ from pydantic import Field, field_validator, model_validator
 
 from emer.extractors.base import Extractor, ExtractorConfig, ModelName, timed
 from emer.pipeline.clip import AUDIO_RATE, Clip
-from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.clues import (
+    ClueKind,
+    ClueStatus,
+    EncoderPooling,
+    ModelRef,
+    SpeechClue,
+    SpeechData,
+    SpeechSegment,
+)
 from emer.pipeline.errors import ConfigError, InputError, require
 from emer.pipeline.injection import detect_instructions
 from emer.pipeline.models import MODELS
@@ -113,43 +125,73 @@ class SpeechConfig(ExtractorConfig):
         return self
 
 
-def _one_encoding_model(fw: Any) -> type:
-    """faster-whisper's WhisperModel, but a clip that fits one 30-s window is encoded once: its language
+def _real_frames(features: np.ndarray) -> int:
+    """Mel frames of real audio in a window padded to 30 s (faster-whisper's pad_or_trim pads with zeros, which
+    Whisper's normalised log-mel of any sound never is)."""
+    cols = np.asarray(features).reshape(-1, np.asarray(features).shape[-1])
+    filled = np.flatnonzero(np.any(cols != 0, axis=0))
+    return int(filled[-1]) + 1 if filled.size else 0
+
+
+def _capturing_model(fw: Any, one_encoding: bool) -> type:
+    """faster-whisper's WhisperModel that keeps the encoder states its decoding used (`windows`: per encoded
+    30-s window, the states of its real audio, 50 frames a second), so the speech clue can carry them pooled at
+    no extra encoder pass. With `one_encoding`, a clip that fits one 30-s window is encoded once: its language
     detection's encoder output is reused for decoding (transcribe() encodes it again, the larger part of the
     time on short clips). The two inputs differ only in the feature extractor's one trailing frame."""
 
-    class OneEncodingWhisper(fw.WhisperModel):  # type: ignore[misc, name-defined]
+    class CapturingWhisper(fw.WhisperModel):  # type: ignore[misc, name-defined]
         _last: Any = None
         _reuse: Any = None
+        _decoding: bool = False
+        windows: list[np.ndarray]
+
+        def transcribe(self, *args: Any, **kwargs: Any) -> Any:
+            self.windows = []
+            return super().transcribe(*args, **kwargs)
 
         def encode(self, features: np.ndarray) -> Any:
-            self._last = super().encode(features)
-            return self._last
+            out = super().encode(features)
+            self._last = (out, _real_frames(features))
+            if self._decoding:
+                self._keep(self._last)
+            return out
+
+        def _keep(self, encoded: tuple[Any, int]) -> None:
+            out, mel_frames = encoded
+            states = np.asarray(out)  # (1, 1500, dims); CPU storage converts without a copy
+            self.windows.append(np.array(states[0, : (mel_frames + 1) // 2], dtype=np.float32))
 
         def detect_language(self, *args: Any, **kwargs: Any) -> Any:
             self._last = None
             out = super().detect_language(*args, **kwargs)
             features = kwargs.get("features")
             one_window = features is not None and features.shape[-1] <= self.feature_extractor.nb_max_frames
-            self._reuse = self._last if one_window else None
+            self._reuse = self._last if one_window and one_encoding else None
             return out
 
         def generate_segments(self, features: np.ndarray, tokenizer: Any, options: Any, log_progress: bool = False,
                               encoder_output: Any = None) -> Any:
             reuse, self._reuse = self._reuse, None
-            if encoder_output is None and features.shape[-1] <= self.feature_extractor.nb_max_frames:
-                encoder_output = reuse
-            return super().generate_segments(features, tokenizer, options, log_progress, encoder_output)
+            if encoder_output is None and reuse is not None \
+                    and features.shape[-1] <= self.feature_extractor.nb_max_frames:
+                encoder_output = reuse[0]
+                self._keep(reuse)
+            self._decoding = True
+            try:
+                yield from super().generate_segments(features, tokenizer, options, log_progress, encoder_output)
+            finally:
+                self._decoding = False
 
-    return OneEncodingWhisper
+    return CapturingWhisper
 
 
 class FasterWhisperSpeechExtractor(Extractor):
     """Transcript, language and speaking rate of the clip's audio with a local Whisper model."""
 
     name: ClassVar[str] = "faster-whisper"
-    version: ClassVar[str] = "1.3.0"  # 1.1: instructions_detected; 1.2: one encoding per short clip;
-    # 1.3: transcript guards, sound annotations removed, English translation
+    version: ClassVar[str] = "1.4.0"  # 1.1: instructions_detected; 1.2: one encoding per short clip;
+    # 1.3: transcript guards, sound annotations removed, English translation; 1.4: pooled encoder states
     kind: ClassVar[ClueKind] = "speech"
     Config: ClassVar[type[ExtractorConfig]] = SpeechConfig
     config: SpeechConfig
@@ -157,6 +199,7 @@ class FasterWhisperSpeechExtractor(Extractor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._model: WhisperModel | None = None
+        self._sha256: str | None = None
         self._lock = threading.Lock()
 
     def load(self) -> WhisperModel:
@@ -170,8 +213,8 @@ class FasterWhisperSpeechExtractor(Extractor):
                                       f"Whisper models: {whisper}")
                 fw = require("faster_whisper", _INSTALL_HINT)
                 resolved = self.models.resolve(self.config.model)
-                cls = _one_encoding_model(fw) if self.config.one_encoding else fw.WhisperModel
-                self._model = cls(
+                self._sha256 = resolved.sha256
+                self._model = _capturing_model(fw, self.config.one_encoding)(
                     resolved.path, device="cpu", compute_type=self.config.compute_type,
                     cpu_threads=min(self.config.cpu_threads, thread_budget()), local_files_only=True,
                 )
@@ -194,6 +237,7 @@ class FasterWhisperSpeechExtractor(Extractor):
         model = self.load()
         with timed(timings, "transcribe"):
             data = self._transcribe(model, clip.audio)
+            data.encoder = self._pooled(model)
         if not data.text:
             heard = f"; only {', '.join(data.sounds)}" if data.sounds else ""
             detail = "no speech recognised (empty transcript" + (
@@ -208,6 +252,13 @@ class FasterWhisperSpeechExtractor(Extractor):
                 data.reliable, data.unreliable, data.translation = False, reasons, None
         detail = ("transcript unreliable: " + "; ".join(data.unreliable)) if not data.reliable else None
         return self.make_clue(clip, ClueStatus.ok, data=data, timings=timings, detail=detail)
+
+    def _pooled(self, model: WhisperModel) -> EncoderPooling | None:
+        """The transcription's encoder states over the speech, pooled (None when nothing was decoded)."""
+        windows = [w for w in getattr(model, "windows", []) if len(w)]
+        if not windows:
+            return None
+        return EncoderPooling.pool(np.concatenate(windows), self.config.model, self._sha256)
 
     def _translate(self, model: WhisperModel, audio: np.ndarray, language: str) -> str | None:
         """The clip's speech in English (Whisper's translate task, the language as detected)."""

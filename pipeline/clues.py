@@ -126,6 +126,48 @@ class InstructionSpan(Record):
                                 "(prompts/evidence/injection_patterns.yaml)")
 
 
+class EncoderPooling(Record):
+    """The Whisper encoder's output over the clip's speech, pooled: the states of the transcription's own encoder
+    pass (no second pass), over the frames of real audio (50 per second; the 30-s window's padding left out),
+    as mean and standard deviation per dimension. Stored as float16 in base64 (2 bytes a number) to keep the
+    clue small; read by the voice probe (pipeline/voice_model.py)."""
+
+    model: str = Field(description="the Whisper model whose encoder made the states (registry name)")
+    model_sha256: str | None = Field(None, description="sha256 of its weights")
+    frames: int = Field(description="encoder frames pooled (real audio, 50 per second)")
+    dims: int = Field(description="width of the encoder states")
+    mean: str = Field(description="per-dimension mean over the frames: float16 little-endian, base64")
+    std: str = Field(description="per-dimension standard deviation over the frames: float16 little-endian, base64")
+
+    @classmethod
+    def pool(cls, frames: Any, model: str, model_sha256: str | None = None) -> EncoderPooling:
+        """Pool a (frames, dims) array of encoder states."""
+        import base64
+
+        import numpy as np
+
+        x = np.asarray(frames, dtype=np.float32)
+        if x.ndim != 2 or x.shape[0] == 0:
+            raise ValueError(f"encoder states must be a non-empty (frames, dims) array, not shape {x.shape}")
+
+        def pack(v: Any) -> str:
+            return base64.b64encode(np.asarray(v, dtype="<f2").tobytes()).decode("ascii")
+
+        return cls(model=model, model_sha256=model_sha256, frames=int(x.shape[0]), dims=int(x.shape[1]),
+                   mean=pack(x.mean(axis=0)), std=pack(x.std(axis=0)))
+
+    def vector(self, parts: tuple[str, ...] = ("mean", "std")) -> Any:
+        """The pooled vector (numpy float32): the named parts concatenated."""
+        import base64
+
+        import numpy as np
+
+        out = [np.frombuffer(base64.b64decode(getattr(self, p)), dtype="<f2").astype(np.float32) for p in parts]
+        if any(v.size != self.dims for v in out):
+            raise ValueError(f"encoder pooling of {self.model}: a part does not hold {self.dims} numbers")
+        return np.concatenate(out)
+
+
 class SpeechData(Record):
     language: str
     language_probability: float | None
@@ -146,6 +188,8 @@ class SpeechData(Record):
     translation: str | None = Field(None, description="an English translation of `text` when it is in another "
                                     "language (Whisper's translate task), for readers; not evidence")
     translated_by: str | None = Field(None, description="what made the translation (model name)")
+    encoder: EncoderPooling | None = Field(None, description="the transcription pass's Whisper encoder states "
+                                           "over the speech, pooled (faster-whisper); None from other backends")
 
 
 # --- prosody ----------------------------------------------------------------------------------------
