@@ -4,7 +4,7 @@ vocal profiles' reading of the same clips.
 
 No speech-emotion model ships in any package on PyPI (searched: see the voice_model.yaml header), so the voice
 channel's learned part is a multinomial logistic regression on the same speaker-referenced z-scores the evidence
-summary reads (pipeline.references + pipeline.evidence), fitted on data that is legitimately obtainable and is not
+summary reads (emer.pipeline.evidence: references, summary), fitted on data that is legitimately obtainable and is not
 one of the hidden evaluation's sources: the Polish emotional-speech words (450 words, 5 speakers; anger, fear,
 neutral; CC BY 4.0) in the source distribution of nkululeko==1.14.1 (`emer samples --set polish`).
 
@@ -31,13 +31,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emer.pipeline.clues import load_clue  # noqa: E402
 from emer.pipeline.evaluation.gold import gold_from_names  # noqa: E402
-from emer.pipeline.evidence import EvidenceConfig, prosody_evidence, voice_z_scores  # noqa: E402
-from emer.pipeline.io import write_text_atomic  # noqa: E402
-from emer.pipeline.references import build_references, clip_features  # noqa: E402
-from emer.pipeline.speakers import assign_speakers  # noqa: E402
-from emer.pipeline.voice_model import FEATURES  # noqa: E402
+from emer.pipeline.evidence.references import build_references, clip_features  # noqa: E402
+from emer.pipeline.evidence.speakers import assign_speakers  # noqa: E402
+from emer.pipeline.evidence.summary import EvidenceConfig, prosody_evidence, voice_z_scores  # noqa: E402
+from emer.pipeline.evidence.voice_model import FEATURES  # noqa: E402
+from emer.pipeline.records.clues import load_clue  # noqa: E402
+from emer.pipeline.store.io import write_text_atomic  # noqa: E402
 
 
 class Rows:
