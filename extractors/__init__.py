@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from emer.extractors.base import Extractor, ExtractorConfig
-from emer.pipeline.errors import ConfigError
+from emer.pipeline.records.errors import ConfigError
 
 ENTRY_POINT_GROUP = "emer.extractors"
 

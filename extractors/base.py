@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import CLUE_MODELS, Clue, ClueKind, ClueStatus, ExtractorInfo, ModelRef
-from emer.pipeline.model_checks import model_problem
-from emer.pipeline.models import ModelKind, ModelStore
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import CLUE_MODELS, Clue, ClueKind, ClueStatus, ExtractorInfo, ModelRef
+from emer.pipeline.store.model_checks import model_problem
+from emer.pipeline.store.models import ModelKind, ModelStore
 
 
 class ExtractorConfig(BaseModel):

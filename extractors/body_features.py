@@ -27,8 +27,8 @@ from emer.extractors.body_pose import (
     R_WRIST,
     Pose,
 )
-from emer.pipeline.clues import BodyData, BodyEvent
-from emer.pipeline.vocab import load_data_yaml
+from emer.pipeline.records.clues import BodyData, BodyEvent
+from emer.pipeline.records.vocab import load_data_yaml
 
 HAND_CUES = ("hand_at_face", "hand_raised", "arms_crossed", "hands_on_hips", "arm_extended", "pointing")
 JITTER_POINTS = (NOSE, L_SHOULDER, R_SHOULDER)

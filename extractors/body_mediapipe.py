@@ -1,7 +1,7 @@
 """Scene clue with the body: opencv-scene's picture statistics plus what the people in view do (posture, head,
 gaze, hands, gestures, restlessness), with times, and a caption in sentences.
 
-Models (all MediaPipe, Apache-2.0, sha256-pinned in pipeline/models.py, fetched from PyPI packages):
+Models (all MediaPipe, Apache-2.0, sha256-pinned in pipeline/store/models.py, fetched from PyPI packages):
 - `blazepose-full`: person detector + 33 body keypoints, run with LiteRT (extractors/body_pose.py);
 - `face-landmarker`: head pitch/yaw from its facial transformation matrix, gaze from the iris landmarks;
 - `hand-landmarker`: 21 keypoints per hand (hand at the face, pointing, hand motion), where the body model
@@ -27,10 +27,10 @@ from emer.extractors.body_features import FaceMeasure, FrameMeasure, caption, ca
 from emer.extractors.body_pose import L_SHOULDER, NOSE, R_SHOULDER, BlazePose, Pose
 from emer.extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, _downscale
 from emer.extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import ClueStatus, ModelRef, SceneClue
-from emer.pipeline.errors import ModelIntegrityError, ModelUnavailableError
-from emer.pipeline.io import sha256_file
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import ClueStatus, ModelRef, SceneClue
+from emer.pipeline.records.errors import ModelIntegrityError, ModelUnavailableError
+from emer.pipeline.store.io import sha256_file
 
 # The second file of blazepose-full (the registry pins the landmark model as its primary file).
 POSE_DETECTOR_SHA256 = "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emer.pipeline.errors import ModelUnavailableError, require
+from emer.pipeline.records.errors import ModelUnavailableError, require
 
 DETECT_SIZE = 224
 LANDMARK_SIZE = 256

@@ -5,7 +5,7 @@ probabilities.
 
 MediaPipe gives blendshape scores, not action units. The scores are kept as they are; AU estimates come from
 `data/blendshape_to_au.csv`, naming its sources; the AU names and EMFACS prototypes are the shared ones of
-pipeline/facs.py. When
+pipeline/evidence/facs.py. When
 several faces are in a frame the largest (landmark bounding box area) is followed. The expression classifier
 (FER2013-style CNN, TFLite) sees a square grey crop around that face.
 """
@@ -25,8 +25,9 @@ from pydantic import Field
 
 from emer.extractors.base import Extractor, ExtractorConfig, timed
 from emer.extractors.face_summary import summarize_face
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import (
+from emer.pipeline.evidence.facs import load_au_table
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import (
     Clue,
     ClueStatus,
     FaceData,
@@ -34,8 +35,7 @@ from emer.pipeline.clues import (
     FaceSummary,
     ModelRef,
 )
-from emer.pipeline.errors import ConfigError, ModelUnavailableError, require
-from emer.pipeline.facs import load_au_table
+from emer.pipeline.records.errors import ConfigError, ModelUnavailableError, require
 
 AU_MAPPING_PATH = Path(__file__).parent / "data" / "blendshape_to_au.csv"
 

@@ -18,7 +18,7 @@ from pydantic import Field
 from emer.extractors.face_mediapipe import LANDMARKER_MODEL, MediaPipeFaceExtractor, face_crop
 from emer.extractors.face_summary import summarize_face
 from emer.extractors.onnx_spec import OnnxClassifier, image_tensor
-from emer.pipeline.clues import FaceFrame, FaceSummary, ModelRef
+from emer.pipeline.records.clues import FaceFrame, FaceSummary, ModelRef
 
 
 class OnnxFaceExtractor(MediaPipeFaceExtractor):

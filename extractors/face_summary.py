@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from emer.pipeline.clues import AUSummary, FaceFrame, FaceSummary
-from emer.pipeline.facs import load_au_table, load_prototypes, match_prototypes
+from emer.pipeline.evidence.facs import load_au_table, load_prototypes, match_prototypes
+from emer.pipeline.records.clues import AUSummary, FaceFrame, FaceSummary
 
 
 def summarize_face(frames: Sequence[FaceFrame], aus: Sequence[str], expression_labels: Sequence[str],

@@ -56,11 +56,11 @@ from pydantic import Field
 from emer.extractors.base import Extractor, ExtractorConfig, timed
 from emer.extractors.face_mediapipe import EXPRESSION_LABELS
 from emer.extractors.face_summary import summarize_face
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import Clue, ClueStatus, FaceData, FaceFrame, ModelRef
-from emer.pipeline.errors import InputError
-from emer.pipeline.facs import load_au_table
-from emer.pipeline.io import sha256_file
+from emer.pipeline.evidence.facs import load_au_table
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import Clue, ClueStatus, FaceData, FaceFrame, ModelRef
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.store.io import sha256_file
 
 # py-feat's expression columns (FEAT_EMOTION_COLUMNS) -> the expression names face clues use.
 PYFEAT_EXPRESSIONS: dict[str, str] = {

@@ -25,10 +25,10 @@ import numpy as np
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from emer.pipeline.clues import ModelRef, Record
-from emer.pipeline.errors import ConfigError, ModelUnavailableError, require
-from emer.pipeline.io import sha256_file
-from emer.pipeline.vocab import basic_emotions
+from emer.pipeline.records.clues import ModelRef, Record
+from emer.pipeline.records.errors import ConfigError, ModelUnavailableError, require
+from emer.pipeline.records.vocab import basic_emotions
+from emer.pipeline.store.io import sha256_file
 
 
 class ImageInput(Record):

@@ -47,10 +47,10 @@ from pydantic import Field
 
 from emer.extractors.base import Extractor, ExtractorConfig, timed
 from emer.extractors.prosody_praat import ProsodyConfig, describe, semitones
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, ProsodyClue, ProsodyData
-from emer.pipeline.errors import MissingDependencyError, require
-from emer.pipeline.io import sha256_file
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, ProsodyClue, ProsodyData
+from emer.pipeline.records.errors import MissingDependencyError, require
+from emer.pipeline.store.io import sha256_file
 
 _INSTALL_HINT = "pip install 'emer[opensmile]' (opensmile==2.6.0)"
 STEP_S = 0.01  # eGeMAPS LLD frame step

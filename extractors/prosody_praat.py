@@ -68,9 +68,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from emer.extractors.base import Extractor, ExtractorConfig, timed
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import ClueKind, ClueStatus, ProsodyClue, ProsodyData
-from emer.pipeline.errors import require
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import ClueKind, ClueStatus, ProsodyClue, ProsodyData
+from emer.pipeline.records.errors import require
 
 if TYPE_CHECKING:
     import parselmouth

@@ -26,10 +26,10 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from emer.extractors.base import Extractor, ExtractorConfig, timed
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SceneClue, SceneData
-from emer.pipeline.errors import ModelUnavailableError
-from emer.pipeline.io import sha256_file
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, SceneClue, SceneData
+from emer.pipeline.records.errors import ModelUnavailableError
+from emer.pipeline.store.io import sha256_file
 
 if TYPE_CHECKING:
     import cv2

@@ -32,12 +32,12 @@ from pydantic import Field, field_validator
 
 from emer.extractors.base import Extractor, ExtractorConfig, ModelName, timed
 from emer.extractors.whisper_convert import read_ct2, to_openai_whisper
-from emer.pipeline.clip import AUDIO_RATE, Clip
-from emer.pipeline.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
-from emer.pipeline.errors import InputError, require
-from emer.pipeline.injection import detect_instructions
-from emer.pipeline.io import open_atomic, sha256_file, write_json_atomic
-from emer.pipeline.transcript_guard import TranscriptGuard, judge, strip_annotations
+from emer.pipeline.evidence.injection import detect_instructions
+from emer.pipeline.evidence.transcript_guard import TranscriptGuard, judge, strip_annotations
+from emer.pipeline.inputs.clip import AUDIO_RATE, Clip
+from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.records.errors import InputError, require
+from emer.pipeline.store.io import open_atomic, sha256_file, write_json_atomic
 
 if TYPE_CHECKING:
     from whisper.model import Whisper
@@ -58,7 +58,7 @@ class OpenAIWhisperConfig(ExtractorConfig):
     word_timestamps: bool = Field(True, description="align words to time; segment times follow the words")
     threads: int = Field(2, ge=1, description="torch intra-op threads")
     guard: TranscriptGuard = Field(default_factory=TranscriptGuard, description="when a transcript is marked "
-                                   "unreliable (ASR hallucination, non-speech; pipeline/transcript_guard.py)")
+                                   "unreliable (ASR hallucination, non-speech; pipeline/evidence/transcript_guard.py)")
 
     @field_validator("language")
     @classmethod

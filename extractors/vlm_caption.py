@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from emer.pipeline.errors import ModelUnavailableError
+from emer.pipeline.records.errors import ModelUnavailableError
 
 # handler name -> class in llama_cpp.llama_chat_format. "auto" uses the chat template stored in the GGUF
 # (SmolVLM, Gemma 3, Qwen2.5-VL, ... as converted by llama.cpp); the others are the fixed-format handlers.

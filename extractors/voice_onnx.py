@@ -2,7 +2,7 @@
 plugs in (a wav2vec2, HuBERT or emotion2vec classifier exported to ONNX, taking the raw waveform). The model is
 configured by a small YAML (extractors/onnx_spec.py: file, sha256, sample rate, normalisation, label map onto the
 basic emotions); its probabilities land in the prosody clue's `emotion`, which the prosody evidence reads beside
-the vocal profiles (pipeline/evidence.py).
+the vocal profiles (pipeline/evidence/summary.py).
 
     emer run clips/ --extractors mediapipe-face,faster-whisper,voice-onnx --set voice-onnx.model=ser.yaml
 """
@@ -17,8 +17,8 @@ from pydantic import Field
 from emer.extractors.base import timed
 from emer.extractors.onnx_spec import OnnxClassifier, audio_tensor
 from emer.extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig
-from emer.pipeline.clip import Clip
-from emer.pipeline.clues import ClueStatus, ModelRef, ProsodyClue
+from emer.pipeline.inputs.clip import Clip
+from emer.pipeline.records.clues import ClueStatus, ModelRef, ProsodyClue
 
 
 class OnnxVoiceConfig(ProsodyConfig):

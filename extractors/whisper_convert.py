@@ -1,4 +1,4 @@
-"""Turning a CTranslate2 Whisper model (the `whisper-ct2` models of pipeline/models.py) back into an openai-whisper
+"""Turning a CTranslate2 Whisper model (the registry's `whisper-ct2` models) back into an openai-whisper
 checkpoint, with numpy alone: read `model.bin`, split the fused attention projections, rename, and give the
 `{"dims", "model_state_dict"}` that `whisper.load_model(path)` reads. The caller turns the arrays into tensors.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emer.pipeline.errors import ModelUnavailableError
+from emer.pipeline.records.errors import ModelUnavailableError
 
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 SUPPORTED_BINARY_VERSIONS = (5, 6)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from emer.pipeline.cli import add_run_options, run_overrides_from_args
-from emer.pipeline.errors import EmerError
+from emer.pipeline.records.errors import EmerError
 
 INSTALL_HINT = "Prefect is not installed; install it with: pip install -e '.[flows]'"
 
@@ -46,8 +46,8 @@ def cmd_flow_run(args: argparse.Namespace) -> int:
     """Run the flow once, here (Prefect's ephemeral mode unless PREFECT_API_URL names a server)."""
     _require_prefect()
     from emer.flows.emer_flow import emer, task_runner_for
-    from emer.pipeline.progress import print_table
-    from emer.pipeline.results import RunSummary
+    from emer.pipeline.records.results import RunSummary
+    from emer.pipeline.run.progress import print_table
 
     overrides = run_overrides_from_args(args)
     flow = emer.with_options(task_runner=task_runner_for(args.dask_address, args.dask_workers))

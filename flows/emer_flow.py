@@ -12,7 +12,7 @@ process (default), or a Dask cluster (`task_runner_for(dask_address=...)`), one 
 Threads: each process (this one, each Dask worker) has the budget $EMER_THREADS (default: every CPU it may run
 on) for its models, and every extraction and reasoning task holds one of the machine's compute slots
 ($EMER_SLOTS, default CPUs // LLM threads): two served flow runs or two Dask workers on one laptop take turns
-instead of spinning llama.cpp's threads against other work (pipeline/threads.py). Local Dask workers inherit
+instead of spinning llama.cpp's threads against other work (pipeline/run/threads.py). Local Dask workers inherit
 the variables.
 """
 
@@ -36,10 +36,10 @@ from prefect.utilities.annotations import allow_failure
 from pydantic import BaseModel, ConfigDict
 
 from emer.flows.workers import pipeline_for
-from emer.pipeline.config import RunConfig, load_config, name_list, run_overrides
-from emer.pipeline.errors import EmerError
-from emer.pipeline.outputs import OutputLayout, claim_output
-from emer.pipeline.results import Result, RunSummary
+from emer.pipeline.records.errors import EmerError
+from emer.pipeline.records.results import Result, RunSummary
+from emer.pipeline.run.config import RunConfig, load_config, name_list, run_overrides
+from emer.pipeline.store.outputs import OutputLayout, claim_output
 
 FLOW_NAME = "emer"
 DEPLOYMENT_NAME = "process-folder"

@@ -12,11 +12,11 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from emer.pipeline.cached import config_key
-from emer.pipeline.config import RunConfig
-from emer.pipeline.models import ModelStore
-from emer.pipeline.observer import Observer
-from emer.pipeline.runner import Pipeline
+from emer.pipeline.run.config import RunConfig
+from emer.pipeline.run.observer import Observer
+from emer.pipeline.run.runner import Pipeline
+from emer.pipeline.store.cached import config_key
+from emer.pipeline.store.models import ModelStore
 
 KEEP_PIPELINES = 2  # configs kept per process; each holds its models (the LLM can be 1 GB)
 

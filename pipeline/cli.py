@@ -11,8 +11,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from emer.pipeline.errors import EmerError, RunStoppedError
-from emer.pipeline.io import os_reason
+from emer.pipeline.records.errors import EmerError, RunStoppedError
+from emer.pipeline.store.io import os_reason
 
 DEFAULT_OUT = Path("out")
 COMMANDS_GROUP = "emer.commands"
@@ -20,7 +20,7 @@ COMMANDS_GROUP = "emer.commands"
 
 def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The run-config overrides that the run options (`add_run_options`) ask for; options not given are left out."""
-    from emer.pipeline.config import name_list, parse_setting, run_overrides
+    from emer.pipeline.run.config import name_list, parse_setting, run_overrides
 
     chosen = [{"name": n} for n in name_list(args.extractors)] if args.extractors else None
     options: dict[str, dict[str, Any]] = {}
@@ -40,9 +40,9 @@ def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from emer.pipeline.config import load_config
-    from emer.pipeline.progress import ProgressBar, print_table
-    from emer.pipeline.runner import Pipeline, list_clips
+    from emer.pipeline.run.config import load_config
+    from emer.pipeline.run.progress import ProgressBar, print_table
+    from emer.pipeline.run.runner import Pipeline, list_clips
 
     config = load_config(args.config, run_overrides_from_args(args))
     gold = None
@@ -69,7 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from emer.pipeline.models import MODELS, ModelStore
+    from emer.pipeline.store.models import MODELS, ModelStore
 
     store = ModelStore()
     if args.action == "list":
@@ -89,7 +89,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     import os
 
-    from emer.pipeline.doctor import format_check, run_doctor
+    from emer.pipeline.run.doctor import format_check, run_doctor
 
     checks = run_doctor(llm=args.model, threads=args.threads or min(2, os.cpu_count() or 1), full=args.verify,
                         report=lambda c: print(format_check(c), flush=True))
@@ -101,7 +101,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from emer import extractors
     from emer.pipeline.reasoning.prompt import template_names
-    from emer.pipeline.vocab import label_set_names, load_label_set
+    from emer.pipeline.records.vocab import label_set_names, load_label_set
 
     if args.what == "extractors":
         for name, target in extractors.available().items():
@@ -116,7 +116,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
-    from emer.pipeline.schemas import write_schemas
+    from emer.pipeline.run.schemas import write_schemas
 
     for path in write_schemas(args.dir):
         print(path)
@@ -124,7 +124,7 @@ def cmd_schemas(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from emer.pipeline.datasets import fetch_sample_set
+    from emer.pipeline.inputs.datasets import fetch_sample_set
 
     print(fetch_sample_set(args.set))
     return 0
@@ -140,7 +140,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt", help="prompt template name or folder")
     parser.add_argument("--model", help="LLM: registered name (see: emer models list) or a GGUF path")
     parser.add_argument("--threads", type=int, help="CPU threads for the LLM (default: $EMER_THREADS, else every "
-                        "CPU; heavy stages of concurrent jobs take turns, $EMER_SLOTS at a time: pipeline/threads.py)")
+                        "CPU; heavy stages of concurrent jobs take turns, $EMER_SLOTS at a time: run/threads.py)")
     parser.add_argument("--language", help="the language spoken in the clips (ISO code: en, zh, de, ...): the speech "
                         "extractor transcribes in it instead of guessing per clip")
     parser.add_argument("--frame-rate", type=float, help="frames per second sampled from the video")
@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("dir", type=Path, nargs="?", default=Path("schemas"))
     schemas.set_defaults(func=cmd_schemas)
 
-    from emer.pipeline.datasets import GENERATED_SETS, SAMPLE_SETS
+    from emer.pipeline.inputs.datasets import GENERATED_SETS, SAMPLE_SETS
 
     samples = sub.add_parser("samples", help="fetch a sample set (default: the CREMA-D clips) and print its folder")
     samples.add_argument("--set", default="crema-d", choices=[*SAMPLE_SETS, *GENERATED_SETS],
@@ -219,7 +219,7 @@ def add_plugin_commands(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from emer.pipeline.threads import configure_process
+    from emer.pipeline.run.threads import configure_process
 
     configure_process()  # thread pools and the numba cache, before numpy or librosa load
     args = build_parser().parse_args(argv)

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from emer import extractors
-from emer.pipeline.clip import decode_clip
-from emer.pipeline.datasets import fetch_samples
-from emer.pipeline.models import ModelStore
+from emer.pipeline.inputs.clip import decode_clip
+from emer.pipeline.inputs.datasets import fetch_samples
+from emer.pipeline.store.models import ModelStore
 
 SAMPLES = Path.home() / ".cache" / "emer" / "samples"
 

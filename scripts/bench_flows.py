@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emer.pipeline.datasets import fetch_samples
-from emer.pipeline.io import write_json_atomic
+from emer.pipeline.inputs.datasets import fetch_samples
 from emer.pipeline.reasoning.prompt import load_template
+from emer.pipeline.store.io import write_json_atomic
 
 BIN = Path(sys.executable).parent
 

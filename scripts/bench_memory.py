@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from emer.pipeline.clip import DecodeConfig, decode_clip
-from emer.pipeline.datasets import fetch_samples
-from emer.pipeline.io import write_json_atomic
+from emer.pipeline.inputs.clip import decode_clip
+from emer.pipeline.inputs.datasets import fetch_samples
+from emer.pipeline.records.media import DecodeConfig
+from emer.pipeline.store.io import write_json_atomic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from media import write_upscaled_clip  # noqa: E402  (the test-media builders live with the tests)
@@ -55,7 +56,7 @@ def measure(clip_path: Path, decode: DecodeConfig, extract: bool) -> dict[str, A
     row: dict[str, Any] = {}
     exs = []
     if extract:
-        from emer.pipeline.models import ModelStore
+        from emer.pipeline.store.models import ModelStore
 
         store = ModelStore()
         exs = [extractors.get(name)(None, store) for name in ("mediapipe-face", "opencv-scene")]

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from label_studio import LabelStudio, find_label_studio  # noqa: E402 (tests/label_studio.py)
 
-from emer.pipeline.datasets import fetch_samples  # noqa: E402
+from emer.pipeline.inputs.datasets import fetch_samples  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CLIPS = ("1001_DFA_ANG_XX", "1001_DFA_HAP_XX", "1001_DFA_SAD_XX")

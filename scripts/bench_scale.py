@@ -25,7 +25,7 @@ EMER = [sys.executable, "-m", "emer.pipeline.cli"]
 
 
 def copies(n: int, folder: Path) -> Path:
-    from emer.pipeline.datasets import fetch_samples
+    from emer.pipeline.inputs.datasets import fetch_samples
 
     sources = sorted((fetch_samples() / "video").glob("*.flv"))
     shutil.rmtree(folder, ignore_errors=True)

@@ -17,10 +17,10 @@ from pathlib import Path
 import jiwer
 
 from emer.extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
-from emer.pipeline.clip import decode_clip
-from emer.pipeline.datasets import fetch_sample_set
-from emer.pipeline.io import write_json_atomic, write_text_atomic
-from emer.pipeline.models import ModelStore
+from emer.pipeline.inputs.clip import decode_clip
+from emer.pipeline.inputs.datasets import fetch_sample_set
+from emer.pipeline.store.io import write_json_atomic, write_text_atomic
+from emer.pipeline.store.models import ModelStore
 
 # EmoDB's ten sentences (Burkhardt et al. 2005), by the text code in the file name (03a01Fa: a01).
 EMODB_TEXTS = {

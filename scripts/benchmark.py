@@ -35,11 +35,14 @@ OVERLAP = "overlap (extraction while the LLM reasons)"
 def child(args: argparse.Namespace) -> None:
     """One run of the tree on sys.path (the parent sets PYTHONPATH): writes the measurements as JSON."""
     import importlib
+    import importlib.util
     import resource
 
     prefix = os.environ.get("EMER_BENCH_PREFIX", "emer.")
-    load_config = importlib.import_module(f"{prefix}pipeline.config").load_config
-    runner = importlib.import_module(f"{prefix}pipeline.runner")
+    # trees before the regroup by role kept these modules at pipeline/ top level
+    grouped = importlib.util.find_spec(f"{prefix}pipeline.run") is not None
+    load_config = importlib.import_module(f"{prefix}pipeline.{'run.' if grouped else ''}config").load_config
+    runner = importlib.import_module(f"{prefix}pipeline.{'run.' if grouped else ''}runner")
     Observer, Pipeline = runner.Observer, runner.Pipeline  # noqa: N806 - the classes, named as in the runner
 
     spawned = float(os.environ.get("EMER_BENCH_SPAWNED", time.time()))
@@ -167,7 +170,7 @@ def per_stage(run: dict) -> tuple[dict[str, float], float]:
 
 
 def accuracy(run: dict, dataset: str) -> float | None:
-    from emer.pipeline.vocab import label_from_name
+    from emer.pipeline.records.vocab import label_from_name
 
     golds = [(label_from_name(c["clip"], dataset), c["label"]) for c in run["clips"]]
     golds = [(g, p) for g, p in golds if g]
@@ -277,8 +280,8 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    from emer.pipeline.datasets import fetch_samples
-    from emer.pipeline.io import write_json_atomic, write_text_atomic
+    from emer.pipeline.inputs.datasets import fetch_samples
+    from emer.pipeline.store.io import write_json_atomic, write_text_atomic
 
     if args.render:
         saved = json.loads(args.render.read_text())

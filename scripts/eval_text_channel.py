@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from emer.pipeline.evaluation.metrics import classification_metrics
-from emer.pipeline.io import write_text_atomic
+from emer.pipeline.inputs.spoken_set import spoken_items
 from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner
 from emer.pipeline.reasoning.text_calibration import evidence_distribution
 from emer.pipeline.reasoning.text_channel import TextChannel
-from emer.pipeline.spoken_set import spoken_items
-from emer.pipeline.vocab import canonical_label
+from emer.pipeline.records.vocab import canonical_label
+from emer.pipeline.store.io import write_text_atomic
 
 
 def main(argv: Sequence[str] | None = None) -> int:

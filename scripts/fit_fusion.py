@@ -29,9 +29,9 @@ import numpy as np
 from scipy.optimize import minimize
 
 from emer.pipeline.evaluation.metrics import classification_metrics
-from emer.pipeline.evidence import EvidenceSummary, fold_emotions, fusion_weights, label_distribution
-from emer.pipeline.io import write_text_atomic
-from emer.pipeline.vocab import basic_emotions, canonical_label, load_label_set
+from emer.pipeline.evidence.summary import EvidenceSummary, fold_emotions, fusion_weights, label_distribution
+from emer.pipeline.records.vocab import basic_emotions, canonical_label, load_label_set
+from emer.pipeline.store.io import write_text_atomic
 
 MODALITIES = ("face", "prosody", "speech", "text")
 PARAMS = (*MODALITIES, "llm")
@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = (
             "# Modality weights of the evidence summary's weighted product and the LLM's exponent in the final\n"
             "# fusion (decision.llm_weight). Each modality weight is multiplied by the modality's reliability on\n"
-            "# the clip (pipeline/reliability.py). Written by scripts/fit_fusion.py; the run config can override\n"
+            "# the clip (evidence/reliability.py). Written by scripts/fit_fusion.py; the run config can override\n"
             "# them (evidence.weights, decision.llm_weight).\n"
             'version: "1.0"\n'
             f'fitted_on: "{len(fit)} development clips ({runs}); mean NLL {res.fun:.3f}"\n'

@@ -25,9 +25,9 @@ import numpy as np
 from scipy.optimize import minimize
 
 from emer.pipeline.evaluation.metrics import classification_metrics
-from emer.pipeline.io import write_text_atomic
 from emer.pipeline.reasoning.text_calibration import TextCalibration, calibrated, evidence_distribution
-from emer.pipeline.vocab import basic_emotions
+from emer.pipeline.records.vocab import basic_emotions
+from emer.pipeline.store.io import write_text_atomic
 
 L2 = 0.01
 

@@ -13,9 +13,10 @@ neutral; CC BY 4.0) in the source distribution of nkululeko==1.14.1 (`emer sampl
     python scripts/fit_voice_model.py runs/pros-polish:polish --features whisper   # the encoder probe, measured
 
 `--features zscores` (the default) reads the same speaker-referenced z-scores the vocal profiles read
-(pipeline.references + pipeline.evidence); `--features whisper` reads the speech clue's pooled Whisper encoder
-states (faster-whisper's `encoder`: mean and spread per dimension over the transcription pass's frames), standardised,
-as a linear probe. Each RUN:DATASET names a run folder and the file-name convention of its labels and speakers;
+(emer.pipeline.evidence: references, summary); `--features whisper` reads the speech clue's pooled Whisper encoder
+states (faster-whisper's `encoder`: mean and spread per dimension over the transcription pass's frames),
+standardised, as a linear probe. Each RUN:DATASET names a run folder and the file-name convention of its labels
+and speakers;
 several may be given. The temperature the model's logits are divided by is fitted on its leave-one-speaker-out
 probabilities (least log-loss), so it is as sure as it is right on a speaker it has not heard. The file written
 records what it was fitted on: the clip count and the sha256 of the sorted (clip id, clip sha256) list,
@@ -38,13 +39,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emer.pipeline.clues import load_clue  # noqa: E402
 from emer.pipeline.evaluation.gold import gold_from_names  # noqa: E402
-from emer.pipeline.evidence import EvidenceConfig, prosody_evidence, voice_z_scores  # noqa: E402
-from emer.pipeline.io import write_text_atomic  # noqa: E402
-from emer.pipeline.references import build_references, clip_features  # noqa: E402
-from emer.pipeline.speakers import assign_speakers  # noqa: E402
-from emer.pipeline.voice_model import FEATURES, within_classes  # noqa: E402
+from emer.pipeline.evidence.references import build_references, clip_features  # noqa: E402
+from emer.pipeline.evidence.speakers import assign_speakers  # noqa: E402
+from emer.pipeline.evidence.summary import EvidenceConfig, prosody_evidence, voice_z_scores  # noqa: E402
+from emer.pipeline.evidence.voice_model import FEATURES, within_classes  # noqa: E402
+from emer.pipeline.records.clues import load_clue  # noqa: E402
+from emer.pipeline.store.io import write_text_atomic  # noqa: E402
 
 
 class Rows:

@@ -31,9 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emer.pipeline.clip import decode_clip  # noqa: E402
-from emer.pipeline.datasets import _pip_download, fetch_sample_set  # noqa: E402
-from emer.pipeline.io import write_text_atomic  # noqa: E402
+from emer.pipeline.inputs.clip import decode_clip  # noqa: E402
+from emer.pipeline.inputs.datasets import _pip_download, fetch_sample_set  # noqa: E402
+from emer.pipeline.store.io import write_text_atomic  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from media import one_sided_smile  # noqa: E402  (the composite the face test reads too)

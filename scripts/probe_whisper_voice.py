@@ -16,10 +16,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emer.pipeline.clip import decode_clip  # noqa: E402
 from emer.pipeline.evaluation.gold import gold_from_names  # noqa: E402
-from emer.pipeline.models import ModelStore  # noqa: E402
-from emer.pipeline.speakers import assign_speakers  # noqa: E402
+from emer.pipeline.evidence.speakers import assign_speakers  # noqa: E402
+from emer.pipeline.inputs.clip import decode_clip  # noqa: E402
+from emer.pipeline.store.models import ModelStore  # noqa: E402
 
 
 def embeddings(paths: list[Path]) -> np.ndarray:

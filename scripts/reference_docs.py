@@ -24,7 +24,7 @@ from pydantic_core import PydanticUndefined
 
 from emer import extractors
 from emer.pipeline.cli import build_parser
-from emer.pipeline.config import DEFAULT_EXTRACTORS, RunConfig
+from emer.pipeline.run.config import DEFAULT_EXTRACTORS, RunConfig
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 WIDTH = "100"  # argparse wraps to $COLUMNS: fixed, so the page does not depend on the terminal

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from emer.pipeline.clip import Clip, decode_clip
-from emer.pipeline.datasets import fetch_samples
-from emer.pipeline.models import ModelStore
+from emer.pipeline.inputs.clip import Clip, decode_clip
+from emer.pipeline.inputs.datasets import fetch_samples
+from emer.pipeline.store.models import ModelStore
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 ROOT = Path(__file__).resolve().parents[1]

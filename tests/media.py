@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from emer.pipeline.clip import AUDIO_RATE, AudioInfo, Clip, ClipInfo, Frame, decode_clip
+from emer.pipeline.inputs.clip import AUDIO_RATE, Clip, Frame, decode_clip
+from emer.pipeline.records.media import AudioInfo, ClipInfo
 
 
 def write_video_without_audio(source: Path, target: Path) -> Path:

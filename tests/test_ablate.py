@@ -11,8 +11,6 @@ import pytest
 from emer import extractors
 from emer.extractors.base import Extractor, ExtractorConfig
 from emer.pipeline.cli import main
-from emer.pipeline.clues import ClueStatus, SceneData, load_clue
-from emer.pipeline.errors import ConfigError
 from emer.pipeline.evaluation.ablate import (
     POOL,
     AblationReport,
@@ -24,7 +22,9 @@ from emer.pipeline.evaluation.ablate import (
     write_ablation,
 )
 from emer.pipeline.evaluation.gold import gold_from_names
-from emer.pipeline.results import Result
+from emer.pipeline.records.clues import ClueStatus, SceneData, load_clue
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.results import Result
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

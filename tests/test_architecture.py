@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("pipeline", "extractors", "flows")
 # Besides the evaluation modules themselves: the command line and the schema writer (it documents every output),
 # and the report (a consumer like the command line: it shows the scores; only commands and flows import it).
-MAY_IMPORT_EVALUATION = {"emer.pipeline.cli", "emer.pipeline.schemas", "emer.pipeline.report.build",
+MAY_IMPORT_EVALUATION = {"emer.pipeline.cli", "emer.pipeline.run.schemas", "emer.pipeline.report.build",
                          "emer.pipeline.report.cli", "emer.pipeline.report.load"}
 REGISTRY = {"emer.extractors", "emer.extractors.base"}
 
@@ -126,3 +126,27 @@ def test_every_package_folder_is_installed():
 def test_no_module_is_much_over_500_lines():
     long = {m: n for m, path in _modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 520}
     assert long == {}
+
+
+# pipeline/ grouped by role, bottom to top: a module imports only its own layer and those below it. Evaluation,
+# export and report sit above all of them and only the command line (and flows) import them (tests above).
+LAYERS = ("records", "store", "inputs", "evidence", "reasoning", "run")
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.index(parts[2]) if len(parts) > 2 and parts[1] == "pipeline" and parts[2] in LAYERS else None
+
+
+def test_each_layer_imports_only_itself_and_the_layers_below():
+    # the schema writer documents every output, evaluation's too (which modules import evaluation: tested above)
+    offenders = {m: sorted(d for d in deps if d.startswith("emer.pipeline.") and
+                           not (m in MAY_IMPORT_EVALUATION and d in EVALUATION) and
+                           ((ld := _layer(d)) is None or ld > _layer(m)))
+                 for m, deps in GRAPH.items() if _layer(m) is not None}
+    assert {m: d for m, d in offenders.items() if d} == {}
+
+
+def test_pipeline_holds_no_loose_modules_but_the_command_line():
+    loose = {p.name for p in (ROOT / "pipeline").glob("*.py")} - {"__init__.py", "cli.py"}
+    assert loose == set()

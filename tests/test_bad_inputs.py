@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from emer.pipeline.cli import main
-from emer.pipeline.errors import OutputError
-from emer.pipeline.io import write_text_atomic
-from emer.pipeline.lock import LOCK_NAME, RunLock
-from emer.pipeline.results import Result, RunSummary
+from emer.pipeline.records.errors import OutputError
+from emer.pipeline.records.results import Result, RunSummary
+from emer.pipeline.store.io import write_text_atomic
+from emer.pipeline.store.lock import LOCK_NAME, RunLock
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHT = ["--no-reason", "-q", "--extractors", "opencv-scene,praat-prosody"]  # no LLM, light extractors
@@ -211,8 +211,8 @@ def test_a_run_is_refused_while_another_process_holds_the_lock_and_takes_a_stale
     out = tmp_path / "out"
     out.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pipeline.lock import RunLock; RunLock(sys.argv[1]).acquire(); "
-         "print('held', flush=True); sys.stdin.read()", str(out)],
+        [sys.executable, "-c", "import sys; from emer.pipeline.store.lock import RunLock; "
+         "RunLock(sys.argv[1]).acquire(); print('held', flush=True); sys.stdin.read()", str(out)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         text=True)
     try:

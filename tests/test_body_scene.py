@@ -15,15 +15,15 @@ from emer.extractors.body_mediapipe import BodyConfig, MediaPipeBodyExtractor, a
 from emer.extractors.body_pose import Pose as BodyPose
 from emer.extractors.body_pose import ssd_anchors
 from emer.extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
-from emer.pipeline.clip import decode_clip
-from emer.pipeline.clues import BodyData, SceneClue, SceneData, load_clue
-from emer.pipeline.datasets import fetch_sample_set
-from emer.pipeline.errors import ModelUnavailableError
-from emer.pipeline.evidence import EvidenceConfig, scene_evidence
-from emer.pipeline.io import write_model_atomic
-from emer.pipeline.models import MODELS
+from emer.pipeline.evidence.summary import EvidenceConfig, scene_evidence
+from emer.pipeline.inputs.clip import decode_clip
+from emer.pipeline.inputs.datasets import fetch_sample_set
 from emer.pipeline.reasoning.prompt import load_template, render_prompt
-from emer.pipeline.vocab import load_label_set
+from emer.pipeline.records.clues import BodyData, SceneClue, SceneData, load_clue
+from emer.pipeline.records.errors import ModelUnavailableError
+from emer.pipeline.records.vocab import load_label_set
+from emer.pipeline.store.io import write_model_atomic
+from emer.pipeline.store.models import MODELS
 
 CFG = BodyConfig()
 
@@ -139,8 +139,8 @@ def test_prompt_shows_the_caption(decoded):
     for evidence in (None, "summary"):
         ev = None
         if evidence:
-            from emer.pipeline.evidence import build_evidence
-            from emer.pipeline.references import ClipFeatures
+            from emer.pipeline.evidence.references import ClipFeatures
+            from emer.pipeline.evidence.summary import build_evidence
             features = ClipFeatures(clip_id=clip.clip_id)
             ev = build_evidence(clip.clip_id, features, {"scene": clue}, labels, None, EvidenceConfig())
         user = render_prompt(load_template("default"), clip.info, [clue], labels, evidence=ev).user

@@ -1,4 +1,5 @@
-"""The channel records (pipeline/channels.py): the fusion over them is the fusion over the modalities, the words'
+"""The channel records (pipeline/evidence/channels.py):
+the fusion over them is the fusion over the modalities, the words'
 reading carries the English emotion words said as cues, shares say which channel carried the decision, and a
 missing channel says so."""
 
@@ -6,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from emer.pipeline.channels import channel_readings, fused_scores
-from emer.pipeline.evidence import ModalityEvidence, Observation, combine, softmax
-from emer.pipeline.vocab import basic_emotions
+from emer.pipeline.evidence.channels import channel_readings, fused_scores
+from emer.pipeline.evidence.summary import ModalityEvidence, Observation, combine, softmax
+from emer.pipeline.records.vocab import basic_emotions
 
 
 def _m(kind: str, emotions: dict[str, float], weight: float, obs: list[Observation] | None = None):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
 
 
@@ -373,7 +373,7 @@ def test_record_round_trips_and_derives_counts():
 
 
 def test_clue_objects_and_dicts_are_both_read():
-    from emer.pipeline.clues import SpeechClue
+    from emer.pipeline.records.clues import SpeechClue
 
     speech = SpeechClue.model_construct(status="ok", data=type("D", (), {"text": "Don't forget a jacket."})())
     check = check_reasoning("The speaker says 'Hello there friend'.", SAD, {**CLUES, "speech": speech})
@@ -563,9 +563,10 @@ def test_a_spoken_instruction_repeated_in_an_explanation_is_flagged():
 
 
 def test_one_sentence_splitter_and_one_negation_list_for_the_project():
-    from emer.pipeline import evidence, outputs
+    from emer.pipeline.evidence import summary as evidence
     from emer.pipeline.reasoning import reasoner
-    from emer.pipeline.text import first_sentence, negations
+    from emer.pipeline.records.text import first_sentence, negations
+    from emer.pipeline.store import outputs
 
     text = 'She says "I am fine. Really." Then she leaves.\nAU12 is raised.'
     assert split_sentences(text) == ['She says "I am fine. Really."', "Then she leaves.", "AU12 is raised."]

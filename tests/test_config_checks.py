@@ -14,9 +14,9 @@ from schema_check import validate_output
 from emer import extractors
 from emer.extractors.base import Extractor
 from emer.pipeline.cli import main
-from emer.pipeline.config import RunConfig
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.results import Result, RunSummary
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.results import Result, RunSummary
+from emer.pipeline.run.config import RunConfig
 
 LIGHT = "opencv-scene,praat-prosody"
 

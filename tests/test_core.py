@@ -10,16 +10,16 @@ import pytest
 import yaml
 
 from emer import extractors
-from emer.pipeline.clip import decode_clip
-from emer.pipeline.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData, load_clue
-from emer.pipeline.config import load_config
-from emer.pipeline.errors import ConfigError, InputError, ModelUnavailableError
-from emer.pipeline.io import open_atomic, write_text_atomic
-from emer.pipeline.models import MODELS, ModelStore, WheelMember, load_registry
+from emer.pipeline.inputs.clip import decode_clip
 from emer.pipeline.reasoning.prompt import PromptTemplate, load_template, render_prompt
-from emer.pipeline.results import Result
-from emer.pipeline.schemas import SCHEMAS, schema_json
-from emer.pipeline.vocab import load_label_set
+from emer.pipeline.records.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData, load_clue
+from emer.pipeline.records.errors import ConfigError, InputError, ModelUnavailableError
+from emer.pipeline.records.results import Result
+from emer.pipeline.records.vocab import load_label_set
+from emer.pipeline.run.config import load_config
+from emer.pipeline.run.schemas import SCHEMAS, schema_json
+from emer.pipeline.store.io import open_atomic, write_text_atomic
+from emer.pipeline.store.models import MODELS, ModelStore, WheelMember, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 

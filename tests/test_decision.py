@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emer.pipeline.channels import channel_readings
-from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.evidence.channels import channel_readings
+from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
 
@@ -103,9 +103,9 @@ def test_plain_cues_describe_the_evidence_in_words_with_the_tables_readings():
 
 
 def test_emotion_words_come_from_the_channels_that_decided():
-    from emer.pipeline.channels import ChannelReading, WordsReading
     from emer.pipeline.reasoning.checker.coherence import label_basics
     from emer.pipeline.reasoning.cues import evidence_words
+    from emer.pipeline.records.channel import ChannelReading, WordsReading
 
     def ch(name, emotions, share, words=None):
         return ChannelReading(channel=name, emotions=emotions, share=share, weight=1.0,

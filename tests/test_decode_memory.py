@@ -11,8 +11,9 @@ import pytest
 from media import write_upscaled_clip
 
 from emer.extractors.face_mediapipe import MediaPipeFaceExtractor
-from emer.pipeline.clip import DecodeConfig, decode_clip, decoded_size
-from emer.pipeline.clues import ClueStatus
+from emer.pipeline.inputs.clip import decode_clip, decoded_size
+from emer.pipeline.records.clues import ClueStatus
+from emer.pipeline.records.media import DecodeConfig
 
 UNLIMITED = DecodeConfig(max_side=None, frame_budget_mb=1e6)
 

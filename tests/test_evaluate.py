@@ -8,8 +8,6 @@ import importlib.util
 import pytest
 
 from emer.pipeline.cli import main
-from emer.pipeline.clip import normalise_clip_id
-from emer.pipeline.errors import ConfigError, InputError, ReasonerError
 from emer.pipeline.evaluation.gold import GoldItem, canonical_label, gold_from_names, load_gold_csv
 from emer.pipeline.evaluation.judge import (
     JudgeInfo,
@@ -32,8 +30,10 @@ from emer.pipeline.evaluation.metrics import (
     score_references,
     write_report,
 )
-from emer.pipeline.results import Prediction, Result
-from emer.pipeline.vocab import label_from_name, load_data_yaml
+from emer.pipeline.inputs.clip import normalise_clip_id
+from emer.pipeline.records.errors import ConfigError, InputError, ReasonerError
+from emer.pipeline.records.results import Prediction, Result
+from emer.pipeline.records.vocab import label_from_name, load_data_yaml
 
 # --- label metrics, hand-computed ------------------------------------------------------------------
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emer.pipeline.clues import FaceData, FaceFrame, FaceSummary
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.evidence import EvidenceConfig, build_evidence, label_distribution, prosody_evidence, speech_evidence
-from emer.pipeline.references import (
+from emer.pipeline.evidence.references import (
     MIN_SCALE,
     ClipFeatures,
     FaceFeatures,
@@ -16,8 +13,17 @@ from emer.pipeline.references import (
     clip_reference,
     face_features,
 )
-from emer.pipeline.speakers import assign_speakers, check_speaker_source
-from emer.pipeline.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
+from emer.pipeline.evidence.speakers import assign_speakers, check_speaker_source
+from emer.pipeline.evidence.summary import (
+    EvidenceConfig,
+    build_evidence,
+    label_distribution,
+    prosody_evidence,
+    speech_evidence,
+)
+from emer.pipeline.records.clues import FaceData, FaceFrame, FaceSummary
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
 
 
 def test_speakers_from_dataset_file_names_mapping_or_pattern(tmp_path):
@@ -167,8 +173,8 @@ def test_contempt_is_its_own_label_where_the_set_has_it_and_disgust_where_not():
 def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
     # EmoDB-style: one speaker says "Der Lappen liegt auf dem Eisschrank" in several emotions; the LLM reads fear
     # into it every time, which cannot tell those clips apart. A line said once still counts.
-    from emer.pipeline.evidence import ModalityEvidence
-    from emer.pipeline.references import transcript_line
+    from emer.pipeline.evidence.references import transcript_line
+    from emer.pipeline.evidence.summary import ModalityEvidence
 
     assert transcript_line("Der Lappen liegt auf dem Eisschrank!") == "der lappen liegt auf dem eisschrank"
     lines = {"a": "Der Lappen liegt auf dem Eisschrank.", "b": "der Lappen liegt auf dem Eisschrank!",

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from emer.pipeline.channels import ChannelCue, ChannelReading, channel_readings
-from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.evidence.channels import channel_readings
+from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.cues import PlainCues, explain_notes
 from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
+from emer.pipeline.records.channel import ChannelCue, ChannelReading
 
 
 def _obs(modality: str, cue: str, category: str, value: float, ref: float | None) -> Observation:
@@ -158,7 +159,7 @@ def test_a_face_described_in_an_audio_clip_is_invented_unless_a_clause_says_it_i
 
 def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_sentence():
     from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
-    from emer.pipeline.vocab import load_label_set
+    from emer.pipeline.records.vocab import load_label_set
 
     template = load_template("default")
     label_set = load_label_set("crema-d")
@@ -182,9 +183,9 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
 
 
 def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():
-    from emer.pipeline.channels import WordsReading
     from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
-    from emer.pipeline.vocab import load_label_set
+    from emer.pipeline.records.channel import WordsReading
+    from emer.pipeline.records.vocab import load_label_set
 
     words = ChannelReading(channel="words", lean="fear", share=0.7, weight=2.0, emotions={"fear": 0.7},
                            cues=[ChannelCue(text="what is said conveys fear", signs=["fear"], names=True)],

@@ -14,10 +14,10 @@ from emer.extractors.face_mediapipe import (
     MediaPipeFaceExtractor,
     load_blendshape_mapping,
 )
-from emer.pipeline.clip import Clip, Frame, decode_clip
-from emer.pipeline.clues import ClueStatus, FaceClue, load_clue
-from emer.pipeline.facs import load_au_table, load_prototypes, match_prototypes
-from emer.pipeline.io import sha256_file
+from emer.pipeline.evidence.facs import load_au_table, load_prototypes, match_prototypes
+from emer.pipeline.inputs.clip import Clip, Frame, decode_clip
+from emer.pipeline.records.clues import ClueStatus, FaceClue, load_clue
+from emer.pipeline.store.io import sha256_file
 
 # --- the tables (no model) --------------------------------------------------------------------------
 
@@ -186,14 +186,14 @@ def test_video_without_a_face_gives_no_signal(extractor, tmp_path):
 
 @pytest.fixture(scope="module")
 def single_face_clip() -> Clip:
-    from emer.pipeline.datasets import fetch_sample_set
+    from emer.pipeline.inputs.datasets import fetch_sample_set
 
     return decode_clip(fetch_sample_set("pyfeat") / "video" / "single_face.mp4")
 
 
 def _face_reading(clue) -> dict[str, float]:
-    from emer.pipeline.evidence import EvidenceConfig, face_evidence
-    from emer.pipeline.references import clip_features, clip_reference
+    from emer.pipeline.evidence.references import clip_features, clip_reference
+    from emer.pipeline.evidence.summary import EvidenceConfig, face_evidence
 
     features = clip_features(clue.clip_id, [clue])
     ref = clip_reference(features)

@@ -12,10 +12,10 @@ import pytest
 from emer import extractors
 from emer.extractors.face_mediapipe import MediaPipeFaceExtractor
 from emer.extractors.face_tables import PYFEAT_EXPRESSIONS, OpenFaceTableExtractor, PyFeatTableExtractor
-from emer.pipeline.clues import ClueStatus, FaceClue
-from emer.pipeline.errors import InputError
-from emer.pipeline.io import sha256_file
-from emer.pipeline.references import clip_features
+from emer.pipeline.evidence.references import clip_features
+from emer.pipeline.records.clues import ClueStatus, FaceClue
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.store.io import sha256_file
 
 # Column layouts as the tools write them: py-feat 2.1.5 `Fex.to_csv` (the wheel's feat/tests/data/Feat_Test.csv)
 # and OpenFace 2.2 FeatureExtraction (lib/local/Utilities/src/RecorderCSV.cpp; 56 eye landmarks, 68 face

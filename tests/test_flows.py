@@ -28,7 +28,7 @@ pytest.importorskip("prefect", reason="the flows extra is not installed (pip ins
 
 from emer import extractors  # noqa: E402
 from emer.extractors.base import Extractor  # noqa: E402
-from emer.pipeline.clues import ClueStatus, SceneData  # noqa: E402
+from emer.pipeline.records.clues import ClueStatus, SceneData  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # one LLM thread: Dask runs two worker processes on two cores; every run here uses the same config
@@ -252,7 +252,7 @@ def test_a_bad_clip_is_not_retried_but_other_errors_are():
     from prefect.states import Failed
 
     from emer.flows.emer_flow import is_transient
-    from emer.pipeline.errors import InputError
+    from emer.pipeline.records.errors import InputError
 
     assert not is_transient(None, None, Failed(data=InputError("x.mp4: file is empty")))  # type: ignore[arg-type]
     assert is_transient(None, None, Failed(data=OSError("disk full")))  # type: ignore[arg-type]
@@ -260,7 +260,7 @@ def test_a_bad_clip_is_not_retried_but_other_errors_are():
 
 def test_flow_parameters_resolve_to_one_checked_config(tmp_path):
     from emer.flows.emer_flow import resolve_config
-    from emer.pipeline.errors import ConfigError
+    from emer.pipeline.records.errors import ConfigError
 
     config = resolve_config(extractors="mediapipe-face, opencv-scene", model="smollm2-135m", label_set="crema-d",
                             overrides={"llm": {"max_reasoning_tokens": 64}})
@@ -285,8 +285,8 @@ class _CountingScene(Extractor):
 
 def test_one_extractor_per_task_then_reasoning_over_clues_on_disk(tmp_path, video_paths):
     from emer.flows.workers import pipeline_for
-    from emer.pipeline.config import RunConfig
-    from emer.pipeline.outputs import OutputLayout
+    from emer.pipeline.run.config import RunConfig
+    from emer.pipeline.store.outputs import OutputLayout
 
     extractors.register(_CountingScene)
     config = RunConfig(extractors=[{"name": "flows-counting-scene"}], reason=False)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from emer.pipeline.cli import main
-from emer.pipeline.errors import LLMBuildError
-from emer.pipeline.models import ModelStore
 from emer.pipeline.reasoning import llm_check
+from emer.pipeline.records.errors import LLMBuildError
+from emer.pipeline.store.models import ModelStore
 
 X86 = platform.machine() in ("x86_64", "AMD64")
 MODELS_DIR = ModelStore().cache_dir  # the real cache, read before any test points EMER_CACHE_DIR elsewhere

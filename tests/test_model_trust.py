@@ -14,13 +14,13 @@ import huggingface_hub.constants as hf_constants
 import pytest
 
 from emer import pipeline
-from emer.pipeline.clues import ClueStatus
-from emer.pipeline.config import RunConfig
-from emer.pipeline.errors import ModelIntegrityError
-from emer.pipeline.io import sha256_file
-from emer.pipeline.models import LEGACY_MARKER, MARKER, MODELS, CacheRecord, ModelStore, hub_download
-from emer.pipeline.outputs import OutputLayout
-from emer.pipeline.runner import Pipeline
+from emer.pipeline.records.clues import ClueStatus
+from emer.pipeline.records.errors import ModelIntegrityError
+from emer.pipeline.run.config import RunConfig
+from emer.pipeline.run.runner import Pipeline
+from emer.pipeline.store.io import sha256_file
+from emer.pipeline.store.models import LEGACY_MARKER, MARKER, MODELS, CacheRecord, ModelStore, hub_download
+from emer.pipeline.store.outputs import OutputLayout
 
 FER, LANDMARKER, WHISPER = "fer-expression", "face-landmarker", "whisper-base"
 FER_FILE = MODELS[FER].primary
@@ -80,13 +80,13 @@ def flip(path: Path, offset: int, count: int = 2048) -> None:
 def hashed(monkeypatch) -> list[Path]:
     """The files the model store hashes from now on, in order (the real hash still runs)."""
     calls: list[Path] = []
-    real = pipeline.models.sha256_file
+    real = pipeline.store.models.sha256_file
 
     def counting(path: Path, *args: int) -> str:
         calls.append(Path(path))
         return real(path, *args)
 
-    monkeypatch.setattr(pipeline.models, "sha256_file", counting)
+    monkeypatch.setattr(pipeline.store.models, "sha256_file", counting)
     return calls
 
 

@@ -13,9 +13,9 @@ from media import synthetic_clip
 from emer import extractors
 from emer.extractors.speech_openai_whisper import OpenAIWhisperSpeechExtractor
 from emer.extractors.whisper_convert import read_ct2, to_openai_whisper
-from emer.pipeline.clip import AUDIO_RATE
-from emer.pipeline.clues import ClueStatus
-from emer.pipeline.errors import ModelUnavailableError
+from emer.pipeline.inputs.clip import AUDIO_RATE
+from emer.pipeline.records.clues import ClueStatus
+from emer.pipeline.records.errors import ModelUnavailableError
 
 # openai-whisper's `Whisper(ModelDimensions(n_audio_layer=6, n_text_layer=6, ...)).state_dict()` keys of one
 # encoder block, one decoder block and the rest (whisper/model.py: ResidualAttentionBlock, AudioEncoder,

@@ -13,12 +13,12 @@ from schema_check import validate_output
 
 from emer import extractors
 from emer.extractors.base import Extractor, ExtractorConfig
-from emer.pipeline.clues import ClueStatus, SceneData, load_clue
-from emer.pipeline.config import RunConfig, load_config
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.results import Result, RunSummary
-from emer.pipeline.runner import Pipeline
-from emer.pipeline.vocab import default_wheel
+from emer.pipeline.records.clues import ClueStatus, SceneData, load_clue
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.results import Result, RunSummary
+from emer.pipeline.records.vocab import default_wheel
+from emer.pipeline.run.config import RunConfig, load_config
+from emer.pipeline.run.runner import Pipeline
 
 # The fast model with short answers: these tests check the plumbing, not the reasoning.
 FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
@@ -213,6 +213,6 @@ def test_folder_run_reads_each_clip_against_its_speaker(tmp_path, samples):
 
 
 def config_labels(config: RunConfig) -> list[str]:
-    from emer.pipeline.vocab import load_label_set
+    from emer.pipeline.records.vocab import load_label_set
 
     return list(load_label_set(config.label_set).labels)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from emer.pipeline.errors import ConfigError
 from emer.pipeline.reasoning.prompt import load_template, render_prompt
-from emer.pipeline.vocab import load_label_set, prompts_root
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import load_label_set, prompts_root
 
 
 def _template_folder(root: Path, name: str, user: str) -> Path:
@@ -61,7 +61,7 @@ def test_the_shipped_template_loads_and_renders_in_the_sandbox(decoded):
 def test_the_decide_then_explain_parts_render_with_the_fixed_part_first():
     from emer.pipeline.reasoning.cues import PlainCues
     from emer.pipeline.reasoning.prompt import render_cues_prompt, render_explain_request
-    from emer.pipeline.vocab import load_label_set
+    from emer.pipeline.records.vocab import load_label_set
 
     template = load_template("default")
     label_set = load_label_set("crema-d")

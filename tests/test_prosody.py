@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 from emer.extractors import get
 from emer.extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
-from emer.pipeline.clip import AUDIO_RATE, decode_clip
-from emer.pipeline.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
-from emer.pipeline.datasets import fetch_sample_set
-from emer.pipeline.vocab import label_from_name
+from emer.pipeline.inputs.clip import AUDIO_RATE, decode_clip
+from emer.pipeline.inputs.datasets import fetch_sample_set
+from emer.pipeline.records.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
+from emer.pipeline.records.vocab import label_from_name
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 

@@ -10,8 +10,8 @@ from media import synthetic_clip
 from emer import extractors
 from emer.extractors.prosody_opensmile import N_FUNCTIONALS, OpenSmileProsodyExtractor, _rms_dbfs
 from emer.extractors.prosody_praat import PraatProsodyExtractor
-from emer.pipeline.clip import AUDIO_RATE
-from emer.pipeline.clues import ClueStatus, ProsodyClue
+from emer.pipeline.inputs.clip import AUDIO_RATE
+from emer.pipeline.records.clues import ClueStatus, ProsodyClue
 
 
 def test_registered_under_its_name():

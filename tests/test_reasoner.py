@@ -8,7 +8,7 @@ import pytest
 from emer.pipeline.reasoning.prompt import load_template, render_prompt
 from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner, decision_schema, trim_reasoning
 from emer.pipeline.reasoning.session import LlamaSession
-from emer.pipeline.vocab import load_label_set
+from emer.pipeline.records.vocab import load_label_set
 
 
 def test_trim_cuts_an_unfinished_tail_and_repeated_lines():
@@ -46,8 +46,8 @@ def test_label_scores_do_not_depend_on_list_order_and_are_deterministic(decoded,
 
 @pytest.mark.slow
 def test_decider_fuses_llm_and_evidence_and_keeps_both(decoded, model_store, tmp_path):
-    from emer.pipeline.config import RunConfig
-    from emer.pipeline.runner import Pipeline
+    from emer.pipeline.run.config import RunConfig
+    from emer.pipeline.run.runner import Pipeline
 
     config = RunConfig(label_set="crema-d", llm={"model": "smollm2-135m", "max_reasoning_tokens": 48},
                        extractors=[{"name": "mediapipe-face"}])

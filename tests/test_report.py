@@ -14,13 +14,13 @@ import pytest
 from browser import Browser, find_chromium  # tests/browser.py
 
 from emer.pipeline.cli import main
-from emer.pipeline.config import RunConfig
 from emer.pipeline.reasoning.checker import check_reasoning
+from emer.pipeline.records.results import Prediction, Result
 from emer.pipeline.report.explain import explanation
 from emer.pipeline.report.load import load_run
 from emer.pipeline.report.media import BOX_COLOUR_BGR, decode_source, prosody_curves
-from emer.pipeline.results import Prediction, Result
-from emer.pipeline.runner import Pipeline
+from emer.pipeline.run.config import RunConfig
+from emer.pipeline.run.runner import Pipeline
 
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from emer.pipeline.config import RunConfig
-from emer.pipeline.datasets import fetch_sample_set
-from emer.pipeline.runloop import speaker_groups
-from emer.pipeline.runner import Pipeline
-from emer.pipeline.threads import configure_process, cpu_slot, slots
+from emer.pipeline.inputs.datasets import fetch_sample_set
+from emer.pipeline.run.config import RunConfig
+from emer.pipeline.run.runloop import speaker_groups
+from emer.pipeline.run.runner import Pipeline
+from emer.pipeline.run.threads import configure_process, cpu_slot, slots
 
 FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
 
@@ -55,7 +55,7 @@ def test_one_slot_makes_threads_take_turns(tmp_path, monkeypatch):
 def test_a_slot_held_by_another_process_is_waited_for(tmp_path, monkeypatch):
     monkeypatch.setenv("EMER_SLOTS", "1")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; from pathlib import Path; from emer.pipeline.threads import cpu_slot\n"
+        [sys.executable, "-c", "import time; from pathlib import Path; from emer.pipeline.run.threads import cpu_slot\n"
          f"with cpu_slot(1, Path({str(tmp_path)!r})):\n    print('in', flush=True); time.sleep(0.6)"],
         stdout=subprocess.PIPE, text=True, env={**__import__("os").environ, "EMER_SLOTS": "1"})
     assert holder.stdout is not None and holder.stdout.readline().strip() == "in"
@@ -70,7 +70,7 @@ def test_slots_default_to_cpus_per_llm_and_the_budget_is_checked(monkeypatch):
     monkeypatch.delenv("EMER_SLOTS", raising=False)
     assert slots(10_000) == 1
     monkeypatch.setenv("EMER_THREADS", "zero")
-    from emer.pipeline.errors import ConfigError
+    from emer.pipeline.records.errors import ConfigError
 
     with pytest.raises(ConfigError, match="EMER_THREADS"):
         configure_process()

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-import emer.pipeline.datasets as datasets_mod
+import emer.pipeline.inputs.datasets as datasets_mod
 from emer.pipeline.cli import main
-from emer.pipeline.clip import AUDIO_RATE, MEDIA_SUFFIXES, decode_clip
-from emer.pipeline.datasets import (
+from emer.pipeline.evaluation.gold import load_gold_csv
+from emer.pipeline.evidence.speakers import assign_speakers
+from emer.pipeline.inputs.clip import AUDIO_RATE, MEDIA_SUFFIXES, decode_clip
+from emer.pipeline.inputs.datasets import (
     SAMPLE_SETS,
     clip_row,
     clip_text,
@@ -25,11 +27,9 @@ from emer.pipeline.datasets import (
     load_dataset,
     sample_set_dir,
 )
-from emer.pipeline.errors import ConfigError, ModelUnavailableError
-from emer.pipeline.evaluation.gold import load_gold_csv
-from emer.pipeline.io import sha256_file
-from emer.pipeline.speakers import assign_speakers
-from emer.pipeline.vocab import label_from_name
+from emer.pipeline.records.errors import ConfigError, ModelUnavailableError
+from emer.pipeline.records.vocab import label_from_name
+from emer.pipeline.store.io import sha256_file
 
 DATA = Path(__file__).resolve().parents[1] / "prompts" / "datasets"
 

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from emer.extractors import get
 from emer.extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
-from emer.pipeline.clip import AUDIO_RATE
-from emer.pipeline.clues import ClueStatus, SpeechClue, load_clue
+from emer.pipeline.inputs.clip import AUDIO_RATE
+from emer.pipeline.records.clues import ClueStatus, SpeechClue, load_clue
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 REFERENCE = "Don't forget a jacket"
@@ -118,7 +118,7 @@ def test_english_only_model_transcribes_neutral_and_angry_exactly(decoded, fast_
 
 @pytest.mark.slow
 def test_audio_only_mp3_and_clue_round_trip(audio_paths, default_extractor, tmp_path: Path):
-    from emer.pipeline.clip import decode_clip
+    from emer.pipeline.inputs.clip import decode_clip
 
     clue = default_extractor.extract(decode_clip(audio_paths["NEU"]))
     assert clue.status == ClueStatus.ok and clue.data is not None

@@ -11,7 +11,7 @@ from emer.pipeline.reasoning.cues import PlainCues
 from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
 from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner
 from emer.pipeline.reasoning.session import lookup_draft
-from emer.pipeline.vocab import load_label_set
+from emer.pipeline.records.vocab import load_label_set
 
 
 def test_lookup_draft_copies_what_followed_the_latest_occurrence():

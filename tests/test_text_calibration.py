@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence, combine
+from emer.pipeline.evidence.summary import EvidenceConfig, ModalityEvidence, combine
 from emer.pipeline.reasoning.text_calibration import (
     calibrated,
     certainty,
@@ -19,7 +18,8 @@ from emer.pipeline.reasoning.text_calibration import (
     parse_text_calibration,
 )
 from emer.pipeline.reasoning.text_channel import TextReading, load_text_prompt, text_evidence
-from emer.pipeline.vocab import basic_emotions
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import basic_emotions
 
 ROOT = Path(__file__).resolve().parents[1]
 # The text channel reads the emotions its calibration was fitted on: the basic ones but contempt (the face's).

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from emer.pipeline.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechData, SpeechSegment
-from emer.pipeline.evidence import EvidenceConfig, build_evidence, fusion_weights
-from emer.pipeline.injection import detect_instructions
+from emer.pipeline.evidence.injection import detect_instructions
+from emer.pipeline.evidence.references import ClipFeatures, FaceFeatures, clip_reference
+from emer.pipeline.evidence.reliability import asr_reliability, reliabilities
+from emer.pipeline.evidence.summary import EvidenceConfig, build_evidence, fusion_weights
+from emer.pipeline.inputs.spoken_set import load_spoken_set, spoken_items
 from emer.pipeline.reasoning.decision import DecisionConfig, fuse
 from emer.pipeline.reasoning.text_calibration import certainty
 from emer.pipeline.reasoning.text_channel import TextReading, load_text_prompt, spoken_text, text_evidence
-from emer.pipeline.references import ClipFeatures, FaceFeatures, clip_reference
-from emer.pipeline.reliability import asr_reliability, reliabilities
-from emer.pipeline.spoken_set import load_spoken_set, spoken_items
-from emer.pipeline.vocab import basic_emotions, load_label_set
+from emer.pipeline.records.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.records.vocab import basic_emotions, load_label_set
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,7 +139,7 @@ def test_spoken_clip_is_speech_over_a_still_face(tmp_path):
     import av
     import numpy as np
 
-    from emer.pipeline import spoken_set
+    from emer.pipeline.inputs import spoken_set
 
     spec = load_spoken_set()
     samples = spoken_set._speak("我担心他出事了。", spec.voices["zh"], spec.words_per_minute, tmp_path / "s.wav")

@@ -1,4 +1,4 @@
-"""Transcripts that can be trusted or are marked (pipeline/transcript_guard.py): repetition loops, Whisper's stock
+"""Transcripts that can be trusted or are marked (evidence/transcript_guard.py): repetition loops, Whisper's stock
 sentences, low confidence and sound annotations make a transcript unreliable; an unreliable transcript is no
 evidence, is never quoted (prompt, notes, checker) and leaves a warning. The slow tests run the real
 whisper-base on a synthesized repetition loop (espeak-ng) and on synthesized laughter and crying with no words."""
@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 
 from emer.extractors.speech_faster_whisper import FasterWhisperSpeechExtractor
-from emer.pipeline.clip import AUDIO_RATE
-from emer.pipeline.clues import ClueStatus, SpeechClue, SpeechData, SpeechSegment
-from emer.pipeline.evidence import EvidenceConfig, build_evidence
+from emer.pipeline.evidence.references import clip_features
+from emer.pipeline.evidence.summary import EvidenceConfig, build_evidence
+from emer.pipeline.evidence.transcript_guard import TranscriptGuard, judge, loops, strip_annotations
+from emer.pipeline.inputs.clip import AUDIO_RATE
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.cues import explain_notes, plain_cues
-from emer.pipeline.references import clip_features
-from emer.pipeline.transcript_guard import TranscriptGuard, judge, loops, strip_annotations
-from emer.pipeline.vocab import load_label_set
+from emer.pipeline.records.clues import ClueStatus, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.records.vocab import load_label_set
 from tests.media import synthetic_clip
 
 GUARD = TranscriptGuard()
@@ -92,7 +92,7 @@ def test_an_unreliable_transcript_is_no_evidence_never_quoted_and_warned():
 
 
 def test_the_run_language_reaches_the_speech_extractor():
-    from emer.pipeline.config import RunConfig
+    from emer.pipeline.run.config import RunConfig
 
     config = RunConfig(language="zh")
     speech = next(c for c in config.extractors if c.name == "faster-whisper")

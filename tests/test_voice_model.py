@@ -9,14 +9,14 @@ import math
 import pytest
 
 from emer.extractors.prosody_praat import PraatProsodyExtractor
-from emer.pipeline.clip import decode_clip
-from emer.pipeline.clues import ClueStatus
-from emer.pipeline.datasets import fetch_sample_set
-from emer.pipeline.evidence import EvidenceConfig, prosody_evidence, voice_z_scores
-from emer.pipeline.io import sha256_file
-from emer.pipeline.references import build_references, clip_features
-from emer.pipeline.vocab import basic_emotions, label_from_name, prompts_root
-from emer.pipeline.voice_model import FEATURES, voice_model, within_classes
+from emer.pipeline.evidence.references import build_references, clip_features
+from emer.pipeline.evidence.summary import EvidenceConfig, prosody_evidence, voice_z_scores
+from emer.pipeline.evidence.voice_model import FEATURES, voice_model, within_classes
+from emer.pipeline.inputs.clip import decode_clip
+from emer.pipeline.inputs.datasets import fetch_sample_set
+from emer.pipeline.records.clues import ClueStatus
+from emer.pipeline.records.vocab import basic_emotions, label_from_name, prompts_root
+from emer.pipeline.store.io import sha256_file
 
 
 def test_the_shipped_voice_model_is_identified_by_its_file_and_says_what_it_was_fitted_on():

@@ -27,21 +27,21 @@ from pydantic import Field, ValidationError
 
 from emer import extractors
 from emer.pipeline import __version__
-from emer.pipeline.cached import decode_key
-from emer.pipeline.clip import probe_and_hash
-from emer.pipeline.clues import CLUE_KINDS, Record, load_clue
-from emer.pipeline.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
-from emer.pipeline.errors import ConfigError, EmerError, InputError
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.judge import Judge
 from emer.pipeline.evaluation.metrics import EvaluationReport, evaluate_run, load_results, write_report
-from emer.pipeline.io import link_atomic, write_model_atomic, write_text_atomic
-from emer.pipeline.models import ModelStore
-from emer.pipeline.observer import Observer
-from emer.pipeline.outputs import OutputLayout
-from emer.pipeline.results import Result
-from emer.pipeline.runner import Pipeline, list_clips
-from emer.pipeline.vocab import canonical_label
+from emer.pipeline.inputs.clip import probe_and_hash
+from emer.pipeline.records.clues import CLUE_KINDS, Record, load_clue
+from emer.pipeline.records.errors import ConfigError, EmerError, InputError
+from emer.pipeline.records.results import Result
+from emer.pipeline.records.vocab import canonical_label
+from emer.pipeline.run.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
+from emer.pipeline.run.observer import Observer
+from emer.pipeline.run.runner import Pipeline, list_clips
+from emer.pipeline.store.cached import decode_key
+from emer.pipeline.store.io import link_atomic, write_model_atomic, write_text_atomic
+from emer.pipeline.store.models import ModelStore
+from emer.pipeline.store.outputs import OutputLayout
 
 ABLATION_SCHEMA_VERSION = "1.0"
 POOL = "_clue-cache"

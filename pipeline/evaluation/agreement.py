@@ -19,9 +19,9 @@ import numpy as np
 from pydantic import Field
 
 from emer.pipeline import __version__
-from emer.pipeline.clues import Record
 from emer.pipeline.evaluation.review import ReviewAnnotation, ReviewGold
-from emer.pipeline.vocab import EmotionWheel, canonical_label, default_wheel
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.vocab import EmotionWheel, canonical_label, default_wheel
 
 AGREEMENT_SCHEMA_VERSION = "1.0"
 UNUSABLE = "unusable"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from emer.pipeline.errors import ConfigError
+from emer.pipeline.records.errors import ConfigError
 
 
 def _add_gold_options(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -42,7 +42,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     """Annotator agreement of a run's review: print it, write OUT/review/agreement.{json,md}."""
     from emer.pipeline.evaluation.agreement import agreement, format_agreement
     from emer.pipeline.evaluation.review import gold_path, read_review
-    from emer.pipeline.io import write_model_atomic, write_text_atomic
+    from emer.pipeline.store.io import write_model_atomic, write_text_atomic
 
     path = args.gold or gold_path(args.out)
     if not Path(path).is_file():
@@ -85,11 +85,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_ablate(args: argparse.Namespace) -> int:
     """Run the variants, evaluate each, write and print the comparison; exit 3 if a variant failed."""
-    from emer.pipeline.config import name_list, run_overrides
     from emer.pipeline.evaluation.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
-    from emer.pipeline.observer import Observer
-    from emer.pipeline.progress import ProgressBar
-    from emer.pipeline.runner import list_clips
+    from emer.pipeline.run.config import name_list, run_overrides
+    from emer.pipeline.run.observer import Observer
+    from emer.pipeline.run.progress import ProgressBar
+    from emer.pipeline.run.runner import list_clips
 
     base: dict[str, Any] = {}
     variants = []

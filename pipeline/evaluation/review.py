@@ -20,14 +20,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from emer.pipeline import __version__
-from emer.pipeline.clip import normalise_clip_id
-from emer.pipeline.clues import Record
-from emer.pipeline.errors import InputError
 from emer.pipeline.evaluation.gold import GoldItem, load_gold_csv
 from emer.pipeline.evaluation.metrics import load_results
-from emer.pipeline.io import sha256_file, write_model_atomic
-from emer.pipeline.results import Result
-from emer.pipeline.vocab import canonical_label
+from emer.pipeline.inputs.clip import normalise_clip_id
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.results import Result
+from emer.pipeline.records.vocab import canonical_label
+from emer.pipeline.store.io import sha256_file, write_model_atomic
 
 REVIEW_SCHEMA_VERSION = "1.0"
 REVIEW_DIR, GOLD_FILE = "review", "gold.json"

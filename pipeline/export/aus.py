@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from emer.pipeline.clues import FaceFrame
 from emer.pipeline.export.source import ExportClip, Rendered, au_code, csv_text, export_data, video_frame
-from emer.pipeline.vocab import canonical_label
+from emer.pipeline.records.clues import FaceFrame
+from emer.pipeline.records.vocab import canonical_label
 
 AU_LAYOUTS = ("py-feat", "openface")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from emer.pipeline.errors import ConfigError, OutputError
+from emer.pipeline.records.errors import ConfigError, OutputError
 
 # name -> what it writes (the help text); the renderers are looked up in `_renderer`
 FORMATS: dict[str, str] = {
@@ -44,7 +44,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from emer.pipeline.export.aus import AU_LAYOUTS
     from emer.pipeline.export.label_studio import place_media
     from emer.pipeline.export.source import ExportManifest, SkippedClip, load_clips
-    from emer.pipeline.io import write_model_atomic, write_text_atomic
+    from emer.pipeline.store.io import write_model_atomic, write_text_atomic
 
     if args.format not in FORMATS:
         raise ConfigError(f"unknown export format {args.format!r}; choose one of {', '.join(FORMATS)}")

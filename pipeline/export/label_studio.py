@@ -23,12 +23,12 @@ from pathlib import Path
 import jinja2
 
 from emer.pipeline import __version__
-from emer.pipeline.errors import InputError
-from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.export.source import ExportClip, Rendered
-from emer.pipeline.io import write_bytes_atomic
-from emer.pipeline.outputs import ClipIndex, OutputLayout
-from emer.pipeline.vocab import prompts_root
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.vocab import prompts_root
+from emer.pipeline.store.io import write_bytes_atomic
+from emer.pipeline.store.outputs import ClipIndex, OutputLayout
 
 CONFIG_FILE, TASKS_FILE, ENV_FILE, MEDIA_DIR = "config.xml", "tasks.json", "label-studio.env", "media"
 # The config's control names, as the template spells them and the import reads them.

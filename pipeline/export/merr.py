@@ -30,9 +30,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from emer.pipeline.evidence.facs import load_au_table
 from emer.pipeline.export.source import ExportClip, Rendered, au_code, csv_text, export_data, video_frame
-from emer.pipeline.facs import load_au_table
-from emer.pipeline.vocab import canonical_label
+from emer.pipeline.records.vocab import canonical_label
 
 FREQUENT_SHARE = 0.25  # AUs active in at least this share of the face frames are MERR's "most frequent" AUs
 

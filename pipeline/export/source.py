@@ -13,14 +13,23 @@ from typing import Any, Literal
 from pydantic import Field
 
 from emer.pipeline import __version__
-from emer.pipeline.clip import ClipInfo
-from emer.pipeline.clues import ClueStatus, FaceClue, FaceData, ProsodyData, Record, SceneData, SpeechData, load_clue
-from emer.pipeline.errors import InputError
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.metrics import load_results
-from emer.pipeline.outputs import OutputLayout
-from emer.pipeline.results import Prediction, Result
-from emer.pipeline.vocab import load_data_yaml
+from emer.pipeline.records.clues import (
+    ClueStatus,
+    FaceClue,
+    FaceData,
+    ProsodyData,
+    Record,
+    SceneData,
+    SpeechData,
+    load_clue,
+)
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.media import ClipInfo
+from emer.pipeline.records.results import Prediction, Result
+from emer.pipeline.records.vocab import load_data_yaml
+from emer.pipeline.store.outputs import OutputLayout
 
 EXPORT_SCHEMA_VERSION = "1.1"  # 1.1: `reviewed`
 DEFAULT_AU_THRESHOLD = 0.3  # the face extractor's default `au_active_threshold`, for clues that do not record one

@@ -1,9 +1,9 @@
 """The channels' readings in plain words, for the label prompt and the explanation request: what each cue looks or
 sounds like and what the cue tables say it means, without numbers. Everything here is rendered from the evidence
-summary's channel records (pipeline/channels.py), the same records the fusion combined: the explanation
+summary's channel records (pipeline/evidence/channels.py), the same records the fusion combined: the explanation
 describes the reading that decided, never a second one.
 
-`au_readings` / `voice_readings` (pipeline/channels.py) are the one table of "cue -> emotions it is a sign of"
+`au_readings` / `voice_readings` (pipeline/evidence/channels.py) are the one table of "cue -> emotions it is a sign of"
 that the prompt, the notes and the checker's interpretation claims use.
 """
 
@@ -14,11 +14,18 @@ from typing import Any
 
 from pydantic import Field
 
-from emer.pipeline.channels import ChannelReading, au_readings, phrases, voice_readings
-from emer.pipeline.clues import Record
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.evidence import EvidenceSummary
-from emer.pipeline.vocab import basic_emotions, basic_of_wheel_word, default_wheel, label_weights, load_data_yaml
+from emer.pipeline.evidence.channels import au_readings, phrases, voice_readings
+from emer.pipeline.evidence.summary import EvidenceSummary
+from emer.pipeline.records.channel import ChannelReading
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import (
+    basic_emotions,
+    basic_of_wheel_word,
+    default_wheel,
+    label_weights,
+    load_data_yaml,
+)
 
 __all__ = ["PlainCues", "au_readings", "evidence_words", "explain_notes", "phrases", "plain_cues",
            "voice_readings"]

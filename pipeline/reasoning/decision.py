@@ -22,17 +22,17 @@ from typing import Literal
 
 from pydantic import Field
 
-from emer.pipeline.clip import ClipInfo
-from emer.pipeline.clues import Clue, ClueStatus, Record
-from emer.pipeline.errors import ConfigError, ReasonerError
-from emer.pipeline.evidence import EvidenceSummary, fusion_weights, softmax
+from emer.pipeline.evidence.summary import EvidenceSummary, fusion_weights, softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning, split_sentences
 from emer.pipeline.reasoning.explain import decide_then_explain, explanation_quality
 from emer.pipeline.reasoning.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
 from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner, Reasoning
 from emer.pipeline.reasoning.session import perf_counters
-from emer.pipeline.results import Evidence, GenerationStats, Prediction
-from emer.pipeline.vocab import (
+from emer.pipeline.records.clues import Clue, ClueStatus, Record
+from emer.pipeline.records.errors import ConfigError, ReasonerError
+from emer.pipeline.records.media import ClipInfo
+from emer.pipeline.records.results import Evidence, GenerationStats, Prediction
+from emer.pipeline.records.vocab import (
     LabelSet,
     basic_emotions,
     basic_of_wheel_word,

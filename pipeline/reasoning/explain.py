@@ -26,9 +26,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from emer.pipeline.clip import ClipInfo
-from emer.pipeline.clues import Clue
-from emer.pipeline.evidence import EvidenceSummary, softmax
+from emer.pipeline.evidence.summary import EvidenceSummary, softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
@@ -39,9 +37,11 @@ from emer.pipeline.reasoning.prompt import (
     render_explain_request,
 )
 from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner, trim_reasoning
-from emer.pipeline.results import ExplanationQuality, GenerationStats, PassStats
-from emer.pipeline.text import split_sentences
-from emer.pipeline.vocab import LabelSet
+from emer.pipeline.records.clues import Clue
+from emer.pipeline.records.media import ClipInfo
+from emer.pipeline.records.results import ExplanationQuality, GenerationStats, PassStats
+from emer.pipeline.records.text import split_sentences
+from emer.pipeline.records.vocab import LabelSet
 
 
 def explanation_quality(check: ReasoningCheck | None) -> ExplanationQuality | None:

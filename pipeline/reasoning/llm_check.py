@@ -24,10 +24,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from emer.pipeline.clues import Record
-from emer.pipeline.errors import LLMBuildError
-from emer.pipeline.io import sha256_json, write_model_atomic
-from emer.pipeline.models import default_cache_dir
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.errors import LLMBuildError
+from emer.pipeline.store.io import sha256_json, write_model_atomic
+from emer.pipeline.store.models import default_cache_dir
 
 LEVEL_MARKER = ".emer-llama-level"
 REBUILD_HINT = ("rebuild llama-cpp-python for a portable CPU level: `bash scripts/install_llama.sh .venv/bin/python` "

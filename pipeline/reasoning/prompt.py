@@ -4,7 +4,7 @@ A template folder can come from a user or a request (`prompt:` in a run config),
 code: they render in Jinja's immutable sandbox (no attribute starting with `_`, no method that changes a
 list or dict, no `str.format` escape), and a template that reaches for such an attribute by name, or includes,
 imports or extends another file, is refused when it is loaded. The transcript reaches the prompt with the
-sentences addressed to a model removed (pipeline/injection.py).
+sentences addressed to a model removed (pipeline/evidence/injection.py).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field
 
-from emer.pipeline.clip import ClipInfo
-from emer.pipeline.clues import Clue, Record
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.injection import neutralised_speech
-from emer.pipeline.vocab import LabelSet, prompts_root
+from emer.pipeline.evidence.injection import neutralised_speech
+from emer.pipeline.records.clues import Clue, Record
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.media import ClipInfo
+from emer.pipeline.records.vocab import LabelSet, prompts_root
 
 TEMPLATE_PARTS = ("system", "user", "decision", "words")
 # Parts of the decide-then-explain path (llm.explain: after); a template folder without them uses the default's.

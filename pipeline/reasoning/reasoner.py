@@ -24,16 +24,16 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from emer.pipeline.clues import CLUE_KINDS, Record
-from emer.pipeline.errors import ReasonerError, require
-from emer.pipeline.models import ModelStore, ResolvedModel
 from emer.pipeline.reasoning.llm_check import ensure_llm_runs
 from emer.pipeline.reasoning.prompt import RenderedPrompt
 from emer.pipeline.reasoning.score_cache import cached_scores
 from emer.pipeline.reasoning.session import LlamaSession
-from emer.pipeline.results import Evidence
-from emer.pipeline.text import last_cut
-from emer.pipeline.vocab import LabelSet
+from emer.pipeline.records.clues import CLUE_KINDS, Record
+from emer.pipeline.records.errors import ReasonerError, require
+from emer.pipeline.records.results import Evidence
+from emer.pipeline.records.text import last_cut
+from emer.pipeline.records.vocab import LabelSet
+from emer.pipeline.store.models import ModelStore, ResolvedModel
 
 DEFAULT_LLM = "qwen2.5-1.5b"
 

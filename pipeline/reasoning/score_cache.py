@@ -4,7 +4,7 @@ The calibration passes (the decide-then-explain prompt with no cues, the text ch
 give the same numbers every run for the same model file, prompt tokens and answers; a rerun with a changed LLM
 setting should not spend seconds on them before its first clip. Each entry is one small JSON file named by the
 sha256 of what determines it: the model's sha256, llama-cpp-python's version, the prompt's tokens (which carry the
-template, the instructions and the label list) and each answer's tokens. Written atomically (pipeline/io.py); an
+template, the instructions and the label list) and each answer's tokens. Written atomically (pipeline/store/io.py); an
 unreadable entry is computed again.
 """
 
@@ -14,8 +14,8 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from emer.pipeline.io import sha256_json, write_json_atomic
-from emer.pipeline.models import default_cache_dir
+from emer.pipeline.store.io import sha256_json, write_json_atomic
+from emer.pipeline.store.models import default_cache_dir
 
 SCORE_CACHE_VERSION = "1"
 

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from emer.pipeline.errors import ReasonerError, require
-from emer.pipeline.results import PassStats
+from emer.pipeline.records.errors import ReasonerError, require
+from emer.pipeline.records.results import PassStats
 
 REPEAT_LAST_N = 64
 LOOKUP_MARGIN = 0.5  # log-probability lead a pick from batched numbers needs (3x their measured error)

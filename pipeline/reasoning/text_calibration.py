@@ -23,10 +23,10 @@ from functools import cache
 
 from pydantic import Field, ValidationError
 
-from emer.pipeline.clues import Record
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.evidence import softmax
-from emer.pipeline.vocab import basic_emotions, load_data_yaml, prompts_root
+from emer.pipeline.evidence.summary import softmax
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import basic_emotions, load_data_yaml, prompts_root
 
 CALIBRATION_FILE = "text_calibration.yaml"
 

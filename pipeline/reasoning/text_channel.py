@@ -1,6 +1,6 @@
 """The text channel: what was said, in any language, as a calibrated distribution over the basic emotions.
 
-The speech evidence (pipeline/evidence.py) counts English emotion-wheel words; a Chinese or German sentence
+The speech evidence (pipeline/evidence/summary.py) counts English emotion-wheel words; a Chinese or German sentence
 that plainly expresses worry or blame gives it nothing. Here the run's LLM reads the transcript alone (the
 prompt in prompts/templates/text_channel.yaml) and every basic emotion is scored by the model's likelihood of
 answering it (`Reasoner.label_logprobs`), minus the mean of the same scores on content-free sentences
@@ -28,10 +28,9 @@ from typing import Any
 
 from pydantic import Field
 
-from emer.pipeline.clues import InstructionSpan, Record, SpeechData
-from emer.pipeline.errors import ConfigError
-from emer.pipeline.evidence import EvidenceConfig, ModalityEvidence, Observation
-from emer.pipeline.injection import span_bounds
+from emer.pipeline.evidence.injection import span_bounds
+from emer.pipeline.evidence.reliability import reliabilities
+from emer.pipeline.evidence.summary import EvidenceConfig, ModalityEvidence, Observation
 from emer.pipeline.reasoning.reasoner import Reasoner
 from emer.pipeline.reasoning.text_calibration import (
     TextCalibration,
@@ -40,8 +39,9 @@ from emer.pipeline.reasoning.text_calibration import (
     evidence_distribution,
     load_text_calibration,
 )
-from emer.pipeline.reliability import reliabilities
-from emer.pipeline.vocab import basic_emotions, load_data_yaml
+from emer.pipeline.records.clues import InstructionSpan, Record, SpeechData
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import basic_emotions, load_data_yaml
 
 TEXT_CHANNEL_VERSION = "1.1.0"  # 1.1: fitted bias calibration, neutral share is no evidence, certainty
 
@@ -166,7 +166,7 @@ def text_modality(channel: TextChannel, clues: Mapping[str, Any], cfg: EvidenceC
     clue, it failed or found no speech, or the guards marked it unreliable)."""
     speech = clues.get("speech")
     if speech is None or speech.status != "ok" or speech.data is None or not speech.data.reliable:
-        return None  # an unreliable transcript (pipeline/transcript_guard.py) is not read
+        return None  # an unreliable transcript (pipeline/evidence/transcript_guard.py) is not read
     sentence = spoken_text(speech.data)
     reading = channel.read(sentence) if sentence else None
     return text_evidence(reading, reliabilities(clues).get("text", 0.0), cfg, speech.data.instructions_detected)

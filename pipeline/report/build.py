@@ -13,15 +13,15 @@ from typing import Any
 import jinja2
 
 from emer.pipeline import __version__
-from emer.pipeline.clues import ClueStatus
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.metrics import EvaluationReport
-from emer.pipeline.io import write_bytes_atomic, write_text_atomic
+from emer.pipeline.records.clues import ClueStatus
+from emer.pipeline.records.vocab import canonical_label, prompts_root
 from emer.pipeline.report import plots
 from emer.pipeline.report.explain import VERDICTS, Explanation, explanation
 from emer.pipeline.report.load import ClipRecord, RunRecord, load_run
 from emer.pipeline.report.media import decode_source, key_frame, prosody_curves
-from emer.pipeline.vocab import canonical_label, prompts_root
+from emer.pipeline.store.io import write_bytes_atomic, write_text_atomic
 
 IMAGES = "images"
 IMAGE_SUFFIXES = (".keyframe.jpg", ".aus.png", ".prosody.png", ".labels.png")

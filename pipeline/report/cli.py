@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from emer.pipeline.errors import ConfigError
+from emer.pipeline.records.errors import ConfigError
 
 
 def cmd_report(args: argparse.Namespace) -> int:

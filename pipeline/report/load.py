@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emer.pipeline.clip import DecodeConfig
-from emer.pipeline.clues import Clue, load_clue
-from emer.pipeline.errors import InputError
 from emer.pipeline.evaluation.metrics import load_results
-from emer.pipeline.evidence import EvidenceSummary
-from emer.pipeline.outputs import OutputLayout
-from emer.pipeline.results import Result, RunSummary
+from emer.pipeline.evidence.summary import EvidenceSummary
+from emer.pipeline.records.clues import Clue, load_clue
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.media import DecodeConfig
+from emer.pipeline.records.results import Result, RunSummary
+from emer.pipeline.store.outputs import OutputLayout
 
 
 @dataclass

@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from emer import extractors
-from emer.pipeline.clip import Clip, DecodeConfig, decode_clip
-from emer.pipeline.clues import ClueStatus, FaceClue, ProsodyClue
-from emer.pipeline.errors import EmerError
+from emer.pipeline.inputs.clip import Clip, decode_clip
+from emer.pipeline.records.clues import ClueStatus, FaceClue, ProsodyClue
+from emer.pipeline.records.errors import EmerError
+from emer.pipeline.records.media import DecodeConfig
 
 KEY_FRAME_MAX_WIDTH = 640
 BOX_COLOUR_BGR = (40, 170, 255)  # amber, readable on skin and on dark backgrounds

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from emer.pipeline.clues import FaceData, SpeechSegment
-from emer.pipeline.facs import load_au_table
+from emer.pipeline.evidence.facs import load_au_table
+from emer.pipeline.records.clues import FaceData, SpeechSegment
 from emer.pipeline.report.media import Curves
 
 WIDTH_IN, DPI = 6.4, 100

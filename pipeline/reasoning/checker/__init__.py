@@ -65,8 +65,8 @@ decides), check (putting them together).
 """
 
 from emer.pipeline.reasoning.checker.check import check_reasoning
-from emer.pipeline.reasoning.checker.model import CHECKER_VERSION, PROBLEM_VERDICTS, Claim, ReasoningCheck, Verdict
-from emer.pipeline.text import split_sentences
+from emer.pipeline.records.checks import CHECKER_VERSION, PROBLEM_VERDICTS, Claim, ReasoningCheck, Verdict
+from emer.pipeline.records.text import split_sentences
 
 __all__ = ["CHECKER_VERSION", "PROBLEM_VERDICTS", "Claim", "ReasoningCheck", "Verdict", "check_reasoning",
            "split_sentences"]

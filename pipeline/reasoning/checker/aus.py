@@ -16,8 +16,8 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _AU_USUAL,
     _CLAUSE_PUNCT,
 )
-from emer.pipeline.reasoning.checker.model import Claim, Verdict
 from emer.pipeline.reasoning.checker.text import _AU_CODE_RE, _match, _phrase, _q, _Tok, _words_of
+from emer.pipeline.records.checks import Claim, Verdict
 
 # --- action units -----------------------------------------------------------------------------------
 

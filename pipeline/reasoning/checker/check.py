@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.reasoning.checker.aus import _au_claims
 from emer.pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
 from emer.pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
@@ -14,7 +14,6 @@ from emer.pipeline.reasoning.checker.cues import _clause_claims, _missing, _quot
 from emer.pipeline.reasoning.checker.facts import _Facts, _facts
 from emer.pipeline.reasoning.checker.interpretation import interpretation_claims
 from emer.pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _GENERAL_REFERENCE, _MENTIONS
-from emer.pipeline.reasoning.checker.model import Claim, ReasoningCheck
 from emer.pipeline.reasoning.checker.numbers import _number_claims
 from emer.pipeline.reasoning.checker.readings import reading_claims
 from emer.pipeline.reasoning.checker.style import style_claims
@@ -29,8 +28,9 @@ from emer.pipeline.reasoning.checker.text import (
     _unmask,
     _words_of,
 )
-from emer.pipeline.text import APOSTROPHE_RE as _APOSTROPHE_RE
-from emer.pipeline.text import sentence_spans as _sentence_spans
+from emer.pipeline.records.checks import Claim, ReasoningCheck
+from emer.pipeline.records.text import APOSTROPHE_RE as _APOSTROPHE_RE
+from emer.pipeline.records.text import sentence_spans as _sentence_spans
 
 # --- entry point ------------------------------------------------------------------------------------
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from emer.pipeline.errors import ConfigError
 from emer.pipeline.reasoning.checker.lexicon import _emotion
-from emer.pipeline.reasoning.checker.model import Claim
 from emer.pipeline.reasoning.checker.text import _negation, _words_of
-from emer.pipeline.vocab import label_weights
+from emer.pipeline.records.checks import Claim
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import label_weights
 
 _STATE = re.compile(r"\b(?:person|speaker|actor|actress|man|woman|individual|subject|he|she|they)\s+(?:is|are|was|"
                     r"were|seems?|appears?|feels?|felt|looks?|sounds?|shows?|showed|expresses|displays|conveys|"

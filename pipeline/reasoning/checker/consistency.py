@@ -6,11 +6,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from emer.pipeline.injection import detect_instructions
+from emer.pipeline.evidence.injection import detect_instructions
 from emer.pipeline.reasoning.checker.facts import _Facts, _say
 from emer.pipeline.reasoning.checker.lexicon import _emotion
-from emer.pipeline.reasoning.checker.model import Claim
 from emer.pipeline.reasoning.checker.text import _q, _words_of
+from emer.pipeline.records.checks import Claim
 
 # --- looping and consistency ------------------------------------------------------------------------
 

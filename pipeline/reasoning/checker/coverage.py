@@ -1,5 +1,5 @@
 """Coverage: an explanation of a decided label describes every channel that carried a large share of the
-decision (pipeline/channels.py `share`, at least cues.MUST_DESCRIBE). A channel left out is a finding (cue
+decision (pipeline/evidence/channels.py `share`, at least cues.MUST_DESCRIBE). A channel left out is a finding (cue
 `coverage`, disallowed): the explanation hides part of why the label was chosen. A channel is described when a
 sentence names it or its cues (the checker lexicon's `mentions`, plus `coverage_mentions`: says, quoted words,
 posture, ...)."""
@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from emer.pipeline.evidence import EvidenceSummary
+from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.reasoning.checker.lexicon import _DATA, _MENTIONS
-from emer.pipeline.reasoning.checker.model import Claim
 from emer.pipeline.reasoning.checker.text import _words_of
+from emer.pipeline.records.checks import Claim
 
 _MODALITY = {"face": "face", "voice": "prosody", "words": "speech", "body": "scene"}
 MUST_DESCRIBE = 0.2

@@ -25,7 +25,6 @@ from emer.pipeline.reasoning.checker.lexicon import (
     SCENE_CUES,
     _emotion,
 )
-from emer.pipeline.reasoning.checker.model import Claim, Verdict
 from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
     _hedged,
@@ -37,6 +36,7 @@ from emer.pipeline.reasoning.checker.text import (
     _Tok,
     _words_of,
 )
+from emer.pipeline.records.checks import Claim, Verdict
 
 
 def _judge_level(f: _Facts, modality: str, cue: str, asserted: str, hedged: bool) -> tuple[Verdict, str | None, str]:
@@ -323,7 +323,7 @@ def _expression_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: 
 
 
 def _words_reading(f: _Facts) -> tuple[str, set[str], str]:
-    """What the words carry by the words channel's reading (pipeline/channels.py, the reading the decision
+    """What the words carry by the words channel's reading (pipeline/evidence/channels.py, the reading the decision
     used): its category (the leading emotion it conveys, or none), every emotion it supports (conveyed, emotion
     words said) and that reading in words. Evidence without channels: the English emotion-word observation."""
     words = next((c for c in f.evidence.channels if c.channel == "words" and c.status == "ok"), None)

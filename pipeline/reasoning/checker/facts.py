@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from emer.pipeline.evidence import EvidenceSummary, ModalityEvidence, Observation
-from emer.pipeline.facs import load_au_table
-from emer.pipeline.injection import neutralise
+from emer.pipeline.evidence.facs import load_au_table
+from emer.pipeline.evidence.injection import neutralise
+from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker.lexicon import _CUE_LABEL, AU_SYNONYMS
 from emer.pipeline.reasoning.checker.text import _TOKEN_RE
 from emer.pipeline.reasoning.cues import phrases
-from emer.pipeline.vocab import canonical_label
+from emer.pipeline.records.vocab import canonical_label
 
 # --- the evidence, indexed --------------------------------------------------------------------------
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 from emer.pipeline.reasoning.checker.aus import _au_mentions
 from emer.pipeline.reasoning.checker.lexicon import _AU_ABSENT, _AU_LOWERED, _WORDS, PROSODY_CUES, _emotion
-from emer.pipeline.reasoning.checker.model import Claim
 from emer.pipeline.reasoning.checker.text import _clauses, _lexicon, _match, _negation, _phrase, _Tok
 from emer.pipeline.reasoning.cues import au_readings, voice_readings
+from emer.pipeline.records.checks import Claim
 
 _CONTINUES = frozenset({"indicating", "suggesting", "pointing", "signalling", "signaling", "showing", "reflecting",
                         "conveying", "implying", "which", "consistent", "typical", "characteristic"})

@@ -1,12 +1,12 @@
 """The reasoning checker's word lists, read from prompts/evidence/checker_lexicon.yaml (cue nouns, category words,
-word sets, everyday AU names), and the negation words from the project's one list (pipeline.text.negations)."""
+word sets, everyday AU names), and the negation words from the project's one list (pipeline.records.text.negations)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from emer.pipeline.text import negations
-from emer.pipeline.vocab import basic_emotions, basic_of_wheel_word, canonical_label, load_data_yaml
+from emer.pipeline.records.text import negations
+from emer.pipeline.records.vocab import basic_emotions, basic_of_wheel_word, canonical_label, load_data_yaml
 
 PROSODY_CUES = ("pitch", "pitch_range", "pitch_contour", "loudness", "rate", "voice_quality", "voice_clarity")
 LEVEL_CUES = ("pitch", "pitch_range", "loudness", "rate", "voice_quality", "voice_clarity")

@@ -6,12 +6,12 @@ import re
 from collections.abc import Sequence
 from functools import partial
 
-from emer.pipeline.errors import ConfigError
 from emer.pipeline.reasoning.checker.facts import _Facts
 from emer.pipeline.reasoning.checker.lexicon import _emotion
-from emer.pipeline.reasoning.checker.model import PROBLEM_VERDICTS, Claim
 from emer.pipeline.reasoning.checker.text import _q, _words_of
-from emer.pipeline.vocab import label_weights
+from emer.pipeline.records.checks import PROBLEM_VERDICTS, Claim
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import label_weights
 
 _NUMBER_RE = re.compile(r"(?<![\w.])([-−+]?\d+(?:\.\d+)?)(?:\s*(%|percent\b|per\s+cent\b|hz\b|hertz\b|dbfs\b|db\b|"
                         r"decibels?\b|semitones?\b|st\b|syllables?\b|spreads?\b|standard\s+deviations?\b|"

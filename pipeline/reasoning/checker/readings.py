@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion
-from emer.pipeline.reasoning.checker.model import Claim
 from emer.pipeline.reasoning.checker.text import _negation, _words_of
+from emer.pipeline.records.checks import Claim
 
 _CONTRAST = frozenset(_DATA["readings"]["contrast"])
 _DECIDES = frozenset(_DATA["readings"]["decides"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from emer.pipeline.reasoning.checker.model import Claim
+from emer.pipeline.records.checks import Claim
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])(?:\s+|$)|^\s*#{1,6}\s|^\s*\*\*[^*]{1,40}\*\*\s*:?")

@@ -17,7 +17,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _WORDS,
     _emotion,
 )
-from emer.pipeline.text import QUOTE_RE as _QUOTE_RE
+from emer.pipeline.records.text import QUOTE_RE as _QUOTE_RE
 
 # --- text -------------------------------------------------------------------------------------------
 

@@ -1,0 +1,302 @@
+"""Reference levels to read a clip's clues against: the speaker's usual face and voice, or the clip's own calm.
+
+Absolute thresholds mislead: one actor's resting face reads as brow lowerer + lid tightener, loudness in dBFS
+depends on the recording level, and pitch norms depend on the speaker. So each clip's features are compared
+with a reference, and the evidence says which one it used:
+
+- `speaker`: the median of the features over the speaker's clips in the run (at least `min_speaker_clips`),
+  with a robust spread (1.4826 x MAD, floored) for the voice. This is per-speaker normalisation as emotion
+  recognition uses it; the median is the speaker's typical level, not a labelled neutral.
+  Clips are left out of it (and listed with the reason in `excluded`) so that a few clips that are not the
+  speaker's usual self do not move every other clip's reference:
+  - a clip whose transcript addresses a language model (`instructions_detected`: spoken prompt injection) is
+    adversarial input and never shapes a reference;
+  - an outlier: when the speaker has at least OUTLIER_MIN_CLIPS clips (three clean ones and one odd one), a
+    clip whose voice is farther than OUTLIER_DISTANCE from the speaker's median on at least OUTLIER_MEASURES
+    measures (another person, a
+    synthetic voice, another recording chain). The distances are fixed, wider than acted emotion moves one
+    voice, rather than multiples of the speaker's own spread: with a handful of clips the MAD is near zero on
+    some measure (and emotion alone looks extreme) or inflated by the very clips it should find. At most
+    OUTLIER_MAX_SHARE of the clips are left out this way, the farthest first (the most far measures, then the
+    largest summed distance in OUTLIER_DISTANCE units). The face is not used: one smile moves many face
+    measures together.
+  Left-out clips are still read against the reference of the others.
+- `clip`: no speaker reference. The face is read against the clip's own calmest frames (the quarter with the
+  least action-unit activity, blinks aside); the voice against population norms where one exists (speech rate, pitch
+  range), and not at all for level measures that depend on the speaker or the recording (pitch, loudness).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from statistics import median
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from emer.pipeline.evidence.facs import load_au_table
+from emer.pipeline.records.clues import Clue, ClueStatus, FaceData, ProsodyData, Record
+
+VOICE_FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
+
+# Smallest spread per voice feature, so a speaker with near-identical clips does not turn noise into z-scores.
+# Roughly the just-noticeable or measurement-noise size of each measure.
+MIN_SCALE = {"pitch_st": 1.0, "pitch_range_st": 1.0, "loudness_db": 2.0, "rate": 0.4, "alpha_ratio_db": 1.5,
+             "hnr_db": 1.5}
+
+# Population norms for the `clip` reference: only measures that do not depend on sex or recording level.
+# Articulation rate of read/acted English ~ 4-6 syllables/s (de Jong & Wempe 2009 report 4.3-5.3 for their
+# corpora); pitch range p10-p90 of conversational speech ~ 4-8 semitones.
+POPULATION_VOICE = {"rate": (4.6, 1.0), "pitch_range_st": (5.5, 2.5)}
+
+CALM_FRAME_SHARE = 0.25
+
+# Outlier clips left out of a speaker reference (see the module docstring). The six acted emotions of CREMA-D
+# actor 1001 lie within 6.6 st, 7.1 dB, 1.9 syllables/s, 2.7 dB alpha ratio and 1.2 dB HNR of their medians;
+# a voice an octave off in pitch, 18 dB off in level, ... is not theirs.
+OUTLIER_MIN_CLIPS = 4  # 3 clean clips (min_speaker_clips) and one odd one: the odd one must not shape it
+OUTLIER_DISTANCE = {"pitch_st": 12.0, "pitch_range_st": 12.0, "loudness_db": 18.0, "rate": 3.0,
+                    "alpha_ratio_db": 12.0, "hnr_db": 9.0}
+OUTLIER_MEASURES = 2
+OUTLIER_MAX_SHARE = 0.25
+
+class FaceFeatures(Record):
+    expression: dict[str, float] | None = Field(None, description="mean 7-class expression probabilities")
+    au_peak: dict[str, float] = Field(default_factory=dict, description="90th percentile of each AU over frames")
+    au_mean: dict[str, float] = Field(default_factory=dict)
+    asym_peak: dict[str, float] = Field(default_factory=dict, description="90th percentile of each AU's left-right "
+                                        "difference (absolute) over frames; only AUs estimated per side")
+    asym_mean: dict[str, float] = Field(default_factory=dict)
+    frames: int = 0
+
+
+class VoiceFeatures(Record):
+    pitch_st: float | None = Field(None, description="median pitch in semitones re 100 Hz")
+    pitch_range_st: float | None = None
+    pitch_slope: float | None = Field(None, description="semitones per second")
+    loudness_db: float | None = None
+    rate: float | None = Field(None, description="syllables per second of speaking time")
+    alpha_ratio_db: float | None = None
+    hnr_db: float | None = None
+    emotion: dict[str, float] | None = Field(None, description="a speech-emotion model's probabilities (voice-onnx)")
+
+
+class ClipFeatures(Record):
+    """The numbers of one clip that references are made of."""
+
+    clip_id: str
+    speaker: str | None = None
+    face: FaceFeatures | None = None
+    face_calm: FaceFeatures | None = Field(None, description="the clip's calmest frames (least AU activity)")
+    voice: VoiceFeatures | None = None
+    instructions: int = Field(0, description="sentences of the transcript addressed to a language model; such a "
+                              "clip is left out of speaker references")
+    line: str | None = Field(None, description="the transcript, lower case, words only (to find a speaker's lines "
+                             "said in several clips)")
+
+
+class Reference(Record):
+    """What a clip is read against, and where it came from."""
+
+    kind: Literal["speaker", "clip"]
+    speaker: str | None = None
+    clips: list[str] = Field(default_factory=list, description="clips the speaker reference is the median of")
+    excluded: dict[str, str] = Field(default_factory=dict, description="the speaker's clips left out of the "
+                                     "reference, and why (spoken instructions to a model, or an outlier voice)")
+    face: FaceFeatures | None = None
+    voice: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="voice feature -> (reference level, spread)")
+    repeated_lines: list[str] = Field(
+        default_factory=list, description="transcripts (as ClipFeatures.line) the speaker says in several clips: "
+        "a script line said in several emotions, whose words tell none of them apart")
+
+    def describe(self, modality: Literal["face", "voice"]) -> str:
+        """One line naming the reference, for the prompt and the evidence file."""
+        if self.kind == "speaker":
+            return f"this speaker's usual level (median of {len(self.clips)} clips of speaker {self.speaker})"
+        if modality == "face":
+            return "this clip's own calmest frames"
+        return "population norms (rate and pitch range only)"
+
+
+class SpeakerReferences(Record):
+    """OUT/references.json: every speaker reference of a run and which clip uses which."""
+
+    record: Literal["references"] = "references"
+    schema_version: Literal["1.0"] = "1.0"
+    source: str = Field(description="how speakers were assigned (evidence.speakers)")
+    min_speaker_clips: int
+    speakers: dict[str, Reference]
+    clip_speakers: dict[str, str | None]
+    features_key: str = Field(description="hash of the clip features the references were computed from")
+
+
+def _face_features(frames: Sequence) -> FaceFeatures:
+    aus: dict[str, list[float]] = {}
+    asym: dict[str, list[float]] = {}
+    expressions: list[dict[str, float]] = []
+    for fr in frames:
+        for au, v in fr.aus.items():
+            aus.setdefault(au, []).append(v)
+        for au, v in fr.asymmetry.items():
+            asym.setdefault(au, []).append(abs(v))
+        if fr.expression:
+            expressions.append(fr.expression)
+    expression = None
+    if expressions:
+        names = expressions[0].keys()
+        expression = {n: round(sum(e.get(n, 0.0) for e in expressions) / len(expressions), 4) for n in names}
+    return FaceFeatures(
+        expression=expression, frames=len(frames),
+        au_peak={au: round(float(np.quantile(v, 0.9)), 4) for au, v in aus.items()},
+        au_mean={au: round(sum(v) / len(v), 4) for au, v in aus.items()},
+        asym_peak={au: round(float(np.quantile(v, 0.9)), 4) for au, v in asym.items()},
+        asym_mean={au: round(sum(v) / len(v), 4) for au, v in asym.items()},
+    )
+
+
+def face_features(data: FaceData) -> tuple[FaceFeatures, FaceFeatures] | None:
+    """(whole clip, calmest frames) face features, or None when no frame has a face."""
+    frames = [f for f in data.timeline if f.aus]
+    if not frames:
+        return None
+    activity = load_au_table().activity_names()
+    calm_n = max(1, round(len(frames) * CALM_FRAME_SHARE))
+    calm = sorted(frames, key=lambda f: sum(v for au, v in f.aus.items() if au in activity))[:calm_n]
+    return _face_features(frames), _face_features(calm)
+
+
+def voice_features(data: ProsodyData) -> VoiceFeatures:
+    """The prosody clue's numbers on the scales references use (pitch in semitones re 100 Hz)."""
+    pitch = 12 * math.log2(data.pitch_median_hz / 100.0) if data.pitch_median_hz else None
+    return VoiceFeatures(
+        pitch_st=round(pitch, 3) if pitch is not None else None,
+        pitch_range_st=data.pitch_range_semitones, pitch_slope=data.pitch_slope_semitones_per_s,
+        loudness_db=data.loudness_mean_db, rate=data.speech_rate_syllables_per_s,
+        alpha_ratio_db=data.alpha_ratio_db, hnr_db=data.hnr_db, emotion=data.emotion,
+    )
+
+
+def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = None) -> ClipFeatures:
+    """A clip's features from its clues (only clues with status ok count)."""
+    out = ClipFeatures(clip_id=clip_id, speaker=speaker)
+    for clue in clues:
+        if clue.status != ClueStatus.ok or clue.data is None:
+            continue
+        if clue.kind == "face":
+            both = face_features(clue.data)
+            if both:
+                out.face, out.face_calm = both
+        elif clue.kind == "prosody":
+            out.voice = voice_features(clue.data)
+        elif clue.kind == "speech":
+            out.instructions = len(clue.data.instructions_detected)
+            out.line = transcript_line(clue.data.text)
+    return out
+
+
+def speaker_features(clip_ids: Sequence[str], speakers: Mapping[str, str | None],
+                     known: Mapping[str, ClipFeatures], clues_of: Callable[[str], Sequence[Clue]]
+                     ) -> list[ClipFeatures]:
+    """Each clip's reference features with its speaker: the ones computed as its clues were made (`known`), else
+    from its clues (`clues_of(clip_id)`, e.g. read from disk)."""
+    return [known[cid].model_copy(update={"speaker": speakers[cid]}) if cid in known
+            else clip_features(cid, clues_of(cid), speakers[cid]) for cid in clip_ids]
+
+
+def transcript_line(text: str) -> str | None:
+    """A transcript as a line to compare: lower case, its words only (None when it has none)."""
+    words = re.findall(r"\w+", text.lower())
+    return " ".join(words) if words else None
+
+
+def _median_dict(dicts: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    keys = set().union(*dicts) if dicts else set()
+    return {k: round(median(d[k] for d in dicts if k in d), 4) for k in sorted(keys)}
+
+
+def _voice_levels(members: Sequence[ClipFeatures]) -> dict[str, tuple[float, float]]:
+    """Per voice feature with at least two values: (median, robust spread floored at MIN_SCALE)."""
+    voice: dict[str, tuple[float, float]] = {}
+    for name in VOICE_FEATURES:
+        values = [getattr(m.voice, name) for m in members if m.voice is not None]
+        values = [v for v in values if v is not None]
+        if len(values) < 2:
+            continue
+        level = median(values)
+        mad = median(abs(v - level) for v in values) * 1.4826
+        voice[name] = (round(level, 4), round(max(mad, MIN_SCALE[name]), 4))
+    return voice
+
+
+def voice_outliers(members: Sequence[ClipFeatures]) -> dict[str, str]:
+    """The clips whose voice is an outlier among the speaker's (the rule is in the module docstring), farthest
+    first, each with the reason."""
+    if len(members) < OUTLIER_MIN_CLIPS:
+        return {}
+    levels = _voice_levels(members)
+    far: list[tuple[int, float, str, list[str]]] = []
+    for m in members:
+        if m.voice is None:
+            continue
+        dist = {n: abs(v - levels[n][0]) / OUTLIER_DISTANCE[n] for n in levels
+                if (v := getattr(m.voice, n)) is not None}
+        beyond = sorted(n for n, d in dist.items() if d > 1)
+        if len(beyond) >= OUTLIER_MEASURES:
+            far.append((len(beyond), sum(dist[n] for n in beyond), m.clip_id, beyond))
+    far.sort(key=lambda x: (-x[0], -x[1], x[2]))
+    return {cid: "voice far from the speaker's other clips: " + ", ".join(
+        f"{n} more than {OUTLIER_DISTANCE[n]:g} from the median" for n in names)
+        for _, _, cid, names in far[: int(len(members) * OUTLIER_MAX_SHARE)]}
+
+
+def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
+                      excluded: Mapping[str, str] | None = None) -> Reference:
+    """The speaker's median face and voice over their clips except the `excluded` ones (clip id -> why), with
+    robust spreads for the voice."""
+    excluded = dict(excluded or {})
+    members = [m for m in members if m.clip_id not in excluded]
+    faces = [m.face for m in members if m.face is not None]
+    face = None
+    if faces:
+        expressions = [f.expression for f in faces if f.expression]
+        face = FaceFeatures(
+            expression=_median_dict(expressions) if expressions else None,
+            au_peak=_median_dict([f.au_peak for f in faces]), au_mean=_median_dict([f.au_mean for f in faces]),
+            asym_peak=_median_dict([f.asym_peak for f in faces]), asym_mean=_median_dict([f.asym_mean for f in faces]),
+            frames=sum(f.frames for f in faces),
+        )
+    lines = Counter(m.line for m in members if m.line)
+    return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
+                     voice=_voice_levels(members), excluded=dict(sorted(excluded.items())),
+                     repeated_lines=sorted(line for line, n in lines.items() if n > 1))
+
+
+def clip_reference(features: ClipFeatures) -> Reference:
+    """The fallback reference: the clip's calmest frames for the action units, no prior for the expression
+    classifier (its probabilities are already a population reading: dividing by the clip's own calm frames
+    removes the expression the whole clip shows), population norms for the voice."""
+    calm = features.face_calm.model_copy(update={"expression": None}) if features.face_calm else None
+    return Reference(kind="clip", face=calm, voice=dict(POPULATION_VOICE))
+
+
+def build_references(features: Sequence[ClipFeatures], min_speaker_clips: int = 3) -> dict[str, Reference]:
+    """Speaker references for every speaker with at least `min_speaker_clips` clips once the clips to leave
+    out are left out (see the module docstring), by speaker."""
+    groups: dict[str, list[ClipFeatures]] = {}
+    for f in features:
+        if f.speaker is not None:
+            groups.setdefault(f.speaker, []).append(f)
+    out = {}
+    for speaker, members in sorted(groups.items()):
+        excluded = {m.clip_id: f"the transcript addresses a language model ({m.instructions} sentence"
+                    f"{'s' if m.instructions > 1 else ''})" for m in members if m.instructions}
+        trusted = [m for m in members if m.clip_id not in excluded]
+        excluded.update(voice_outliers(trusted))
+        if len(members) - len(excluded) >= min_speaker_clips:
+            out[speaker] = speaker_reference(speaker, members, excluded)
+    return out

@@ -1,0 +1,89 @@
+"""The learned voice model: a multinomial logistic regression on the voice's speaker-referenced z-scores.
+
+No speech-emotion model ships inside any package on PyPI (see prompts/evidence/voice_model.yaml), so this is a
+small linear model fitted by scripts/fit_voice_model.py on data that is not a hidden evaluation source; its
+coefficients are data (prompts/evidence/voice_model.yaml), identified by that file's sha256. It reads the same
+z-scores as the vocal profiles, so it needs a speaker (or clip) reference and lives in the evidence step, not in
+the per-clip prosody extractor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+
+from pydantic import Field
+
+from emer.pipeline.records.clues import Record
+from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.vocab import load_data_yaml, prompts_root
+from emer.pipeline.store.io import sha256_file
+
+# The voice features the model reads, in the order of its weights (pipeline.evidence.references.VoiceFeatures names).
+FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
+MODEL_FILE = "voice_model.yaml"
+
+
+class VoiceModel(Record):
+    name: str
+    version: str
+    sha256: str = Field(description="sha256 of prompts/evidence/voice_model.yaml")
+    classes: list[str]
+    weights: dict[str, dict[str, float]]
+    bias: dict[str, float]
+    temperature: float = Field(1.0, gt=0, description="the logits are divided by it: fitted on the "
+                               "leave-one-speaker-out probabilities, so the model is as sure as it is right on a "
+                               "speaker it has not heard")
+    training: dict[str, object] = Field(default_factory=dict)
+
+    def predict(self, z: Mapping[str, float]) -> dict[str, float]:
+        """Class probabilities for z-scores by feature name; a feature without a reference counts as 0 (at the
+        speaker's usual level)."""
+        logits = {c: (self.bias[c] + sum(w * z.get(f, 0.0) for f, w in self.weights[c].items())) / self.temperature
+                  for c in self.classes}
+        top = max(logits.values())
+        exp = {c: math.exp(v - top) for c, v in logits.items()}
+        total = sum(exp.values())
+        return {c: round(v / total, 4) for c, v in exp.items()}
+
+
+@lru_cache(maxsize=1)
+def voice_model() -> VoiceModel:
+    """The shipped voice model, checked for shape."""
+    data = load_data_yaml("evidence", MODEL_FILE)
+    path = prompts_root() / "evidence" / MODEL_FILE
+    try:
+        model = VoiceModel(name=data["name"], version=str(data["version"]), sha256=sha256_file(path),
+                           classes=list(data["classes"]), weights=data["weights"], bias=data["bias"],
+                           temperature=float(data.get("calibration", {}).get("temperature", 1.0)),
+                           training=data.get("training", {}))
+    except (KeyError, TypeError, ValueError) as e:
+        raise ConfigError(f"{path}: not a voice model ({e})") from e
+    for c in model.classes:
+        if c not in model.weights or c not in model.bias or set(model.weights[c]) - set(FEATURES):
+            raise ConfigError(f"{path}: class {c!r} needs a bias and weights over {', '.join(FEATURES)}")
+    return model
+
+
+def within_classes(scores: Mapping[str, float], probs: Mapping[str, float], weight: float = 1.0
+                   ) -> dict[str, float]:
+    """Log-scores over emotions (the vocal profiles') with the share they give the model's classes split anew
+    among those classes by the model's probabilities `probs`: the model says which of its classes, not whether
+    one of them rather than an emotion it was never fitted on, so the others keep their scores and the classes
+    together keep their mass. `weight` (0-1) goes from the profiles' own split (0) to the model's (1), a
+    geometric mix; the model reads the same measures as the profiles, so its split replaces theirs instead of
+    multiplying it (which would count those measures twice)."""
+    known = [c for c in probs if c in scores]
+    if not known or weight <= 0:
+        return dict(scores)
+    w = min(weight, 1.0)
+
+    def logsumexp(values: list[float]) -> float:
+        top = max(values)
+        return top + math.log(sum(math.exp(v - top) for v in values))
+
+    mass = logsumexp([scores[c] for c in known])
+    mixed = {c: (1 - w) * (scores[c] - mass) + w * math.log(max(probs[c], 1e-4)) for c in known}
+    norm = logsumexp(list(mixed.values()))
+    return {e: (mass + mixed[e] - norm if e in mixed else v) for e, v in scores.items()}

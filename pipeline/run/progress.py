@@ -1,0 +1,64 @@
+"""Observers for people: a progress bar and the per-clip table printed at the end of a run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from emer.pipeline.records.results import Result, RunSummary
+from emer.pipeline.run.observer import Observer
+from emer.pipeline.store.outputs import first_sentence
+
+
+class ProgressBar(Observer):
+    """A tqdm bar over clips; the postfix names the stage that just finished."""
+
+    def __init__(self, total: int, quiet: bool = False) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="clip", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+
+    def on_clip_start(self, clip_id: str, path: Path) -> None:
+        self.bar.set_description(clip_id)
+
+    def on_stage(self, clip_id: str, stage: str, seconds: float, reused: bool) -> None:
+        self.bar.set_postfix_str(f"{stage} {'cached' if reused else f'{seconds:.1f}s'}")
+
+    def on_clip_end(self, result: Result) -> None:
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def print_table(summary: RunSummary, out: Path, results_file: Path | None = None) -> None:
+    """clip, label, confidence, one-line reason (or the error, or why there is no label), then a line for each
+    failed extractor, decoding warning and note, then the counts and where the outputs are."""
+    from emer.pipeline.store.outputs import OutputLayout
+
+    layout = OutputLayout(out)
+    reasons: dict[str, str] = {}
+    for line in layout.results_jsonl.read_text(encoding="utf-8").splitlines() if layout.results_jsonl.exists() else []:
+        r = Result.model_validate_json(line)
+        if r.prediction:
+            reasons[r.clip_id] = first_sentence(r.prediction.reasoning, 90)
+    width = max([len(c.clip_id) for c in summary.clips] + [4])
+    print(f"{'clip':{width}}  {'label':11} {'conf':>4}  reason / error")
+    for c in summary.clips:
+        notes = [f"warning: {w}" for w in c.warnings]
+        if c.status == "failed":
+            print(f"{c.clip_id:{width}}  {'FAILED':11} {'':>4}  {c.error}")
+        else:
+            conf = f"{c.confidence:.2f}" if c.confidence is not None else ""
+            reason = reasons.get(c.clip_id) or (c.note if c.label is None else "") or ""
+            print(f"{c.clip_id:{width}}  {c.label or '-':11} {conf:>4}  {reason}")
+            if c.status == "degraded":
+                notes.insert(0, f"DEGRADED: {c.error}")
+            if c.note and c.note != reason:
+                notes.append(c.note)
+        for note in notes:
+            print(f"{'':{width}}  ! {note}")
+    degraded = f"{summary.degraded} degraded (an extractor failed), " if summary.degraded else ""
+    print(f"\n{summary.ok} ok, {degraded}{summary.failed} failed, {summary.reused_clues} clues and "
+          f"{summary.reused_results} results reused, {summary.seconds:.1f} s. Outputs: {out}/ "
+          f"(results.csv, results.jsonl, summary.json, <clip>/clues/*.json)")
