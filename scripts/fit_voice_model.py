@@ -58,6 +58,7 @@ class Rows:
         self.labels: list[str] = []
         self.x: list[list[float]] = []
         self.encoder: list[np.ndarray | None] = []
+        self.encoder_model: tuple[str, str | None] = ("", None)
         self.profiles: list[dict[str, float]] = []
         self.sha256: list[str] = []
 
@@ -66,13 +67,11 @@ def load(run: Path, dataset: str, rows: Rows) -> None:
     """Add a run folder's clips (labels and speakers from file names with `dataset`'s convention)."""
     gold = gold_from_names([p.name for p in run.iterdir() if (p / "clues").is_dir()], dataset)
     speaker_of = assign_speakers(sorted(gold), "auto")
-    feats, shas, encoder = [], {}, {}
+    feats, shas = [], {}
     for clip_id, g in sorted(gold.items()):
         clues = [load_clue(p) for p in sorted((run / clip_id / "clues").glob("*.json"))]
         if clues:
             shas[clip_id] = clues[0].clip_sha256
-        speech = next((c for c in clues if c.kind == "speech" and c.data is not None), None)
-        encoder[clip_id] = speech.data.encoder.vector() if speech and speech.data.encoder else None
         feats.append((clip_features(clip_id, clues, speaker=speaker_of.get(clip_id)), g.label or ""))
     refs = build_references([f for f, _ in feats], min_speaker_clips=3)
     for f, label in feats:
@@ -85,7 +84,10 @@ def load(run: Path, dataset: str, rows: Rows) -> None:
         rows.speakers.append(f"{dataset}:{f.speaker}")
         rows.labels.append(label)
         rows.x.append([z.get(n, 0.0) for n in FEATURES])
-        rows.encoder.append(encoder.get(f.clip_id))
+        same = f.encoder is not None and ref.encoder is not None and f.encoder.model == ref.encoder.model
+        rows.encoder.append(f.encoder.vector() - ref.encoder.vector() if same else None)  # type: ignore[union-attr]
+        if same:
+            rows.encoder_model = (f.encoder.model, f.encoder.model_sha256)  # type: ignore[union-attr]
         rows.profiles.append({e: math.log(max(p, 1e-4)) for e, p in reading.items()})
         rows.sha256.append(shas.get(f.clip_id, ""))
 
@@ -172,32 +174,36 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", help="RUN:DATASET, a run folder with praat-prosody clues and its naming")
-    ap.add_argument("--features", choices=("zscores", "whisper"), default="zscores",
-                    help="what the model reads: the voice's z-scores, or the pooled Whisper encoder states")
+    ap.add_argument("--features", choices=("zscores", "whisper", "both"), default="zscores",
+                    help="what the model reads: the voice's z-scores, the pooled Whisper encoder states against the "
+                    "speaker's, or both")
     ap.add_argument("--c", type=float, default=None, help="inverse L2 strength of the logistic regression "
                     "(default: 1 for z-scores, 0.01 for the 1024 encoder dimensions)")
-    ap.add_argument("-o", "--out", type=Path, help="write the model YAML here (z-scores only)")
+    ap.add_argument("-o", "--out", type=Path, help="write the model YAML here (z-scores: voice_model.yaml, "
+                    "whisper: voice_probe.yaml)")
     ap.add_argument("--source", default="nkululeko==1.14.1 (sdist), data/polish/polish_speech_emotions.zip")
     args = ap.parse_args()
-    if args.out and args.features != "zscores":
-        ap.error("only the z-score model is written; the encoder probe is measured (see the header)")
+    if args.out and args.features == "both":
+        ap.error("the combination is measured only (it adds nothing to the probe on the Polish words)")
     c_value = args.c if args.c is not None else (1.0 if args.features == "zscores" else 0.01)
     rows = Rows()
     for spec in args.runs:
         run, _, dataset = spec.rpartition(":")
         load(Path(run), dataset, rows)
-    keep = [i for i, e in enumerate(rows.encoder) if e is not None] if args.features == "whisper" \
+    keep = [i for i, e in enumerate(rows.encoder) if e is not None] if args.features != "zscores" \
         else list(range(len(rows.ids)))
     if not keep:
         ap.error("no clip with pooled encoder states: run faster-whisper 1.4 or later on the folders")
     classes = sorted(set(rows.labels))
-    x = np.array([rows.encoder[i] for i in keep]) if args.features == "whisper" else np.array(rows.x)[keep]
+    z_scores = np.array(rows.x)[keep]
+    x = {"zscores": z_scores, "whisper": np.array([rows.encoder[i] for i in keep]),
+         "both": np.hstack([z_scores, np.array([rows.encoder[i] for i in keep])])}[args.features]
     y, groups = np.array(rows.labels)[keep], np.array(rows.speakers)[keep]
     gold = list(y)
 
     def model():  # noqa: ANN202
         lr = LogisticRegression(C=c_value, max_iter=3000, class_weight="balanced")
-        return make_pipeline(StandardScaler(), lr) if args.features == "whisper" else lr
+        return make_pipeline(StandardScaler(), lr) if args.features != "zscores" else lr
 
     probs = cross_val_predict(model(), x, y, groups=groups, cv=LeaveOneGroupOut(), method="predict_proba")
     truth = np.array([classes.index(v) for v in y])
@@ -206,6 +212,11 @@ def main() -> int:
     pred = [classes[i] for i in probs.argmax(axis=1)]
     acc, f1 = accuracy_score(y, pred), f1_score(y, pred, average="macro")
     print(f"{len(y)} clips, {len(set(groups))} speakers, classes {classes}, features {args.features}, C={c_value}")
+    if args.features != "zscores":  # the z-score model on the same clips, for comparison
+        zpred = cross_val_predict(LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced"), z_scores, y,
+                                  groups=groups, cv=LeaveOneGroupOut())
+        print(f"z-score model on these clips, leave-one-speaker-out: accuracy {accuracy_score(y, zpred):.3f}, "
+              f"macro-F1 {f1_score(y, zpred, average='macro'):.3f}, recall {recall(gold, list(zpred), classes)}")
     print(f"fitted, leave-one-speaker-out: accuracy {acc:.3f}, macro-F1 {f1:.3f}, "
           f"recall {recall(gold, pred, classes)}")
     print(f"  log-loss {log_loss(truth, probs, labels=range(len(classes))):.3f}; temperature {temperature:.2f} "
@@ -227,31 +238,49 @@ def main() -> int:
                 print(f"  {a} - {b}: " + " ".join(f"{n}={v:+.2f}" for n, v in zip(FEATURES, d, strict=True)))
     fitted = model().fit(x, y)
     if args.out:
-        for c, row, bias in zip(fitted.classes_, fitted.coef_, fitted.intercept_, strict=True):
-            print(f"  {c:10s} " + " ".join(f"{n}={v:+.2f}" for n, v in zip(FEATURES, row, strict=True))
-                  + f" bias={bias:+.2f}")
-        listing = "\n".join(f"{i} {s}" for i, s in sorted(zip(rows.ids, rows.sha256, strict=True)))
+        listing = "\n".join(f"{rows.ids[i]} {rows.sha256[i]}" for i in sorted(keep, key=lambda i: rows.ids[i]))
         header = args.out.read_text(encoding="utf-8").split("\nname:", 1)[0] if args.out.exists() else ""
-        data = {
-            "name": "voice-lr-polish", "version": "2.1",
-            "features": list(FEATURES), "classes": [str(c) for c in fitted.classes_],
-            "weights": {str(c): {n: round(float(v), 4) for n, v in zip(FEATURES, row, strict=True)}
-                        for c, row in zip(fitted.classes_, fitted.coef_, strict=True)},
-            "bias": {str(c): round(float(v), 4) for c, v in zip(fitted.classes_, fitted.intercept_, strict=True)},
-            "calibration": {"temperature": round(temperature, 3),
-                            "fitted_on": "the leave-one-speaker-out probabilities (least log-loss)"},
-            "training": {"data": args.source, "clips": len(y), "speakers": len(set(groups)),
-                         "clips_sha256": hashlib.sha256(listing.encode()).hexdigest(),
-                         "fitter": f"scikit-learn {sklearn_version} LogisticRegression(C={c_value}, "
-                                   "class_weight=balanced)",
-                         "fitted": dt.date.today().isoformat(),
-                         "loso_accuracy": round(float(acc), 3), "loso_macro_f1": round(float(f1), 3),
-                         "loso_recall": recall(gold, pred, classes),
-                         "script": "scripts/fit_voice_model.py"},
-        }
-        text = (header + "\n" if header else "") + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        training = {"data": args.source, "clips": len(y), "speakers": len(set(groups)),
+                    "clips_sha256": hashlib.sha256(listing.encode()).hexdigest(),
+                    "fitter": f"scikit-learn {sklearn_version} LogisticRegression(C={c_value}, class_weight=balanced)"
+                              + (" after StandardScaler (folded into the weights)" if args.features != "zscores"
+                                 else ""),
+                    "fitted": dt.date.today().isoformat(),
+                    "loso_accuracy": round(float(acc), 3), "loso_macro_f1": round(float(f1), 3),
+                    "loso_recall": recall(gold, pred, classes), "script": "scripts/fit_voice_model.py"}
+        calibration = {"temperature": round(temperature, 3),
+                       "fitted_on": "the leave-one-speaker-out probabilities (least log-loss)"}
+        if args.features == "zscores":
+            data = {"name": "voice-lr-polish", "version": "2.1", "features": list(FEATURES),
+                    "classes": [str(c) for c in fitted.classes_],
+                    "weights": {str(c): {n: round(float(v), 4) for n, v in zip(FEATURES, row, strict=True)}
+                                for c, row in zip(fitted.classes_, fitted.coef_, strict=True)},
+                    "bias": {str(c): round(float(v), 4) for c, v in zip(fitted.classes_, fitted.intercept_,
+                                                                        strict=True)}}
+        else:  # the scaler folded in: w.(x - m)/s + b = (w/s).x + (b - (w/s).m)
+            scaler, lr = fitted[0], fitted[-1]
+            w = lr.coef_ / scaler.scale_
+            b = lr.intercept_ - w @ scaler.mean_
+            data = {"name": "voice-probe-whisper-polish", "version": "1.0",
+                    "encoder": {"model": rows.encoder_model[0], "sha256": rows.encoder_model[1],
+                                "parts": ["mean", "std"], "against": "the speaker reference's average"},
+                    "classes": [str(c) for c in lr.classes_],
+                    "weights": {str(c): [float(f"{v:.4g}") for v in row] for c, row in zip(lr.classes_, w,
+                                                                                          strict=True)},
+                    "bias": {str(c): round(float(v), 4) for c, v in zip(lr.classes_, b, strict=True)}}
+        data.update({"calibration": calibration, "training": training})
+        flow = None if args.features == "whisper" else False  # the probe's 1024 weights a class: flow lists
+        text = (header + "\n" if header else "") + yaml.safe_dump(data, sort_keys=False, allow_unicode=True,
+                                                                   width=120, default_flow_style=flow)
         write_text_atomic(args.out, text)
         print(f"wrote {args.out}")
+        if args.features == "whisper":  # the file, as the pipeline reads it, gives scikit-learn's probabilities
+            stored = yaml.safe_load(text)
+            logits = np.array([[stored["bias"][c] + float(np.dot(stored["weights"][c], v)) for c in lr.classes_]
+                               for v in x])
+            mine = np.exp(logits - logits.max(axis=1, keepdims=True))
+            gap = float(np.abs(mine / mine.sum(axis=1, keepdims=True) - fitted.predict_proba(x)).max())
+            print(f"  stored probe vs scikit-learn on the training clips: largest probability gap {gap:.4f}")
     json.dump({"accuracy": acc, "macro_f1": f1, "temperature": temperature}, sys.stdout)
     print()
     return 0

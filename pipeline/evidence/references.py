@@ -39,7 +39,7 @@ import numpy as np
 from pydantic import Field
 
 from emer.pipeline.evidence.facs import load_au_table
-from emer.pipeline.records.clues import Clue, ClueStatus, FaceData, ProsodyData, Record
+from emer.pipeline.records.clues import Clue, ClueStatus, EncoderPooling, FaceData, ProsodyData, Record
 
 VOICE_FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
 
@@ -97,6 +97,7 @@ class ClipFeatures(Record):
                               "clip is left out of speaker references")
     line: str | None = Field(None, description="the transcript, lower case, words only (to find a speaker's lines "
                              "said in several clips)")
+    encoder: EncoderPooling | None = Field(None, description="the speech clue's pooled Whisper encoder states")
 
 
 class Reference(Record):
@@ -113,6 +114,8 @@ class Reference(Record):
     repeated_lines: list[str] = Field(
         default_factory=list, description="transcripts (as ClipFeatures.line) the speaker says in several clips: "
         "a script line said in several emotions, whose words tell none of them apart")
+    encoder: EncoderPooling | None = Field(None, description="the speaker's pooled Whisper encoder states, averaged "
+                                           "over the reference's clips (the voice probe reads a clip's difference)")
 
     def describe(self, modality: Literal["face", "voice"]) -> str:
         """One line naming the reference, for the prompt and the evidence file."""
@@ -196,6 +199,7 @@ def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = Non
         elif clue.kind == "speech":
             out.instructions = len(clue.data.instructions_detected)
             out.line = transcript_line(clue.data.text)
+            out.encoder = clue.data.encoder
     return out
 
 
@@ -271,9 +275,12 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
             frames=sum(f.frames for f in faces),
         )
     lines = Counter(m.line for m in members if m.line)
+    encoded = [m.encoder for m in members if m.encoder is not None]
+    same = [e for e in encoded if (e.model, e.dims) == (encoded[0].model, encoded[0].dims)] if encoded else []
     return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
                      voice=_voice_levels(members), excluded=dict(sorted(excluded.items())),
-                     repeated_lines=sorted(line for line, n in lines.items() if n > 1))
+                     repeated_lines=sorted(line for line, n in lines.items() if n > 1),
+                     encoder=EncoderPooling.average(same) if len(same) >= 2 else None)
 
 
 def clip_reference(features: ClipFeatures) -> Reference:

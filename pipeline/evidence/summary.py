@@ -43,9 +43,9 @@ from emer.pipeline.evidence.injection import in_spans, span_bounds
 from emer.pipeline.evidence.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from emer.pipeline.evidence.reliability import reliabilities
 from emer.pipeline.evidence.transcript_guard import speech_warnings
-from emer.pipeline.evidence.voice_model import voice_model, within_classes
+from emer.pipeline.evidence.voice_model import learned_reading, within_classes
 from emer.pipeline.records.channel import ChannelReading
-from emer.pipeline.records.clues import ClueKind, InstructionSpan, Record
+from emer.pipeline.records.clues import ClueKind, EncoderPooling, InstructionSpan, Record
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.text import negations
 from emer.pipeline.records.vocab import (
@@ -61,7 +61,7 @@ EVIDENCE_SCHEMA_VERSION = "1.1"  # 1.1: channels
 EVIDENCE_VERSION = "1.5.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
 # 1.3: contempt (one-sided face), prototype sides and marks, neutral by departure, fitted voice model on, voice-onnx;
 # 1.4: channels (one reading per channel, shared by fusion and explanation), transcript guards;
-# 1.5: the voice model splits its classes' share instead of multiplying in
+# 1.5: the voice model splits its classes' share instead of multiplying in; the Whisper-encoder voice probe
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
@@ -107,6 +107,9 @@ class EvidenceConfig(Record):
                                       "vocal profiles' share of its own classes (anger, fear, neutral) among them "
                                       "(0: the profiles' split, 1: the model's); other emotions keep the profiles' "
                                       "scores")
+    voice_probe: bool = Field(True, description="where the clip and its speaker reference have the speech clue's "
+                              "pooled Whisper encoder states, the split comes from the probe on them "
+                              "(prompts/evidence/voice_probe.yaml) instead of the z-score model")
 
 
 class Observation(Record):
@@ -215,17 +218,14 @@ def voice_z_scores(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]])
     return z
 
 
-def _voice_model_scores(z: Mapping[str, float], scores: Mapping[str, float], cfg: EvidenceConfig
+def _voice_model_scores(z: Mapping[str, float], scores: Mapping[str, float], cfg: EvidenceConfig,
+                        encoder: EncoderPooling | None = None, ref_encoder: EncoderPooling | None = None
                         ) -> tuple[dict[str, float], Observation]:
-    """The profile scores with the learned voice model's split of its own classes (voice_model.within_classes:
-    the emotions it does not know keep theirs), and the observation that shows its probabilities."""
-    model = voice_model()
-    probs = model.predict(z)
+    """The profile scores with a learned reading's split of its own classes (voice_model.within_classes: the
+    emotions it does not know keep theirs), and the observation that shows its probabilities."""
+    cue, probs, text = learned_reading(z, encoder, ref_encoder, cfg.voice_probe)
     top = max(probs, key=lambda c: probs[c])
-    shown = ", ".join(f"{c} {probs[c]:.2f}" for c in sorted(probs, key=lambda c: -probs[c]))
-    obs = Observation(modality="prosody", cue="voice_model", category=top, value=probs[top],
-                      text=f"learned voice model {model.name} ({', '.join(model.classes)} only; "
-                      f"sha256 {model.sha256[:12]}): {shown}", supports=[top])
+    obs = Observation(modality="prosody", cue=cue, category=top, value=probs[top], text=text, supports=[top])
     return within_classes(scores, probs, cfg.voice_model_weight), obs
 
 
@@ -243,9 +243,11 @@ def _voice_classifier_scores(probs: Mapping[str, float], scores: Mapping[str, fl
 
 
 def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]], ref_text: str | None,
-                     cfg: EvidenceConfig) -> ModalityEvidence:
-    """The voice's z-scores against the reference, matched to the vocal profiles, plus (with
-    `voice_model_weight`) the learned voice model's log-probabilities."""
+                     cfg: EvidenceConfig, encoder: EncoderPooling | None = None,
+                     ref_encoder: EncoderPooling | None = None) -> ModalityEvidence:
+    """The voice's z-scores against the reference, matched to the vocal profiles, their split of anger, fear and
+    neutral set by a learned reading (with `voice_model_weight`: the Whisper-encoder probe on `encoder` against
+    the speaker's `ref_encoder` when both are there, else the z-score model)."""
     z = voice_z_scores(voice, ref)
     observations: list[Observation] = []
     profiles = vocal_profiles()
@@ -283,7 +285,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
         scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
         scores = {e: scores[e] for e in basic_emotions() if e in scores}  # unprofiled: no evidence
         if cfg.voice_model_weight > 0:
-            scores, obs = _voice_model_scores(z, scores, cfg)
+            scores, obs = _voice_model_scores(z, scores, cfg, encoder, ref_encoder)
             observations.append(obs)
     if voice.emotion and cfg.voice_classifier_weight > 0:
         scores, obs = _voice_classifier_scores(voice.emotion, scores, cfg)
@@ -480,7 +482,8 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
                 text="no speech was found, so the voice measures (of noise or music) are not read")]))
     elif features.voice is not None:
         modalities.append(prosody_evidence(features.voice, ref.voice if ref else {},
-                                           ref.describe("voice") if ref else None, cfg))
+                                           ref.describe("voice") if ref else None, cfg, features.encoder,
+                                           ref.encoder if ref else None))
     if text is not None:
         modalities.append(_unless_script_line(text, features, ref))
     if cfg.reliability:

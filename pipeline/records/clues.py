@@ -126,11 +126,20 @@ class InstructionSpan(Record):
                                 "(prompts/evidence/injection_patterns.yaml)")
 
 
+def _pack16(values: Any) -> str:
+    """Numbers as float16 little-endian, base64."""
+    import base64
+
+    import numpy as np
+
+    return base64.b64encode(np.asarray(values, dtype="<f2").tobytes()).decode("ascii")
+
+
 class EncoderPooling(Record):
     """The Whisper encoder's output over the clip's speech, pooled: the states of the transcription's own encoder
     pass (no second pass), over the frames of real audio (50 per second; the 30-s window's padding left out),
     as mean and standard deviation per dimension. Stored as float16 in base64 (2 bytes a number) to keep the
-    clue small; read by the voice probe (pipeline/voice_model.py)."""
+    clue small; read by the voice probe (pipeline/evidence/voice_model.py)."""
 
     model: str = Field(description="the Whisper model whose encoder made the states (registry name)")
     model_sha256: str | None = Field(None, description="sha256 of its weights")
@@ -142,19 +151,25 @@ class EncoderPooling(Record):
     @classmethod
     def pool(cls, frames: Any, model: str, model_sha256: str | None = None) -> EncoderPooling:
         """Pool a (frames, dims) array of encoder states."""
-        import base64
-
         import numpy as np
 
         x = np.asarray(frames, dtype=np.float32)
         if x.ndim != 2 or x.shape[0] == 0:
             raise ValueError(f"encoder states must be a non-empty (frames, dims) array, not shape {x.shape}")
-
-        def pack(v: Any) -> str:
-            return base64.b64encode(np.asarray(v, dtype="<f2").tobytes()).decode("ascii")
-
         return cls(model=model, model_sha256=model_sha256, frames=int(x.shape[0]), dims=int(x.shape[1]),
-                   mean=pack(x.mean(axis=0)), std=pack(x.std(axis=0)))
+                   mean=_pack16(x.mean(axis=0)), std=_pack16(x.std(axis=0)))
+
+    @classmethod
+    def average(cls, pooled: list[EncoderPooling]) -> EncoderPooling:
+        """Several clips' poolings averaged part by part (a speaker's usual encoder states)."""
+        import numpy as np
+
+        if not pooled or len({(p.model, p.dims) for p in pooled}) != 1:
+            raise ValueError("encoder poolings to average must be of one model and width")
+        first = pooled[0]
+        return cls(model=first.model, model_sha256=first.model_sha256, frames=sum(p.frames for p in pooled),
+                   dims=first.dims, mean=_pack16(np.mean([p.vector(("mean",)) for p in pooled], axis=0)),
+                   std=_pack16(np.mean([p.vector(("std",)) for p in pooled], axis=0)))
 
     def vector(self, parts: tuple[str, ...] = ("mean", "std")) -> Any:
         """The pooled vector (numpy float32): the named parts concatenated."""
