@@ -42,6 +42,7 @@ from emer.pipeline.evidence.injection import in_spans, span_bounds
 from emer.pipeline.evidence.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, clip_reference
 from emer.pipeline.evidence.reliability import reliabilities
 from emer.pipeline.evidence.transcript_guard import speech_warnings
+from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.evidence.voice_model import voice_model
 from emer.pipeline.records.channel import ChannelReading
 from emer.pipeline.records.clues import ClueKind, InstructionSpan, Record
@@ -186,16 +187,6 @@ def face_evidence(face: FaceFeatures, ref: FaceFeatures | None, ref_text: str | 
                             emotions=softmax(scores), observations=observations)
 
 
-_VOICE_WORDS = {
-    "pitch_st": ("pitch", "high", "low", "pitch", "semitones"),
-    "pitch_range_st": ("pitch_range", "wide", "narrow", "pitch range", "semitones"),
-    "loudness_db": ("loudness", "loud", "soft", "loudness", "dB"),
-    "rate": ("rate", "fast", "slow", "speech rate", "syllables/s"),
-    "alpha_ratio_db": ("voice_quality", "tense", "lax", "high-frequency energy (alpha ratio)", "dB"),
-    "hnr_db": ("voice_clarity", "clear", "rough", "harmonics-to-noise ratio", "dB"),
-}
-
-
 def _readable(name: str, value: float, unit: str) -> tuple[float, str]:
     """A voice feature as the prompt shows it: pitch in Hz (the arithmetic uses semitones re 100 Hz)."""
     return (100 * 2 ** (value / 12), "Hz") if name == "pitch_st" else (value, unit)
@@ -204,7 +195,7 @@ def _readable(name: str, value: float, unit: str) -> tuple[float, str]:
 def voice_z_scores(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]]) -> dict[str, float]:
     """The voice features that have a reference, in the reference's spreads (clipped to +-3)."""
     z: dict[str, float] = {}
-    for name in _VOICE_WORDS:
+    for name in voice_vocabulary().names():
         value = getattr(voice, name)
         if value is not None and name in ref:
             level, spread = ref[name]
@@ -247,34 +238,38 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     z = voice_z_scores(voice, ref)
     observations: list[Observation] = []
     profiles = vocal_profiles()
-    for name, (cue, hi, lo, label, unit) in _VOICE_WORDS.items():
+    for feature in voice_vocabulary().features:
+        name, unit, label = feature.name, feature.unit, feature.label
         value = getattr(voice, name)
         if value is None:
             continue
         shown, shown_unit = _readable(name, value, unit)
         if name not in ref:
             observations.append(Observation(
-                modality="prosody", cue=cue, category="unreferenced", value=round(value, 2),
+                modality="prosody", cue=feature.cue, category="unreferenced", value=round(value, 2),
                 text=f"{label} {shown:.1f} {shown_unit} (no reference for this speaker)"))
             continue
         level, _spread = ref[name]
         shown_level, _ = _readable(name, level, unit)
-        category = hi if z[name] >= cfg.z_threshold else lo if z[name] <= -cfg.z_threshold else "usual"
+        category = (feature.up if z[name] >= cfg.z_threshold else feature.down if z[name] <= -cfg.z_threshold
+                    else "usual")
         supports = [e for e, prof in profiles.items() if category != "usual"
                     and prof.get(name, 0) * z[name] > 0]
         observations.append(Observation(
-            modality="prosody", cue=cue, category=category, value=round(value, 2), reference_value=round(level, 2),
+            modality="prosody", cue=feature.cue, category=category, value=round(value, 2),
+            reference_value=round(level, 2),
             text=f"{label} {category}: {shown:.1f} {shown_unit}, usually {shown_level:.1f} ({z[name]:+.1f} spreads)",
             supports=supports))
     if voice.pitch_slope is not None:
         slope = voice.pitch_slope
-        contour = "rising" if slope >= 3 else "falling" if slope <= -3 else "flat"
+        c = voice_vocabulary().contour
+        contour = c.up if slope >= c.slope else c.down if slope <= -c.slope else c.level
         observations.append(Observation(
-            modality="prosody", cue="pitch_contour", category=contour, value=round(slope, 2),
+            modality="prosody", cue=c.cue, category=contour, value=round(slope, 2),
             text=f"pitch contour {contour} ({slope:+.1f} semitones/s)"))
     emotions: dict[str, float] = {}
     # A voice read on fewer referenced measures (population norms: rate and range only) counts for less.
-    weight = cfg.weights.get("prosody", 1.0) * len(z) / len(_VOICE_WORDS)
+    weight = cfg.weights.get("prosody", 1.0) * len(z) / len(voice_vocabulary().features)
     scores: dict[str, float] = {}
     if z:
         k = cfg.vocal_profile_scale
@@ -287,7 +282,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     if voice.emotion and cfg.voice_classifier_weight > 0:
         scores, obs = _voice_classifier_scores(voice.emotion, scores, cfg)
         observations.append(obs)
-        weight = cfg.weights.get("prosody", 1.0) * max(len(z) / len(_VOICE_WORDS), 1.0)
+        weight = cfg.weights.get("prosody", 1.0) * max(len(z) / len(voice_vocabulary().features), 1.0)
     if scores:
         emotions = softmax(scores)
     return ModalityEvidence(modality="prosody", reference=ref_text, weight=round(weight, 3), emotions=emotions,
