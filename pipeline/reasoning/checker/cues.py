@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts, _say, _spreads
 from emer.pipeline.reasoning.checker.lexicon import (
     _AMBIGUOUS,
@@ -24,6 +25,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     PROSODY_CUES,
     SCENE_CUES,
     _emotion,
+    _module_set,
 )
 from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
@@ -37,6 +39,10 @@ from emer.pipeline.reasoning.checker.text import (
     _words_of,
 )
 from emer.pipeline.records.checks import Claim, Verdict
+
+_VARIES = _module_set("cues", "varies")
+_BARELY = _module_set("cues", "barely")  # after a verb of variation: denies it ("varies little")
+_CITED_LEAD = _module_set("cues", "cited_lead")  # between an emotion and its cited probability
 
 
 def _judge_level(f: _Facts, modality: str, cue: str, asserted: str, hedged: bool) -> tuple[Verdict, str | None, str]:
@@ -70,7 +76,7 @@ def _judge_level(f: _Facts, modality: str, cue: str, asserted: str, hedged: bool
         return "supported", actual, evid
     if (hedged and actual == "usual" and want != "usual" and o.value is not None
             and o.reference_value is not None):
-        up = want in ("high", "loud", "fast", "wide", "tense", "clear")
+        up = want in voice_vocabulary().up_words()
         if (o.value > o.reference_value) == up:
             return "supported", actual, f"{evid}: slightly {want}, within the usual spread"
     return "contradicted", actual, evid
@@ -166,8 +172,7 @@ def _clause_claims(f: _Facts, sentence: str, toks: Sequence[_Tok], lo: int, hi: 
             if (not any(a_s == nxt or a_e == prv + 1 for a_s, a_e, _ in anchors)
                     or (s > lo and texts[s - 1] == "a" and word == "little")):
                 continue
-        if word in ("varies", "vary", "fluctuates", "fluctuate") and texts[e: e + 1] and texts[e] in (
-                "little", "only", "slightly", "barely", "hardly", "less"):
+        if word in _VARIES and texts[e: e + 1] and texts[e] in _BARELY:  # "varies little"
             continue
         if word in _USUAL:
             before = texts[max(lo, s - 3): s]
@@ -267,7 +272,7 @@ def _blank_face_claim(f: _Facts, sentence: str, phrase: str) -> Claim:
 
 def _cited(texts: Sequence[str], k: int, hi: int) -> float | None:
     """A probability written at token k ("0.63", "(0.63)", "63%", "at 0.63", "of 0.63")."""
-    while k < hi and texts[k] in ("(", "at", "of", "with", "=", "is", "a", "probability", "score", ":"):
+    while k < hi and texts[k] in _CITED_LEAD:
         k += 1
     if k < hi and re.fullmatch(r"\d+(?:\.\d+)?", texts[k]):
         v = float(texts[k])
