@@ -28,11 +28,8 @@ from emer.pipeline.evidence.facs import load_prototypes
 from emer.pipeline.evidence.injection import neutralised_speech
 from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.records.channel import ChannelCue, ChannelName, ChannelReading, WordsReading
+from emer.pipeline.records.evidence import ModalityEvidence, Observation
 from emer.pipeline.records.vocab import basic_emotions, basic_of_wheel_word, default_wheel, load_data_yaml
-
-# pipeline/evidence/summary.py's records, which this module reads but does not import (evidence.py imports it)
-ModalityEvidence = Any
-Observation = Any
 
 CHANNELS: tuple[ChannelName, ...] = ("face", "voice", "words", "body")
 SOURCES: dict[ChannelName, tuple[str, ...]] = {"face": ("face",), "voice": ("prosody",), "words": ("text", "speech"),
