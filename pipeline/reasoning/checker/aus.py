@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from emer.pipeline.reasoning.checker.cues import _missing
-from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts
+from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts, _missing
 from emer.pipeline.reasoning.checker.lexicon import (
     _AU_ABSENT,
     _AU_LIST,

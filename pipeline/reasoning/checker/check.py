@@ -10,8 +10,8 @@ from emer.pipeline.reasoning.checker.aus import _au_claims
 from emer.pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
 from emer.pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
 from emer.pipeline.reasoning.checker.coverage import coverage_claims
-from emer.pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
-from emer.pipeline.reasoning.checker.facts import _Facts, _facts
+from emer.pipeline.reasoning.checker.cues import _clause_claims
+from emer.pipeline.reasoning.checker.facts import _Facts, _facts, _missing
 from emer.pipeline.reasoning.checker.interpretation import interpretation_claims
 from emer.pipeline.reasoning.checker.lexicon import (
     _ABSENCE,
@@ -22,6 +22,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
 )
 from emer.pipeline.reasoning.checker.numbers import _number_claims
 from emer.pipeline.reasoning.checker.readings import reading_claims
+from emer.pipeline.reasoning.checker.speech import _quote_claims
 from emer.pipeline.reasoning.checker.style import style_claims
 from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
