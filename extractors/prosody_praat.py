@@ -65,9 +65,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from pydantic import Field, model_validator
 
 from emer.extractors.base import Extractor, ExtractorConfig, timed
+from emer.extractors.praat_voice_quality import at, hnr, perturbation, runs, spectral_balance
+from emer.extractors.prosody_config import ProsodyConfig, describe, semitones
 from emer.pipeline.inputs.clip import Clip
 from emer.pipeline.records.clues import ClueKind, ClueStatus, ProsodyClue, ProsodyData
 from emer.pipeline.records.errors import require
@@ -77,128 +78,6 @@ if TYPE_CHECKING:
 
 _PARSELMOUTH_HINT = "pip install praat-parselmouth"
 _LIBROSA_HINT = "pip install librosa"
-
-# eGeMAPS spectral balance (Eyben et al. 2016): frame length and bands in Hz
-_SPECTRAL_FRAME_S = 0.025
-_ALPHA_LOW_HZ, _ALPHA_SPLIT_HZ, _BAND_TOP_HZ = 50.0, 1000.0, 5000.0
-_HAMMARBERG_SPLIT_HZ = 2000.0
-# Praat's defaults for HNR, jitter and shimmer
-_HNR_SILENCE_THRESHOLD, _HNR_PERIODS_PER_WINDOW = 0.1, 1.0
-_PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMPLITUDE_FACTOR = 0.0001, 0.02, 1.3, 1.6
-
-
-class ProsodyConfig(ExtractorConfig):
-    """Options of the Praat prosody extractor. The word thresholds only shape `description`; the numbers in
-    the clue do not depend on them."""
-
-    # --- measurement ---
-    pitch_floor_hz: float = Field(75.0, gt=0, description="lowest pitch searched (also sets the intensity "
-                                  "window, 3.2 / floor seconds)")
-    pitch_ceiling_hz: float = Field(600.0, gt=0, description="highest pitch searched")
-    two_pass_pitch: bool = Field(True, description="re-run pitch between 0.75 x Q1 and 1.5 x Q3 of a first "
-                                 "pass (Hirst 2011): removes most octave jumps")
-    time_step_s: float = Field(0.01, gt=0, le=0.05, description="frame step of pitch, intensity and RMS")
-    rms_frame_s: float = Field(0.04, gt=0, le=0.2, description="RMS window length")
-    silence_threshold_db: float = Field(-25.0, lt=0, description="frames quieter than the clip's peak "
-                                        "intensity plus this are silent (de Jong & Wempe 2009)")
-    noise_margin_db: float = Field(6.0, ge=0, description="a sounding stretch needs frames at least this far "
-                                   "above the noise floor (0.05 quantile of intensity)")
-    edge_margin_db: float = Field(3.0, ge=0, description="a sounding stretch extends over neighbouring frames "
-                                  "at least this far above the noise floor (hysteresis: keeps quiet word "
-                                  "edges and stop closures of low-SNR speech)")
-    min_sounding_s: float = Field(0.05, ge=0, description="sounding stretches shorter than this count as "
-                                  "silent (clicks)")
-    min_pause_s: float = Field(0.15, gt=0, description="silent gaps at least this long between sounding "
-                               "stretches are pauses")
-    min_dip_db: float = Field(2.0, gt=0, description="a syllable nucleus must rise this far above the "
-                              "intensity dips on both sides (de Jong & Wempe 2009)")
-    nucleus_voicing_window_s: float = Field(
-        0.1, ge=0, description="a nucleus needs a voiced frame within this distance of its peak (de Jong & "
-        "Wempe require voicing at the peak itself; on noisy or creaky speech Praat drops voicing at many vowel "
-        "peaks, so the window tolerates short dropouts)")
-    silence_floor_dbfs: float = Field(-60.0, description="a clip whose loudest RMS frame is below this is "
-                                      "silent: no_signal")
-
-    # --- words for the description (absolute; planned to become speaker-relative) ---
-    low_pitch_below_hz: float = Field(120.0, description="median pitch below this reads 'low pitch' (a "
-                                      "typical man speaks around 85-155 Hz)")
-    high_pitch_above_hz: float = Field(250.0, description="median pitch above this reads 'high pitch' (a "
-                                       "typical woman speaks around 165-255 Hz); between: 'medium pitch'")
-    falling_below_st_s: float = Field(-3.0, description="slope below this (semitones/s) reads 'falling'")
-    rising_above_st_s: float = Field(3.0, description="slope above this reads 'rising'; between: 'level'")
-    narrow_range_below_st: float = Field(3.0, description="p10-p90 range below this (semitones) reads "
-                                         "'narrow range' (monotonous)")
-    wide_range_above_st: float = Field(8.0, description="range above this reads 'wide range'; between: "
-                                       "'moderate range'")
-    quiet_below_dbfs: float = Field(-35.0, description="mean loudness below this reads 'quiet'")
-    loud_above_dbfs: float = Field(-20.0, description="mean loudness above this reads 'loud'; between: "
-                                   "'moderately loud'. Depends on the recording gain")
-    slow_below_syl_s: float = Field(3.5, description="speech rate below this (syllables/s) reads 'slow'")
-    fast_above_syl_s: float = Field(6.0, description="speech rate above this reads 'fast'; between: "
-                                    "'moderate tempo' (conversational English: about 4-6)")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ProsodyConfig:
-        pairs = [
-            ("pitch_floor_hz", "pitch_ceiling_hz"), ("low_pitch_below_hz", "high_pitch_above_hz"),
-            ("falling_below_st_s", "rising_above_st_s"), ("narrow_range_below_st", "wide_range_above_st"),
-            ("quiet_below_dbfs", "loud_above_dbfs"), ("slow_below_syl_s", "fast_above_syl_s"),
-        ]
-        for low, high in pairs:
-            if not getattr(self, low) < getattr(self, high):
-                raise ValueError(f"{low} ({getattr(self, low)}) must be below {high} ({getattr(self, high)})")
-        if self.rms_frame_s < self.time_step_s:
-            raise ValueError(f"rms_frame_s ({self.rms_frame_s}) must be at least time_step_s ({self.time_step_s})")
-        return self
-
-
-def semitones(hz: np.ndarray | float, ref_hz: float = 100.0) -> np.ndarray | float:
-    """Pitch in semitones relative to ref_hz."""
-    return 12.0 * np.log2(np.asarray(hz, dtype=float) / ref_hz)
-
-
-def describe(pitch_median_hz: float | None, slope_st_s: float | None, range_st: float | None,
-             loudness_db: float, rate_syl_s: float | None, pauses: int, pause_s: float,
-             config: ProsodyConfig) -> str:
-    """The numbers in words, e.g. 'high, rising pitch; wide range; loud; fast; no pause'."""
-    c = config
-    if pitch_median_hz is None:
-        pitch = "no voiced pitch found"
-    else:
-        level = ("low" if pitch_median_hz < c.low_pitch_below_hz
-                 else "high" if pitch_median_hz > c.high_pitch_above_hz else "medium")
-        if slope_st_s is None:
-            pitch = f"{level} pitch"
-        else:
-            trend = ("falling" if slope_st_s < c.falling_below_st_s
-                     else "rising" if slope_st_s > c.rising_above_st_s else "level")
-            pitch = f"{level}, {trend} pitch"
-    parts = [pitch]
-    if range_st is not None:
-        parts.append("narrow range" if range_st < c.narrow_range_below_st
-                     else "wide range" if range_st > c.wide_range_above_st else "moderate range")
-    parts.append("quiet" if loudness_db < c.quiet_below_dbfs
-                 else "loud" if loudness_db > c.loud_above_dbfs else "moderately loud")
-    if rate_syl_s is not None:
-        parts.append("slow" if rate_syl_s < c.slow_below_syl_s
-                     else "fast" if rate_syl_s > c.fast_above_syl_s else "moderate tempo")
-    parts.append("no pause" if pauses == 0
-                 else f"{pauses} pause{'s' if pauses > 1 else ''} ({pause_s:.1f} s)")
-    return "; ".join(parts)
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) index pairs of the True runs of a boolean array."""
-    padded = np.concatenate([[False], mask.astype(bool), [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
-def _at(times: np.ndarray, values: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """values of the frame nearest to each time in t (frames sorted by time)."""
-    idx = np.clip(np.searchsorted(times, t), 1, len(times) - 1)
-    idx -= (t - times[idx - 1]) < (times[idx] - t)
-    return values[idx]
 
 
 class PraatProsodyExtractor(Extractor):
@@ -246,7 +125,7 @@ class PraatProsodyExtractor(Extractor):
             sounding = self._sounding(int_db)
         if not sounding.any():
             return None, "no sounding frame"
-        stretches = _runs(sounding)
+        stretches = runs(sounding)
         step = c.time_step_s
 
         with timed(timings, "pitch"):
@@ -264,13 +143,13 @@ class PraatProsodyExtractor(Extractor):
         rate_syl = nuclei / speaking_s if speaking_s > 0 else None
 
         # loudness over the sounding frames (each RMS frame takes the state of the nearest intensity frame)
-        rms_sounding = _at(int_times, sounding, rms_times)
+        rms_sounding = at(int_times, sounding, rms_times)
         level = rms_db[rms_sounding] if rms_sounding.any() else rms_db
 
         with timed(timings, "voice_quality"):
-            hnr = self._hnr(sound, int_times, voiced)
-            alpha, hammarberg = self._spectral_balance(audio, rate, int_times, voiced)
-            jitter, shimmer = self._perturbation(sound, pitch, int_times, voiced)
+            hnr_db = hnr(sound, int_times, voiced, c.time_step_s, c.pitch_floor_hz)
+            alpha, hammarberg = spectral_balance(audio, rate, int_times, voiced, c.time_step_s)
+            jitter, shimmer = perturbation(sound, pitch, int_times, voiced, c.time_step_s)
 
         hz = f0[voiced]
         detail = None
@@ -295,7 +174,7 @@ class PraatProsodyExtractor(Extractor):
             voiced_ratio=round(float(voiced.sum()) / max(len(int_times), 1), 3),
             pauses=len(pause_frames), pause_seconds=round(pause_s, 3),
             speech_rate_syllables_per_s=r(rate_syl),
-            hnr_db=r(hnr), alpha_ratio_db=r(alpha), hammarberg_index_db=r(hammarberg),
+            hnr_db=r(hnr_db), alpha_ratio_db=r(alpha), hammarberg_index_db=r(hammarberg),
             jitter_local=r(jitter, 4), shimmer_local_db=r(shimmer, 3),
             description=describe(median, slope, range_st, float(level.mean()), rate_syl, len(pause_frames),
                                  pause_s, c),
@@ -337,11 +216,11 @@ class PraatProsodyExtractor(Extractor):
         core = values >= max(peak + c.silence_threshold_db, floor + c.noise_margin_db)
         edge = values >= max(peak + c.silence_threshold_db, floor + min(c.edge_margin_db, c.noise_margin_db))
         mask = np.zeros(len(values), dtype=bool)
-        for start, stop in _runs(edge):  # an edge run is sounding when it holds a core frame
+        for start, stop in runs(edge):  # an edge run is sounding when it holds a core frame
             if core[start:stop].any():
                 mask[start:stop] = True
         min_frames = round(c.min_sounding_s / c.time_step_s)
-        for start, stop in _runs(mask):
+        for start, stop in runs(mask):
             if stop - start < min_frames:
                 mask[start:stop] = False
         return mask
@@ -359,7 +238,7 @@ class PraatProsodyExtractor(Extractor):
                 return np.zeros(len(int_times)), pitch
             f0 = np.asarray(pitch.selected_array["frequency"], dtype=float)
             # on the intensity grid; frames the pitch track does not cover are unvoiced
-            out = _at(times, f0, int_times)
+            out = at(times, f0, int_times)
             outside = (int_times < times[0] - c.time_step_s) | (int_times > times[-1] + c.time_step_s)
             out[outside | ~sounding] = 0.0
             return out, pitch
@@ -372,67 +251,6 @@ class PraatProsodyExtractor(Extractor):
             if ceiling > floor * 1.5:
                 f0, pitch = track(floor, ceiling)
         return int_times, f0, pitch
-
-    def _hnr(self, sound: parselmouth.Sound, int_times: np.ndarray, voiced: np.ndarray) -> float | None:
-        """Mean harmonics-to-noise ratio (dB) over the voiced frames that Praat also finds periodic."""
-        if not voiced.any():
-            return None
-        harmonicity = sound.to_harmonicity_cc(
-            time_step=self.config.time_step_s, minimum_pitch=self.config.pitch_floor_hz,
-            silence_threshold=_HNR_SILENCE_THRESHOLD, periods_per_window=_HNR_PERIODS_PER_WINDOW)
-        times = np.asarray(harmonicity.xs())
-        values = np.asarray(harmonicity.values[0], dtype=float)
-        if times.size == 0:
-            return None
-        keep = _at(int_times, voiced, times) & (values > -199.0)  # Praat writes -200 for aperiodic frames
-        return float(values[keep].mean()) if keep.any() else None
-
-    def _spectral_balance(self, audio: np.ndarray, rate: int, int_times: np.ndarray, voiced: np.ndarray
-                          ) -> tuple[float | None, float | None]:
-        """eGeMAPS alpha ratio and Hammarberg index (dB), means over the voiced frames."""
-        win = round(_SPECTRAL_FRAME_S * rate)
-        hop = max(1, round(self.config.time_step_s * rate))
-        if not voiced.any() or len(audio) < win or rate < 2 * _BAND_TOP_HZ:
-            return None, None
-        n_fft = 1 << (win - 1).bit_length()
-        frames = np.lib.stride_tricks.sliding_window_view(np.pad(audio, win // 2), win)[::hop]  # frame i at i*hop
-        keep = _at(int_times, voiced, np.arange(len(frames)) * hop / rate)
-        if not keep.any():
-            return None, None
-        power = np.abs(np.fft.rfft(frames[keep] * np.hamming(win), n=n_fft)) ** 2
-        freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
-        low = power[:, (freqs >= _ALPHA_LOW_HZ) & (freqs < _ALPHA_SPLIT_HZ)].sum(axis=1)
-        high = power[:, (freqs >= _ALPHA_SPLIT_HZ) & (freqs <= _BAND_TOP_HZ)].sum(axis=1)
-        peak_low = power[:, freqs < _HAMMARBERG_SPLIT_HZ].max(axis=1)
-        peak_high = power[:, (freqs >= _HAMMARBERG_SPLIT_HZ) & (freqs <= _BAND_TOP_HZ)].max(axis=1)
-        ok = (low > 0) & (high > 0) & (peak_low > 0) & (peak_high > 0)
-        if not ok.any():
-            return None, None
-        alpha = float(np.mean(10.0 * np.log10(high[ok] / low[ok])))
-        hammarberg = float(np.mean(10.0 * np.log10(peak_low[ok] / peak_high[ok])))
-        return alpha, hammarberg
-
-    def _perturbation(self, sound: parselmouth.Sound, pitch: parselmouth.Pitch, int_times: np.ndarray,
-                      voiced: np.ndarray) -> tuple[float | None, float | None]:
-        """Praat's local jitter (fraction) and local shimmer (dB) over the glottal pulses of the voiced frames."""
-        if not voiced.any():
-            return None, None
-        from parselmouth.praat import call
-
-        pulses = call([sound, pitch], "To PointProcess (cc)")
-        half = self.config.time_step_s / 2
-        for start, stop in _runs(~voiced):  # drop pulses in unvoiced or silent stretches
-            t0 = int_times[start] - half if start > 0 else sound.xmin
-            t1 = int_times[stop - 1] + half if stop < len(int_times) else sound.xmax
-            call(pulses, "Remove points between", t0, t1)
-        jitter = call(pulses, "Get jitter (local)", 0.0, 0.0, _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR)
-        shimmer = call([sound, pulses], "Get shimmer (local_dB)", 0.0, 0.0, _PERIOD_FLOOR_S, _PERIOD_CEILING_S,
-                       _MAX_PERIOD_FACTOR, _MAX_AMPLITUDE_FACTOR)
-
-        def defined(v: float) -> float | None:  # Praat returns NaN ("undefined") with too few periods
-            return float(v) if v is not None and np.isfinite(v) else None
-
-        return defined(jitter), defined(shimmer)
 
     def _nuclei(self, int_db: np.ndarray, int_times: np.ndarray, sounding: np.ndarray,
                 pitch_times: np.ndarray, voiced: np.ndarray) -> int:

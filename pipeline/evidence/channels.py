@@ -26,24 +26,16 @@ from typing import Any
 
 from emer.pipeline.evidence.facs import load_prototypes
 from emer.pipeline.evidence.injection import neutralised_speech
+from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.records.channel import ChannelCue, ChannelName, ChannelReading, WordsReading
+from emer.pipeline.records.evidence import ModalityEvidence, Observation
 from emer.pipeline.records.vocab import basic_emotions, basic_of_wheel_word, default_wheel, load_data_yaml
-
-# pipeline/evidence/summary.py's records, which this module reads but does not import (evidence.py imports it)
-ModalityEvidence = Any
-Observation = Any
 
 CHANNELS: tuple[ChannelName, ...] = ("face", "voice", "words", "body")
 SOURCES: dict[ChannelName, tuple[str, ...]] = {"face": ("face",), "voice": ("prosody",), "words": ("text", "speech"),
                                                "body": ("scene",)}
 _CLUE_OF = {"face": "face", "voice": "prosody", "words": "speech", "body": "scene"}
 _FLOOR = 1e-4
-
-# vocal profile feature of each voice cue, and its "up" and "down" categories
-_VOICE_FEATURE = {"pitch": ("pitch_st", "high", "low"), "pitch_range": ("pitch_range_st", "wide", "narrow"),
-                  "loudness": ("loudness_db", "loud", "soft"), "rate": ("rate", "fast", "slow"),
-                  "voice_quality": ("alpha_ratio_db", "tense", "lax"),
-                  "voice_clarity": ("hnr_db", "clear", "rough")}
 
 
 @cache
@@ -72,9 +64,9 @@ def voice_readings() -> dict[tuple[str, str], tuple[str, ...]]:
     spread (high pitch -> fear, happiness, surprise, ...)."""
     profiles = load_data_yaml("evidence", "vocal_profiles.yaml")["profiles"]
     out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for cue, (feature, up, down) in _VOICE_FEATURE.items():
-        out[(cue, up)] = tuple(e for e, p in profiles.items() if p.get(feature, 0.0) >= 0.5)
-        out[(cue, down)] = tuple(e for e, p in profiles.items() if p.get(feature, 0.0) <= -0.5)
+    for f in voice_vocabulary().features:
+        out[(f.cue, f.up)] = tuple(e for e, p in profiles.items() if p.get(f.name, 0.0) >= 0.5)
+        out[(f.cue, f.down)] = tuple(e for e, p in profiles.items() if p.get(f.name, 0.0) <= -0.5)
     return out
 
 

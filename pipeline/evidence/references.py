@@ -39,28 +39,22 @@ import numpy as np
 from pydantic import Field
 
 from emer.pipeline.evidence.facs import load_au_table
+from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.records.clues import Clue, ClueStatus, EncoderPooling, FaceData, ProsodyData, Record
 
-VOICE_FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
-
-# Smallest spread per voice feature, so a speaker with near-identical clips does not turn noise into z-scores.
-# Roughly the just-noticeable or measurement-noise size of each measure.
-MIN_SCALE = {"pitch_st": 1.0, "pitch_range_st": 1.0, "loudness_db": 2.0, "rate": 0.4, "alpha_ratio_db": 1.5,
-             "hnr_db": 1.5}
-
-# Population norms for the `clip` reference: only measures that do not depend on sex or recording level.
-# Articulation rate of read/acted English ~ 4-6 syllables/s (de Jong & Wempe 2009 report 4.3-5.3 for their
-# corpora); pitch range p10-p90 of conversational speech ~ 4-8 semitones.
-POPULATION_VOICE = {"rate": (4.6, 1.0), "pitch_range_st": (5.5, 2.5)}
+# The voice features, their smallest spreads (so a speaker with near-identical clips does not turn noise into
+# z-scores), population norms for the `clip` reference (only measures that depend on neither sex nor recording
+# level) and outlier distances: prompts/evidence/voice_features.yaml.
+VOICE_FEATURES = voice_vocabulary().names()
+MIN_SCALE = {f.name: f.min_scale for f in voice_vocabulary().features}
+POPULATION_VOICE = {f.name: f.population for f in voice_vocabulary().features if f.population is not None}
 
 CALM_FRAME_SHARE = 0.25
 
-# Outlier clips left out of a speaker reference (see the module docstring). The six acted emotions of CREMA-D
-# actor 1001 lie within 6.6 st, 7.1 dB, 1.9 syllables/s, 2.7 dB alpha ratio and 1.2 dB HNR of their medians;
-# a voice an octave off in pitch, 18 dB off in level, ... is not theirs.
+# Outlier clips left out of a speaker reference (see the module docstring; the distances per measure, wider than
+# acted emotion moves one voice, are in prompts/evidence/voice_features.yaml).
 OUTLIER_MIN_CLIPS = 4  # 3 clean clips (min_speaker_clips) and one odd one: the odd one must not shape it
-OUTLIER_DISTANCE = {"pitch_st": 12.0, "pitch_range_st": 12.0, "loudness_db": 18.0, "rate": 3.0,
-                    "alpha_ratio_db": 12.0, "hnr_db": 9.0}
+OUTLIER_DISTANCE = {f.name: f.outlier_distance for f in voice_vocabulary().features}
 OUTLIER_MEASURES = 2
 OUTLIER_MAX_SHARE = 0.25
 

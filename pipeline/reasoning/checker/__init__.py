@@ -57,11 +57,11 @@ refers back to the last cue noun before it.
 
 
 Modules: model (Claim, ReasoningCheck), lexicon (the word lists, from prompts/evidence/checker_lexicon.yaml), text
-(masking, tokens, clauses, negation), facts (what the evidence holds), cues (voice, scene, expression, speech),
-aus (action units), consistency (loops, self-consistency, spoken instructions), numbers, interpretation (cue ->
-emotion claims against the cue tables), style (percentages, lists), coherence (the conclusion names the label),
-readings (another emotion read from a channel, allowed only where the sentence states the disagreement and what
-decides), check (putting them together).
+(masking, tokens, clauses, negation), facts (what the evidence holds), cues (voice and scene per clause), expression
+(the classifier and the face), speech (the words' reading, quotes), aus (action units), consistency (loops,
+self-consistency, spoken instructions), numbers, interpretation (cue -> emotion claims against the cue tables),
+style (percentages, lists), coherence (the conclusion names the label), readings (another emotion read from a
+channel, allowed only where the sentence states the disagreement and what decides), check (putting them together).
 """
 
 from emer.pipeline.reasoning.checker.check import check_reasoning

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from emer.pipeline.reasoning.checker.cues import _missing
-from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts
+from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts, _missing
 from emer.pipeline.reasoning.checker.lexicon import (
     _AU_ABSENT,
     _AU_LIST,
@@ -15,9 +14,12 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _AU_STOP,
     _AU_USUAL,
     _CLAUSE_PUNCT,
+    _module_set,
 )
 from emer.pipeline.reasoning.checker.text import _AU_CODE_RE, _match, _phrase, _q, _Tok, _words_of
 from emer.pipeline.records.checks import Claim, Verdict
+
+_NAME_GAP = _module_set("aus", "name_gap")  # between an AU code and its name ("AU4 (brow lowerer)")
 
 # --- action units -----------------------------------------------------------------------------------
 
@@ -35,7 +37,7 @@ def _au_mentions(toks: Sequence[_Tok]) -> list[tuple[int, int, tuple[str, ...]]]
             p = merged[-1]
             gap = texts[p[1]: m[0]]
             p_code, m_code = bool(_AU_CODE_RE.match(texts[p[0]])), bool(_AU_CODE_RE.match(texts[m[0]]))
-            if p_code != m_code and all(t in ("(", ")", ",", "-", "–", "—", "the", "a", "an") for t in gap):
+            if p_code != m_code and all(t in _NAME_GAP for t in gap):
                 code = p if p_code else m
                 if code[2][0] in m[2] + p[2] or len(gap) <= 1:
                     merged[-1] = (p[0], m[1], code[2])

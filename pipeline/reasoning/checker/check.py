@@ -10,12 +10,19 @@ from emer.pipeline.reasoning.checker.aus import _au_claims
 from emer.pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
 from emer.pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
 from emer.pipeline.reasoning.checker.coverage import coverage_claims
-from emer.pipeline.reasoning.checker.cues import _clause_claims, _missing, _quote_claims
-from emer.pipeline.reasoning.checker.facts import _Facts, _facts
+from emer.pipeline.reasoning.checker.cues import _clause_claims
+from emer.pipeline.reasoning.checker.facts import _Facts, _facts, _missing
 from emer.pipeline.reasoning.checker.interpretation import interpretation_claims
-from emer.pipeline.reasoning.checker.lexicon import _ABSENCE, _BACK_REFERENCE, _GENERAL_REFERENCE, _MENTIONS
+from emer.pipeline.reasoning.checker.lexicon import (
+    _ABSENCE,
+    _BACK_REFERENCE,
+    _GENERAL_REFERENCE,
+    _MENTIONS,
+    _module_set,
+)
 from emer.pipeline.reasoning.checker.numbers import _number_claims
 from emer.pipeline.reasoning.checker.readings import reading_claims
+from emer.pipeline.reasoning.checker.speech import _quote_claims
 from emer.pipeline.reasoning.checker.style import style_claims
 from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
@@ -31,6 +38,8 @@ from emer.pipeline.reasoning.checker.text import (
 from emer.pipeline.records.checks import Claim, ReasoningCheck
 from emer.pipeline.records.text import APOSTROPHE_RE as _APOSTROPHE_RE
 from emer.pipeline.records.text import sentence_spans as _sentence_spans
+
+_TONE_OWNERS = _module_set("check", "tone_owners")  # "her tone": the voice's tone
 
 # --- entry point ------------------------------------------------------------------------------------
 
@@ -130,8 +139,7 @@ def _missing_mentions(f: _Facts, sentence: str, toks: Sequence[_Tok], found: Seq
             continue
         hits = [i for i, t in enumerate(texts) if t in words or (modality == "face" and _AU_CODE_RE.match(t))]
         if modality == "prosody":
-            hits = [i for i in hits if texts[i] != "tone" or (i > 0 and texts[i - 1] in ("her", "his", "their",
-                                                                                        "vocal", "the"))]
+            hits = [i for i in hits if texts[i] != "tone" or (i > 0 and texts[i - 1] in _TONE_OWNERS)]
         if hits:
             i = hits[0]
             phrase = _phrase(sentence, toks, max(0, i - 2), min(len(toks), i + 2))

@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from emer.pipeline.evidence.injection import detect_instructions
+from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.reasoning.checker.facts import _Facts, _say
-from emer.pipeline.reasoning.checker.lexicon import _emotion
+from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion, _module_set
 from emer.pipeline.reasoning.checker.text import _q, _words_of
 from emer.pipeline.records.checks import Claim
 
@@ -38,10 +39,8 @@ def _looping(text: str, sentences: Sequence[str]) -> list[str]:
     return [" ".join(words[starts[0]: starts[0] + size])]
 
 
-_OPPOSITE = {"high": "low", "low": "high", "loud": "soft", "soft": "loud", "fast": "slow", "slow": "fast",
-             "wide": "narrow", "narrow": "wide", "rising": "falling", "falling": "rising", "tense": "lax",
-             "lax": "tense", "clear": "rough", "rough": "clear", "dark": "bright", "bright": "dark",
-             "still": "moving", "moving": "still"}
+# opposite categories: the voice's up and down words (prompts/evidence/voice_features.yaml) and the scene's
+_OPPOSITE = {**voice_vocabulary().opposites(), **_DATA["consistency"]["opposites"]}
 
 
 def _incompatible(a: str, b: str) -> bool:
@@ -68,14 +67,9 @@ def _self_consistency(claims: list[Claim]) -> None:
 
 # --- spoken instructions and numbers ----------------------------------------------------------------
 
-_FUNCTION_WORDS = frozenset({"the", "a", "an", "is", "are", "was", "be", "of", "in", "on", "to", "and", "or", "that",
-                             "this", "it", "for", "with", "as", "at", "by", "all"})
-_INSTRUCTION_REFS = frozenset({"instruct", "instructs", "instructed", "instructing", "instruction", "instructions",
-                               "tell", "tells", "told", "telling", "ask", "asks", "asked", "asking", "command",
-                               "commands", "commanded", "request", "requests", "requested", "demand", "demands",
-                               "demanded", "order", "orders", "ordered", "wants", "urges", "directs", "directed"})
-_DISMISS = frozenset({"ignore", "ignored", "ignoring", "disregard", "disregarded", "disregarding", "manipulate",
-                      "manipulation", "injection", "injected", "removed", "attempt", "attempted", "attempts"})
+_FUNCTION_WORDS = _module_set("consistency", "function_words")
+_INSTRUCTION_REFS = _module_set("consistency", "instruction_refs")
+_DISMISS = _module_set("consistency", "dismiss")
 
 
 def _common_run(a: Sequence[str], b: Sequence[str]) -> list[str]:

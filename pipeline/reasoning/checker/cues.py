@@ -1,4 +1,6 @@
-"""The reasoning checker: cues."""
+"""The reasoning checker: cues. Per clause, the voice and scene category words ("a high pitch", "a dark room") judged
+against the observations' categories, the framing, and the emotion words next to the classifier, the face or what
+was said (judged in pipeline/reasoning/checker/expression.py and speech.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts, _say, _spreads
+from emer.pipeline.evidence.voice_features import voice_vocabulary
+from emer.pipeline.reasoning.checker.expression import _blank_face_claim, _cited, _expression_claim
+from emer.pipeline.reasoning.checker.facts import _RANK, _au_lexicon, _Facts, _missing, _say, _spreads
 from emer.pipeline.reasoning.checker.lexicon import (
     _AMBIGUOUS,
     _COMPARATORS,
@@ -14,9 +18,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _FRAMING,
     _GENERIC,
     _HYPOTHETICAL,
-    _MODALITY_WHAT,
     _NEEDS_NOUN,
-    _SPEECH_VERBS,
     _STANDALONE,
     _USUAL,
     _VOICE_DEFAULT,
@@ -24,7 +26,9 @@ from emer.pipeline.reasoning.checker.lexicon import (
     PROSODY_CUES,
     SCENE_CUES,
     _emotion,
+    _module_set,
 )
+from emer.pipeline.reasoning.checker.speech import _speech_claim
 from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
     _hedged,
@@ -34,9 +38,11 @@ from emer.pipeline.reasoning.checker.text import (
     _phrase,
     _q,
     _Tok,
-    _words_of,
 )
 from emer.pipeline.records.checks import Claim, Verdict
+
+_VARIES = _module_set("cues", "varies")
+_BARELY = _module_set("cues", "barely")  # after a verb of variation: denies it ("varies little")
 
 
 def _judge_level(f: _Facts, modality: str, cue: str, asserted: str, hedged: bool) -> tuple[Verdict, str | None, str]:
@@ -70,18 +76,10 @@ def _judge_level(f: _Facts, modality: str, cue: str, asserted: str, hedged: bool
         return "supported", actual, evid
     if (hedged and actual == "usual" and want != "usual" and o.value is not None
             and o.reference_value is not None):
-        up = want in ("high", "loud", "fast", "wide", "tense", "clear")
+        up = want in voice_vocabulary().up_words()
         if (o.value > o.reference_value) == up:
             return "supported", actual, f"{evid}: slightly {want}, within the usual spread"
     return "contradicted", actual, evid
-
-
-def _missing(f: _Facts, sentence: str, phrase: str, modality: str, cue: str, asserted: str) -> Claim:
-    what = _MODALITY_WHAT[modality]
-    return Claim(sentence=sentence, phrase=phrase, modality=modality, cue=cue, asserted=asserted, actual=None,
-                 verdict="invented",
-                 detail=f'You described {what} ({_q(phrase)}), but there is no {modality} clue for this clip '
-                 f"({f.status(modality)}).")
 
 
 def _cue_claim(f: _Facts, sentence: str, phrase: str, modality: str, cues: Sequence[str], cats: Mapping[str, str],
@@ -166,8 +164,7 @@ def _clause_claims(f: _Facts, sentence: str, toks: Sequence[_Tok], lo: int, hi: 
             if (not any(a_s == nxt or a_e == prv + 1 for a_s, a_e, _ in anchors)
                     or (s > lo and texts[s - 1] == "a" and word == "little")):
                 continue
-        if word in ("varies", "vary", "fluctuates", "fluctuate") and texts[e: e + 1] and texts[e] in (
-                "little", "only", "slightly", "barely", "hardly", "less"):
+        if word in _VARIES and texts[e: e + 1] and texts[e] in _BARELY:  # "varies little"
             continue
         if word in _USUAL:
             before = texts[max(lo, s - 3): s]
@@ -248,157 +245,3 @@ def _clause_claims(f: _Facts, sentence: str, toks: Sequence[_Tok], lo: int, hi: 
         elif group == "speech" and dist <= 8:
             claims.append(_speech_claim(f, sentence, phrase, emo, neg is not None))
     return [(c, generic) for c in claims], last
-
-
-def _blank_face_claim(f: _Facts, sentence: str, phrase: str) -> Claim:
-    """"The face shows no clear emotion": contradicted when the face channel, with a large share of the
-    decision, reads an emotion (the measured "Face: nothing stands out" on a clip the classifier decided)."""
-    face = next((c for c in f.evidence.channels if c.channel == "face" and c.status == "ok"), None)
-    reads = face.lean if face is not None and face.share >= 0.2 and face.lean not in (None, "neutral") else None
-    if reads is None:
-        return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted="neutral",
-                     actual=face.lean if face else None, verdict="supported", detail="agrees: the face reads no "
-                     "emotion strongly")
-    return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted="neutral",
-                 actual=reads, verdict="contradicted",
-                 detail=f"You wrote that the face shows no emotion ({_q(phrase)}), but the face's reading, which "
-                 f"carried {round(face.share * 100)} percent of the decision, is {reads}: {face.reading}.")
-
-
-def _cited(texts: Sequence[str], k: int, hi: int) -> float | None:
-    """A probability written at token k ("0.63", "(0.63)", "63%", "at 0.63", "of 0.63")."""
-    while k < hi and texts[k] in ("(", "at", "of", "with", "=", "is", "a", "probability", "score", ":"):
-        k += 1
-    if k < hi and re.fullmatch(r"\d+(?:\.\d+)?", texts[k]):
-        v = float(texts[k])
-        if k + 1 < hi and texts[k + 1] == "%":
-            v /= 100
-        return v if v <= 1 else None
-    return None
-
-
-def _expression_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: bool, strict: bool,
-                      cited: float | None = None) -> Claim:
-    """An emotion the classifier (strict) or the face (loose) is said to show; `cited`: a probability the text
-    gives right after the emotion word."""
-    asserted = ("not " if negated else "") + emo
-    if f.modality("face") is None:
-        return _missing(f, sentence, phrase, "face", "expression", asserted)
-    o = f.obs.get(("face", "expression"))
-    probs = f.expression
-    au_support = {e for (m, cue), ob in f.obs.items() if m == "face" and cue != "expression"
-                  and ob.category in ("raised", "high", "one-sided") for e in ob.supports}
-    if o is None and not probs:
-        verdict: Verdict = "invented" if strict else ("supported" if emo in au_support else "unverifiable")
-        detail = ("You cited the expression classifier, but it gave no output for this clip." if strict
-                  else "no expression classifier output")
-        return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted=asserted,
-                     actual=None, verdict=verdict, detail=detail)
-    category = o.category if o is not None else None
-    top = max(probs, key=probs.get) if probs else category
-    p = probs.get(emo, 0.0)
-    evid = o.text if o is not None else ", ".join(f"{k} {v:.2f}" for k, v in sorted(probs.items(),
-                                                                                     key=lambda kv: -kv[1])[:3])
-    source = "the expression classifier" if strict else "the face"
-    values = f.expression_values.get(emo, set())
-    if cited is not None and not negated and values:
-        if any(abs(cited - v) <= 0.015 for v in values):
-            return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted=asserted,
-                         actual=category, verdict="supported", detail=f"cites the classifier: {evid}")
-        return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted=asserted,
-                     actual=category, verdict="contradicted",
-                     detail=f"You wrote {emo} {cited:.2f} ({_q(phrase)}), but the evidence reads: {evid}.")
-    if negated:
-        ok = emo not in (top, category)
-    else:
-        ok = emo in (top, category) or p >= 0.2 or (not strict and emo in au_support)
-    if ok:
-        return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted=asserted,
-                     actual=category, verdict="supported", detail=f"agrees: {evid}")
-    shows = f"does not show {emo}" if negated else f"shows {emo}"
-    extra = "" if negated or emo not in probs else f" ({emo} is only {p:.2f})"
-    return Claim(sentence=sentence, phrase=phrase, modality="face", cue="expression", asserted=asserted,
-                 actual=category, verdict="contradicted",
-                 detail=f'You wrote that {source} {shows} ({_q(phrase)}), but the evidence reads: {evid}{extra}.')
-
-
-def _words_reading(f: _Facts) -> tuple[str, set[str], str]:
-    """What the words carry by the words channel's reading (pipeline/evidence/channels.py, the reading the decision
-    used): its category (the leading emotion it conveys, or none), every emotion it supports (conveyed, emotion
-    words said) and that reading in words. Evidence without channels: the English emotion-word observation."""
-    words = next((c for c in f.evidence.channels if c.channel == "words" and c.status == "ok"), None)
-    if words is not None and words.words is not None:
-        supports = {s for q in words.cues for s in q.signs}
-        conveys = words.words.conveys
-        actual = conveys[0] if conveys else next(iter(sorted(supports)), "none")
-        evid = "; ".join(q.text for q in words.cues) or "the words' reading finds no particular emotion"
-        return actual, supports | set(conveys), f"the words' reading: {evid}"
-    o = f.obs.get(("speech", "words"))
-    return ((o.category, set(o.supports), o.text) if o is not None
-            else ("none", set(), "no emotion words in what was said"))
-
-
-def _speech_claim(f: _Facts, sentence: str, phrase: str, emo: str, negated: bool) -> Claim:
-    if negated:
-        asserted = {"emotional": "none", "neutral": "emotional"}.get(emo, f"not {emo}")
-    else:
-        asserted = "none" if emo == "neutral" else emo
-    if f.modality("speech") is None and f.modality("text") is None:
-        return _missing(f, sentence, phrase, "speech", "words", asserted)
-    actual, supports, reading = _words_reading(f)
-    if actual == "none":
-        ok = asserted == "none" or asserted.startswith("not ")
-    elif asserted == "none":
-        ok = False
-    elif asserted.startswith("not "):
-        ok = asserted[4:] not in supports and asserted[4:] != actual
-    else:
-        ok = asserted == "emotional" or asserted == actual or asserted in supports
-    said = f' (transcript: "{f.transcript.strip()}")' if f.transcript else ""
-    evid = reading + said
-    if ok:
-        return Claim(sentence=sentence, phrase=phrase, modality="speech", cue="words", asserted=asserted,
-                     actual=actual, verdict="supported", detail=f"agrees: {evid}")
-    claim = {"none": "the words carry no emotion", "emotional": "the words carry emotion"}.get(
-        asserted, f"the words express {asserted}")
-    return Claim(sentence=sentence, phrase=phrase, modality="speech", cue="words", asserted=asserted,
-                 actual=actual, verdict="contradicted",
-                 detail=f'You wrote that {claim} ({_q(phrase)}), but the evidence reads: {evid}.')
-
-
-# --- quotes -----------------------------------------------------------------------------------------
-
-
-def _letters(text: str) -> str:
-    """The text's letters and digits only, lower-cased (to find a quote in another script in the transcript)."""
-    return "".join(re.findall(r"\w", text.lower()))
-
-
-def _quote_claims(f: _Facts, sentence: str, masked_toks: Sequence[_Tok], quotes: Sequence[str]) -> list[Claim]:
-    if not quotes:
-        return []
-    speechy = bool({t.text for t in masked_toks} & _SPEECH_VERBS)
-    claims = []
-    for m in re.finditer(r"\bq([qx])([a-z])\b", sentence):
-        kind, q = m.group(1), quotes[ord(m.group(2)) - ord("a")]
-        words = _words_of(q)
-        if kind == "x" or (not speechy and len(words or _letters(q)) < 3):
-            continue  # a quoted label, category word or piece of the evidence, not the speaker's words
-        if f.transcript is None:
-            if f.modality("speech") is None:
-                claims.append(_missing(f, sentence, f'"{q}"', "speech", "transcript", q))
-            continue
-        n = len(words)
-        if words:
-            found = any(said[i: i + n] == words for said in (_words_of(f.transcript), _words_of(f.translation or ""))
-                        for i in range(len(said) - n + 1))
-        else:  # another script: the quote's letters in the transcript's, spacing and punctuation aside
-            found = _letters(q) in _letters(f.transcript)
-        if found:
-            claims.append(Claim(sentence=sentence, phrase=f'"{q}"', modality="speech", cue="transcript",
-                                asserted=q, actual=f.transcript, verdict="supported", detail="quoted as said"))
-        else:
-            claims.append(Claim(sentence=sentence, phrase=f'"{q}"', modality="speech", cue="transcript",
-                                asserted=q, actual=f.transcript, verdict="invented",
-                                detail=f'You quoted "{q}", but the transcript is "{f.transcript.strip()}".'))
-    return claims

@@ -11,9 +11,10 @@ from typing import Any
 from emer.pipeline.evidence.facs import load_au_table
 from emer.pipeline.evidence.injection import neutralise
 from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
-from emer.pipeline.reasoning.checker.lexicon import _CUE_LABEL, AU_SYNONYMS
-from emer.pipeline.reasoning.checker.text import _TOKEN_RE
+from emer.pipeline.reasoning.checker.lexicon import _CUE_LABEL, _MODALITY_WHAT, AU_SYNONYMS
+from emer.pipeline.reasoning.checker.text import _TOKEN_RE, _q
 from emer.pipeline.reasoning.cues import phrases
+from emer.pipeline.records.checks import Claim
 from emer.pipeline.records.vocab import canonical_label
 
 # --- the evidence, indexed --------------------------------------------------------------------------
@@ -159,3 +160,12 @@ def _say(cue: str, category: str) -> str:
     if cue == "brightness":
         return f"the image is {category}"
     return f"the {_CUE_LABEL.get(cue, cue)} is {category}"
+
+
+def _missing(f: _Facts, sentence: str, phrase: str, modality: str, cue: str, asserted: str) -> Claim:
+    """A claim about a modality whose clue is missing (invented)."""
+    what = _MODALITY_WHAT[modality]
+    return Claim(sentence=sentence, phrase=phrase, modality=modality, cue=cue, asserted=asserted, actual=None,
+                 verdict="invented",
+                 detail=f'You described {what} ({_q(phrase)}), but there is no {modality} clue for this clip '
+                 f"({f.status(modality)}).")

@@ -15,15 +15,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from emer.pipeline.reasoning.checker.aus import _au_mentions
-from emer.pipeline.reasoning.checker.lexicon import _AU_ABSENT, _AU_LOWERED, _WORDS, PROSODY_CUES, _emotion
+from emer.pipeline.reasoning.checker.lexicon import (
+    _AU_ABSENT,
+    _AU_LOWERED,
+    _WORDS,
+    PROSODY_CUES,
+    _emotion,
+    _module_set,
+)
 from emer.pipeline.reasoning.checker.text import _clauses, _lexicon, _match, _negation, _phrase, _Tok
 from emer.pipeline.reasoning.cues import au_readings, voice_readings
 from emer.pipeline.records.checks import Claim
 
-_CONTINUES = frozenset({"indicating", "suggesting", "pointing", "signalling", "signaling", "showing", "reflecting",
-                        "conveying", "implying", "which", "consistent", "typical", "characteristic"})
+_CONTINUES = _module_set("interpretation", "continues")
 # "..., all signs of anger": the reading is claimed for every cue named before it in the sentence
-_EVERY = frozenset({"all", "both", "each", "every"})
+_EVERY = _module_set("interpretation", "every")
 
 
 def _or(words: Sequence[str]) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.records.text import negations
 from emer.pipeline.records.vocab import basic_emotions, basic_of_wheel_word, canonical_label, load_data_yaml
 
-PROSODY_CUES = ("pitch", "pitch_range", "pitch_contour", "loudness", "rate", "voice_quality", "voice_clarity")
-LEVEL_CUES = ("pitch", "pitch_range", "loudness", "rate", "voice_quality", "voice_clarity")
+# The voice cues (prompts/evidence/voice_features.yaml): the levels read against a reference, then the contour.
+PROSODY_CUES = voice_vocabulary().cues()
+LEVEL_CUES = voice_vocabulary().level_cues()
 SCENE_CUES = ("brightness", "motion", "framing")
 
 _DATA: dict[str, Any] = load_data_yaml("evidence", "checker_lexicon.yaml")
@@ -24,6 +26,11 @@ _WORDS: dict[str, dict[str, str]] = {
 
 def _set(name: str) -> frozenset[str]:
     return frozenset(_DATA["word_sets"][name])
+
+
+def _module_set(module: str, name: str) -> frozenset[str]:
+    """A word set of one checker module (the lexicon's key named after the module)."""
+    return frozenset(_DATA[module][name])
 
 
 _STANDALONE = _set("standalone")  # category words that are claims with no cue noun in the clause

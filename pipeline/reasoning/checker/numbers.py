@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from emer.pipeline.reasoning.checker.facts import _Facts
-from emer.pipeline.reasoning.checker.lexicon import _emotion
+from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion, _module_set
 from emer.pipeline.reasoning.checker.text import _q, _words_of
 from emer.pipeline.records.checks import PROBLEM_VERDICTS, Claim
 from emer.pipeline.records.errors import ConfigError
@@ -16,19 +16,12 @@ from emer.pipeline.records.vocab import label_weights
 _NUMBER_RE = re.compile(r"(?<![\w.])([-−+]?\d+(?:\.\d+)?)(?:\s*(%|percent\b|per\s+cent\b|hz\b|hertz\b|dbfs\b|db\b|"
                         r"decibels?\b|semitones?\b|st\b|syllables?\b|spreads?\b|standard\s+deviations?\b|"
                         r"s\b|secs?\b|seconds?\b|ms\b|minutes?\b|frames?\b|words?\b|x\b))?", re.IGNORECASE)
-_UNIT_FAMILY = {"%": "%", "percent": "%", "per cent": "%", "hz": "hz", "hertz": "hz", "dbfs": "db", "db": "db",
-                "decibel": "db", "decibels": "db", "semitone": "st", "semitones": "st", "st": "st",
-                "syllable": "syl", "syllables": "syl", "spread": "spread", "spreads": "spread",
-                "standard deviation": "spread", "standard deviations": "spread"}
-_UNREAD_UNITS = frozenset({"s", "sec", "secs", "second", "seconds", "ms", "minute", "minutes", "frame", "frames",
-                           "word", "words", "x"})  # durations and counts the clip header shows, sizes
-_APPROX = frozenset({"about", "around", "roughly", "approximately", "approx", "nearly", "almost", "~", "some",
-                     "circa", "ca"})
-_COMPARE = frozenset({"above", "below", "over", "under", "than", "least", "most", "exceeds", "exceeding", "beyond",
-                      "threshold", "up", "within"})
+_UNIT_FAMILY: dict[str, str] = dict(_DATA["numbers"]["unit_family"])
+_UNREAD_UNITS = _module_set("numbers", "unread_units")  # durations and counts the clip header shows, sizes
+_APPROX = _module_set("numbers", "approx")
+_COMPARE = _module_set("numbers", "compare")
 # after a number: a difference or ratio the text derives ("30 Hz higher than usual"), not a value it cites
-_DERIVED = frozenset({"higher", "lower", "more", "less", "above", "below", "louder", "softer", "quieter", "faster",
-                      "slower", "than", "times", "over", "under", "up", "down", "increase", "drop", "difference"})
+_DERIVED = _module_set("numbers", "derived")
 
 
 def _unit_family(unit: str | None) -> str | None:

@@ -20,7 +20,7 @@ from emer.pipeline.records.checks import Claim
 _CONTRAST = frozenset(_DATA["readings"]["contrast"])
 _DECIDES = frozenset(_DATA["readings"]["decides"])
 _SUPPORT = frozenset(_DATA["readings"]["support"])
-_ALTERNATIVE = frozenset({"or", "and", "/", "nor"})
+_ALTERNATIVE = frozenset(_DATA["readings"]["alternative"])
 
 
 def states_disagreement(words: list[str], label: str) -> bool:
