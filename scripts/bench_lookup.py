@@ -1,8 +1,9 @@
-"""Prompt-lookup decoding against plain greedy decoding on the six sample clips' own explain requests: generated
-tokens per second, decode steps, draft tokens accepted, tokens decoded again for close calls, and whether the text
-is the same. Reads the prompts of an earlier run's clips (their prompt.txt), so no clue extraction runs.
+"""Prompt-lookup decoding against plain greedy decoding on a run's own explain requests: generated tokens per
+second, decode steps, draft tokens accepted per step, and whether the text is the same. Reads the prompts of an
+earlier run's clips (their prompt.txt), so no clue extraction runs. A draft is capped by what the build verifies
+exactly (`LlamaSession.exact_batch`).
 
-    python scripts/bench_lookup.py OUT_FOLDER_OF_A_RUN [--lookup 8] [--margins 0.5,0.25] [--model qwen2.5-1.5b]
+    python scripts/bench_lookup.py OUT_FOLDER_OF_A_RUN [--lookups 2,6] [--model qwen2.5-1.5b]
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from emer.pipeline.reasoning import session as session_module
 from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner
 
 
@@ -30,8 +30,7 @@ def prompt_sections(text: str) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path)
-    parser.add_argument("--lookup", type=int, default=8)
-    parser.add_argument("--margins", default="0.5,0.25")
+    parser.add_argument("--lookups", default="2,6", help="draft sizes to compare with plain decoding")
     parser.add_argument("--model", default="qwen2.5-1.5b")
     parser.add_argument("--max-tokens", type=int, default=150)
     args = parser.parse_args()
@@ -43,14 +42,13 @@ def main() -> None:
         messages = [{"role": "system", "content": sections["system"]}, {"role": "user", "content": sections["user"]},
                     {"role": "user", "content": sections["explain"]}]
         prompts.append((folder.name, s.tokens(messages)))
-    variants = [("plain", 0, 0.0)] + [(f"lookup {args.lookup}, margin {m}", args.lookup, float(m))
-                                      for m in args.margins.split(",")]
+    variants = [("plain", 0)] + [(f"lookup {n} (exact batch {s.exact_batch})", int(n))
+                                 for n in args.lookups.split(",")]
     reference: dict[str, str] = {}
-    print("| decoding | generated | decode steps | accepted | decoded again | s | generated tok/s | same text |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, lookup, margin in variants:
-        session_module.LOOKUP_MARGIN = margin
-        total = {"generated_tokens": 0, "steps": 0, "accepted_tokens": 0, "redecoded_tokens": 0}
+    print("| decoding | generated | decode steps | accepted per step | s | generated tok/s | same text |")
+    print("|---|---|---|---|---|---|---|")
+    for name, lookup in variants:
+        total = {"generated_tokens": 0, "steps": 0, "accepted_tokens": 0}
         seconds, same = 0.0, 0
         for clip, tokens in prompts:
             s.llm.reset()
@@ -63,8 +61,8 @@ def main() -> None:
                 total[k] += getattr(p, k)
             reference.setdefault(clip, text)
             same += reference[clip] == text
-        print(f"| {name} | {total['generated_tokens']} | {total['steps'] + total['redecoded_tokens']} | "
-              f"{total['accepted_tokens']} | {total['redecoded_tokens']} | {seconds:.1f} | "
+        print(f"| {name} | {total['generated_tokens']} | {total['steps']} | "
+              f"{total['accepted_tokens'] / max(1, total['steps']):.2f} | {seconds:.1f} | "
               f"{total['generated_tokens'] / seconds:.2f} | {same}/{len(prompts)} |", flush=True)
 
 

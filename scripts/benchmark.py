@@ -231,25 +231,24 @@ def render(current: dict, baseline: dict | None, rev: str, dataset: str, rerun: 
 
 def pass_table(run: dict) -> list[str]:
     """Per LLM pass, per clip: tokens evaluated, reused and generated, decode steps while generating, draft tokens
-    accepted (prompt-lookup decoding), tokens decoded again for close calls, seconds and generated tokens per
-    second."""
+    accepted (prompt-lookup decoding), seconds and generated tokens per second."""
     totals: dict[str, dict[str, float]] = {}
     for c in run["clips"]:
         for p in c.get("passes", []):
             t = totals.setdefault(p["name"], {})
             for k in ("evaluated_tokens", "reused_tokens", "generated_tokens", "steps", "accepted_tokens",
-                      "redecoded_tokens", "seconds"):
+                      "seconds"):
                 t[k] = t.get(k, 0.0) + p.get(k, 0)
     if not totals:
         return []
     n = len(run["clips"])
-    lines = ["", "| pass (per clip) | evaluated | reused | generated | steps | accepted | decoded again | s | "
-             "generated tok/s |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["", "| pass (per clip) | evaluated | reused | generated | steps | accepted | s | generated tok/s |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, t in totals.items():
         rate = f"{t['generated_tokens'] / t['seconds']:.1f}" if t["generated_tokens"] and t["seconds"] else "-"
         lines.append(f"| {name} | {t['evaluated_tokens'] / n:.0f} | {t['reused_tokens'] / n:.0f} | "
                      f"{t['generated_tokens'] / n:.1f} | {t['steps'] / n:.1f} | {t['accepted_tokens'] / n:.1f} | "
-                     f"{t['redecoded_tokens'] / n:.1f} | {t['seconds'] / n:.2f} | {rate} |")
+                     f"{t['seconds'] / n:.2f} | {rate} |")
     steps = sum(t["steps"] for t in totals.values())
     if steps:
         gen = sum(t["generated_tokens"] for t in totals.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from emer.pipeline.reasoning.cues import PlainCues
@@ -75,6 +76,29 @@ def test_prompt_lookup_decoding_gives_the_plain_greedy_text_on_the_default_model
     (spec, s_stats), = runs[8]
     assert plain[0] and spec == plain
     assert s_stats.accepted_tokens > 0
+
+
+@pytest.mark.slow
+def test_a_verification_batch_gives_each_token_the_logits_it_gets_alone(model_store):
+    """The premise of exact prompt lookup (session.exact_batch_limit): with this build, a decode call of up to
+    `exact_batch` tokens gives bit-identical logits to one token at a time, and leaves the same KV state."""
+    reasoner = Reasoner(LLMConfig(model="qwen2.5-1.5b"), model_store)
+    s = reasoner.session()
+    assert s.exact_batch > 1, "no batch decodes exactly with this llama.cpp build: scripts/install_llama.sh"
+    tokens = _explain_tokens(reasoner)
+    k = s.exact_batch
+    s.llm.reset()
+    s.begin_clip()
+    single = [s.evaluate(tokens)]
+    start = s.llm.n_tokens
+    answer: list[int] = []
+    for _ in range(2 * k + 1):
+        answer.append(int(np.argmax(single[-1])))
+        single.append(s._decode_one(answer[-1]))
+    s.llm.n_tokens = start
+    batched = s._decode_rows(answer[:k]) + s._decode_rows(answer[k:2 * k]) + [s._decode_one(answer[2 * k])]
+    for i, (b, one) in enumerate(zip(batched, single[1:], strict=True)):
+        assert np.array_equal(b, one), f"token {i}: batched logits differ by {np.max(np.abs(b - one))}"
 
 
 @pytest.mark.slow

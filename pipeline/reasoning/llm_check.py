@@ -51,9 +51,11 @@ class LLMCheck(Record):
 
 
 def build_level() -> str | None:
-    """The CPU level scripts/install_llama.sh built llama-cpp-python for in this environment, or None."""
+    """The CPU level scripts/install_llama.sh built llama-cpp-python for in this environment, or None (the marker
+    holds the level, then the build's name)."""
     marker = Path(sys.prefix) / LEVEL_MARKER
-    return marker.read_text().strip() if marker.is_file() else None
+    words = marker.read_text().split() if marker.is_file() else []
+    return words[0] if words else None
 
 
 def _llama_version() -> str | None:

@@ -232,8 +232,9 @@ class Reasoner:
                        compute: Callable[[], dict[str, float]]) -> dict[str, float]:
         """Scores of a calibration prompt from the on-disk cache (pipeline/reasoning/score_cache.py)."""
         llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
-        return cached_scores(self.model.sha256, f"llama-cpp-python {llama_cpp.__version__}", tokens, answers,
-                             compute)
+        # the build's features (llamafile, repack, SIMD level) are part of the engine: they change the last bits
+        engine = f"llama-cpp-python {llama_cpp.__version__} {llama_cpp.llama_print_system_info().decode().strip()}"
+        return cached_scores(self.model.sha256, engine, tokens, answers, compute)
 
     def _sampling(self) -> dict[str, Any]:
         cfg = self.config

@@ -19,13 +19,15 @@ last bits with the batch it was decoded in, so reuse is arranged to give the sam
   transcripts on the same model between clips), instead of being evaluated again.
 
 Generation is greedy (temperature 0) with llama.cpp's classic repeat penalty over the last 64 tokens, one token
-per decode call. Every pass records the tokens of its prompt, those evaluated, those reused, those generated, its
-wall time and llama.cpp's own time (the context's perf counters).
+per decode call, or with prompt-lookup drafts verified in the same call where the build decodes a batch exactly as
+single tokens (`exact_batch_limit`). Every pass records the tokens of its prompt, those evaluated, those reused,
+those generated, its wall time and llama.cpp's own time (the context's perf counters).
 """
 
 from __future__ import annotations
 
 import ctypes
+import platform
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,7 +38,6 @@ from emer.pipeline.records.errors import ReasonerError, require
 from emer.pipeline.records.results import PassStats
 
 REPEAT_LAST_N = 64
-LOOKUP_MARGIN = 0.5  # log-probability lead a pick from batched numbers needs (3x their measured error)
 SAVED_PREFIXES = 4  # first segments whose KV state is kept (system messages: one per prompt and label list)
 
 
@@ -62,6 +63,30 @@ def score_answers(evaluate: Callable[[list[int]], np.ndarray], prefix: list[int]
     return out
 
 
+def exact_batch_limit(llm: Any) -> int:
+    """The most tokens one decode call can hold while each gets the logits it gets decoded alone, bit for bit, with
+    this llama.cpp (0.3.36) on x86-64; 1 when no batch does. Which CPU kernel multiplies a matrix depends on how
+    many tokens the call holds, and kernels add up in different orders:
+
+    - llamafile's tinyBLAS (a `GGML_LLAMAFILE` build) takes the F16 attention products (K*Q, V*softmax) from 2
+      tokens up, where 1 token takes `ggml_vec_dot_f16`: no batch is exact (logits differ by up to 0.7);
+    - flash attention splits the KV cells between threads for 1 query from 512 cells up, not for a batch;
+    - repacked Q4_K weights (`use_extra_bufts`, on by default) take the 4-row gemm from 4 tokens up, the gemv below;
+    - without repacking, K-quant weights take the tiled kernels from 8 tokens up (`GGML_CPU_TILED_MM`).
+
+    `scripts/install_llama.sh` builds without llamafile; tests/test_speed.py compares the text with plain decoding."""
+    llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
+    info = llama_cpp.llama_print_system_info().decode("utf-8", "replace")
+    if platform.machine().lower() not in ("x86_64", "amd64") or "LLAMAFILE = 1" in info:
+        return 1
+    if getattr(llm, "context_params", None) is None or \
+            llm.context_params.flash_attn_type != llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED:
+        return 1
+    if llm.model_params.use_extra_bufts and "REPACK = 1" in info:
+        return 3
+    return 7
+
+
 def perf_counters(llm: Any) -> tuple[float, int]:
     """llama.cpp's own decode time (ms) and tokens decoded so far on this model's context."""
     llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
@@ -84,6 +109,7 @@ class LlamaSession:
         self._current: PassStats | None = None
         self._llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
         self._saved: dict[tuple[int, ...], Any] = {}
+        self.exact_batch = exact_batch_limit(llm)  # most tokens a verification decode call may hold
 
     # --- prompts ---------------------------------------------------------------------------------------
 
@@ -246,38 +272,26 @@ class LlamaSession:
                  ) -> tuple[str, str, list[int]]:
         """Greedy continuation of `prompt`: (text, finish reason "stop" or "length", generated tokens).
 
-        With `lookup` > 0, prompt-lookup decoding: after each token, the tokens that followed the latest
-        earlier occurrence of the last `ngram` (down to 1) tokens in the prompt or the answer are proposed as a
-        draft (up to `lookup` of them) and decoded in the same call as the token; the draft is accepted token by
-        token while it equals what greedy decoding picks from the logits at its position, so the answer copies
-        its prompt in fewer decode calls. llama.cpp's logits depend on how tokens were batched (up to ~0.7 in a
-        log-probability here, ~0.2 among the top tokens), so a pick made from batched numbers is trusted only
-        when its lead over the runner-up is at least `LOOKUP_MARGIN`; a closer call is decided again from the
-        numbers plain one-token-at-a-time decoding gives (the batched tokens decoded again one by one), so the
-        text is that of plain greedy decoding. Default: the session's own `lookup`."""
+        With `lookup` > 0 (default: the session's own), prompt-lookup decoding: after each token, the tokens that
+        followed the latest earlier occurrence of the last `ngram` (down to 1) tokens in the prompt or the answer
+        are proposed as a draft and decoded in the same call as the token; the draft is accepted token by token
+        while it equals what greedy decoding picks from the logits at its position, so an answer that copies its
+        prompt takes fewer decode calls. Each call holds at most `exact_batch` tokens, the most this build
+        decodes with the kernels of a single token (`exact_batch_limit`), so every logit is bit for bit that of
+        plain one-token-at-a-time decoding and so is the text; with a build where no batch is exact, lookup is
+        off."""
         llm = self.llm
         lookup = self.lookup if lookup is None else lookup
+        lookup = min(lookup, self.exact_batch - 1)
         ngram = self.ngram if ngram is None else ngram
-        # next-token log-probabilities, one per position decoded ahead, and whether plain decoding gives them
-        rows: list[tuple[np.ndarray, bool]] = [(self.evaluate(prompt), True)]
-        clean = llm.n_tokens  # the leading KV cells that hold what plain decoding puts there
-        drafted: list[int] = []  # draft tokens already decoded after the answer so far
+        rows = [self.evaluate(prompt)]  # next-token log-probabilities after each token decoded so far
+        drafted: list[int] = []  # draft tokens decoded after the answer so far
         history = list(prompt)
         out: list[int] = []
         finish = "length"
         text = ""
         while len(out) < max_tokens:
-            logp, exact = rows.pop(0)
-            tok, lead = self._pick(logp, history, repeat_penalty)
-            if not exact and lead < LOOKUP_MARGIN:  # too close to trust batched numbers: decide it plainly
-                if self._current is not None:
-                    self._current.redecoded_tokens += len(history) - clean
-                llm.n_tokens = clean
-                for t in history[clean:]:
-                    logp = self._decode_one(t)
-                clean = llm.n_tokens
-                rows, drafted = [], []
-                tok, _ = self._pick(logp, history, repeat_penalty)
+            tok = self._pick(rows.pop(0), history, repeat_penalty)
             if self._llama_cpp.llama_vocab_is_eog(llm._model.vocab, tok):
                 finish = "stop"
                 break
@@ -290,39 +304,29 @@ class LlamaSession:
                 break
             if self._current is not None:
                 self._current.generated_tokens += 1
-            if drafted and drafted[0] == tok:  # already decoded as part of the draft: its logits are rows[0]
+            if drafted and drafted[0] == tok:  # decoded as part of the draft: its logits are rows[0]
                 drafted.pop(0)
                 if self._current is not None:
                     self._current.accepted_tokens += 1
                 continue
             llm.n_tokens = len(history) - 1  # drop a rejected draft
-            clean = min(clean, llm.n_tokens)
-            drafted = lookup_draft(history, min(lookup, max_tokens - len(out)), ngram) if lookup else []
+            drafted = lookup_draft(history, min(lookup, max_tokens - len(out)), ngram) if lookup > 0 else []
             if self._current is not None:
                 self._current.steps += 1
                 self._current.drafted_tokens += len(drafted)
-            if drafted:
-                rows = [(r, False) for r in self._decode_rows([tok, *drafted])]
-            else:
-                exact = clean == llm.n_tokens
-                rows = [(self._decode_one(tok), exact)]
-                clean += exact
+            rows = self._decode_rows([tok, *drafted]) if drafted else [self._decode_one(tok)]
         llm.n_tokens = min(llm.n_tokens, len(history))  # a draft left beyond the answer is not kept
         return text, finish, out
 
     @staticmethod
-    def _pick(logp: np.ndarray, history: list[int], repeat_penalty: float) -> tuple[int, float]:
-        """The greedy token after llama.cpp's classic repeat penalty over the last tokens, and its lead over the
-        runner-up."""
+    def _pick(logp: np.ndarray, history: list[int], repeat_penalty: float) -> int:
+        """The greedy token after llama.cpp's classic repeat penalty over the last tokens."""
         scores = logp.copy()
         if repeat_penalty != 1.0:
             recent = np.unique(np.array(history[-REPEAT_LAST_N:], dtype=np.int64))
             vals = scores[recent]
             scores[recent] = np.where(vals > 0, vals / repeat_penalty, vals * repeat_penalty)
-        top2 = np.argpartition(-scores, 1)[:2]
-        first, second = (top2[0], top2[1]) if scores[top2[0]] >= scores[top2[1]] else (top2[1], top2[0])
-        tok = int(np.argmax(scores))
-        return tok, float(scores[first] - scores[second])
+        return int(np.argmax(scores))
 
     def _decode_one(self, tok: int) -> np.ndarray:
         self._decode([tok], prompt=False)
