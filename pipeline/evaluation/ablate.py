@@ -31,13 +31,14 @@ from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.judge import Judge
 from emer.pipeline.evaluation.metrics import EvaluationReport, evaluate_run, load_results, write_report
 from emer.pipeline.inputs.clip import probe_and_hash
+from emer.pipeline.inputs.listing import list_clips
 from emer.pipeline.records.clues import CLUE_KINDS, Record, load_clue
 from emer.pipeline.records.errors import ConfigError, EmerError, InputError
 from emer.pipeline.records.results import Result
 from emer.pipeline.records.vocab import canonical_label
 from emer.pipeline.run.config import RunConfig, load_config, name_list, parse_setting, run_overrides, set_dotted
 from emer.pipeline.run.observer import Observer
-from emer.pipeline.run.runner import Pipeline, list_clips
+from emer.pipeline.run.runner import Pipeline
 from emer.pipeline.store.cached import decode_key
 from emer.pipeline.store.io import link_atomic, write_model_atomic, write_text_atomic
 from emer.pipeline.store.models import ModelStore
@@ -153,7 +154,7 @@ def seed_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path,
         if info.is_file() and not layout.clip_info(clip_id).is_file():
             link_atomic(info, layout.clip_info(clip_id))
         for ex in pipeline.extractors:
-            src = pool / clip_id / ex.name / f"{pipeline.clue_key(sha, ex)}.json"
+            src = pool / clip_id / ex.name / f"{pipeline.extraction.clue_key(sha, ex)}.json"
             if src.is_file():
                 link_atomic(src, layout.clue(clip_id, ex.name))
                 linked += 1
