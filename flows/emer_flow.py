@@ -19,8 +19,6 @@ the variables.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,10 +34,13 @@ from prefect.utilities.annotations import allow_failure
 from pydantic import BaseModel, ConfigDict
 
 from emer.flows.workers import pipeline_for
+from emer.pipeline.evidence.references import ClipFeatures, SpeakerReferences
 from emer.pipeline.records.errors import EmerError
 from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.run.config import RunConfig, load_config, name_list, run_overrides
-from emer.pipeline.store.outputs import OutputLayout, claim_output
+from emer.pipeline.run.runloop import Clips, OnResult, TwoPass, run_folder
+from emer.pipeline.run.steps import PipelineSteps
+from emer.pipeline.store.outputs import OutputLayout
 
 FLOW_NAME = "emer"
 DEPLOYMENT_NAME = "process-folder"
@@ -88,11 +89,10 @@ def extract_task(config: RunConfig, path: str, out: str, clip_id: str, extractor
 
 @task(task_run_name="reason · {clip_id}", retries=RETRIES, retry_delay_seconds=RETRY_DELAY_SECONDS,
       retry_condition_fn=is_transient, cache_policy=NO_CACHE, persist_result=False)
-def reason_task(config: RunConfig, path: str, out: str, clip_id: str, outcomes: list[Any]) -> Result:
-    """Prompt and reasoning over the clip's clues on disk; writes the clip's result.json. A clue whose
-    extractor task failed outright is recomputed here by the core, or the clip fails with the cause."""
-    done = [o for o in map(_outcome, outcomes) if o is not None]
-    computed = [o.extractor for o in done if not o.reused]
+def reason_task(config: RunConfig, path: str, out: str, clip_id: str, computed: list[str]) -> Result:
+    """Evidence, prompt and reasoning over the clip's clues on disk; writes the clip's result.json. `computed`:
+    the extractors whose clues this run's tasks wrote. A clue whose extractor task failed outright is
+    recomputed here by the core, or the clip fails with the cause."""
     result = pipeline_for(config).run_clip(Path(path), Path(out), clip_id, computed=computed)
     logger = get_run_logger()
     if result.status != "failed":
@@ -104,16 +104,12 @@ def reason_task(config: RunConfig, path: str, out: str, clip_id: str, outcomes: 
     return result
 
 
-def _outcome(item: Any) -> ClueOutcome | None:
-    """An extractor task's outcome as the reasoning task receives it: the value (thread runner), or from
-    prefect-dask the `allow_failure` wrapper turned into a 1-tuple, or a state; None for a failed task."""
-    if isinstance(item, allow_failure):
-        item = item.unwrap()
-    if isinstance(item, tuple) and len(item) == 1:
-        item = item[0]
-    if isinstance(item, State):
-        item = item.result(raise_on_failure=False) if item.is_completed() else None
-    return item if isinstance(item, ClueOutcome) else None
+def _outcome(future: PrefectFuture[ClueOutcome]) -> ClueOutcome | None:
+    """An extractor task's outcome once it finished; None for a task that failed outright."""
+    future.wait()
+    state = future.state
+    value = state.result(raise_on_failure=False) if state.is_completed() else None
+    return value if isinstance(value, ClueOutcome) else None
 
 
 def task_runner_for(dask_address: str | None = None, dask_workers: int | None = None,
@@ -170,6 +166,20 @@ def write_report(out: str) -> Path | None:
     return index
 
 
+def _publish(summary: RunSummary, out: str, report: bool) -> None:
+    """The summary table as the artifact `emer-summary`, a log line, and the HTML report (`report`)."""
+    create_table_artifact(
+        key=ARTIFACT_KEY, table=_summary_table(summary),
+        description=f"{summary.ok} ok, {summary.degraded} degraded, {summary.failed} failed; reused "
+                    f"{summary.reused_clues} clues and {summary.reused_results} results; {summary.seconds:.1f} s. "
+                    f"Outputs: {out}")
+    get_run_logger().info("%d ok, %d degraded, %d failed; reused %d clues and %d results from earlier runs; "
+                          "%.1f s", summary.ok, summary.degraded, summary.failed, summary.reused_clues,
+                          summary.reused_results, summary.seconds)
+    if report:
+        write_report(out)
+
+
 def _throttle(in_flight: list[PrefectFuture[Any]], limit: int) -> None:
     """Wait until fewer than `limit` of the futures are unfinished."""
     while len(in_flight) >= max(1, limit):
@@ -177,19 +187,65 @@ def _throttle(in_flight: list[PrefectFuture[Any]], limit: int) -> None:
         in_flight.remove(done)
 
 
-def _collect(futures: Iterable[tuple[str, Path, PrefectFuture[Result]]]) -> list[Result]:
-    results = []
-    for clip_id, clip_path, future in futures:
-        future.wait()
-        state = future.state
-        value = state.result(raise_on_failure=False) if state.is_completed() else None
-        if isinstance(value, Result):
-            results.append(value)
-        else:
-            exc = state.result(raise_on_failure=False)
-            results.append(Result(clip_id=clip_id, source_path=str(clip_path), status="failed",
-                                  error=f"{clip_path}: task {state.name}: {type(exc).__name__}: {exc}"))
-    return results
+class TaskLoop(TwoPass):
+    """The run loop's two passes (pipeline/run/runloop.py) with each step as a Prefect task: one task per clip
+    and extractor, then, once every clip's clues are in, the speaker references and one reasoning task per
+    clip. `concurrency` clips are in flight at once."""
+
+    def __init__(self, config: RunConfig, concurrency: int) -> None:
+        self.config = config
+        self.concurrency = concurrency
+        self.extracted: dict[str, list[PrefectFuture[ClueOutcome]]] = {}
+
+    def extract(self, steps: PipelineSteps, clips: Clips, out: Path
+                ) -> tuple[dict[str, list[str]], dict[str, ClipFeatures]]:
+        """Every clip's clues as tasks; the features are read from the clues on disk (tasks may run elsewhere)."""
+        get_run_logger().info("%d clips, extractors %s, model %s, label set %s, %d at a time", len(clips),
+                              ", ".join(c.name for c in self.config.extractors), self.config.llm.model,
+                              self.config.label_set, self.concurrency)
+        in_flight: list[PrefectFuture[Any]] = []
+        for clip_id, clip_path in clips:
+            _throttle(in_flight, self.concurrency * len(self.config.extractors))
+            self.extracted[clip_id] = [extract_task.submit(self.config, str(clip_path), str(out), clip_id, c.name)
+                                       for c in self.config.extractors]
+            in_flight.extend(self.extracted[clip_id])
+        computed: dict[str, list[str]] = {}
+        for clip_id, futures in self.extracted.items():
+            computed[clip_id] = [o.extractor for o in map(_outcome, futures) if o is not None and not o.reused]
+        return computed, {}
+
+    def references_ready(self, references: SpeakerReferences) -> None:
+        get_run_logger().info("speaker references: %s", ", ".join(f"{s} ({len(r.clips)} clips)"
+                                                                  for s, r in references.speakers.items()) or "none")
+
+    def reason(self, steps: PipelineSteps, clips: Clips, out: Path, computed: dict[str, list[str]],
+               on_result: OnResult) -> list[Result]:
+        """Each clip's reasoning as a task (after its extractor tasks, also failed ones)."""
+        submitted: list[tuple[str, Path, PrefectFuture[Result]]] = []
+        in_flight: list[PrefectFuture[Any]] = []
+        for clip_id, clip_path in clips:
+            _throttle(in_flight, self.concurrency)
+            future = reason_task.submit(self.config, str(clip_path), str(out), clip_id, computed.get(clip_id, []),
+                                        wait_for=[allow_failure(f) for f in self.extracted.get(clip_id, [])])
+            submitted.append((clip_id, clip_path, future))
+            in_flight.append(future)
+        results: list[Result] = []
+        for clip_id, clip_path, future in submitted:
+            results.append(_result(clip_id, clip_path, future))
+            on_result(results)
+        return results
+
+
+def _result(clip_id: str, clip_path: Path, future: PrefectFuture[Result]) -> Result:
+    """The reasoning task's result, or a failed result naming the task's error."""
+    future.wait()
+    state = future.state
+    value = state.result(raise_on_failure=False) if state.is_completed() else None
+    if isinstance(value, Result):
+        return value
+    exc = state.result(raise_on_failure=False)
+    return Result(clip_id=clip_id, source_path=str(clip_path), status="failed",
+                  error=f"{clip_path}: task {state.name}: {type(exc).__name__}: {exc}")
 
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), persist_result=False,
@@ -207,52 +263,9 @@ def emer(folder: str, out: str = "out", extractors: list[str] | str | None = Non
     `recursive`: the folder's subfolders too. `report`: write OUT/report/index.html at the end, linked as the
     artifact `emer-report`. The flow holds `out`'s run lock: a second run into it is refused."""
     config = resolve_config(config_file, extractors, model, label_set, prompt, overrides)
-    with claim_output(Path(out)):
-        return _process(folder, out, config, concurrency, recursive, report)
-
-
-def _process(folder: str, out: str, config: RunConfig, concurrency: int, recursive: bool,
-             report: bool = True) -> State[Any]:
-    logger = get_run_logger()
-    started, t0 = datetime.now(UTC), time.perf_counter()
     pipeline = pipeline_for(config)  # cheap here: models load lazily, in whichever process runs the tasks
-    clips = pipeline.start_run(Path(folder), Path(out), recursive)
-    logger.info("%d clips, extractors %s, model %s, label set %s, %d at a time", len(clips),
-                ", ".join(c.name for c in config.extractors), config.llm.model, config.label_set, concurrency)
-    # Pass 1: every clip's clues. Pass 2, once all are on disk: speaker references, then the reasoning.
-    extracted: dict[str, list[PrefectFuture[ClueOutcome]]] = {}
-    in_flight: list[PrefectFuture[Any]] = []
-    for clip_id, clip_path in clips:
-        _throttle(in_flight, concurrency * len(config.extractors))
-        extracted[clip_id] = [extract_task.submit(config, str(clip_path), out, clip_id, c.name)
-                              for c in config.extractors]
-        in_flight.extend(extracted[clip_id])
-    for futures in extracted.values():
-        for f in futures:
-            f.wait()
-    references = pipeline.prepare_references(clips, Path(out))
-    logger.info("speaker references: %s", ", ".join(f"{s} ({len(r.clips)} clips)"
-                                                    for s, r in references.speakers.items()) or "none")
-    submitted: list[tuple[str, Path, PrefectFuture[Result]]] = []
-    in_flight = []
-    for clip_id, clip_path in clips:
-        _throttle(in_flight, concurrency)
-        future = reason_task.submit(config, str(clip_path), out, clip_id,
-                                    [allow_failure(f) for f in extracted[clip_id]])
-        submitted.append((clip_id, clip_path, future))
-        in_flight.append(future)
-    results = _collect(submitted)
-    summary = pipeline.finish_run(Path(folder), Path(out), results, started, time.perf_counter() - t0)
-    create_table_artifact(
-        key=ARTIFACT_KEY, table=_summary_table(summary),
-        description=f"{summary.ok} ok, {summary.degraded} degraded, {summary.failed} failed; reused "
-                    f"{summary.reused_clues} clues and {summary.reused_results} results; {summary.seconds:.1f} s. "
-                    f"Outputs: {out}")
-    logger.info("%d ok, %d degraded, %d failed; reused %d clues and %d results from earlier runs; %.1f s",
-                summary.ok, summary.degraded, summary.failed, summary.reused_clues, summary.reused_results,
-                summary.seconds)
-    if report:
-        write_report(out)
+    summary = run_folder(pipeline, Path(folder), Path(out), recursive, TaskLoop(config, concurrency),
+                         finished=lambda summary: _publish(summary, out, report))
     problems = [  # degraded too: an extractor that was asked for failed
         f"{len(bad)} of {len(summary.clips)} clips {status}: " + "; ".join(f"{c.clip_id}: {c.error}" for c in bad)
         for status in ("failed", "degraded") if (bad := [c for c in summary.clips if c.status == status])

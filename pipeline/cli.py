@@ -40,9 +40,12 @@ def run_overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from emer.pipeline.inputs.listing import list_clips
     from emer.pipeline.run.config import load_config
     from emer.pipeline.run.progress import ProgressBar, print_table
-    from emer.pipeline.run.runner import Pipeline, list_clips
+    from emer.pipeline.run.runner import Pipeline
 
     config = load_config(args.config, run_overrides_from_args(args))
     gold = None
@@ -59,7 +62,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     pipeline = Pipeline(config, observers=[bar], gold=gold)
     pipeline.overlap = not args.sequential
     try:
-        with closing(bar):  # closed before any error is printed, so the message starts on a line of its own
+        # log lines go above the bar, and it is closed before any error is printed, so the message starts on a
+        # line of its own (an output folder that cannot be used fails before the bar is drawn)
+        with closing(bar), logging_redirect_tqdm():
             summary = pipeline.run(args.path, args.out, args.recursive)
     except RunStoppedError as e:
         print(f"emer: error: {e}", file=sys.stderr)

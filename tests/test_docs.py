@@ -47,7 +47,7 @@ def test_prefect_is_told_the_loggers_emer_logs_to():
     setting = deployment["work_pool"]["job_variables"]["env"]["PREFECT_LOGGING_EXTRA_LOGGERS"]
     extra = [n.strip() for n in setting.split(",")]
     loggers = _module_loggers()
-    assert "emer.pipeline.run.runner" in loggers and "emer.flows.workers" in loggers
+    assert "emer.pipeline.run.steps" in loggers and "emer.flows.workers" in loggers
     for name in loggers:
         assert any(name == e or name.startswith(f"{e}.") for e in extra), f"{name} is not under {setting}"
     for doc in ("README.md", "docs/prefect.md"):

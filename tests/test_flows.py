@@ -301,3 +301,49 @@ def test_one_extractor_per_task_then_reasoning_over_clues_on_disk(tmp_path, vide
     assert _CountingScene.calls == 1 and result.status == "ok"
     assert [c.reused for c in result.clues] == [False]  # written by this run's extractor task, not an earlier one
     assert pipeline.run_clip(path, tmp_path, "neu").clues[0].reused
+
+
+@pytest.mark.slow
+def test_the_flow_gives_the_command_lines_results_and_logs_the_cores_warnings(prefect_env, tmp_path):
+    """One run loop: the flow's tasks and `emer run` write the same references, evidence, prompts and results.
+    With PREFECT_LOGGING_EXTRA_LOGGERS as prefect.yaml sets it, a warning of the core (an unreadable cached clue,
+    logged by emer.pipeline.store.cached) is in the flow run's log on the server."""
+    import yaml
+    from test_runloop import _comparable
+
+    from emer.pipeline.inputs.datasets import fetch_sample_set
+    from emer.pipeline.run.config import RunConfig
+    from emer.pipeline.run.runner import Pipeline
+
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    crema = fetch_sample_set("crema-d") / "audio"
+    for emotion in ("ANG", "HAP"):  # one speaker with two clips: a speaker reference
+        shutil.copy(crema / f"1002_DFA_{emotion}_XX.mp3", folder)
+    shutil.copy(fetch_sample_set("emodb") / "audio" / "03a01Fa.wav", folder)
+    settings = {"label_set": "crema-d", "llm": FAST["llm"], "evidence": {"min_speaker_clips": 2},
+                "extractors": [{"name": "praat-prosody"}]}
+    cli = tmp_path / "cli"
+    assert Pipeline(RunConfig.model_validate(settings)).run(folder, cli).ok == 3
+
+    flow = tmp_path / "flow"
+    (flow / "03a01Fa" / "clues").mkdir(parents=True)
+    (flow / "03a01Fa" / "clues" / "praat-prosody.json").write_text("{not json")
+    config = tmp_path / "run.yaml"
+    config.write_text(json.dumps(settings))
+    root = Path(__file__).resolve().parents[1]
+    deployment = yaml.safe_load((root / "prefect.yaml").read_text())["deployments"][0]
+    env = {**prefect_env, "PREFECT_LOGGING_EXTRA_LOGGERS":
+           deployment["work_pool"]["job_variables"]["env"]["PREFECT_LOGGING_EXTRA_LOGGERS"]}
+    proc = subprocess.run([str(BIN / "emer"), "flow-run", str(folder), "-o", str(flow), "-c", str(config)],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    assert json.loads((cli / "references.json").read_text()) == json.loads((flow / "references.json").read_text())
+    for clip in ("1002_DFA_ANG_XX", "1002_DFA_HAP_XX", "03a01Fa"):
+        for name in ("evidence.json", "prompt.txt"):
+            assert (cli / clip / name).read_text() == (flow / clip / name).read_text(), (clip, name)
+        assert _comparable(cli / clip / "result.json") == _comparable(flow / clip / "result.json"), clip
+    logs = _post(f"{prefect_env['PREFECT_API_URL']}/logs/filter", {"logs": {"level": {"ge_": 30}}, "limit": 200})
+    core = [log for log in logs if "ignoring unreadable cached clue" in log["message"]]
+    assert core and core[0]["name"] == "emer.pipeline.store.cached" and core[0]["task_run_id"], logs

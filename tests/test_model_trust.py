@@ -14,6 +14,7 @@ import huggingface_hub.constants as hf_constants
 import pytest
 
 from emer import pipeline
+from emer.pipeline.inputs.clip import clip_id_for
 from emer.pipeline.records.clues import ClueStatus
 from emer.pipeline.records.errors import ModelIntegrityError
 from emer.pipeline.run.config import RunConfig
@@ -199,24 +200,25 @@ def test_clue_key_follows_the_model_sha_and_loads_no_model(cache, pristine, tmp_
     config = RunConfig(extractors=[{"name": "mediapipe-face"}], reason=False, model_paths={FER: str(fer)})
     pipeline = Pipeline(config, store_for(landmarker, **{FER: fer}))
     face = pipeline.extractors[0]
-    key = pipeline.clue_key("0" * 64, face)
+    key = pipeline.extraction.clue_key("0" * 64, face)
     assert face._landmarker is None and face._interpreter is None
     flip(fer, 8192)
-    assert pipeline.clue_key("0" * 64, face) != key
+    assert pipeline.extraction.clue_key("0" * 64, face) != key
     shutil.copy2(pristine / FER / FER_FILE, fer)  # repaired
-    assert pipeline.clue_key("0" * 64, face) == key
+    assert pipeline.extraction.clue_key("0" * 64, face) == key
     # without the expression classifier, its file is not part of the key
     config = RunConfig(extractors=[{"name": "mediapipe-face", "config": {"expression": False}}], reason=False)
     landmarks_only = Pipeline(config, store_for(landmarker, **{FER: fer}))
-    before = landmarks_only.clue_key("0" * 64, landmarks_only.extractors[0])
+    before = landmarks_only.extraction.clue_key("0" * 64, landmarks_only.extractors[0])
     flip(fer, 8192)
-    assert landmarks_only.clue_key("0" * 64, landmarks_only.extractors[0]) == before
+    assert landmarks_only.extraction.clue_key("0" * 64, landmarks_only.extractors[0]) == before
 
 
 def _face_clue(folder: Path, clip: Path, out: Path, **paths: Path):
     config = RunConfig(extractors=[{"name": "mediapipe-face"}], reason=False,
                        model_paths={k: str(v) for k, v in paths.items()})
-    _, [clue], [reused] = Pipeline(config, store_for(folder, **paths)).extract_clues(clip, OutputLayout(out))
+    pipeline = Pipeline(config, store_for(folder, **paths))
+    _, [clue], [reused] = pipeline.extraction.extract(clip, OutputLayout(out), clip_id_for(clip))
     return clue, reused
 
 

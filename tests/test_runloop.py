@@ -115,3 +115,34 @@ def test_overlapped_run_gives_the_sequential_results(tmp_path):
         assert _comparable(seq / clip / "result.json") == _comparable(ovl / clip / "result.json"), clip
     ids = [json.loads(line)["clip_id"] for line in (ovl / "results.jsonl").read_text().splitlines()]
     assert ids == sorted(ids)  # the listing order, not the order the clips finished in
+
+
+def test_each_clips_reference_features_are_computed_once_in_either_loop(tmp_path, audio_paths, monkeypatch):
+    """The CLI's loop and the flow's steps (one extractor task per clip, references from the clues on disk, then
+    the reasoning step) read a clip's reference features once, for its speaker's reference and its evidence."""
+    from emer.pipeline.run import clip_evidence
+    from emer.pipeline.store.outputs import OutputLayout
+
+    calls: list[str] = []
+    real = clip_evidence.clip_features
+    monkeypatch.setattr(clip_evidence, "clip_features", lambda cid, clues: calls.append(cid) or real(cid, clues))
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for emotion in ("ANG", "HAP"):
+        shutil.copy(audio_paths[emotion], folder)
+    config = RunConfig(extractors=[{"name": "praat-prosody"}], reason=False, evidence={"min_speaker_clips": 2})
+    ids = sorted(p.stem for p in folder.iterdir())
+    assert Pipeline(config).run(folder, tmp_path / "cli").ok == 2
+    assert sorted(calls) == ids
+
+    calls.clear()
+    steps, out = Pipeline(config), tmp_path / "flow"
+    clips = [(cid, folder / f"{cid}.mp3") for cid in ids]
+    for cid, path in clips:
+        steps.extract_clue(path, OutputLayout(out), cid, "praat-prosody")
+    assert "1002" in steps.prepare_references(clips, out).speakers
+    for cid, path in clips:
+        assert steps.run_clip(path, out, cid, computed=["praat-prosody"]).status == "ok"
+    assert sorted(calls) == ids
+    for cid in ids:
+        assert (tmp_path / "cli" / cid / "evidence.json").read_text() == (out / cid / "evidence.json").read_text()

@@ -35,10 +35,11 @@ from emer.pipeline.evaluation.judge import Judge
 from emer.pipeline.evaluation.metrics import evaluate_run, load_results, write_report
 from emer.pipeline.evaluation.variants import Variant, load_variants, parse_variant, variant_config
 from emer.pipeline.inputs.clip import probe_and_hash
+from emer.pipeline.inputs.listing import list_clips
 from emer.pipeline.records.clues import load_clue
 from emer.pipeline.records.errors import ConfigError, EmerError, InputError
 from emer.pipeline.run.observer import Observer
-from emer.pipeline.run.runner import Pipeline, list_clips
+from emer.pipeline.run.runner import Pipeline
 from emer.pipeline.store.cached import decode_key
 from emer.pipeline.store.io import link_atomic
 from emer.pipeline.store.models import ModelStore
@@ -63,7 +64,7 @@ def seed_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path,
         if info.is_file() and not layout.clip_info(clip_id).is_file():
             link_atomic(info, layout.clip_info(clip_id))
         for ex in pipeline.extractors:
-            src = pool / clip_id / ex.name / f"{pipeline.clue_key(sha, ex)}.json"
+            src = pool / clip_id / ex.name / f"{pipeline.extraction.clue_key(sha, ex)}.json"
             if src.is_file():
                 link_atomic(src, layout.clue(clip_id, ex.name))
                 linked += 1

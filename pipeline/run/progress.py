@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.run.observer import Observer
@@ -11,12 +13,23 @@ from emer.pipeline.store.outputs import first_sentence
 
 
 class ProgressBar(Observer):
-    """A tqdm bar over clips; the postfix names the stage that just finished."""
+    """A tqdm bar over clips; the postfix names the stage that just finished. Drawn at the first event, so an
+    error before any clip ran (an output folder that cannot be used) prints without a bar above it."""
 
     def __init__(self, total: int, quiet: bool = False) -> None:
-        from tqdm import tqdm
+        self.total = total
+        self.quiet = quiet
+        self._bar: Any = None
+        self._lock = threading.Lock()  # the overlapped loop reports from two threads
 
-        self.bar = tqdm(total=total, unit="clip", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+    @property
+    def bar(self) -> Any:
+        with self._lock:
+            if self._bar is None:
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=self.total, unit="clip", disable=self.quiet, file=sys.stderr, dynamic_ncols=True)
+            return self._bar
 
     def on_clip_start(self, clip_id: str, path: Path) -> None:
         self.bar.set_description(clip_id)
@@ -28,7 +41,8 @@ class ProgressBar(Observer):
         self.bar.update(1)
 
     def close(self) -> None:
-        self.bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def print_table(summary: RunSummary, out: Path, results_file: Path | None = None) -> None:

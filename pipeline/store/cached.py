@@ -60,8 +60,9 @@ def config_key(config: BaseModel) -> str:
     return sha256_json(_json(config))
 
 
-def cached_clue(path: Path, key: str) -> Clue | None:
-    """The clue at `path` if it is readable, was made with cache key `key`, and did not fail; else None."""
+def cached_clue(path: Path, key: str, failed_ok: bool = False) -> Clue | None:
+    """The clue at `path` if it is readable, was made with cache key `key`, and did not fail (`failed_ok`: whatever
+    its status, for a clue this run just wrote); else None."""
     if not path.is_file():
         return None
     try:
@@ -69,7 +70,7 @@ def cached_clue(path: Path, key: str) -> Clue | None:
     except (InputError, ValueError) as e:
         log.warning("ignoring unreadable cached clue %s: %s", path, e)
         return None
-    return clue if clue.cache_key == key and clue.status != ClueStatus.failed else None
+    return clue if clue.cache_key == key and (failed_ok or clue.status != ClueStatus.failed) else None
 
 
 def _read_record(path: Path, model: type[RecordT]) -> RecordT | None:
