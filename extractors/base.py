@@ -20,7 +20,8 @@ from pydantic_core import CoreSchema, core_schema
 from emer.pipeline.inputs.clip import Clip
 from emer.pipeline.records.clues import CLUE_MODELS, Clue, ClueKind, ClueStatus, ExtractorInfo, ModelRef
 from emer.pipeline.store.model_checks import model_problem
-from emer.pipeline.store.models import ModelKind, ModelStore
+from emer.pipeline.store.models import ModelStore
+from emer.pipeline.store.registry import ModelKind
 
 
 class ExtractorConfig(BaseModel):

@@ -71,7 +71,7 @@ from emer.pipeline.records.clues import (
 )
 from emer.pipeline.records.errors import ConfigError, InputError, require
 from emer.pipeline.run.threads import thread_budget
-from emer.pipeline.store.models import MODELS
+from emer.pipeline.store.registry import MODELS
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

@@ -74,7 +74,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from emer.pipeline.store.models import MODELS, ModelStore
+    from emer.pipeline.store.models import ModelStore
+    from emer.pipeline.store.registry import MODELS
 
     store = ModelStore()
     if args.action == "list":

@@ -29,11 +29,11 @@ from pathlib import Path
 
 from emer.pipeline.evaluation.metrics import EvaluationReport
 from emer.pipeline.evidence.channels import channel_readings
-from emer.pipeline.evidence.summary import EVIDENCE_SCHEMA_VERSION, EvidenceSummary
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.cues import phrases
 from emer.pipeline.reasoning.explain import explanation_quality
 from emer.pipeline.records.clues import load_clue
+from emer.pipeline.records.evidence import EVIDENCE_SCHEMA_VERSION, EvidenceSummary
 from emer.pipeline.records.results import RESULT_SCHEMA_VERSION, ExplanationQuality, Result
 from emer.pipeline.records.text import split_sentences
 

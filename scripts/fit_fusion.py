@@ -29,7 +29,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from emer.pipeline.evaluation.metrics import classification_metrics
-from emer.pipeline.evidence.summary import EvidenceSummary, fold_emotions, fusion_weights, label_distribution
+from emer.pipeline.evidence.summary import fold_emotions, label_distribution
+from emer.pipeline.records.evidence import EvidenceSummary, fusion_weights
 from emer.pipeline.records.vocab import basic_emotions, canonical_label, load_label_set
 from emer.pipeline.store.io import write_text_atomic
 

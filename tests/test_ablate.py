@@ -11,17 +11,10 @@ import pytest
 from emer import extractors
 from emer.extractors.base import Extractor, ExtractorConfig
 from emer.pipeline.cli import main
-from emer.pipeline.evaluation.ablate import (
-    POOL,
-    AblationReport,
-    format_markdown,
-    load_variants,
-    parse_variant,
-    run_ablation,
-    variant_config,
-    write_ablation,
-)
+from emer.pipeline.evaluation.ablate import POOL, run_ablation
+from emer.pipeline.evaluation.ablation_table import AblationReport, format_markdown, write_ablation
 from emer.pipeline.evaluation.gold import gold_from_names
+from emer.pipeline.evaluation.variants import load_variants, parse_variant, variant_config
 from emer.pipeline.records.clues import ClueStatus, SceneData, load_clue
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.results import Result

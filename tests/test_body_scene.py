@@ -15,15 +15,16 @@ from emer.extractors.body_mediapipe import BodyConfig, MediaPipeBodyExtractor, a
 from emer.extractors.body_pose import Pose as BodyPose
 from emer.extractors.body_pose import ssd_anchors
 from emer.extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
-from emer.pipeline.evidence.summary import EvidenceConfig, scene_evidence
+from emer.pipeline.evidence.modalities import scene_evidence
 from emer.pipeline.inputs.clip import decode_clip
 from emer.pipeline.inputs.datasets import fetch_sample_set
 from emer.pipeline.reasoning.prompt import load_template, render_prompt
 from emer.pipeline.records.clues import BodyData, SceneClue, SceneData, load_clue
 from emer.pipeline.records.errors import ModelUnavailableError
+from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.vocab import load_label_set
 from emer.pipeline.store.io import write_model_atomic
-from emer.pipeline.store.models import MODELS
+from emer.pipeline.store.registry import MODELS
 
 CFG = BodyConfig()
 

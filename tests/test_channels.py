@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from emer.pipeline.evidence.channels import channel_readings, fused_scores
-from emer.pipeline.evidence.summary import ModalityEvidence, Observation, combine, softmax
+from emer.pipeline.evidence.modalities import softmax
+from emer.pipeline.evidence.summary import combine
+from emer.pipeline.records.evidence import ModalityEvidence, Observation
 from emer.pipeline.records.vocab import basic_emotions
 
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
+from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
 
 def obs(modality: str, cue: str, category: str, text: str = "", value: float | None = None,

@@ -19,7 +19,8 @@ from emer.pipeline.records.vocab import load_label_set
 from emer.pipeline.run.config import load_config
 from emer.pipeline.run.schemas import SCHEMAS, schema_json
 from emer.pipeline.store.io import open_atomic, write_text_atomic
-from emer.pipeline.store.models import MODELS, ModelStore, WheelMember, load_registry
+from emer.pipeline.store.models import ModelStore
+from emer.pipeline.store.registry import MODELS, WheelMember, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from emer.pipeline.evidence.channels import channel_readings
-from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
+from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
 
 def _evidence(pitch: str = "low", loudness: str = "loud") -> EvidenceSummary:

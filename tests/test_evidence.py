@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from emer.pipeline.evidence.modalities import prosody_evidence, speech_evidence
 from emer.pipeline.evidence.references import (
     MIN_SCALE,
     ClipFeatures,
@@ -14,15 +15,10 @@ from emer.pipeline.evidence.references import (
     face_features,
 )
 from emer.pipeline.evidence.speakers import assign_speakers, check_speaker_source
-from emer.pipeline.evidence.summary import (
-    EvidenceConfig,
-    build_evidence,
-    label_distribution,
-    prosody_evidence,
-    speech_evidence,
-)
+from emer.pipeline.evidence.summary import build_evidence, label_distribution
 from emer.pipeline.records.clues import FaceData, FaceFrame, FaceSummary
 from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
 
 
@@ -174,7 +170,7 @@ def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
     # EmoDB-style: one speaker says "Der Lappen liegt auf dem Eisschrank" in several emotions; the LLM reads fear
     # into it every time, which cannot tell those clips apart. A line said once still counts.
     from emer.pipeline.evidence.references import transcript_line
-    from emer.pipeline.evidence.summary import ModalityEvidence
+    from emer.pipeline.records.evidence import ModalityEvidence
 
     assert transcript_line("Der Lappen liegt auf dem Eisschrank!") == "der lappen liegt auf dem eisschrank"
     lines = {"a": "Der Lappen liegt auf dem Eisschrank.", "b": "der Lappen liegt auf dem Eisschrank!",

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from emer.pipeline.evidence.channels import channel_readings
-from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.cues import PlainCues, explain_notes
 from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
 from emer.pipeline.records.channel import ChannelCue, ChannelReading
+from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
 
 def _obs(modality: str, cue: str, category: str, value: float, ref: float | None) -> Observation:

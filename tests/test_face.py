@@ -192,8 +192,9 @@ def single_face_clip() -> Clip:
 
 
 def _face_reading(clue) -> dict[str, float]:
+    from emer.pipeline.evidence.modalities import face_evidence
     from emer.pipeline.evidence.references import clip_features, clip_reference
-    from emer.pipeline.evidence.summary import EvidenceConfig, face_evidence
+    from emer.pipeline.records.evidence import EvidenceConfig
 
     features = clip_features(clue.clip_id, [clue])
     ref = clip_reference(features)

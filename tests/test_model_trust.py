@@ -19,9 +19,11 @@ from emer.pipeline.records.clues import ClueStatus
 from emer.pipeline.records.errors import ModelIntegrityError
 from emer.pipeline.run.config import RunConfig
 from emer.pipeline.run.runner import Pipeline
+from emer.pipeline.store.downloads import hub_download
 from emer.pipeline.store.io import sha256_file
-from emer.pipeline.store.models import LEGACY_MARKER, MARKER, MODELS, CacheRecord, ModelStore, hub_download
+from emer.pipeline.store.models import LEGACY_MARKER, MARKER, CacheRecord, ModelStore
 from emer.pipeline.store.outputs import OutputLayout
+from emer.pipeline.store.registry import MODELS
 
 FER, LANDMARKER, WHISPER = "fer-expression", "face-landmarker", "whisper-base"
 FER_FILE = MODELS[FER].primary

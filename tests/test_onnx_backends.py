@@ -21,10 +21,11 @@ from emer.extractors.face_mediapipe import face_crop  # noqa: E402
 from emer.extractors.face_onnx import OnnxFaceExtractor  # noqa: E402
 from emer.extractors.onnx_spec import OnnxClassifier, audio_tensor, image_tensor, load_spec  # noqa: E402
 from emer.extractors.voice_onnx import OnnxVoiceExtractor  # noqa: E402
+from emer.pipeline.evidence.modalities import prosody_evidence  # noqa: E402
 from emer.pipeline.evidence.references import voice_features  # noqa: E402
-from emer.pipeline.evidence.summary import EvidenceConfig, prosody_evidence  # noqa: E402
 from emer.pipeline.records.clues import ClueStatus  # noqa: E402
 from emer.pipeline.records.errors import ConfigError, ModelUnavailableError  # noqa: E402
+from emer.pipeline.records.evidence import EvidenceConfig  # noqa: E402
 from emer.pipeline.store.io import sha256_file  # noqa: E402
 
 # HSEmotion's AffectNet-8 class names and order

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from emer.pipeline.cli import build_parser, run_overrides_from_args
-from emer.pipeline.evaluation.ablate import load_variants, parse_variant, variant_config
+from emer.pipeline.evaluation.variants import load_variants, parse_variant, variant_config
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.run.config import DEFAULT_EXTRACTORS, deep_merge, load_config, run_overrides, set_dotted
 

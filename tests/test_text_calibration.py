@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emer.pipeline.evidence.summary import EvidenceConfig, ModalityEvidence, combine
+from emer.pipeline.evidence.summary import combine
 from emer.pipeline.reasoning.text_calibration import (
     calibrated,
     certainty,
@@ -19,6 +19,7 @@ from emer.pipeline.reasoning.text_calibration import (
 )
 from emer.pipeline.reasoning.text_channel import TextReading, load_text_prompt, text_evidence
 from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.evidence import EvidenceConfig, ModalityEvidence
 from emer.pipeline.records.vocab import basic_emotions
 
 ROOT = Path(__file__).resolve().parents[1]

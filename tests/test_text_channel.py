@@ -13,12 +13,13 @@ import pytest
 from emer.pipeline.evidence.injection import detect_instructions
 from emer.pipeline.evidence.references import ClipFeatures, FaceFeatures, clip_reference
 from emer.pipeline.evidence.reliability import asr_reliability, reliabilities
-from emer.pipeline.evidence.summary import EvidenceConfig, build_evidence, fusion_weights
+from emer.pipeline.evidence.summary import build_evidence
 from emer.pipeline.inputs.spoken_set import load_spoken_set, spoken_items
 from emer.pipeline.reasoning.decision import DecisionConfig, fuse
 from emer.pipeline.reasoning.text_calibration import certainty
 from emer.pipeline.reasoning.text_channel import TextReading, load_text_prompt, spoken_text, text_evidence
 from emer.pipeline.records.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.records.evidence import EvidenceConfig, fusion_weights
 from emer.pipeline.records.vocab import basic_emotions, load_label_set
 
 ROOT = Path(__file__).resolve().parents[1]

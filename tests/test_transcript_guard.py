@@ -15,13 +15,14 @@ import pytest
 
 from emer.extractors.speech_faster_whisper import FasterWhisperSpeechExtractor
 from emer.pipeline.evidence.references import clip_features
-from emer.pipeline.evidence.summary import EvidenceConfig, build_evidence
+from emer.pipeline.evidence.summary import build_evidence
 from emer.pipeline.evidence.transcript_guard import TranscriptGuard, judge, loops, strip_annotations
 from emer.pipeline.inputs.clip import AUDIO_RATE
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.cues import explain_notes, plain_cues
 from emer.pipeline.records.clues import ClueStatus, SpeechClue, SpeechData, SpeechSegment
+from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.vocab import load_label_set
 from tests.media import synthetic_clip
 

@@ -8,8 +8,8 @@ import yaml
 
 from emer.pipeline.evidence import voice_features
 from emer.pipeline.evidence.channels import phrases
+from emer.pipeline.evidence.modalities import vocal_profiles
 from emer.pipeline.evidence.references import VoiceFeatures
-from emer.pipeline.evidence.summary import vocal_profiles
 from emer.pipeline.reasoning.checker.lexicon import _WORDS
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.vocab import prompts_root

@@ -9,12 +9,13 @@ import math
 import pytest
 
 from emer.extractors.prosody_praat import PraatProsodyExtractor
+from emer.pipeline.evidence.modalities import prosody_evidence, voice_z_scores
 from emer.pipeline.evidence.references import build_references, clip_features
-from emer.pipeline.evidence.summary import EvidenceConfig, prosody_evidence, voice_z_scores
 from emer.pipeline.evidence.voice_model import FEATURES, voice_model, within_classes
 from emer.pipeline.inputs.clip import decode_clip
 from emer.pipeline.inputs.datasets import fetch_sample_set
 from emer.pipeline.records.clues import ClueStatus
+from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.vocab import basic_emotions, label_from_name, prompts_root
 from emer.pipeline.store.io import sha256_file
 

@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 from emer.extractors.speech_faster_whisper import FasterWhisperSpeechExtractor
+from emer.pipeline.evidence.modalities import prosody_evidence
 from emer.pipeline.evidence.references import build_references, clip_features
-from emer.pipeline.evidence.summary import EvidenceConfig, prosody_evidence
 from emer.pipeline.evidence.voice_model import learned_reading, voice_model, voice_probe
 from emer.pipeline.inputs.clip import decode_clip
 from emer.pipeline.inputs.datasets import fetch_sample_set
 from emer.pipeline.records.clues import EncoderPooling
+from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.vocab import prompts_root
 from emer.pipeline.store.io import sha256_file
 

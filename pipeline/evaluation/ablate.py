@@ -19,21 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from emer.pipeline.evaluation.ablation_table import (
-    ABLATION_SCHEMA_VERSION,
-    COLUMNS,
-    METRICS,
     AblationReport,
     VariantRow,
-    format_markdown,
-    plot,
-    table_rows,
     variant_row,
-    write_ablation,
 )
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.judge import Judge
 from emer.pipeline.evaluation.metrics import evaluate_run, load_results, write_report
-from emer.pipeline.evaluation.variants import Variant, load_variants, parse_variant, variant_config
+from emer.pipeline.evaluation.variants import Variant, variant_config
 from emer.pipeline.inputs.clip import probe_and_hash
 from emer.pipeline.inputs.listing import list_clips
 from emer.pipeline.records.clues import load_clue
@@ -44,10 +37,6 @@ from emer.pipeline.store.cached import decode_key
 from emer.pipeline.store.io import link_atomic
 from emer.pipeline.store.models import ModelStore
 from emer.pipeline.store.outputs import OutputLayout
-
-__all__ = ["ABLATION_SCHEMA_VERSION", "COLUMNS", "METRICS", "POOL", "AblationReport", "Variant", "VariantRow",
-           "format_markdown", "load_variants", "parse_variant", "plot", "pool_clues", "run_ablation", "seed_clues",
-           "table_rows", "variant_config", "variant_row", "write_ablation"]
 
 POOL = "_clue-cache"
 

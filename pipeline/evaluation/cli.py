@@ -85,7 +85,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_ablate(args: argparse.Namespace) -> int:
     """Run the variants, evaluate each, write and print the comparison; exit 3 if a variant failed."""
-    from emer.pipeline.evaluation.ablate import Variant, load_variants, parse_variant, run_ablation, write_ablation
+    from emer.pipeline.evaluation.ablate import run_ablation
+    from emer.pipeline.evaluation.ablation_table import write_ablation
+    from emer.pipeline.evaluation.variants import Variant, load_variants, parse_variant
     from emer.pipeline.inputs.listing import list_clips
     from emer.pipeline.run.config import name_list, run_overrides
     from emer.pipeline.run.observer import Observer

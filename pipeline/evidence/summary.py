@@ -29,29 +29,18 @@ from emer.pipeline.evidence.modalities import (
     softmax,
     speech_evidence,
     unless_script_line,
-    vocal_profiles,
-    voice_z_scores,
 )
 from emer.pipeline.evidence.references import ClipFeatures, Reference, clip_reference
 from emer.pipeline.evidence.reliability import reliabilities
 from emer.pipeline.evidence.transcript_guard import speech_warnings
 from emer.pipeline.records.clues import InstructionSpan
 from emer.pipeline.records.evidence import (
-    EVIDENCE_SCHEMA_VERSION,
-    EVIDENCE_VERSION,
     EvidenceConfig,
-    EvidenceModality,
     EvidenceSummary,
     ModalityEvidence,
     Observation,
-    fusion_weights,
 )
 from emer.pipeline.records.vocab import LabelSet, basic_emotions, label_emotions, label_weights
-
-__all__ = ["EVIDENCE_SCHEMA_VERSION", "EVIDENCE_VERSION", "EvidenceConfig", "EvidenceModality", "EvidenceSummary",
-           "ModalityEvidence", "Observation", "build_evidence", "combine", "face_evidence", "fold_emotions",
-           "fusion_weights", "injection_warnings", "label_distribution", "prosody_evidence", "scene_evidence",
-           "softmax", "speech_evidence", "vocal_profiles", "voice_z_scores"]
 
 
 def combine(modalities: Sequence[ModalityEvidence], basic: Sequence[str] | None = None) -> dict[str, float]:

@@ -23,9 +23,9 @@ from pathlib import Path
 import jinja2
 
 from emer.pipeline import __version__
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.export.source import ExportClip, Rendered
 from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.vocab import prompts_root
 from emer.pipeline.store.io import write_bytes_atomic
 from emer.pipeline.store.outputs import ClipIndex, OutputLayout

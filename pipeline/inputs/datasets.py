@@ -30,8 +30,9 @@ from emer.pipeline.inputs.clip import MEDIA_SUFFIXES
 from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import ConfigError, ModelUnavailableError
 from emer.pipeline.records.vocab import filename_parsers, label_from_name, load_data_yaml
+from emer.pipeline.store.downloads import pip_download
 from emer.pipeline.store.io import open_atomic, write_text_atomic
-from emer.pipeline.store.models import default_cache_dir, pip_download
+from emer.pipeline.store.models import default_cache_dir
 
 _DATA = files("emer.prompts") / "datasets"
 SAMPLE_SETS: tuple[str, ...] = tuple(sorted(p.name[: -len(".yaml")] for p in _DATA.iterdir()

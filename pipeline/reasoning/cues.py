@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import Field
 
 from emer.pipeline.evidence.channels import au_readings, phrases, voice_readings
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.records.channel import ChannelReading
 from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.vocab import (
     basic_emotions,
     basic_of_wheel_word,

@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from emer.pipeline.evidence.summary import EvidenceSummary, fusion_weights, softmax
+from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning, split_sentences
 from emer.pipeline.reasoning.explain import decide_then_explain, explanation_quality
 from emer.pipeline.reasoning.prompt import PromptTemplate, RenderedPrompt, render_prompt, render_words_question
@@ -30,6 +30,7 @@ from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner, Reasoning
 from emer.pipeline.reasoning.session import perf_counters
 from emer.pipeline.records.clues import Clue, ClueStatus, Record
 from emer.pipeline.records.errors import ConfigError, ReasonerError
+from emer.pipeline.records.evidence import EvidenceSummary, fusion_weights
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import Evidence, GenerationStats, Prediction
 from emer.pipeline.records.vocab import (

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from emer.pipeline.evidence.summary import EvidenceSummary, softmax
+from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
@@ -38,6 +38,7 @@ from emer.pipeline.reasoning.prompt import (
 )
 from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner, trim_reasoning
 from emer.pipeline.records.clues import Clue
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import ExplanationQuality, GenerationStats, PassStats
 from emer.pipeline.records.text import split_sentences

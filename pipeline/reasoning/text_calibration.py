@@ -23,7 +23,7 @@ from functools import cache
 
 from pydantic import Field, ValidationError
 
-from emer.pipeline.evidence.summary import softmax
+from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.vocab import basic_emotions, load_data_yaml, prompts_root

@@ -30,7 +30,6 @@ from pydantic import Field
 
 from emer.pipeline.evidence.injection import span_bounds
 from emer.pipeline.evidence.reliability import reliabilities
-from emer.pipeline.evidence.summary import EvidenceConfig, ModalityEvidence, Observation
 from emer.pipeline.reasoning.reasoner import Reasoner
 from emer.pipeline.reasoning.text_calibration import (
     TextCalibration,
@@ -41,6 +40,7 @@ from emer.pipeline.reasoning.text_calibration import (
 )
 from emer.pipeline.records.clues import InstructionSpan, Record, SpeechData
 from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.evidence import EvidenceConfig, ModalityEvidence, Observation
 from emer.pipeline.records.vocab import basic_emotions, load_data_yaml
 
 TEXT_CHANNEL_VERSION = "1.1.0"  # 1.1: fitted bias calibration, neutral share is no evidence, certainty

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from emer.pipeline.evaluation.metrics import load_results
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.records.clues import Clue, load_clue
 from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import DecodeConfig
 from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.store.outputs import OutputLayout

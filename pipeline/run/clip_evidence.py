@@ -20,11 +20,12 @@ from emer.pipeline.evidence.references import (
     clip_features,
 )
 from emer.pipeline.evidence.speakers import assign_speakers
-from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, build_evidence
+from emer.pipeline.evidence.summary import build_evidence
 from emer.pipeline.reasoning.reasoner import Reasoner
 from emer.pipeline.reasoning.text_channel import TextChannel, text_modality
 from emer.pipeline.records.clues import Clue, load_clue
 from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence
 from emer.pipeline.records.vocab import LabelSet
 from emer.pipeline.run.config import RunConfig
 from emer.pipeline.run.threads import cpu_slot

@@ -13,17 +13,17 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from emer import extractors
 from emer.pipeline.evidence.speakers import check_speaker_source
-from emer.pipeline.evidence.summary import EvidenceConfig
 from emer.pipeline.reasoning.decision import DecisionConfig
 from emer.pipeline.reasoning.prompt import load_template
 from emer.pipeline.reasoning.reasoner import LLMConfig
 from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import ConfigError
+from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.media import DecodeConfig
 from emer.pipeline.records.vocab import label_weights, load_label_set
 from emer.pipeline.store.io import os_reason
 from emer.pipeline.store.model_checks import model_problem, weights_problem
-from emer.pipeline.store.models import MODELS
+from emer.pipeline.store.registry import MODELS
 
 DEFAULT_EXTRACTORS = ("mediapipe-face", "faster-whisper", "praat-prosody", "opencv-scene")
 

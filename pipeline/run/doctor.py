@@ -13,7 +13,8 @@ import numpy as np
 from emer.pipeline.reasoning.llm_check import REBUILD_HINT, build_level, cpu_flags, probe_llm, remember_pass
 from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import EmerError, ModelIntegrityError, ModelUnavailableError
-from emer.pipeline.store.models import MODELS, ModelStore
+from emer.pipeline.store.models import ModelStore
+from emer.pipeline.store.registry import MODELS
 
 # What a default `emer run` loads; a missing one is a failure, other registered models are only listed.
 DEFAULT_RUN_MODELS = ("face-landmarker", "fer-expression", "whisper-base", "qwen2.5-1.5b")

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.records.clues import Clue, ClueStatus
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.results import ClipStatus, Result, RunSummary
 from emer.pipeline.run.config import RunConfig
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from emer.pipeline.evaluation.ablate import AblationReport
+from emer.pipeline.evaluation.ablation_table import AblationReport
 from emer.pipeline.evaluation.agreement import AgreementReport
 from emer.pipeline.evaluation.metrics import EvaluationReport
 from emer.pipeline.evaluation.review import ReviewGold
 from emer.pipeline.evidence.references import SpeakerReferences
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.reasoning.reasoner import RawExchange
 from emer.pipeline.records.clues import CLUE_MODELS
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.store.io import write_text_atomic

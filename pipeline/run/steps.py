@@ -19,7 +19,6 @@ from pathlib import Path
 
 from emer.extractors.base import Extractor
 from emer.pipeline.evidence.references import ClipFeatures, Reference, SpeakerReferences
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.inputs.clip import clip_id_for
 from emer.pipeline.inputs.listing import list_clips
 from emer.pipeline.reasoning.decision import Decider, evidence_prediction
@@ -27,6 +26,7 @@ from emer.pipeline.reasoning.prompt import load_template
 from emer.pipeline.reasoning.reasoner import Reasoner
 from emer.pipeline.records.clues import Clue, ClueStatus
 from emer.pipeline.records.errors import ConfigError, EmerError, InputError, OutputError
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import ClueRef, ReasonerInfo, Result, RunSummary
 from emer.pipeline.records.vocab import LabelSet, default_wheel, load_label_set

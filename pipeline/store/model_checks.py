@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emer.pipeline.store.models import MODELS, ModelKind, ModelSpec
+from emer.pipeline.store.registry import MODELS, ModelKind, ModelSpec
 
 GGUF_MAGIC = b"GGUF"
 # Kinds that accept any weights file by its path, not only a registered name (checked by `weights_problem`).

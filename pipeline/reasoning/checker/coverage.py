@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from emer.pipeline.evidence.summary import EvidenceSummary
 from emer.pipeline.reasoning.checker.lexicon import _DATA, _MENTIONS
 from emer.pipeline.reasoning.checker.text import _words_of
 from emer.pipeline.records.checks import Claim
+from emer.pipeline.records.evidence import EvidenceSummary
 
 _MODALITY = {"face": "face", "voice": "prosody", "words": "speech", "body": "scene"}
 MUST_DESCRIBE = 0.2

@@ -10,11 +10,11 @@ from typing import Any
 
 from emer.pipeline.evidence.facs import load_au_table
 from emer.pipeline.evidence.injection import neutralise
-from emer.pipeline.evidence.summary import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.reasoning.checker.lexicon import _CUE_LABEL, _MODALITY_WHAT, AU_SYNONYMS
 from emer.pipeline.reasoning.checker.text import _TOKEN_RE, _q
 from emer.pipeline.reasoning.cues import phrases
 from emer.pipeline.records.checks import Claim
+from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.records.vocab import canonical_label
 
 # --- the evidence, indexed --------------------------------------------------------------------------
