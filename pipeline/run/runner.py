@@ -43,7 +43,7 @@ from emer.pipeline.records.clues import Clue, ClueStatus, load_clue
 from emer.pipeline.records.errors import ConfigError, EmerError, InputError, OutputError, RunStoppedError
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import ClueRef, ReasonerInfo, Result, RunSummary
-from emer.pipeline.records.vocab import LabelSet, default_wheel, load_label_set
+from emer.pipeline.records.vocab import LabelSet, load_label_set
 from emer.pipeline.run.config import RunConfig
 from emer.pipeline.run.observer import Observer
 from emer.pipeline.run.runinfo import no_evidence_note, package_versions, run_info, run_summary
@@ -84,8 +84,7 @@ class Pipeline:
         self.reasoner = (Reasoner(config.llm.model_copy(update={"n_threads": self.llm_threads}), self.store)
                          if config.reason else None)
         self.overlap = True  # folder runs extract the next clips while the LLM reasons (pipeline/run/runloop.py)
-        self.decider = (Decider(self.reasoner, self.template, config.decision, default_wheel().vocabulary())
-                        if self.reasoner else None)
+        self.decider = Decider(self.reasoner, self.template, config.decision) if self.reasoner else None
         self.observers = list(observers)
         # Orchestrators call one pipeline from several threads: one lock per extractor and one for the LLM
         # (their models are not thread-safe), and a few decoded clips kept for a clip's other extractors.
@@ -387,8 +386,7 @@ class Pipeline:
         with self._locks["reason"], cpu_slot(self.llm_threads):  # heavy stages take turns, machine-wide
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
-            prediction, stats, raw, prompt = self.decider.decide(
-                info, clues, label_set, evidence, self.config.evidence.in_prompt, gold_label)
+            prediction, stats, raw, prompt = self.decider.decide(info, clues, label_set, evidence, gold_label)
             load = self.reasoner.load_seconds - load_before
         write_text_atomic(layout.prompt(clip_id), prompt.as_text())
         write_model_atomic(layout.response(clip_id), raw)
