@@ -82,3 +82,13 @@ def test_the_decide_then_explain_parts_render_with_the_fixed_part_first():
     assert "Face: no face was measured." in a.user and "louder" in a.user and "No clues" in content_free.user
     request = render_explain_request(template, a, "happiness", "fused", plain.leans)
     assert "decided for this clip is happiness" in request and "the voice points more to anger" in request
+
+
+def test_the_rewrite_request_lists_the_problems_and_names_the_label():
+    from emer.pipeline.reasoning.prompt import render_rewrite_request
+
+    request = render_rewrite_request(load_template("default"), ["You said the pitch is high; it is low.",
+                                                                 "You left out the voice."], "fear")
+    assert request == ("Your explanation has problems:\n- You said the pitch is high; it is low.\n"
+                       "- You left out the voice.\nRewrite it: plain prose, no numbers, ending with a sentence "
+                       "naming fear.")
