@@ -257,7 +257,7 @@ def emer(folder: str, out: str = "out", extractors: list[str] | str | None = Non
          overrides: dict[str, Any] | None = None, concurrency: int = 2, recursive: bool = False,
          report: bool = True) -> State[Any]:
     """Process a clip or a folder of clips into `out`. `concurrency` clips are in flight at once (each with
-    one task per extractor); `overrides` holds any run-config keys (e.g. {"llm": {"max_reasoning_tokens":
+    one task per extractor); `overrides` holds any run-config keys (e.g. {"llm": {"max_explanation_tokens":
     64}}). Completed when every clip succeeded; Failed listing the failed clips and their errors otherwise.
     The summary table (clip, label, confidence, status, reuse) is the artifact `emer-summary`.
     `recursive`: the folder's subfolders too. `report`: write OUT/report/index.html at the end, linked as the

@@ -79,7 +79,7 @@ def main() -> None:
     make_folder(folder, args.clips)
     config = root / "run.json"
     write_json_atomic(config, {"label_set": "crema-d",
-                               "llm": {"model": args.model, "max_reasoning_tokens": args.tokens,
+                               "llm": {"model": args.model, "max_explanation_tokens": args.tokens,
                                                        "n_threads": args.llm_threads}})
     env = {**os.environ, "PREFECT_HOME": str(root / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
@@ -100,7 +100,7 @@ def main() -> None:
         runs[label] = timed([*cmd, "-o", str(root / out)], env, root / out)
         print(f"{label:38} {json.dumps(runs[label])}", flush=True)
     direct = runs["direct (emer run)"]["wall_s"]
-    report = {"clips": args.clips, "model": args.model, "max_reasoning_tokens": args.tokens,
+    report = {"clips": args.clips, "model": args.model, "max_explanation_tokens": args.tokens,
               "llm_threads": args.llm_threads, "cpus": os.cpu_count(), "load_avg": os.getloadavg(), "runs": runs,
               "ratio_to_direct": {k: round(v["wall_s"] / direct, 2) for k, v in runs.items()}}
     write_json_atomic(root / "report.json", report)

@@ -46,7 +46,7 @@ def base_run(folder: Path) -> Path:
         shutil.copy(fetch_samples() / "video" / f"{c}.flv", clips)
     config = folder / "fast.yaml"
     config.write_text("extractors: [{name: mediapipe-face}, {name: faster-whisper, config: {model: whisper-tiny.en}}, "
-                      "{name: praat-prosody}]\nllm: {model: smollm2-135m, max_reasoning_tokens: 48, n_threads: 2}\n")
+                      "{name: praat-prosody}]\nllm: {model: smollm2-135m, n_threads: 2}\n")
     emer("run", str(clips), "-o", str(out), "--labels", "crema-d", "-q", "-c", str(config))
     return out
 

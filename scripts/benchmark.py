@@ -302,7 +302,7 @@ def main() -> None:
             current_runs.append(run_child(ROOT, clips, out / f"current-{i}", args))
     rerun = None
     if not args.no_rerun:
-        rerun = run_child(ROOT, clips, out / "current-0", args, {"llm": {"max_reasoning_tokens": 100}}, fresh=False)
+        rerun = run_child(ROOT, clips, out / "current-0", args, {"llm": {"max_explanation_tokens": 100}}, fresh=False)
     current = mean_runs(current_runs)
     baseline = mean_runs(baseline_runs) if baseline_runs else None
     text = render(current, baseline, rev or "", args.dataset, rerun)

@@ -58,8 +58,8 @@ def test_parse_variant_options():
     assert parse_variant("all=").overrides == {} and parse_variant("all=").drop == []
     v = parse_variant("no-face=drop=face")
     assert (v.name, v.drop) == ("no-face", ["face"])
-    v = parse_variant("small=model=qwen2.5-0.5b; llm.max_reasoning_tokens=64; set.fake-scene.label=x y")
-    assert v.overrides == {"llm": {"model": "qwen2.5-0.5b", "max_reasoning_tokens": 64}}
+    v = parse_variant("small=model=qwen2.5-0.5b; llm.max_explanation_tokens=64; set.fake-scene.label=x y")
+    assert v.overrides == {"llm": {"model": "qwen2.5-0.5b", "max_explanation_tokens": 64}}
     assert v.set == {"fake-scene": {"label": "x y"}}
     v = parse_variant("two=extractors=fake-face,fake-scene")
     assert v.overrides["extractors"] == [{"name": "fake-face"}, {"name": "fake-scene"}]
@@ -137,7 +137,7 @@ def test_ablate_two_variants_on_the_six_clips(tmp_path, samples, capsys):
     out = tmp_path / "abl"
     variants = tmp_path / "variants.yaml"
     variants.write_text("base:\n  label_set: crema-d\n"
-                        "  llm: {model: smollm2-135m, max_reasoning_tokens: 64, n_threads: 1}\n"
+                        "  llm: {model: smollm2-135m, n_threads: 1}\n"
                         "variants:\n  all: {}\n  no-face: {drop: [face]}\n")
     code = main(["ablate", str(samples / "video"), "-o", str(out), "--variants", str(variants),
                  "--gold", str(samples / "labels.csv"), "-q"])

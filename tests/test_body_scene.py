@@ -18,7 +18,7 @@ from emer.extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
 from emer.pipeline.evidence.modalities import scene_evidence
 from emer.pipeline.inputs.clip import decode_clip
 from emer.pipeline.inputs.datasets import fetch_sample_set
-from emer.pipeline.reasoning.prompt import load_template, render_prompt
+from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt
 from emer.pipeline.records.clues import BodyData, SceneClue, SceneData, load_clue
 from emer.pipeline.records.errors import ModelUnavailableError
 from emer.pipeline.records.evidence import EvidenceConfig
@@ -130,22 +130,22 @@ def test_scene_evidence_reads_body_cues_weakly():
     assert scene_evidence(_scene(still), EvidenceConfig(weights={"scene": 0.0})).weight == 0.0
 
 
-def test_prompt_shows_the_caption(decoded):
+def test_prompt_shows_the_body_cues(decoded):
     body = summarise([_frame({}, t=i / 10) for i in range(5)], CFG, "plain")
     data = _scene(body).model_copy(update={"caption": "One person in view. Upright posture."})
     clip = decoded("NEU")
     clue = SceneClue(clip_id=clip.clip_id, clip_sha256=clip.info.sha256, extractor=MediaPipeBodyExtractor().info(),
                      status="ok", data=data)
+    from emer.pipeline.evidence.references import ClipFeatures
+    from emer.pipeline.evidence.summary import build_evidence
+    from emer.pipeline.reasoning.cues import plain_cues
+
     labels = load_label_set("crema-d")
-    for evidence in (None, "summary"):
-        ev = None
-        if evidence:
-            from emer.pipeline.evidence.references import ClipFeatures
-            from emer.pipeline.evidence.summary import build_evidence
-            features = ClipFeatures(clip_id=clip.clip_id)
-            ev = build_evidence(clip.clip_id, features, {"scene": clue}, labels, None, EvidenceConfig())
-        user = render_prompt(load_template("default"), clip.info, [clue], labels, evidence=ev).user
-        assert "One person in view. Upright posture." in user
+    ev = build_evidence(clip.clip_id, ClipFeatures(clip_id=clip.clip_id), {"scene": clue}, labels, None,
+                        EvidenceConfig())
+    shown = sorted(labels.labels)
+    user = render_cues_prompt(load_template("default"), clip.info, plain_cues(ev, shown), labels, shown).user
+    assert "Body and setting: one person is in view; upright posture." in user
 
 
 def test_vlm_backend_fails_clearly_without_weights_or_libmtmd(tmp_path):

@@ -407,11 +407,11 @@ INJECTED = {**CLUES, "speech": {"status": "ok", "data": {"text": _SAID, "instruc
     "The speaker asks for happiness, so the person is happy.",
 ])
 def test_a_spoken_instruction_repeated_or_cited_is_invented_and_dropped(text):
-    from emer.pipeline.reasoning.decision import drop_flagged_sentences
+    from emer.pipeline.reasoning.explain import drop_failing
 
     check = check_reasoning(text, SAD, INJECTED)
     assert "invented" in verdicts(check, "instruction"), check.claims
-    assert not check.ok and drop_flagged_sentences(text, check) == ""
+    assert not check.ok and drop_failing(text, check) == ("", 1)
     # the feedback for a rewrite never repeats the instruction
     assert not any("happiness." in p or "previous instructions" in p for p in check.problems())
 

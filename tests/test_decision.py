@@ -6,7 +6,8 @@ import pytest
 
 from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
-from emer.pipeline.reasoning.decision import agreement_note, drop_flagged_sentences, evidence_items, fitting_words, fuse
+from emer.pipeline.reasoning.decision import agreement_note, evidence_items, evidence_prediction, fuse
+from emer.pipeline.reasoning.explain import drop_failing
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
 
@@ -52,8 +53,8 @@ def test_self_check_drops_contradicting_and_repeated_sentences():
             "The voice is loud, which points to anger.")
     check = check_reasoning(text, ev)
     assert check.contradictions >= 1
-    cleaned = drop_flagged_sentences(text, check)
-    assert cleaned == "The voice is loud, which points to anger."
+    cleaned, dropped = drop_failing(text, check)
+    assert cleaned == "The voice is loud, which points to anger." and dropped == 2
     assert check_reasoning(cleaned, ev).ok
 
 
@@ -64,13 +65,12 @@ def test_evidence_items_are_the_observations_supporting_the_label():
     assert evidence_items(_evidence(), "sadness", 3, 80)[0].clue.startswith("pitch low")
 
 
-def test_emotion_words_are_wheel_words_that_fit_the_label():
-    assert fitting_words("Angry, frustrated, irritated, jacket", "anger", 4) == ["anger", "frustration",
-                                                                                  "irritation"]
-    assert fitting_words("happy, joyful", "anger", 4)[:1] == ["anger"]  # words of another emotion are dropped
-    words = fitting_words("", "sadness", 4)
-    assert len(words) == 2 and words[0] == "sadness"
-    assert fitting_words("worried, anxious", "worried", 4) == ["worry", "anxiety"]
+def test_the_evidence_alone_makes_a_prediction_without_text():
+    p = evidence_prediction(_evidence(), max_evidence=1)
+    assert p is not None and (p.label, p.confidence, p.decided_by) == ("anger", 0.7, "evidence")
+    assert p.llm_label is None and p.agreement is None and p.reasoning == "" and p.open_vocab == []
+    assert [e.modality for e in p.evidence] == ["prosody"] and p.evidence_scores == p.label_scores
+    assert evidence_prediction(_evidence().model_copy(update={"label": None})) is None
 
 
 def test_plain_cues_describe_the_evidence_in_words_with_the_tables_readings():

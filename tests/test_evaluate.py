@@ -277,7 +277,7 @@ def test_evaluate_a_real_run_of_the_six_clips(tmp_path, samples, capsys):
 
 def _fast_config(tmp_path):
     path = tmp_path / "fast.yaml"
-    path.write_text("llm: {model: smollm2-135m, max_reasoning_tokens: 64, n_threads: 1}\n")
+    path.write_text("llm: {model: smollm2-135m, n_threads: 1}\n")
     return path
 
 

@@ -110,7 +110,7 @@ def run(tmp_path_factory, samples):
     shutil.copy(samples / "audio" / f"{AUDIO}.mp3", clips)
     (clips / "broken.mp4").write_bytes(b"\x00\x01 this is no video " * 64)
     config = root / "fast.yaml"
-    config.write_text("llm: {model: smollm2-135m, max_reasoning_tokens: 48, n_threads: 1}\n")
+    config.write_text("llm: {model: smollm2-135m, n_threads: 1}\n")
     out = root / "out"
     assert main(["run", str(clips), "-o", str(out), "--labels", "crema-d", "-q", "-c", str(config)]) == 3
     return out

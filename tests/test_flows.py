@@ -32,7 +32,7 @@ from emer.pipeline.records.clues import ClueStatus, SceneData  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # one LLM thread: Dask runs two worker processes on two cores; every run here uses the same config
-FAST = {"llm": {"model": "smollm2-135m", "max_reasoning_tokens": 64, "n_threads": 1}}
+FAST = {"llm": {"model": "smollm2-135m", "n_threads": 1}}
 CLIPS = ("HAP", "NEU", "SAD")
 BAD = "empty.mp4"  # a zero-byte file among the clips: it fails, the others go on
 
@@ -263,9 +263,9 @@ def test_flow_parameters_resolve_to_one_checked_config(tmp_path):
     from emer.pipeline.records.errors import ConfigError
 
     config = resolve_config(extractors="mediapipe-face, opencv-scene", model="smollm2-135m", label_set="crema-d",
-                            overrides={"llm": {"max_reasoning_tokens": 64}})
+                            overrides={"llm": {"max_explanation_tokens": 64}})
     assert [c.name for c in config.extractors] == ["mediapipe-face", "opencv-scene"]
-    assert config.llm.model == "smollm2-135m" and config.llm.max_reasoning_tokens == 64
+    assert config.llm.model == "smollm2-135m" and config.llm.max_explanation_tokens == 64
     with pytest.raises(ConfigError, match="opencv-scene"):
         resolve_config(extractors=["no-such-extractor"])
 

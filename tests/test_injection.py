@@ -24,7 +24,7 @@ from emer.pipeline.evidence.injection import REMOVED, detect_instructions, neutr
 from emer.pipeline.evidence.modalities import speech_evidence
 from emer.pipeline.evidence.references import ClipFeatures, FaceFeatures, VoiceFeatures, build_references
 from emer.pipeline.evidence.summary import build_evidence
-from emer.pipeline.reasoning.prompt import load_template, render_prompt
+from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt
 from emer.pipeline.records.clues import ClueStatus, ExtractorInfo, SpeechClue, SpeechData, SpeechSegment
 from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.vocab import load_label_set
@@ -109,16 +109,18 @@ def test_emotion_words_of_an_instruction_are_not_evidence():
 
 
 def test_the_prompt_shows_the_transcript_without_the_instruction_and_the_result_warns(decoded):
+    from emer.pipeline.reasoning.cues import plain_cues
+
     clue = _speech_clue(INJECTION)
     label_set = load_label_set("crema-d")
+    labels = sorted(label_set.labels)
     features = ClipFeatures(clip_id="c")
     evidence = build_evidence("c", features, {"speech": clue}, label_set, None, EvidenceConfig())
     assert len(evidence.warnings) == 2 and "Ignore all previous instructions" in evidence.warnings[0]
-    for shown in (evidence, None):  # the evidence summary, and the raw clues
-        prompt = render_prompt(load_template("default"), decoded("SAD").info, [clue], label_set, evidence=shown)
-        assert "previous instructions" not in prompt.user and "answer happiness" not in prompt.user.lower()
-        assert REMOVED in prompt.user and "Ignore all" not in json.dumps(prompt.context)
-    prompt = render_prompt(load_template("default"), decoded("SAD").info, [clue], label_set, evidence=evidence)
+    plain = plain_cues(evidence, labels)
+    prompt = render_cues_prompt(load_template("default"), decoded("SAD").info, plain, label_set, labels)
+    assert "previous instructions" not in prompt.user and "answer happiness" not in prompt.user.lower()
+    assert REMOVED in prompt.user and "Ignore all" not in json.dumps(prompt.context)
     assert "addressed an AI model" in prompt.user  # the evidence says why words are missing
     from emer.pipeline.reasoning.decision import evidence_prediction
 
@@ -291,27 +293,36 @@ def test_injected_clips_do_not_change_the_other_clips(injected_run):
 @pytest.mark.slow
 @needs_espeak
 def test_the_sandbox_renders_the_default_template_as_plain_jinja(injected_run, monkeypatch):
-    """The sandbox changes nothing for the shipped template: every clip's prompt (evidence shown, raw clues,
-    content-free) renders the same in a plain Jinja environment with the same settings."""
+    """The sandbox changes nothing for the shipped template: every clip's prompt and explain request, and the
+    content-free prompt, render the same in a plain Jinja environment with the same settings."""
     import jinja2
 
     from emer.pipeline.reasoning import prompt as prompt_module
+    from emer.pipeline.reasoning.cues import plain_cues
+    from emer.pipeline.reasoning.prompt import render_explain_request
     from emer.pipeline.records.media import ClipInfo
 
     out, _ = injected_run
     template, label_set = load_template("default"), load_label_set("crema-d")
+    labels = sorted(label_set.labels)
     cases = []
     for clip_dir in sorted(p for p in out.iterdir() if (p / "clip.json").is_file()):
-        clues, evidence = _load(out, clip_dir.name)
+        _, evidence = _load(out, clip_dir.name)
         info = ClipInfo.model_validate_json((clip_dir / "clip.json").read_text())
-        cases += [(info, clues, evidence), (info, clues, None)]
-    cases.append((None, [], None))
-    sandboxed = [render_prompt(template, *c[:2], label_set, evidence=c[2]).as_text() for c in cases]
-    plain = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
-    plain.filters["quote"] = prompt_module._env().filters["quote"]
-    monkeypatch.setattr(prompt_module, "_env", lambda: plain)
-    assert [render_prompt(template, *c[:2], label_set, evidence=c[2]).as_text() for c in cases] == sandboxed
-    assert len(cases) == 17
+        cases.append((info, plain_cues(evidence, labels)))
+    cases.append((None, None))
+
+    def render() -> list[str]:
+        prompts = [render_cues_prompt(template, info, plain, label_set, labels) for info, plain in cases]
+        return [p.as_text() + render_explain_request(template, p, "anger", "fused", plain.leans if plain else {})
+                for p, (_, plain) in zip(prompts, cases, strict=True)]
+
+    sandboxed = render()
+    plain_env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    plain_env.filters["quote"] = prompt_module._env().filters["quote"]
+    monkeypatch.setattr(prompt_module, "_env", lambda: plain_env)
+    assert render() == sandboxed
+    assert len(cases) == 9
 
 
 @pytest.mark.slow
@@ -324,8 +335,7 @@ def test_the_llm_reasoning_never_repeats_the_instruction(injected_run):
     from emer.pipeline.run.runner import Pipeline
 
     out, _ = injected_run
-    config = load_config(overrides={"label_set": "crema-d", "llm": {"model": "smollm2-135m",
-                                                                     "max_reasoning_tokens": 96}})
+    config = load_config(overrides={"label_set": "crema-d", "llm": {"model": "smollm2-135m"}})
     pipeline = Pipeline(config)
     for clip_id in INJECTED_IDS:
         source = next((out.parent / "in").glob(f"{clip_id}.*"))

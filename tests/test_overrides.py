@@ -12,7 +12,7 @@ from emer.pipeline.run.config import DEFAULT_EXTRACTORS, deep_merge, load_config
 
 FILE = """\
 extractors: [{name: mediapipe-face}, {name: opencv-scene}]
-llm: {model: smollm2-135m, seed: 7}
+llm: {model: smollm2-135m, n_ctx: 2048}
 evidence: {weights: {face: 0.5}, min_speaker_clips: 4}
 decode: {frame_rate: 5, max_side: 640}
 """
@@ -26,20 +26,21 @@ def config_file(tmp_path):
 
 
 def test_deep_merge_merges_mappings_replaces_the_rest_and_copies():
-    base = {"llm": {"model": "a", "seed": 7}, "extractors": [{"name": "x"}], "reason": True}
+    base = {"llm": {"model": "a", "n_ctx": 2048}, "extractors": [{"name": "x"}], "reason": True}
     over = {"llm": {"n_threads": 2}, "extractors": [{"name": "y"}]}
     merged = deep_merge(base, over)
-    assert merged == {"llm": {"model": "a", "seed": 7, "n_threads": 2}, "extractors": [{"name": "y"}], "reason": True}
-    merged["llm"]["seed"] = 8
+    assert merged == {"llm": {"model": "a", "n_ctx": 2048, "n_threads": 2}, "extractors": [{"name": "y"}],
+                      "reason": True}
+    merged["llm"]["n_ctx"] = 1024
     merged["extractors"][0]["name"] = "z"
-    assert base == {"llm": {"model": "a", "seed": 7}, "extractors": [{"name": "x"}], "reason": True}
+    assert base == {"llm": {"model": "a", "n_ctx": 2048}, "extractors": [{"name": "x"}], "reason": True}
     assert over == {"llm": {"n_threads": 2}, "extractors": [{"name": "y"}]}
     assert deep_merge({"decode": {"frame_rate": 5}}, {"decode": None}) == {"decode": None}
 
 
 def test_dotted_and_nested_keys_are_one_syntax():
-    assert run_overrides({"llm.model": "a"}, {"llm": {"seed": 7}}, {"evidence.weights.face": 0.5}) == {
-        "llm": {"model": "a", "seed": 7}, "evidence": {"weights": {"face": 0.5}}}
+    assert run_overrides({"llm.model": "a"}, {"llm": {"n_ctx": 2048}}, {"evidence.weights.face": 0.5}) == {
+        "llm": {"model": "a", "n_ctx": 2048}, "evidence": {"weights": {"face": 0.5}}}
     assert run_overrides({"llm": {"model": "a"}}, {"llm.model": "b"}) == {"llm": {"model": "b"}}
     assert run_overrides(None, {}) == {}
     data = {"reason": False}
@@ -50,7 +51,7 @@ def test_dotted_and_nested_keys_are_one_syntax():
 def test_a_flag_keeps_the_files_nested_siblings(config_file):
     args = build_parser().parse_args(["run", "clips", "-c", str(config_file), "--threads", "2", "--frame-rate", "4"])
     config = load_config(args.config, run_overrides_from_args(args))
-    assert (config.llm.model, config.llm.seed, config.llm.n_threads) == ("smollm2-135m", 7, 2)
+    assert (config.llm.model, config.llm.n_ctx, config.llm.n_threads) == ("smollm2-135m", 2048, 2)
     assert (config.decode.frame_rate, config.decode.max_side) == (4, 640)
     assert config.evidence.min_speaker_clips == 4
 
@@ -80,7 +81,7 @@ def test_one_override_as_a_flag_a_flow_parameter_and_a_variant_gives_one_config(
     base, (variant,) = load_variants(variants)
     from_yaml = variant_config(variant, base, config_file)
     assert from_flags == from_flow == from_variant == from_yaml
-    assert (from_flags.llm.model, from_flags.llm.seed, from_flags.llm.n_threads) == ("qwen2.5-0.5b", 7, 2)
+    assert (from_flags.llm.model, from_flags.llm.n_ctx, from_flags.llm.n_threads) == ("qwen2.5-0.5b", 2048, 2)
     assert (from_flags.label_set, from_flags.decode.frame_rate, from_flags.decode.max_side) == ("crema-d", 4, 640)
     assert from_flags.evidence.weights == {"face": 0.5}
     assert [e.name for e in from_flags.extractors] == ["mediapipe-face", "opencv-scene"]
@@ -91,7 +92,7 @@ def test_a_value_that_is_not_yaml_is_a_config_error():
     with pytest.raises(ConfigError, match=r"--set 'opencv-scene.x=\[1': the value is not valid YAML"):
         run_overrides_from_args(args)
     with pytest.raises(ConfigError, match="the value is not valid YAML"):
-        parse_variant("v=llm.seed=[1")
+        parse_variant("v=llm.n_ctx=[1")
 
 
 def test_set_changes_an_option_of_whichever_extractors_the_run_uses(config_file):

@@ -21,7 +21,7 @@ from emer.pipeline.run.config import RunConfig, load_config
 from emer.pipeline.run.runner import Pipeline
 
 # The fast model with short answers: these tests check the plumbing, not the reasoning.
-FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
+FAST_LLM = {"model": "smollm2-135m", "max_open_vocab": 2, "max_evidence": 1}
 
 
 class CountingScene(Extractor):

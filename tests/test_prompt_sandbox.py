@@ -9,17 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from emer.pipeline.reasoning.prompt import load_template, render_prompt
+from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.vocab import load_label_set, prompts_root
 
 
-def _template_folder(root: Path, name: str, user: str) -> Path:
-    """A copy of the default template with its user part replaced."""
+def _template_folder(root: Path, name: str, cues: str) -> Path:
+    """A copy of the default template with its cues part replaced."""
     folder = root / name
     shutil.copytree(prompts_root() / "templates" / "default", folder)
-    (folder / "user.j2").write_text(user)
+    (folder / "cues.j2").write_text(cues)
     return folder
+
+
+def _render(template):
+    label_set = load_label_set("crema-d")
+    return render_cues_prompt(template, None, None, label_set, list(label_set.labels))
 
 
 @pytest.mark.parametrize(("source", "why"), [
@@ -34,7 +39,7 @@ def test_a_template_reaching_outside_is_refused_when_loaded(tmp_path, source, wh
     folder = _template_folder(tmp_path, "evil", source.replace("MARKER", str(marker)))
     with pytest.raises(ConfigError) as e:
         load_template(str(folder))
-    assert f"{folder}/user.j2 line 1" in str(e.value) and why in str(e.value)
+    assert f"{folder}/cues.j2 line 1" in str(e.value) and why in str(e.value)
     assert not marker.exists()
 
 
@@ -45,17 +50,17 @@ def test_a_template_reaching_outside_is_refused_when_loaded(tmp_path, source, wh
     ('{{ labels.append("joy") }}', "'append'"),  # the immutable sandbox: no changing the variables
     ('{{ "{0.__class__}".format(labels) }}', "'__class__'"),
 ])
-def test_an_escape_built_at_render_time_is_refused_by_the_sandbox(tmp_path, decoded, source, why):
+def test_an_escape_built_at_render_time_is_refused_by_the_sandbox(tmp_path, source, why):
     template = load_template(str(_template_folder(tmp_path, "sneaky", source)))
     with pytest.raises(ConfigError) as e:
-        render_prompt(template, decoded("SAD").info, [], load_label_set("crema-d"))
+        _render(template)
     message = str(e.value)
-    assert message.startswith("prompt template 'sneaky', user.j2: refused by the sandbox") and why in message
+    assert message.startswith("prompt template 'sneaky', cues.j2: refused by the sandbox") and why in message
 
 
-def test_the_shipped_template_loads_and_renders_in_the_sandbox(decoded):
-    prompt = render_prompt(load_template("default"), decoded("SAD").info, [], load_label_set("crema-d"))
-    assert prompt.user.startswith("Clip: ") and "## Task" in prompt.user and "anger" in prompt.decision
+def test_the_shipped_template_loads_and_renders_in_the_sandbox():
+    prompt = _render(load_template("default"))
+    assert prompt.user == "No clues were measured." and "anger" in prompt.system and "anger" in prompt.decision
 
 
 def test_the_decide_then_explain_parts_render_with_the_fixed_part_first():
@@ -77,3 +82,13 @@ def test_the_decide_then_explain_parts_render_with_the_fixed_part_first():
     assert "Face: no face was measured." in a.user and "louder" in a.user and "No clues" in content_free.user
     request = render_explain_request(template, a, "happiness", "fused", plain.leans)
     assert "decided for this clip is happiness" in request and "the voice points more to anger" in request
+
+
+def test_the_rewrite_request_lists_the_problems_and_names_the_label():
+    from emer.pipeline.reasoning.prompt import render_rewrite_request
+
+    request = render_rewrite_request(load_template("default"), ["You said the pitch is high; it is low.",
+                                                                 "You left out the voice."], "fear")
+    assert request == ("Your explanation has problems:\n- You said the pitch is high; it is low.\n"
+                       "- You left out the voice.\nRewrite it: plain prose, no numbers, ending with a sentence "
+                       "naming fear.")

@@ -25,7 +25,7 @@ from emer.pipeline.run.runner import Pipeline
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed: apt-get install chromium (or `make system-deps` as root)")
-FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
+FAST_LLM = {"model": "smollm2-135m", "max_open_vocab": 2, "max_evidence": 1}
 VIDEO, AUDIO = "1001_DFA_ANG_XX", "1002_DFA_SAD_XX"
 IMAGES_JS = """[...document.images].map(i => { const r = i.getBoundingClientRect();
   return {src: i.getAttribute('src'), complete: i.complete, w: i.naturalWidth, h: i.naturalHeight,

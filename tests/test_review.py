@@ -126,7 +126,7 @@ def round_trip(tmp_path_factory, video_paths):
         config = root / "fast.yaml"
         config.write_text("extractors: [{name: mediapipe-face}, {name: faster-whisper, config: {model: "
                           "whisper-tiny.en}}, {name: praat-prosody}]\n"
-                          "llm: {model: smollm2-135m, max_reasoning_tokens: 48, max_open_vocab: 2, n_threads: 1}\n")
+                          "llm: {model: smollm2-135m, max_open_vocab: 2, n_threads: 1}\n")
         out = root / "out"
         assert main(["run", str(clips), "-o", str(out), "--labels", "crema-d", "-q", "-c", str(config)]) == 0
         export = root / "export"

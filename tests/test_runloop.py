@@ -18,7 +18,7 @@ from emer.pipeline.run.runloop import speaker_groups
 from emer.pipeline.run.runner import Pipeline
 from emer.pipeline.run.threads import configure_process, cpu_slot, slots
 
-FAST_LLM = {"model": "smollm2-135m", "max_reasoning_tokens": 48, "max_open_vocab": 2, "max_evidence": 1}
+FAST_LLM = {"model": "smollm2-135m", "max_open_vocab": 2, "max_evidence": 1}
 
 
 def test_clips_are_grouped_by_speaker_in_first_appearance_order():

@@ -50,7 +50,7 @@ def variant_from_mapping(name: str, mapping: dict[str, Any] | None) -> Variant:
 def parse_variant(spec: str) -> Variant:
     """`NAME=OPTIONS` from the command line. OPTIONS are `;`-separated KEY=VALUE items: `drop=face,prosody`,
     `extractors=mediapipe-face,opencv-scene`, `model=qwen2.5-0.5b`, `set.faster-whisper.model=whisper-base`, or any
-    dotted run-config key (`llm.max_reasoning_tokens=64`, `label_set=crema-d`); values are YAML scalars. Empty
+    dotted run-config key (`llm.max_explanation_tokens=64`, `label_set=crema-d`); values are YAML scalars. Empty
     OPTIONS (`all=`) is the base config."""
     name, sep, options = spec.partition("=")
     if not sep:

@@ -1,5 +1,4 @@
-"""Decide, then explain (`llm.explain: after`, the default): the label is decided before any text is written, and
-the explanation is written for it.
+"""Decide, then explain: the label is decided before any text is written, and the explanation is written for it.
 
 1. Label scores on the clip prompt itself: system (instructions and label list, the same for every clip), the
    clip's cues in plain words (pipeline/reasoning/cues.py), the label question; calibrated against the same
@@ -11,9 +10,9 @@ the explanation is written for it.
    emotion but the label, one sentence naming a channel that disagrees); checked (pipeline/reasoning/checker/:
    claims about the clues and the channels' readings, cue interpretations, form, coherence, coverage),
    failing sentences dropped (the first about a channel replaced by that channel's notes) or, with
-   `self_check: rewrite`, rewritten once first. A channel that carried at least a fifth of the decision and
-   that the explanation left out gets its notes as a sentence; an explanation that does not end by naming the
-   label gets a closing sentence that does.
+   `self_check: rewrite`, rewritten once first with the problems as feedback (rewrite.j2). A channel that
+   carried at least a fifth of the decision and that the explanation left out gets its notes as a sentence; an
+   explanation that does not end by naming the label gets a closing sentence that does.
 4. Emotion words from the same records (cues.evidence_words): the label's family, emotion words said, and
    secondary emotions a weighty channel reads. No LLM pass.
 
@@ -35,6 +34,7 @@ from emer.pipeline.reasoning.prompt import (
     RenderedPrompt,
     render_cues_prompt,
     render_explain_request,
+    render_rewrite_request,
 )
 from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner, trim_reasoning
 from emer.pipeline.records.clues import Clue
@@ -138,16 +138,14 @@ Fuse = Callable[[Mapping[str, float] | None, Mapping[str, float] | None, str, fl
 
 
 def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues: list[Clue], label_set: LabelSet,
-                        labels: list[str], evidence: EvidenceSummary | None, fuse: Fuse, use: str,
-                        llm_weight: float, label_words: Callable[[str], list[str]],
+                        labels: list[str], evidence: EvidenceSummary, fuse: Fuse, use: str, llm_weight: float,
                         gold_label: str | None = None) -> Explained:
-    """Steps 1-4 of the module doc for one clip. `fuse` is decision.fuse; `label_words` gives a label's own
-    emotion words (the fallback of the open-vocabulary answer)."""
+    """Steps 1-4 of the module doc for one clip. `fuse` is decision.fuse."""
     cfg = reasoner.config
     out = Explained()
     t_start = time.perf_counter()
     by_kind = {c.kind: c for c in clues}
-    plain = plain_cues(evidence, labels) if evidence is not None else PlainCues()
+    plain = plain_cues(evidence, labels)
     out.plain = plain
     prompt = render_cues_prompt(template, info, plain, label_set, labels)
     session = reasoner.session()
@@ -159,7 +157,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         if cfg.calibrate:
             content_free = reasoner.calibration(render_cues_prompt(template, None, None, label_set, labels), labels)
         session.begin("scoring")
-        tokens = session.tokens(reasoner.messages(prompt, None, prompt.decision))
+        tokens = session.tokens(reasoner.messages(prompt, prompt.decision))
         lp = session.score(tokens, reasoner.answers(labels))
         session.end()
         out.raw.label_logprobs = lp
@@ -167,7 +165,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
             out.raw.content_free_logprobs = content_free
             lp = {k: v - content_free[k] for k, v in lp.items()}
         out.llm_scores = softmax(lp)
-        ev = evidence.labels if evidence is not None and evidence.label is not None else None
+        ev = evidence.labels if evidence.label is not None else None
         out.scores, out.decided_by = fuse(ev, out.llm_scores, use, llm_weight)
         out.label = max(out.scores, key=lambda k: out.scores[k])
     notes = explain_notes(plain, out.label, label_basics(out.label))
@@ -184,11 +182,10 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.truncated = finish == "length"
     text = trim_reasoning(text, out.truncated)
     check = _check(text, evidence, by_kind, out.label)
-    out.first_problems = (check.contradictions + check.invented + check.disallowed) if check else 0
-    if check is not None and not check.ok and cfg.self_check == "rewrite":
+    out.first_problems = check.contradictions + check.invented + check.disallowed
+    if not check.ok and cfg.self_check == "rewrite":
         feedback = [*base, {"role": "assistant", "content": text},
-                    {"role": "user", "content": "Your explanation has problems:\n- " + "\n- ".join(check.problems())
-                     + f"\nRewrite it: plain prose, no numbers, ending with a sentence naming {out.label}."}]
+                    {"role": "user", "content": render_rewrite_request(template, check.problems(), out.label)}]
         session.begin("rewrite")
         second, finish2, _ = session.generate(session.tokens(feedback), cfg.max_explanation_tokens,
                                               cfg.repeat_penalty)
@@ -197,9 +194,9 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         out.attempts = 2
         second = trim_reasoning(second, finish2 == "length")
         check2 = _check(second, evidence, by_kind, out.label)
-        if check2 is not None and _bad(check2) <= _bad(check):
+        if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"
-    if check is not None and cfg.self_check != "off" and not check.ok:
+    if cfg.self_check != "off" and not check.ok:
         cleaned, out.dropped = drop_failing(text, check, notes)
         if cleaned != text:
             text = cleaned
@@ -212,16 +209,14 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         out.conclusion_added = True
         check = _check(text, evidence, by_kind, out.label)
     out.text, out.check = text, check
-    out.words = evidence_words(out.label, label_basics(out.label), plain.channels, cfg.max_open_vocab) \
-        if evidence is not None else label_words(out.label)
+    out.words = evidence_words(out.label, label_basics(out.label), plain.channels, cfg.max_open_vocab)
     out.prompt = prompt
     out.stats = _stats(session.passes, time.perf_counter() - t_start)
     return out
 
 
-def _check(text: str, evidence: EvidenceSummary | None, clues: Mapping[str, Clue], label: str
-           ) -> ReasoningCheck | None:
-    return check_reasoning(text, evidence, clues, label=label, explanation=True) if evidence is not None else None
+def _check(text: str, evidence: EvidenceSummary, clues: Mapping[str, Clue], label: str) -> ReasoningCheck:
+    return check_reasoning(text, evidence, clues, label=label, explanation=True)
 
 
 def _bad(check: ReasoningCheck) -> int:
@@ -233,11 +228,9 @@ def _stats(passes: list[PassStats], seconds: float) -> GenerationStats:
     explain = [p for p in passes if p.name in ("explanation", "rewrite")]
     return GenerationStats(
         prompt_tokens=by["explanation"].prompt_tokens if "explanation" in by else 0,
-        reasoning_tokens=sum(p.generated_tokens for p in explain), decision_tokens=0,
+        reasoning_tokens=sum(p.generated_tokens for p in explain),
         reasoning_seconds=round(sum(p.seconds for p in explain), 3),
-        decision_seconds=round(sum(p.seconds for p in passes if p.name in ("calibration", "scoring", "words")), 3),
-        scoring_seconds=round(sum(p.seconds for p in passes if p.name in ("calibration", "scoring")), 3),
-        words_seconds=round(by["words"].seconds if "words" in by else 0.0, 3), explain="after", passes=passes,
+        scoring_seconds=round(sum(p.seconds for p in passes if p.name in ("calibration", "scoring")), 3), passes=passes,
         evaluated_tokens=sum(p.evaluated_tokens for p in passes),
         generated_tokens=sum(p.generated_tokens for p in passes), llm_seconds=round(seconds, 3),
         llama_seconds=round(sum(p.llama_seconds for p in passes), 3))

@@ -4,7 +4,7 @@ A template folder can come from a user or a request (`prompt:` in a run config),
 code: they render in Jinja's immutable sandbox (no attribute starting with `_`, no method that changes a
 list or dict, no `str.format` escape), and a template that reaches for such an attribute by name, or includes,
 imports or extends another file, is refused when it is loaded. The transcript reaches the prompt with the
-sentences addressed to a model removed (pipeline/evidence/injection.py).
+sentences addressed to a model removed (pipeline/reasoning/cues.py `plain_cues`, pipeline/evidence/injection.py).
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field
 
-from emer.pipeline.evidence.injection import neutralised_speech
-from emer.pipeline.records.clues import Clue, Record
+from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.vocab import LabelSet, prompts_root
 
-TEMPLATE_PARTS = ("system", "user", "decision", "words")
-# Parts of the decide-then-explain path (llm.explain: after); a template folder without them uses the default's.
-EXPLAIN_PARTS = ("task", "cues", "explain")
+TEMPLATE_PARTS = ("system", "decision")
+# Parts a template folder may leave out: it then uses the default template's.
+EXPLAIN_PARTS = ("task", "cues", "explain", "rewrite")
 
 
 def template_names() -> list[str]:
@@ -37,17 +36,17 @@ def template_names() -> list[str]:
 
 
 class PromptTemplate(Record):
-    """The parts of a prompt as Jinja2 sources: system, user (the clues), decision (the label question) and
-    words (the open-vocabulary question, asked once the label is decided)."""
+    """The parts of a prompt as Jinja2 sources: system and task (the fixed instructions and label list), cues (the
+    clip's cues in plain words), decision (the label question), explain (the request to explain the decided
+    label) and rewrite (the checker's problems as feedback, `self_check: rewrite`)."""
 
     name: str
     system: str
-    user: str
     decision: str
-    words: str
-    task: str = Field("", description="decide-then-explain: the fixed instructions and label list (task.j2)")
-    cues: str = Field("", description="decide-then-explain: the clip's cues in plain words (cues.j2)")
-    explain: str = Field("", description="decide-then-explain: the request to explain the decided label")
+    task: str = Field("", description="the fixed instructions and label list (task.j2)")
+    cues: str = Field("", description="the clip's cues in plain words (cues.j2)")
+    explain: str = Field("", description="the request to explain the decided label (explain.j2)")
+    rewrite: str = Field("", description="the request to rewrite an explanation with problems (rewrite.j2)")
 
     @property
     def sha256(self) -> str:
@@ -57,7 +56,8 @@ class PromptTemplate(Record):
 
 @cache
 def load_template(name_or_dir: str) -> PromptTemplate:
-    """A shipped template by name, or a folder holding system.j2, user.j2, decision.j2 and words.j2."""
+    """A shipped template by name, or a folder holding system.j2 and decision.j2 (and any of task.j2, cues.j2,
+    explain.j2, rewrite.j2; the default template's for those it lacks)."""
     folder = Path(name_or_dir)
     if not folder.is_dir():
         folder = prompts_root() / "templates" / name_or_dir
@@ -115,7 +115,7 @@ class RenderedPrompt(Record):
     system: str
     user: str
     decision: str
-    explain: str = Field("", description="the request to explain the decided label (llm.explain: after)")
+    explain: str = Field("", description="the request to explain the decided label")
     context: dict[str, Any] = Field(default_factory=dict, exclude=True, description="the render variables")
 
     def as_text(self) -> str:
@@ -133,43 +133,9 @@ def _render(template: PromptTemplate, part: str, context: dict[str, Any]) -> str
         raise ConfigError(f"prompt template {template.name!r}, {part}.j2: refused by the sandbox: {e}") from e
 
 
-def render_prompt(template: PromptTemplate, clip: ClipInfo | None, clues: list[Clue], label_set: LabelSet,
-                  max_sentences: int = 3, gold_label: str | None = None, evidence: Any = None,
-                  labels: list[str] | None = None) -> RenderedPrompt:
-    """Render a clip's clues into the template. `gold_label` is given only in label-conditioned mode
-    (explaining an annotation); a prediction prompt never sees one. `evidence` is the evidence summary to show
-    (None: the raw clues are shown); `labels` the label set's labels in the order to show them. A prompt
-    without clip and clues is the content-free input label scoring is calibrated on."""
-    context = {
-        "clip": clip.model_dump(mode="json") if clip else {"duration_s": 0.0, "video": None, "audio": None},
-        "clues": {c.kind: _shown_clue(c) for c in clues},
-        # the warnings quote the instructions a transcript held: they are for the result, not the prompt
-        "evidence": evidence.model_dump(mode="json", exclude={"warnings"}) if evidence is not None else None,
-        "labels": list(labels if labels is not None else label_set.labels),
-        "label_set_name": label_set.name,
-        "max_sentences": max_sentences,
-        "gold_label": gold_label,
-    }
-    out = {part: _render(template, part, context) for part in ("system", "user", "decision")}
-    return RenderedPrompt(template=template.name, template_sha256=template.sha256, context=context, **out)
-
-
-def _shown_clue(clue: Clue) -> dict[str, Any]:
-    """A clue as the template sees it: the speech clue's transcript without the sentences addressed to a model."""
-    shown = clue.model_dump(mode="json")
-    if clue.kind == "speech" and shown.get("data"):
-        shown["data"] = neutralised_speech(shown["data"])
-    return shown
-
-
-def render_words_question(template: PromptTemplate, prompt: RenderedPrompt, label: str) -> str:
-    """The open-vocabulary question (words.j2) for a decided label."""
-    return _render(template, "words", {**prompt.context, "label": label})
-
-
 def render_cues_prompt(template: PromptTemplate, clip: ClipInfo | None, plain: Any, label_set: LabelSet,
                        labels: list[str], max_sentences: int = 5) -> RenderedPrompt:
-    """The decide-then-explain prompt: system = system.j2 and task.j2 (fixed for a run: instructions, label list),
+    """The clip's prompt: system = system.j2 and task.j2 (fixed for a run: instructions, label list),
     user = cues.j2 (the clip's cues in plain words, `plain`: a PlainCues, or None for the content-free input the
     label scores are calibrated on), decision = decision.j2."""
     context = {
@@ -192,3 +158,8 @@ def render_explain_request(template: PromptTemplate, prompt: RenderedPrompt, lab
     disagree = [f"{names[k]} points more to {e}" for k, e in sorted(leans.items()) if k in names and e != label]
     return _render(template, "explain", {**prompt.context, "label": label, "decided_by": decided_by,
                                          "disagree": disagree, "gold": gold})
+
+
+def render_rewrite_request(template: PromptTemplate, problems: list[str], label: str) -> str:
+    """The request to rewrite an explanation (rewrite.j2), with the checker's `problems` as feedback."""
+    return _render(template, "rewrite", {"problems": problems, "label": label})

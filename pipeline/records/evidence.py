@@ -54,7 +54,6 @@ class EvidenceConfig(Record):
                                        "reference's spreads")
     z_threshold: float = Field(1.0, gt=0, description="a voice feature this many spreads from the reference "
                                "is high or low")
-    in_prompt: bool = Field(True, description="show the evidence summary to the LLM")
     voice_classifier_weight: float = Field(1.0, ge=0, description="weight of a speech-emotion model's "
                                            "log-probabilities (voice-onnx) in the prosody score")
     voice_model_weight: float = Field(1.0, ge=0, le=1, description="how far the learned voice model "

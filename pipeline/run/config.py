@@ -118,7 +118,7 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 
 def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set a dotted run-config key in place (`llm.max_reasoning_tokens` -> data["llm"]["max_reasoning_tokens"]),
+    """Set a dotted run-config key in place (`llm.max_explanation_tokens` -> data["llm"]["max_explanation_tokens"]),
     making the mappings on the way."""
     *path, last = dotted.split(".")
     for key in path:

@@ -29,7 +29,7 @@ from emer.pipeline.records.errors import ConfigError, EmerError, InputError, Out
 from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import ClueRef, ReasonerInfo, Result, RunSummary
-from emer.pipeline.records.vocab import LabelSet, default_wheel, load_label_set
+from emer.pipeline.records.vocab import LabelSet, load_label_set
 from emer.pipeline.run.clip_evidence import ClipEvidence
 from emer.pipeline.run.config import RunConfig
 from emer.pipeline.run.extraction import ClueExtraction
@@ -68,7 +68,7 @@ class PipelineSteps:
         self.label_set = load_label_set(config.label_set)
         self.reasoner = (Reasoner(config.llm.model_copy(update={"n_threads": self.llm_threads}), self.store)
                          if config.reason else None)
-        self.decider = (Decider(self.reasoner, self.template, config.decision, default_wheel().vocabulary())
+        self.decider = (Decider(self.reasoner, self.template, config.decision)
                         if self.reasoner else None)
         self._reason_lock = threading.Lock()  # the LLM's model is not thread-safe
         self.evidence = ClipEvidence(config, [ex.name for ex in self.extractors], self.reasoner, self.store,
@@ -223,7 +223,7 @@ class PipelineSteps:
             t0 = time.perf_counter()
             load_before = self.reasoner.load_seconds
             prediction, stats, raw, prompt = self.decider.decide(
-                info, clues, label_set, evidence, self.config.evidence.in_prompt, gold_label)
+                info, clues, label_set, evidence, gold_label)
             load = self.reasoner.load_seconds - load_before
         write_text_atomic(layout.prompt(clip_id), prompt.as_text())
         write_model_atomic(layout.response(clip_id), raw)
