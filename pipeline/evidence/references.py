@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Literal
 
@@ -195,15 +195,6 @@ def clip_features(clip_id: str, clues: Sequence[Clue], speaker: str | None = Non
             out.line = transcript_line(clue.data.text)
             out.encoder = clue.data.encoder
     return out
-
-
-def speaker_features(clip_ids: Sequence[str], speakers: Mapping[str, str | None],
-                     known: Mapping[str, ClipFeatures], clues_of: Callable[[str], Sequence[Clue]]
-                     ) -> list[ClipFeatures]:
-    """Each clip's reference features with its speaker: the ones computed as its clues were made (`known`), else
-    from its clues (`clues_of(clip_id)`, e.g. read from disk)."""
-    return [known[cid].model_copy(update={"speaker": speakers[cid]}) if cid in known
-            else clip_features(cid, clues_of(cid), speakers[cid]) for cid in clip_ids]
 
 
 def transcript_line(text: str) -> str | None:
