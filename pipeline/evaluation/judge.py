@@ -50,7 +50,7 @@ JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "rationale": {"type": "string", "maxLength": 300},
-        "score": {"type": "integer", "minimum": 1, "maximum": 10},
+        "score": {"enum": list(range(1, 11))},  # an enum: the grammar converter ignores minimum/maximum
     },
     "required": ["rationale", "score"],
 }
