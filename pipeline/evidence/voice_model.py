@@ -46,10 +46,15 @@ class VoiceModel(Record):
         speaker's usual level)."""
         logits = {c: (self.bias[c] + sum(w * z.get(f, 0.0) for f, w in self.weights[c].items())) / self.temperature
                   for c in self.classes}
-        top = max(logits.values())
-        exp = {c: math.exp(v - top) for c, v in logits.items()}
-        total = sum(exp.values())
-        return {c: round(v / total, 4) for c, v in exp.items()}
+        return _probabilities(logits)
+
+
+def _probabilities(logits: Mapping[str, float]) -> dict[str, float]:
+    """Softmax of class logits, rounded as the evidence records keep them."""
+    top = max(logits.values())
+    exp = {c: math.exp(v - top) for c, v in logits.items()}
+    total = sum(exp.values())
+    return {c: round(v / total, 4) for c, v in exp.items()}
 
 
 @lru_cache(maxsize=1)
@@ -119,10 +124,7 @@ class VoiceProbe(Record):
         x = clip.vector(parts) - speaker.vector(parts)
         logits = {c: (self.bias[c] + float(sum(w * v for w, v in zip(self.weights[c], x, strict=True))))
                   / self.temperature for c in self.classes}
-        top = max(logits.values())
-        exp = {c: math.exp(v - top) for c, v in logits.items()}
-        total = sum(exp.values())
-        return {c: round(v / total, 4) for c, v in exp.items()}
+        return _probabilities(logits)
 
 
 @lru_cache(maxsize=1)
