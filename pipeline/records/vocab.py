@@ -4,6 +4,7 @@ imports nothing of the pipeline but records and errors, so the core never needs 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -35,9 +36,14 @@ class LabelSet(Record):
         return not self.labels
 
 
-@cache
 def load_data_yaml(folder: str, name: str) -> dict[str, Any]:
-    """A data file in prompts/<folder>/ (eval, evidence), parsed; it must hold a mapping."""
+    """A data file in prompts/<folder>/ (eval, evidence), parsed; it must hold a mapping. Each caller gets its own
+    copy, so one caller's edits never reach another."""
+    return copy.deepcopy(_parse_data_yaml(folder, name))
+
+
+@cache
+def _parse_data_yaml(folder: str, name: str) -> dict[str, Any]:
     path = prompts_root() / folder / name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
