@@ -110,7 +110,9 @@ def test_the_fitted_neutral_profile_sits_below_the_speakers_median_in_arousal():
 def test_emodb_boredom_leans_low_arousal_against_its_speaker(emodb, monkeypatch):
     """The bored utterance of EmoDB speaker 03, read against the speaker's seven clips: the calm emotions
     (neutral, sadness) outweigh the aroused ones, and more so than with neutral at the speaker's median (the
-    profiles before evidence 1.6), where disgust, the profile nearest below the median, took it."""
+    profiles before evidence 1.6), where disgust, the profile nearest below the median, took it. Prosody alone, so
+    the z-score model splits anger, fear and neutral (the Whisper probe, which needs the speech clue's encoder
+    states, reads this utterance as fear: docs/evaluation.md)."""
     voice = emodb["features"]["boredom"].voice
     fitted = prosody_evidence(voice, emodb["ref"], "speaker 03", EvidenceConfig()).emotions
     at_median = {**vocal_profiles(), "neutral": {f: 0.0 for f in FEATURES}}
