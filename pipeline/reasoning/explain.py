@@ -148,6 +148,8 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     plain = plain_cues(evidence, labels)
     out.plain = plain
     prompt = render_cues_prompt(template, info, plain, label_set, labels)
+    if evidence.label is None:  # nothing read as an emotion: no LLM pass could do more than invent
+        return _nothing_read(out, evidence, by_kind, plain, prompt, labels, gold_label, t_start)
     session = reasoner.session()
     session.begin_clip()
     if gold_label:
@@ -212,6 +214,38 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.words = evidence_words(out.label, label_basics(out.label), plain.channels, cfg.max_open_vocab)
     out.prompt = prompt
     out.stats = _stats(session.passes, time.perf_counter() - t_start)
+    return out
+
+
+def no_evidence_label(labels: list[str]) -> str:
+    """The label given when nothing was read as an emotion: neutral, else the first label standing for it, else the
+    first label."""
+    return next((x for x in labels if label_basics(x) == {"neutral"}),
+                next((x for x in labels if "neutral" in label_basics(x)), labels[0]))
+
+
+def _nothing_read(out: Explained, evidence: EvidenceSummary, clues: Mapping[str, Clue], plain: PlainCues,
+                  prompt: RenderedPrompt, labels: list[str], gold_label: str | None, t_start: float) -> Explained:
+    """A clip whose channels gave no emotion evidence (no face, no speech, no voice read): the no-evidence label
+    (`none`: every label equally likely) or the gold label, and an explanation that says what was not measured
+    and that the label rests on nothing (cue_phrases.yaml `no_evidence`); no LLM pass and no emotion words."""
+    table = phrases()["no_evidence"]
+    reasons = [plain.missing[c].split(" (")[0] if c in plain.missing else ch.reading
+               for c in ("face", "voice", "words") for ch in plain.channels
+               if ch.channel == c and (c in plain.missing or (ch.reading and not ch.emotions))]
+    if gold_label:
+        out.scores, out.decided_by, out.label = {gold_label: 1.0}, "gold", gold_label
+    else:
+        out.label = no_evidence_label(labels)
+        out.scores, out.decided_by = {x: round(1 / len(labels), 4) for x in labels}, "none"
+    why = "; ".join(reasons) if reasons else table["nothing"]
+    text = table["sentence"].format(reasons=why) + " " + table["gold" if gold_label else "conclusion"].format(
+        label=out.label)
+    out.text = text[0].upper() + text[1:]
+    out.check = _check(out.text, evidence, clues, out.label)
+    out.prompt = prompt
+    out.plain = plain
+    out.stats = _stats([], time.perf_counter() - t_start)
     return out
 
 

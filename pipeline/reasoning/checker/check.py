@@ -20,7 +20,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _module_set,
 )
 from emer.pipeline.reasoning.checker.numbers import _number_claims
-from emer.pipeline.reasoning.checker.readings import reading_claims
+from emer.pipeline.reasoning.checker.readings import neutral_support_claims, reading_claims
 from emer.pipeline.reasoning.checker.speech import _quote_claims
 from emer.pipeline.reasoning.checker.style import style_claims
 from emer.pipeline.reasoning.checker.text import (
@@ -81,7 +81,7 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         if explanation:
             kept += interpretation_claims(masked, toks) + style_claims(sentence)
             state = other_state_claims(sentence, label) if label else []
-            kept += state or (reading_claims(masked, label) if label else [])
+            kept += state or (reading_claims(masked, label) + neutral_support_claims(masked, label) if label else [])
         kept = [c.model_copy(update={"sentence": sentence, "phrase": _unmask(c.phrase, quotes),
                                      "detail": _unmask(c.detail, quotes)}) for c in kept]
         claims += _dedupe(kept)
