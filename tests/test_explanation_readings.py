@@ -248,6 +248,16 @@ def test_words_in_another_language_are_quoted_with_their_marked_translation_and_
     assert "Be sure to describe what is said" in request
 
 
+def test_the_closing_sentence_is_said_once_at_the_end():
+    from emer.pipeline.reasoning.explain import last_conclusion
+
+    end = "Taken together, the clip is best described as anger."
+    text = f"The voice is louder than usual. {end} The voice carries the decision. {end}"
+    assert last_conclusion(text, end) == f"The voice is louder than usual. The voice carries the decision. {end}"
+    assert last_conclusion(f"The voice is louder. {end}", end) == f"The voice is louder. {end}"
+    assert last_conclusion("The voice is louder.", end) == "The voice is louder."  # added later if missing
+
+
 def test_a_weighty_channel_left_out_gets_its_notes_before_the_closing_sentence():
     from emer.pipeline.reasoning.explain import add_uncovered
 

@@ -99,6 +99,19 @@ def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str 
     return None
 
 
+def last_conclusion(text: str, conclusion: str) -> str:
+    """The text with the closing sentence it was given said once, at the end: the LLM sometimes writes it, adds
+    another sentence, and writes it again."""
+    def key(sentence: str) -> str:
+        return " ".join(sentence.lower().strip(" .\"'").split())
+
+    sentences = split_sentences(text)
+    rest = [s.strip() for s in sentences if key(s) != key(conclusion)]
+    if len(rest) == len(sentences) or (key(sentences[-1]) == key(conclusion) and len(rest) == len(sentences) - 1):
+        return text
+    return " ".join([*rest, conclusion])
+
+
 def add_uncovered(text: str, notes: Mapping[str, Any]) -> tuple[str, list[str]]:
     """The text with the notes of every channel in `notes["must"]` it does not describe, as one sentence each,
     put before the closing sentence; the channels added."""
@@ -203,6 +216,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         if cleaned != text:
             text = cleaned
             check = _check(text, evidence, by_kind, out.label)
+    text = last_conclusion(text, notes["conclusion"])
     text, added = add_uncovered(text, notes)
     if added:
         check = _check(text, evidence, by_kind, out.label)
