@@ -9,6 +9,7 @@ that the prompt, the notes and the checker's interpretation claims use.
 
 from __future__ import annotations
 
+import re
 import zlib
 from typing import Any
 
@@ -81,6 +82,9 @@ def plain_cues(evidence: EvidenceSummary, labels: list[str]) -> PlainCues:
     return out
 
 
+_STATUS = re.compile(r" \([a-z_]+\)$")  # "no face was measured (no_signal)": the clue's status, not for prose
+
+
 def _pick(options: list[str] | str, key: str) -> str:
     """One of a phrase's variants, the same for a clip every run (so sentences vary across clips)."""
     if isinstance(options, str):
@@ -102,12 +106,14 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     disagreement sentence, which says what decides instead; a face or voice leaning elsewhere with no cue of the
     label says it shows no sign of it. `must`: the channels with a share of at least MUST_DESCRIBE, which the
     explanation has to describe; `order`: the measured channels, largest share first (what decided opens the
-    explanation); `absent`: the channels that were not measured, mentioned last."""
+    explanation); `missing`: why a channel gives no evidence, in words; `absent`: the channels that were not
+    measured (or, for the voice, not read: no speech), mentioned last."""
     table = phrases()
     said = table["sign_of"]
     noun = emotion_noun(label)
     out: dict[str, Any] = {"must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": [], "order": [],
-                           "absent": [c for c in ("face", "voice", "words") if c in plain.missing]}
+                           "absent": [c for c in ("face", "voice", "words") if c in plain.missing],
+                           "missing": {c: _STATUS.sub("", note) for c, note in plain.missing.items()}}
     others: list[tuple[str, str]] = []
     trusted: list[str] = []
     for c in sorted(plain.channels, key=lambda c: -c.share):
@@ -132,7 +138,9 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
         signs = {s for q in cues[:limit] for s in q.signs} & basics
         if c.channel in table.get("no_sign", {}) and elsewhere and not signs and "neutral" not in basics:
             out[c.channel].append(_pick(table["no_sign"][c.channel], key).format(emotion=noun))
-        if c.channel != "body" or out["body"]:
+        if c.channel == "voice" and not c.emotions and c.weight <= 0:  # no speech found: the voice was not read
+            out["absent"].append(c.channel)
+        elif c.channel != "body" or out["body"]:
             out["order"].append(c.channel)
     out["disagree"] = ""
     if others:
