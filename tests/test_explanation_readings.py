@@ -122,6 +122,17 @@ def test_a_face_or_voice_leaning_elsewhere_says_it_shows_no_sign_of_the_label():
                                                    label_basics("neutral"))["face"])
 
 
+def test_a_voice_not_read_and_a_missing_channel_come_last_without_their_status_code():
+    face = _channel("face", "happiness", 1.0, [ChannelCue(text="the lip corners are pulled up", signs=["happiness"])])
+    voice = ChannelReading(channel="voice", weight=0.0, cues=[ChannelCue(text="no speech was found, so the voice "
+                                                                          "is not read")])
+    plain = PlainCues(channels=[face, voice], missing={"words": "no speech was transcribed (no_signal)"},
+                      clip_id="single_face")
+    notes = explain_notes(plain, "happy", label_basics("happy"))
+    assert notes["order"] == ["face"] and notes["absent"] == ["words", "voice"]
+    assert notes["missing"] == {"words": "no speech was transcribed"}
+
+
 def test_a_cue_is_a_sign_of_the_emotion_noun_not_the_label_adjective():
     voice = _channel("voice", "anger", 0.7, [ChannelCue(text="the voice is louder than usual", signs=["anger"])])
     notes = explain_notes(PlainCues(channels=[voice], clip_id="x"), "angry", label_basics("angry"))
