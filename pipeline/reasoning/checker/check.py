@@ -74,7 +74,9 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         kept = [c for c, generic in found if not generic or (c.modality, c.cue) not in specific]
         # "without a voice clue we cannot tell whether the pitch is high": a clause saying a modality is absent
         absent = _absent_modalities(toks)
-        kept = [c for c in kept if f.modality(c.modality) is not None or c.modality not in absent]
+        # (a quote is still a claim of what was said: 'The words "..." cannot be used' where nothing was said)
+        kept = [c for c in kept if f.modality(c.modality) is not None or c.modality not in absent
+                or c.cue == "transcript"]
         kept += _missing_mentions(f, masked, toks, kept, absent)
         kept += _instruction_claims(f, sentence)
         kept += _number_claims(f, masked, kept)
