@@ -346,3 +346,7 @@ def test_a_clip_with_nothing_measured_says_so_and_invents_no_voice(tmp_path):
     assert [(c.modality, c.verdict) for c in check.claims if c.verdict != "supported"] == [("prosody", "invented")]
     kept, dropped = drop_failing(invented, check)
     assert dropped == 1 and "monotone" not in kept
+    from emer.pipeline.export.source import load_clips
+
+    clips, skipped = load_clips(tmp_path)  # a default label is no training example
+    assert clips == [] and [s.reason.split(":")[0] for s in skipped] == ["no emotion evidence"]
