@@ -29,8 +29,8 @@ from emer.pipeline.records.vocab import (
     load_data_yaml,
 )
 
-__all__ = ["PlainCues", "au_readings", "evidence_words", "explain_notes", "phrases", "plain_cues",
-           "voice_readings"]
+__all__ = ["PlainCues", "au_readings", "emotion_noun", "evidence_words", "explain_notes", "missing_in_words",
+           "phrases", "plain_cues", "voice_readings"]
 
 MUST_DESCRIBE = 0.2  # a channel with at least this share of the decision is described in the explanation
 DISAGREES = 0.1  # a channel leaning elsewhere with at least this share is named in the disagreement sentence
@@ -85,6 +85,11 @@ def plain_cues(evidence: EvidenceSummary, labels: list[str]) -> PlainCues:
 _STATUS = re.compile(r" \([a-z_]+\)$")  # "no face was measured (no_signal)": the clue's status, not for prose
 
 
+def missing_in_words(plain: PlainCues) -> dict[str, str]:
+    """Channel -> why it gives no evidence, for prose: the record's note without the clue's status code."""
+    return {c: _STATUS.sub("", note) for c, note in plain.missing.items()}
+
+
 def _pick(options: list[str] | str, key: str) -> str:
     """One of a phrase's variants, the same for a clip every run (so sentences vary across clips)."""
     if isinstance(options, str):
@@ -113,7 +118,7 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     noun = emotion_noun(label)
     out: dict[str, Any] = {"must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": [], "order": [],
                            "absent": [c for c in ("face", "voice", "words") if c in plain.missing],
-                           "missing": {c: _STATUS.sub("", note) for c, note in plain.missing.items()}}
+                           "missing": missing_in_words(plain)}
     others: list[tuple[str, str]] = []
     trusted: list[str] = []
     for c in sorted(plain.channels, key=lambda c: -c.share):

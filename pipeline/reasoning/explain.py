@@ -16,6 +16,10 @@
 4. Emotion words from the same records (cues.evidence_words): the label's family, emotion words said, and
    secondary emotions a weighty channel reads. No LLM pass.
 
+A clip no channel read as an emotion (evidence label None: no face, no speech, no voice read) gets no LLM pass:
+the no-evidence label (neutral, every label equally likely, decided_by `none`) or the gold label, and an
+explanation saying what was not measured (cue_phrases.yaml `no_evidence`).
+
 All passes share the KV state of their common prefix (pipeline/reasoning/session.py); each is timed.
 """
 
@@ -29,7 +33,14 @@ from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
-from emer.pipeline.reasoning.cues import PlainCues, evidence_words, explain_notes, phrases, plain_cues
+from emer.pipeline.reasoning.cues import (
+    PlainCues,
+    evidence_words,
+    explain_notes,
+    missing_in_words,
+    phrases,
+    plain_cues,
+)
 from emer.pipeline.reasoning.prompt import (
     RenderedPrompt,
     render_cues_prompt,
@@ -244,9 +255,9 @@ def _nothing_read(out: Explained, evidence: EvidenceSummary, clues: Mapping[str,
     (`none`: every label equally likely) or the gold label, and an explanation that says what was not measured
     and that the label rests on nothing (cue_phrases.yaml `no_evidence`); no LLM pass and no emotion words."""
     table = phrases()["no_evidence"]
-    reasons = [plain.missing[c].split(" (")[0] if c in plain.missing else ch.reading
-               for c in ("face", "voice", "words") for ch in plain.channels
-               if ch.channel == c and (c in plain.missing or (ch.reading and not ch.emotions))]
+    gone = missing_in_words(plain)
+    reasons = [gone.get(c, ch.reading) for c in ("face", "voice", "words") for ch in plain.channels
+               if ch.channel == c and (c in gone or (ch.reading and not ch.emotions))]
     if gold_label:
         out.scores, out.decided_by, out.label = {gold_label: 1.0}, "gold", gold_label
     else:
