@@ -110,9 +110,11 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     says they convey when that is the label. A channel whose reading is another emotion is named only in the
     disagreement sentence, which says what decides instead; a face or voice leaning elsewhere with no cue of the
     label says it shows no sign of it. `must`: the channels with a share of at least MUST_DESCRIBE, which the
-    explanation has to describe; `order`: the measured channels, largest share first (what decided opens the
-    explanation); `missing`: why a channel gives no evidence, in words; `absent`: the channels that were not
-    measured (or, for the voice, not read: no speech), mentioned last."""
+    explanation has to describe; `trusted`: the channels that lean to the label with real weight (only when two
+    or more do is the explanation asked how they fit together); `order`: the measured channels, those in
+    `trusted` first, each group by share (what decided opens the explanation); `missing`: why a channel gives no
+    evidence, in words; `absent`: the channels that were not measured (or, for the voice, not read: no speech),
+    mentioned last."""
     table = phrases()
     said = table["sign_of"]
     noun = emotion_noun(label)
@@ -158,6 +160,9 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
                     channel=" and the ".join(trusted), label=label, emotion=noun, s="" if plural else "s")
                 if trusted else _pick(table["disagreement"]["together"], key).format(label=label, emotion=noun))
         out["disagree"] = _pick(table["disagreement"]["sentence"], key).format(others=first, decides=rest)
+    out["trusted"] = trusted
+    fits = [c.channel for c in plain.channels if c.status == "ok" and c.lean in basics and c.share >= DISAGREES]
+    out["order"].sort(key=lambda c: c not in fits)  # what decided the label first, then the rest, by share
     out["conclusion"] = table["conclusion"].format(label=label)
     return out
 
