@@ -225,8 +225,8 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
     assert "Face: no face was measured." in request and "that no face is visible" in request
     # what decided comes first, the absent face only briefly after the channels that were measured
     assert request.index("Voice:") < request.index("Words:") < request.index("Face: no face")
-    assert "in this order: how the voice sounds, what is said (quote it) and what it conveys, the sentence on the " \
-        "disagreement, then, in one short sentence, that no face is visible, and last:" in request
+    assert "Begin with how the voice sounds, then what is said (quote it) and what it conveys, then the " \
+        "disagreement sentence above, then say in one short sentence that no face is visible, and end with:" in request
     assert "Voice: the voice is higher than this speaker's usual, a sign of fear." in request
     assert "voice alone would suggest anger" in request and "Be sure to describe the voice" in request
     assert 'Words: the person says "Stop!"; the words themselves express no particular emotion.' in request
@@ -257,6 +257,15 @@ def test_words_in_another_language_are_quoted_with_their_marked_translation_and_
             '"I keep worrying the results will be bad."); what is said conveys fear.') in request
     assert "give the machine translation, marked as a translation" in request
     assert "Be sure to describe what is said" in request
+
+
+def test_a_label_copied_from_the_notes_as_a_heading_is_a_list_item():
+    # measured on EmoDB 03a02Ta with the first ordered request: the LLM wrote the request's clauses as headings
+    for text in ('What is said: "das will sie am Mittwoch abgeben".', "Voice: the voice sounds clearer than usual.",
+                 "The sentence on the disagreement: although the words alone would suggest fear, the cues point "
+                 "to it."):
+        assert [c.cue for c in _check(text).claims if c.verdict == "disallowed"][:1] == ["list"], text
+    assert not [c for c in _check("The person says: stop.").claims if c.cue == "list"]
 
 
 def test_the_closing_sentence_is_said_once_at_the_end():
