@@ -225,8 +225,8 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
     assert "Face: no face was measured." in request and "that no face is visible" in request
     # what decided comes first, the absent face only briefly after the channels that were measured
     assert request.index("Voice:") < request.index("Words:") < request.index("Face: no face")
-    assert "Begin with how the voice sounds, then what is said (quote it) and what it conveys, then the " \
-        "disagreement sentence above, then say in one short sentence that no face is visible, and end with:" in request
+    assert "plain prose: how the voice sounds, what is said (quote it) and what it conveys, the sentence on the " \
+        "disagreement, in one short sentence that no face is visible, and last:" in request
     assert "Voice: the voice is higher than this speaker's usual, a sign of fear." in request
     assert "voice alone would suggest anger" in request and "Be sure to describe the voice" in request
     assert 'Words: the person says "Stop!"; the words themselves express no particular emotion.' in request
