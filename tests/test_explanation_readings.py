@@ -268,6 +268,25 @@ def test_a_label_copied_from_the_notes_as_a_heading_is_a_list_item():
     assert not [c for c in _check("The person says: stop.").claims if c.cue == "list"]
 
 
+def test_headings_copied_from_the_request_are_taken_off_and_the_words_kept():
+    from emer.pipeline.reasoning.explain import unheaded
+
+    # raw qwen2.5-1.5b text on EmoDB 03a02Ta (the first ordered request)
+    raw = ('What is said: "das will sie am Mittwoch abgeben." (said in German; machine translation into English: '
+           '"This will give you access to it.")\nWhat it conveys: fear and sadness.\nHow the voice sounds: clearer '
+           'than usual, pitch falls towards the end.\nThe disagreement: the voice alone would suggest disgust; '
+           'however, it is the words that settle it as worried.\nNo face is visible.\nTaken together, the clip is '
+           'best described as worried.')
+    assert unheaded(raw).splitlines() == [
+        'The person says "das will sie am Mittwoch abgeben." (said in German; machine translation into English: '
+        '"This will give you access to it.")', "It conveys fear and sadness.",
+        "The voice sounds clearer than usual, pitch falls towards the end.",
+        "The voice alone would suggest disgust; however, it is the words that settle it as worried.",
+        "No face is visible.", "Taken together, the clip is best described as worried."]
+    assert unheaded("What the face shows: a resting look throughout") == "The face shows a resting look throughout."
+    assert unheaded("The person says: stop.") == "The person says: stop."
+
+
 def test_the_closing_sentence_is_said_once_at_the_end():
     from emer.pipeline.reasoning.explain import last_conclusion
 

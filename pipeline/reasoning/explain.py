@@ -33,6 +33,7 @@ from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
+from emer.pipeline.reasoning.checker.style import strip_heading
 from emer.pipeline.reasoning.cues import (
     PlainCues,
     evidence_words,
@@ -69,6 +70,12 @@ def explanation_quality(check: ReasoningCheck | None) -> ExplanationQuality | No
         interpretation_errors=count("interpretation"), invented_numbers=count("number"),
         instructions_repeated=count("instruction"), uncovered=count("coverage"),
         contradicted=check.contradictions, invented=check.invented)
+
+
+def unheaded(text: str) -> str:
+    """The LLM's text with the headings it copied from the notes or the request taken off each line (the line's
+    words kept), so that a quote after "What is said:" is not lost with its heading."""
+    return "\n".join(strip_heading(line.strip()) for line in text.splitlines() if line.strip())
 
 
 def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
@@ -206,7 +213,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.raw.reasoning_attempts.append(text)
     out.raw.reasoning_finish = finish
     out.truncated = finish == "length"
-    text = trim_reasoning(text, out.truncated)
+    text = unheaded(trim_reasoning(text, out.truncated))
     check = _check(text, evidence, by_kind, out.label)
     out.first_problems = check.contradictions + check.invented + check.disallowed
     if not check.ok and cfg.self_check == "rewrite":
@@ -218,7 +225,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         session.end()
         out.raw.reasoning_attempts.append(second)
         out.attempts = 2
-        second = trim_reasoning(second, finish2 == "length")
+        second = unheaded(trim_reasoning(second, finish2 == "length"))
         check2 = _check(second, evidence, by_kind, out.label)
         if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"

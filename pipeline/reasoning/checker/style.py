@@ -5,13 +5,32 @@ from __future__ import annotations
 
 import re
 
-from emer.pipeline.reasoning.checker.lexicon import _module_set
+from emer.pipeline.reasoning.checker.lexicon import _DATA, _module_set
 from emer.pipeline.records.checks import Claim
 
-_HEADING = re.compile(r"^\s*(?:" + "|".join(re.escape(h) for h in sorted(_module_set("style", "headings"), key=len,
-                                                                       reverse=True)) + r")\s*:", re.I)
+_HEADINGS: dict[str, str] = dict(_DATA["style"]["headings"])
+_CLAUSE_STARTS = _module_set("style", "clause_starts")
+_HEADING = re.compile(r"^\s*(" + "|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True))
+                      + r")\s*:", re.I)
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])(?:\s+|$)|^\s*#{1,6}\s|^\s*\*\*[^*]{1,40}\*\*\s*:?")
+
+
+def strip_heading(line: str) -> str:
+    """A line without a heading copied from the notes or the request, ending in a full stop: the heading taken
+    off before a full clause ("Voice: the voice is louder"), else replaced by its lead-in ("What it conveys: fear"
+    -> "It conveys fear"); other lines as they are."""
+    m = _HEADING.search(line)
+    if m is None:
+        return line
+    rest = line[m.end():].strip()
+    if rest and rest[-1] not in ".!?\"')”":
+        rest += "."
+    first = re.match(r"[A-Za-z']+", rest)
+    lead = _HEADINGS[m.group(1).lower()]
+    if lead and not (first and first.group(0).lower() in _CLAUSE_STARTS):
+        return f"{lead} {rest[:1].lower() + rest[1:] if first else rest}"
+    return rest[:1].upper() + rest[1:]
 
 
 def style_claims(sentence: str) -> list[Claim]:
