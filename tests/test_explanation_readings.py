@@ -287,6 +287,20 @@ def test_headings_copied_from_the_request_are_taken_off_and_the_words_kept():
     assert unheaded("The person says: stop.") == "The person says: stop."
 
 
+def test_a_channel_restored_from_its_notes_is_not_said_twice():
+    from emer.pipeline.reasoning.explain import unheaded
+
+    # raw qwen2.5-1.5b text on the spoken development clip en_anger_1: the disagreement sentence was quoted (an
+    # invented quote, dropped); the face notes it would be replaced by are already there
+    raw = ('What is said: "Don\'t forget a jacket."\nWhat the face shows: the inner ends of the eyebrows are '
+           'raised.\n"The face alone would suggest sadness, but the voice fits fear and decides it."\n'
+           "Taken together, the clip is best described as fear.")
+    text = unheaded(raw)
+    kept, dropped = drop_failing(text, _check(text), {"face": ["the inner ends of the eyebrows are raised"]})
+    assert dropped == 1 and kept == ('The person says "Don\'t forget a jacket." The inner ends of the eyebrows are '
+                                     "raised. Taken together, the clip is best described as fear.")
+
+
 def test_the_closing_sentence_is_said_once_at_the_end():
     from emer.pipeline.reasoning.explain import last_conclusion
 

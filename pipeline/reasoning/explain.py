@@ -103,6 +103,9 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
             restored.add(channel)
             sentence = phrases()["channel_sentence"][channel].format(cues="; ".join(notes[channel]))
             sentence = sentence[0].upper() + sentence[1:]
+            if " ".join(sentence.lower().split()) in seen or sentence.strip() in kept:
+                continue  # the explanation already says it in the notes' words
+            seen.add(" ".join(sentence.lower().split()))
         seen.add(key)
         kept.append(sentence.strip())
     return " ".join(kept).strip(), dropped

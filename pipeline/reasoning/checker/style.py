@@ -28,7 +28,8 @@ def strip_heading(line: str) -> str:
         rest += "."
     first = re.match(r"[A-Za-z']+", rest)
     lead = _HEADINGS[m.group(1).lower()]
-    if lead and not (first and first.group(0).lower() in _CLAUSE_STARTS):
+    clause = first is not None and first.group(0).lower() in _CLAUSE_STARTS and len(rest.split()) >= 3
+    if lead and not clause:
         return f"{lead} {rest[:1].lower() + rest[1:] if first else rest}"
     return rest[:1].upper() + rest[1:]
 
