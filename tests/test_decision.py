@@ -126,3 +126,19 @@ def test_emotion_words_come_from_the_channels_that_decided():
     labels = ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]
     first = {tuple(evidence_words(x, label_basics(x), [], 6)) for x in labels}
     assert len(first) == len(labels)  # distinct labels, distinct words
+
+
+def test_the_disgust_family_has_no_word_of_contempt():
+    """Contempt is its own emotion in 8-class sets: a disgust label gets no "contemptuous", and the checker still
+    reads "contemptuous" as contempt."""
+    from emer.pipeline.reasoning.checker.coherence import label_basics
+    from emer.pipeline.reasoning.checker.lexicon import _emotion
+    from emer.pipeline.reasoning.cues import evidence_words
+    from emer.pipeline.records.vocab import basic_of_wheel_word, load_data_yaml
+
+    family = load_data_yaml("evidence", "emotion_words.yaml")["family"]
+    assert all(_emotion(w) == "contempt" for w in family["contempt"][:1])
+    assert [_emotion(w) for w in family["disgust"]] == ["disgust", "disgust"]
+    assert all(basic_of_wheel_word(w) == "disgust" for w in family["disgust"])
+    assert "contemptuous" not in evidence_words("disgust", label_basics("disgust"), [], 6)
+    assert _emotion("contemptuous") == "contempt"

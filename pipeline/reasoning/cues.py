@@ -9,6 +9,7 @@ that the prompt, the notes and the checker's interpretation claims use.
 
 from __future__ import annotations
 
+import re
 import zlib
 from typing import Any
 
@@ -22,13 +23,14 @@ from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.vocab import (
     basic_emotions,
     basic_of_wheel_word,
+    canonical_label,
     default_wheel,
     label_weights,
     load_data_yaml,
 )
 
-__all__ = ["PlainCues", "au_readings", "evidence_words", "explain_notes", "phrases", "plain_cues",
-           "voice_readings"]
+__all__ = ["PlainCues", "au_readings", "emotion_noun", "evidence_words", "explain_notes", "missing_in_words",
+           "phrases", "plain_cues", "voice_readings"]
 
 MUST_DESCRIBE = 0.2  # a channel with at least this share of the decision is described in the explanation
 DISAGREES = 0.1  # a channel leaning elsewhere with at least this share is named in the disagreement sentence
@@ -80,6 +82,14 @@ def plain_cues(evidence: EvidenceSummary, labels: list[str]) -> PlainCues:
     return out
 
 
+_STATUS = re.compile(r" \([a-z_]+\)$")  # "no face was measured (no_signal)": the clue's status, not for prose
+
+
+def missing_in_words(plain: PlainCues) -> dict[str, str]:
+    """Channel -> why it gives no evidence, for prose: the record's note without the clue's status code."""
+    return {c: _STATUS.sub("", note) for c, note in plain.missing.items()}
+
+
 def _pick(options: list[str] | str, key: str) -> str:
     """One of a phrase's variants, the same for a clip every run (so sentences vary across clips)."""
     if isinstance(options, str):
@@ -87,16 +97,30 @@ def _pick(options: list[str] | str, key: str) -> str:
     return options[zlib.crc32(key.encode()) % len(options)]
 
 
+def emotion_noun(label: str) -> str:
+    """The label as a noun for a sentence ("angry" -> "anger", neutral -> "a neutral state"; cue_phrases.yaml)."""
+    canon = canonical_label(label)
+    return phrases().get("nouns", {}).get(canon, canon)
+
+
 def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3) -> dict[str, Any]:
     """What the explanation of `label` is written from (explain.j2's `notes`), per channel from its record: at
     most `limit` cues in plain words, those the cue tables read as the label first and marked so; the face's
     classifier reading when it is the label; the words quoted (with their translation) and what their reading
     says they convey when that is the label. A channel whose reading is another emotion is named only in the
-    disagreement sentence, which says what decides instead. `must`: the channels with a share of at least
-    MUST_DESCRIBE, which the explanation has to describe."""
+    disagreement sentence, which says what decides instead; a face or voice leaning elsewhere with no cue of the
+    label says it shows no sign of it. `must`: the channels with a share of at least MUST_DESCRIBE, which the
+    explanation has to describe; `trusted`: the channels that lean to the label with real weight (only when two
+    or more do is the explanation asked how they fit together); `order`: the measured channels, those in
+    `trusted` first, each group by share (what decided opens the explanation); `missing`: why a channel gives no
+    evidence, in words; `absent`: the channels that were not measured (or, for the voice, not read: no speech),
+    mentioned last."""
     table = phrases()
     said = table["sign_of"]
-    out: dict[str, Any] = {"must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": []}
+    noun = emotion_noun(label)
+    out: dict[str, Any] = {"must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": [], "order": [],
+                           "absent": [c for c in ("face", "voice", "words") if c in plain.missing],
+                           "missing": missing_in_words(plain)}
     others: list[tuple[str, str]] = []
     trusted: list[str] = []
     for c in sorted(plain.channels, key=lambda c: -c.share):
@@ -115,21 +139,39 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
         cues.sort(key=lambda q: not (set(q.signs) & basics))
         key = plain.clip_id + c.channel
         out[c.channel] = [(_pick(table["variants"][q.key], key) if q.key in table["variants"] else q.text)
-                          + (said.format(label=label) if set(q.signs) & basics and label not in q.text else "")
-                          for q in cues[:limit]]
+                          + _sign_of(q.text, set(q.signs) & basics, label, said) for q in cues[:limit]]
         if c.channel == "face" and not out["face"]:  # the classifier's reading was another emotion, no AU moved
             out["face"] = [_pick(table["variants"]["face_still"], key)]
+        signs = {s for q in cues[:limit] for s in q.signs} & basics
+        if c.channel in table.get("no_sign", {}) and elsewhere and not signs and "neutral" not in basics:
+            out[c.channel].append(_pick(table["no_sign"][c.channel], key).format(emotion=noun))
+        if c.channel == "voice" and not c.emotions and c.weight <= 0:  # no speech found: the voice was not read
+            out["absent"].append(c.channel)
+        elif c.channel != "body" or out["body"]:
+            out["order"].append(c.channel)
     out["disagree"] = ""
     if others:
         state = table["disagreement"]["state"]
         first = " and the ".join(f"{c} alone would suggest {state.get(e, e)}" if i == 0
                                  else f"{c} {state.get(e, e)}" for i, (c, e) in enumerate(others))
         key = plain.clip_id + label
-        rest = (_pick(table["disagreement"]["trusted"], key).format(channel=" and the ".join(trusted), label=label)
-                if trusted else _pick(table["disagreement"]["together"], key).format(label=label))
+        plural = len(trusted) > 1 or bool(set(trusted) & set(table.get("plural_channels", [])))
+        rest = (_pick(table["disagreement"]["trusted"], key).format(
+                    channel=" and the ".join(trusted), label=label, emotion=noun, s="" if plural else "s")
+                if trusted else _pick(table["disagreement"]["together"], key).format(label=label, emotion=noun))
         out["disagree"] = _pick(table["disagreement"]["sentence"], key).format(others=first, decides=rest)
+    out["trusted"] = trusted
+    fits = [c.channel for c in plain.channels if c.status == "ok" and c.lean in basics and c.share >= DISAGREES]
+    out["order"].sort(key=lambda c: c not in fits)  # what decided the label first, then the rest, by share
     out["conclusion"] = table["conclusion"].format(label=label)
     return out
+
+
+def _sign_of(text: str, signs: set[str], label: str, template: str) -> str:
+    """", a sign of anger" after a cue the tables read as the label's emotions, unless the cue names them already."""
+    if not signs or label in text or any(s in text for s in signs):
+        return ""
+    return template.format(emotion=_or(sorted(signs)))
 
 
 def evidence_words(label: str, basics: set[str], channels: list[ChannelReading], limit: int) -> list[str]:

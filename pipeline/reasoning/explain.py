@@ -16,6 +16,10 @@
 4. Emotion words from the same records (cues.evidence_words): the label's family, emotion words said, and
    secondary emotions a weighty channel reads. No LLM pass.
 
+A clip no channel read as an emotion (evidence label None: no face, no speech, no voice read) gets no LLM pass:
+the no-evidence label (neutral, every label equally likely, decided_by `none`) or the gold label, and an
+explanation saying what was not measured (cue_phrases.yaml `no_evidence`).
+
 All passes share the KV state of their common prefix (pipeline/reasoning/session.py); each is timed.
 """
 
@@ -29,7 +33,15 @@ from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
-from emer.pipeline.reasoning.cues import PlainCues, evidence_words, explain_notes, phrases, plain_cues
+from emer.pipeline.reasoning.checker.style import strip_heading
+from emer.pipeline.reasoning.cues import (
+    PlainCues,
+    evidence_words,
+    explain_notes,
+    missing_in_words,
+    phrases,
+    plain_cues,
+)
 from emer.pipeline.reasoning.prompt import (
     RenderedPrompt,
     render_cues_prompt,
@@ -60,6 +72,12 @@ def explanation_quality(check: ReasoningCheck | None) -> ExplanationQuality | No
         contradicted=check.contradictions, invented=check.invented)
 
 
+def unheaded(text: str) -> str:
+    """The LLM's text with the headings it copied from the notes or the request taken off each line (the line's
+    words kept), so that a quote after "What is said:" is not lost with its heading."""
+    return "\n".join(strip_heading(line.strip()) for line in text.splitlines() if line.strip())
+
+
 def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
     """The text without the sentences a problem claim was found in, and without repeats; the count dropped.
     With `notes` (explain_notes), the first failing sentence about the face or the voice is replaced, where it
@@ -85,6 +103,9 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
             restored.add(channel)
             sentence = phrases()["channel_sentence"][channel].format(cues="; ".join(notes[channel]))
             sentence = sentence[0].upper() + sentence[1:]
+            if " ".join(sentence.lower().split()) in seen or sentence.strip() in kept:
+                continue  # the explanation already says it in the notes' words
+            seen.add(" ".join(sentence.lower().split()))
         seen.add(key)
         kept.append(sentence.strip())
     return " ".join(kept).strip(), dropped
@@ -97,6 +118,19 @@ def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str 
         if channel not in done and notes.get(channel) and mentions_channel(sentence, channel):
             return channel
     return None
+
+
+def last_conclusion(text: str, conclusion: str) -> str:
+    """The text with the closing sentence it was given said once, at the end: the LLM sometimes writes it, adds
+    another sentence, and writes it again."""
+    def key(sentence: str) -> str:
+        return " ".join(sentence.lower().strip(" .\"'").split())
+
+    sentences = split_sentences(text)
+    rest = [s.strip() for s in sentences if key(s) != key(conclusion)]
+    if len(rest) == len(sentences) or (key(sentences[-1]) == key(conclusion) and len(rest) == len(sentences) - 1):
+        return text
+    return " ".join([*rest, conclusion])
 
 
 def add_uncovered(text: str, notes: Mapping[str, Any]) -> tuple[str, list[str]]:
@@ -148,6 +182,8 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     plain = plain_cues(evidence, labels)
     out.plain = plain
     prompt = render_cues_prompt(template, info, plain, label_set, labels)
+    if evidence.label is None:  # nothing read as an emotion: no LLM pass could do more than invent
+        return _nothing_read(out, evidence, by_kind, plain, prompt, labels, gold_label, t_start)
     session = reasoner.session()
     session.begin_clip()
     if gold_label:
@@ -180,7 +216,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.raw.reasoning_attempts.append(text)
     out.raw.reasoning_finish = finish
     out.truncated = finish == "length"
-    text = trim_reasoning(text, out.truncated)
+    text = unheaded(trim_reasoning(text, out.truncated))
     check = _check(text, evidence, by_kind, out.label)
     out.first_problems = check.contradictions + check.invented + check.disallowed
     if not check.ok and cfg.self_check == "rewrite":
@@ -192,7 +228,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         session.end()
         out.raw.reasoning_attempts.append(second)
         out.attempts = 2
-        second = trim_reasoning(second, finish2 == "length")
+        second = unheaded(trim_reasoning(second, finish2 == "length"))
         check2 = _check(second, evidence, by_kind, out.label)
         if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"
@@ -201,6 +237,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         if cleaned != text:
             text = cleaned
             check = _check(text, evidence, by_kind, out.label)
+    text = last_conclusion(text, notes["conclusion"])
     text, added = add_uncovered(text, notes)
     if added:
         check = _check(text, evidence, by_kind, out.label)
@@ -212,6 +249,38 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.words = evidence_words(out.label, label_basics(out.label), plain.channels, cfg.max_open_vocab)
     out.prompt = prompt
     out.stats = _stats(session.passes, time.perf_counter() - t_start)
+    return out
+
+
+def no_evidence_label(labels: list[str]) -> str:
+    """The label given when nothing was read as an emotion: neutral, else the first label standing for it, else the
+    first label."""
+    return next((x for x in labels if label_basics(x) == {"neutral"}),
+                next((x for x in labels if "neutral" in label_basics(x)), labels[0]))
+
+
+def _nothing_read(out: Explained, evidence: EvidenceSummary, clues: Mapping[str, Clue], plain: PlainCues,
+                  prompt: RenderedPrompt, labels: list[str], gold_label: str | None, t_start: float) -> Explained:
+    """A clip whose channels gave no emotion evidence (no face, no speech, no voice read): the no-evidence label
+    (`none`: every label equally likely) or the gold label, and an explanation that says what was not measured
+    and that the label rests on nothing (cue_phrases.yaml `no_evidence`); no LLM pass and no emotion words."""
+    table = phrases()["no_evidence"]
+    gone = missing_in_words(plain)
+    reasons = [gone.get(c, ch.reading) for c in ("face", "voice", "words") for ch in plain.channels
+               if ch.channel == c and (c in gone or (ch.reading and not ch.emotions))]
+    if gold_label:
+        out.scores, out.decided_by, out.label = {gold_label: 1.0}, "gold", gold_label
+    else:
+        out.label = no_evidence_label(labels)
+        out.scores, out.decided_by = {x: round(1 / len(labels), 4) for x in labels}, "none"
+    why = "; ".join(reasons) if reasons else table["nothing"]
+    text = table["sentence"].format(reasons=why) + " " + table["gold" if gold_label else "conclusion"].format(
+        label=out.label)
+    out.text = text[0].upper() + text[1:]
+    out.check = _check(out.text, evidence, clues, out.label)
+    out.prompt = prompt
+    out.plain = plain
+    out.stats = _stats([], time.perf_counter() - t_start)
     return out
 
 

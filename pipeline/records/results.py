@@ -14,8 +14,9 @@ from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, Record
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.vocab import LabelSet
 
-RESULT_SCHEMA_VERSION = "1.4"  # 1.4: one explanation path (generation without explain, decision_tokens,
-# decision_seconds, words_seconds); 1.3: prediction.channels, quality.uncovered
+RESULT_SCHEMA_VERSION = "1.5"  # 1.5: decided_by none (no channel read an emotion); 1.4: one explanation path
+# (generation without explain, decision_tokens, decision_seconds, words_seconds); 1.3: prediction.channels,
+# quality.uncovered
 # ok: every requested extractor gave its clue. degraded: a result from the other clues, but an extractor failed
 # (`error` names it). failed: no result (the clip could not be read, or reasoning failed).
 ResultStatus = Literal["ok", "degraded", "failed"]
@@ -49,9 +50,10 @@ class Prediction(Record):
                               "decided it (fused, LLM or evidence)")
     open_vocab: list[str] = Field(description="emotion words describing the person")
     evidence: list[Evidence]
-    decided_by: Literal["fused", "llm", "evidence", "gold"] = Field(
+    decided_by: Literal["fused", "llm", "evidence", "gold", "none"] = Field(
         "llm", description="which distribution gave the label: the evidence summary and the LLM fused, either "
-        "alone, or the gold label (explain-gold mode)")
+        "alone, the gold label (explain-gold mode), or none: no channel read an emotion, so the label is the "
+        "no-evidence default with every label equally likely")
     label_scores: dict[str, float] | None = Field(None, description="the deciding distribution over labels")
     llm_label: str | None = Field(None, description="the LLM's own label (highest calibrated likelihood)")
     llm_scores: dict[str, float] | None = Field(None, description="the LLM's calibrated distribution over labels")
@@ -127,7 +129,7 @@ class ClueRef(Record):
 
 class Result(Record):
     record: Literal["result"] = "result"
-    schema_version: Literal["1.4"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.5"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     clip_id: str
     source_path: str
@@ -168,7 +170,7 @@ class ClipStatus(Record):
 
 class RunSummary(Record):
     record: Literal["run-summary"] = "run-summary"
-    schema_version: Literal["1.4"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.5"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     input: str
     output: str

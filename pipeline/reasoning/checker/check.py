@@ -20,7 +20,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _module_set,
 )
 from emer.pipeline.reasoning.checker.numbers import _number_claims
-from emer.pipeline.reasoning.checker.readings import reading_claims
+from emer.pipeline.reasoning.checker.readings import neutral_support_claims, reading_claims
 from emer.pipeline.reasoning.checker.speech import _quote_claims
 from emer.pipeline.reasoning.checker.style import style_claims
 from emer.pipeline.reasoning.checker.text import (
@@ -74,14 +74,16 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         kept = [c for c, generic in found if not generic or (c.modality, c.cue) not in specific]
         # "without a voice clue we cannot tell whether the pitch is high": a clause saying a modality is absent
         absent = _absent_modalities(toks)
-        kept = [c for c in kept if f.modality(c.modality) is not None or c.modality not in absent]
+        # (a quote is still a claim of what was said: 'The words "..." cannot be used' where nothing was said)
+        kept = [c for c in kept if f.modality(c.modality) is not None or c.modality not in absent
+                or c.cue == "transcript"]
         kept += _missing_mentions(f, masked, toks, kept, absent)
         kept += _instruction_claims(f, sentence)
         kept += _number_claims(f, masked, kept)
         if explanation:
             kept += interpretation_claims(masked, toks) + style_claims(sentence)
             state = other_state_claims(sentence, label) if label else []
-            kept += state or (reading_claims(masked, label) if label else [])
+            kept += state or (reading_claims(masked, label) + neutral_support_claims(masked, label) if label else [])
         kept = [c.model_copy(update={"sentence": sentence, "phrase": _unmask(c.phrase, quotes),
                                      "detail": _unmask(c.detail, quotes)}) for c in kept]
         claims += _dedupe(kept)

@@ -35,11 +35,18 @@ class _Facts:
     instructions: list[str]  # sentences of the transcript addressed to a model
 
     def modality(self, kind: str) -> ModalityEvidence | None:
-        """The evidence's modality; what was said is there when either reading of it (words or text) is."""
+        """The evidence's modality; what was said is there when either reading of it (words or text) is. A
+        modality that only says it was not read (the voice where no speech was found) is not there: a claim
+        about it is invented."""
         found = self.evidence.modality(kind)
-        return self.evidence.modality("text") if found is None and kind == "speech" else found
+        if found is None and kind == "speech":
+            return self.evidence.modality("text")
+        return None if found is not None and _unread(found) else found
 
     def status(self, kind: str) -> str:
+        found = self.evidence.modality(kind)
+        if found is not None and _unread(found):
+            return found.observations[0].text
         clue = self.clues.get(kind)
         if clue is None:
             return "not measured in this run"
@@ -58,6 +65,13 @@ class _Facts:
         if ref.startswith("population"):
             return " against population norms"
         return f" against {ref}" if ref else ""
+
+
+def _unread(m: ModalityEvidence) -> bool:
+    """The modality holds only the note that its clue was not read (pipeline/evidence/summary.py: "no speech was
+    found, so the voice measures (of noise or music) are not read")."""
+    return bool(m.observations) and not m.emotions and all(o.cue == "speech" and o.category == "none"
+                                                           for o in m.observations)
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -167,5 +181,5 @@ def _missing(f: _Facts, sentence: str, phrase: str, modality: str, cue: str, ass
     what = _MODALITY_WHAT[modality]
     return Claim(sentence=sentence, phrase=phrase, modality=modality, cue=cue, asserted=asserted, actual=None,
                  verdict="invented",
-                 detail=f'You described {what} ({_q(phrase)}), but there is no {modality} clue for this clip '
-                 f"({f.status(modality)}).")
+                 detail=f'You described {what} ({_q(phrase)}), but {what} was not measured in this clip '
+                 f"({f.status(modality)}); do not describe it.")

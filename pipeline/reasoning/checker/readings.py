@@ -21,6 +21,9 @@ _CONTRAST = frozenset(_DATA["readings"]["contrast"])
 _DECIDES = frozenset(_DATA["readings"]["decides"])
 _SUPPORT = frozenset(_DATA["readings"]["support"])
 _ALTERNATIVE = frozenset(_DATA["readings"]["alternative"])
+_AGREE = frozenset(_DATA["readings"]["agree"])
+_AGREE_SPAN = int(_DATA["readings"]["agree_span"])
+_NEUTRAL_READING = frozenset(_DATA["readings"]["neutral_reading"])
 
 
 def states_disagreement(words: list[str], label: str) -> bool:
@@ -58,4 +61,26 @@ def reading_claims(sentence: str, label: str) -> list[Claim]:
                                 detail=f"You presented a reading of {emo} as a cue for {label}; a cue for {emo} "
                                 f"is no cue for {label}."))
         return claims
+    return []
+
+
+def neutral_support_claims(sentence: str, label: str) -> list[Claim]:
+    """A neutral reading presented as agreeing with a label that is not neutral ("The face shows a neutral
+    expression, which is consistent with the words" under sadness): a face or voice that shows no sign of the
+    label does not support it (cue `interpretation`). Not read: a sentence stating the disagreement, a negated
+    neutral word, a neutral label."""
+    basics = label_basics(label)
+    words = _words_of(sentence)
+    if "neutral" in basics or states_disagreement(words, label):
+        return []
+    agree = [j for j, w in enumerate(words) if w in _AGREE]
+    for i, w in enumerate(words):
+        if w not in _NEUTRAL_READING or _negation(words, i, 0) is not None:
+            continue
+        if any(abs(i - j) <= _AGREE_SPAN for j in agree):
+            return [Claim(sentence=sentence, phrase=w, modality="evidence", cue="interpretation", asserted="neutral",
+                          actual=label, verdict="contradicted",
+                          detail=f"You presented a {w} reading as agreeing with {label}; a channel that shows no "
+                          f"sign of {label} does not support it. Say that it shows no sign of {label}, or state "
+                          "the disagreement.")]
     return []

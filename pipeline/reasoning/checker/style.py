@@ -1,13 +1,37 @@
-"""Form: an explanation is plain prose. Percentages and list items (bullets, numbered items, headings) are not."""
+"""Form: an explanation is plain prose. Percentages and list items (bullets, numbered items, headings, a label
+copied from the notes such as "What is said:") are not."""
 
 from __future__ import annotations
 
 import re
 
+from emer.pipeline.reasoning.checker.lexicon import _DATA, _module_set
 from emer.pipeline.records.checks import Claim
 
+_HEADINGS: dict[str, str] = dict(_DATA["style"]["headings"])
+_CLAUSE_STARTS = _module_set("style", "clause_starts")
+_HEADING = re.compile(r"^\s*(" + "|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True))
+                      + r")\s*:", re.I)
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])(?:\s+|$)|^\s*#{1,6}\s|^\s*\*\*[^*]{1,40}\*\*\s*:?")
+
+
+def strip_heading(line: str) -> str:
+    """A line without a heading copied from the notes or the request, ending in a full stop: the heading taken
+    off before a full clause ("Voice: the voice is louder"), else replaced by its lead-in ("What it conveys: fear"
+    -> "It conveys fear"); other lines as they are."""
+    m = _HEADING.search(line)
+    if m is None:
+        return line
+    rest = line[m.end():].strip()
+    if rest and rest[-1] not in ".!?\"')”":
+        rest += "."
+    first = re.match(r"[A-Za-z']+", rest)
+    lead = _HEADINGS[m.group(1).lower()]
+    clause = first is not None and first.group(0).lower() in _CLAUSE_STARTS and len(rest.split()) >= 3
+    if lead and not clause:
+        return f"{lead} {rest[:1].lower() + rest[1:] if first else rest}"
+    return rest[:1].upper() + rest[1:]
 
 
 def style_claims(sentence: str) -> list[Claim]:
@@ -17,7 +41,7 @@ def style_claims(sentence: str) -> list[Claim]:
         out.append(Claim(sentence=sentence, phrase=m.group(0), modality="evidence", cue="percentage",
                          asserted=m.group(0), verdict="disallowed",
                          detail="You wrote a percentage; describe the cues in words, without numbers."))
-    if m := _LIST_ITEM.search(sentence):
+    if m := _LIST_ITEM.search(sentence) or _HEADING.search(sentence):
         out.append(Claim(sentence=sentence, phrase=m.group(0).strip(), modality="evidence", cue="list",
                          asserted="list", verdict="disallowed",
                          detail="You wrote a list or a heading; write plain prose sentences."))
