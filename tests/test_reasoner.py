@@ -156,7 +156,7 @@ def test_answers_scored_in_one_batch_match_scoring_each_alone(model_store):
     alone = {name: sum(float(session.evaluate(tokens + answer[:i])[tok]) for i, tok in enumerate(answer))
              for name, answer in answers.items()}
     assert sorted(labels, key=batched.__getitem__) == sorted(labels, key=alone.__getitem__)
-    assert max(abs(batched[k] - alone[k]) for k in labels) < 0.05, (batched, alone)
+    assert max(abs(batched[k] - alone[k]) for k in labels) < 0.1, (batched, alone)  # 0.036 on this machine
     session.llm.reset()
     session.begin_clip()
     assert session.score(tokens, dict(reversed(answers.items()))) == batched  # the order of the answers is irrelevant
