@@ -125,3 +125,43 @@ def test_kv_reuse_gives_the_results_of_a_cold_evaluation(model_store):
 
 def config_labels() -> list[str]:
     return list(load_label_set("crema-d").labels)
+
+
+@pytest.mark.slow
+def test_answers_scored_in_one_batch_match_scoring_each_alone(model_store):
+    """`LlamaSession.score` decodes every label answer in one call, each its own sequence over the prompt: on a
+    clip's real scoring prompt with the default model, the same ranking and scores within a small tolerance of
+    decoding each answer alone after the prompt (a bigger batch takes other kernels: the last bits move), and the
+    context holds the prompt alone afterwards."""
+    from emer.pipeline.evidence.modalities import softmax
+    from emer.pipeline.reasoning.cues import PlainCues
+
+    reasoner = Reasoner(LLMConfig(), model_store)
+    label_set = load_label_set("crema-d")
+    labels = sorted(label_set.labels)
+    frown = PlainCues(face=["the brows are lowered and drawn together (a frown) more than usual (AU4)"],
+                      voice=["the voice is louder than this speaker's usual (in the vocal profiles a sign of "
+                             "anger or happiness)"], words=["the words include 'hate' (anger)"],
+                      transcript="I hate this.")
+    prompt = render_cues_prompt(load_template("default"), None, frown, label_set, labels)
+    session = reasoner.session()
+    tokens, answers = session.tokens(reasoner.messages(prompt, prompt.decision)), reasoner.answers(labels)
+    assert max(len(a) for a in answers.values()) > 2  # some answer takes more than one token before end of turn
+    session.llm.reset()
+    session.begin_clip()
+    session.begin("scoring")
+    batched = session.score(tokens, answers)
+    stats = session.end()
+    assert session.llm.n_tokens == len(tokens) and session.llm.input_ids[: len(tokens)].tolist() == tokens
+    assert stats.evaluated_tokens == len(tokens) + sum(len(a) - 1 for a in answers.values())
+    alone = {name: sum(float(session.evaluate(tokens + answer[:i])[tok]) for i, tok in enumerate(answer))
+             for name, answer in answers.items()}
+    assert sorted(labels, key=batched.__getitem__) == sorted(labels, key=alone.__getitem__)
+    # log-likelihoods within 0.15 (0.11 at most on this machine, for an unlikely label), and what the decision
+    # reads, their softmax, within 0.01
+    assert max(abs(batched[k] - alone[k]) for k in labels) < 0.15, (batched, alone)
+    p_batched, p_alone = softmax(batched), softmax(alone)
+    assert max(abs(p_batched[k] - p_alone[k]) for k in labels) < 0.01, (p_batched, p_alone)
+    session.llm.reset()
+    session.begin_clip()
+    assert session.score(tokens, dict(reversed(answers.items()))) == batched  # the order of the answers is irrelevant

@@ -17,7 +17,7 @@ from pathlib import Path
 from emer.pipeline.store.io import sha256_json, write_json_atomic
 from emer.pipeline.store.models import default_cache_dir
 
-SCORE_CACHE_VERSION = "1"
+SCORE_CACHE_VERSION = "2"  # 2: answers scored in one batch (LlamaSession.score), last bits differ from 1
 
 
 def score_cache_dir() -> Path:

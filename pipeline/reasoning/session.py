@@ -18,18 +18,20 @@ last bits with the batch it was decoded in, so reuse is arranged to give the sam
   MB) and restored when that segment comes back after other work used the context (the text channel scores
   transcripts on the same model between clips), instead of being evaluated again.
 
-Generation is greedy (temperature 0) with llama.cpp's classic repeat penalty over the last 64 tokens, one token
-per decode call, or with prompt-lookup drafts verified in the same call where the build decodes a batch exactly as
-single tokens (`exact_batch_limit`). Every pass records the tokens of its prompt, those evaluated, those reused,
-those generated, its wall time and llama.cpp's own time (the context's perf counters).
+Label answers are scored in one decode call after the prompt, each answer its own sequence over the prompt's KV
+cells (`score`). Generation is greedy (temperature 0) with llama.cpp's classic repeat penalty over the last 64
+tokens, one token per decode call, or with prompt-lookup drafts verified in the same call where the build decodes a
+batch exactly as single tokens (`exact_batch_limit`). Every pass records the tokens of its prompt, those evaluated,
+those reused, those generated, its wall time and llama.cpp's own time (the context's perf counters).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import platform
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -39,28 +41,12 @@ from emer.pipeline.records.results import PassStats
 
 REPEAT_LAST_N = 64
 SAVED_PREFIXES = 4  # first segments whose KV state is kept (system messages: one per prompt and label list)
+SEQUENCES = 32  # sequences of the context: the prompt and the label answers scored in one decode call
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     top = float(np.max(logits))
     return logits - top - float(np.log(np.sum(np.exp(logits - top))))
-
-
-def score_answers(evaluate: Callable[[list[int]], np.ndarray], prefix: list[int],
-                  answers: Mapping[str, list[int]]) -> dict[str, float]:
-    """Log-likelihood of each answer's tokens after `prefix`, `evaluate(tokens)` giving the next-token
-    log-probabilities; the prompt and shared answer beginnings are evaluated once."""
-    steps: dict[tuple[int, ...], np.ndarray] = {}
-    out: dict[str, float] = {}
-    for name, answer in answers.items():
-        total = 0.0
-        for i, tok in enumerate(answer):
-            key = tuple(answer[:i])
-            if key not in steps:
-                steps[key] = evaluate(prefix + answer[:i])
-            total += float(steps[key][tok])
-        out[name] = round(total, 4)
-    return out
 
 
 def exact_batch_limit(llm: Any) -> int:
@@ -87,6 +73,25 @@ def exact_batch_limit(llm: Any) -> int:
     return 7
 
 
+def with_sequences(llm: Any, n_seq: int) -> int:
+    """Give a loaded `llama_cpp.Llama` a context that holds `n_seq` sequences over one shared KV cache (its cells
+    are shared by every sequence; llama-cpp-python's `Llama` has no parameter for it): the context is created
+    again, empty, with the same parameters otherwise. A single sequence is decoded by the same kernels either way.
+    Returns the sequences the context holds."""
+    llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
+    params = llm.context_params
+    n_seq = min(n_seq, llama_cpp.llama_max_parallel_sequences())
+    if params.n_seq_max >= n_seq and params.kv_unified:
+        return int(params.n_seq_max)
+    internals = require("llama_cpp._internals", "pip install 'llama-cpp-python==0.3.36'")
+    llm._ctx.close()
+    params.n_seq_max, params.kv_unified = n_seq, True
+    llm._ctx = llm._stack.enter_context(contextlib.closing(
+        internals.LlamaContext(model=llm._model, params=params, verbose=False)))
+    llm.n_tokens = 0
+    return n_seq
+
+
 def perf_counters(llm: Any) -> tuple[float, int]:
     """llama.cpp's own decode time (ms) and tokens decoded so far on this model's context."""
     llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
@@ -110,6 +115,7 @@ class LlamaSession:
         self._llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
         self._saved: dict[tuple[int, ...], Any] = {}
         self.exact_batch = exact_batch_limit(llm)  # most tokens a verification decode call may hold
+        self.n_seq = with_sequences(llm, SEQUENCES)
 
     # --- prompts ---------------------------------------------------------------------------------------
 
@@ -249,9 +255,49 @@ class LlamaSession:
         llm.n_tokens = len(prefix)
         return True
 
-    def score(self, prefix: list[int], answers: dict[str, list[int]]) -> dict[str, float]:
-        """Log-likelihood of each answer's tokens after `prefix` (see `score_answers`)."""
-        return score_answers(self.evaluate, prefix, answers)
+    def score(self, prefix: list[int], answers: Mapping[str, list[int]]) -> dict[str, float]:
+        """Log-likelihood of each answer's tokens after `prefix`, in one decode call after the prompt: every
+        answer is its own sequence over the prompt's KV cells (a copy of sequence 0: the same cells, no new
+        ones), its tokens but the last decoded in one batch with the others', and the sequences removed again, so
+        the context holds the prompt alone. Answers go into the batch in the order of their tokens, so the
+        numbers do not depend on the order of `answers`; they can differ in the last bits from decoding each
+        answer alone (a bigger batch takes other matrix kernels)."""
+        first = self.evaluate(prefix)
+        out = {name: float(first[answer[0]]) for name, answer in answers.items() if answer}
+        pending = sorted(((answer, name) for name, answer in answers.items() if len(answer) > 1))
+        for start in range(0, len(pending), self.n_seq - 1):
+            chunk = pending[start: start + self.n_seq - 1]
+            rows = self._decode_sequences([answer[:-1] for answer, _ in chunk])
+            for (answer, name), logprobs in zip(chunk, rows, strict=True):
+                out[name] += sum(float(lp[tok]) for lp, tok in zip(logprobs, answer[1:], strict=True))
+        return {name: round(out.get(name, 0.0), 4) for name in answers}
+
+    def _decode_sequences(self, continuations: list[list[int]]) -> list[list[np.ndarray]]:
+        """Decode each continuation as its own sequence (1, 2, ...) after the cached tokens of sequence 0, all in
+        one call; the next-token log-probabilities after each of their tokens. The sequences are dropped after."""
+        llm = self.llm
+        ctx, batch, n_past = llm._ctx, llm._batch.batch, llm.n_tokens
+        n = 0
+        for seq, tokens in enumerate(continuations, start=1):
+            ctx.kv_cache_seq_cp(0, seq, -1, -1)
+            for i, tok in enumerate(tokens):
+                batch.token[n], batch.pos[n], batch.n_seq_id[n], batch.logits[n] = tok, n_past + i, 1, True
+                batch.seq_id[n][0] = seq
+                n += 1
+        batch.n_tokens = n
+        try:
+            ctx.decode(llm._batch)
+            n_vocab, rows, i = llm.n_vocab(), [], 0
+            for tokens in continuations:
+                rows.append([log_softmax(np.ctypeslib.as_array(ctx.get_logits_ith(i + j), shape=(n_vocab,))
+                                         .astype(np.float64)) for j in range(len(tokens))])
+                i += len(tokens)
+        finally:
+            for seq in range(1, len(continuations) + 1):
+                ctx.kv_cache_seq_rm(seq, -1, -1)
+        if self._current is not None:
+            self._current.evaluated_tokens += n
+        return rows
 
     def _decode_rows(self, tokens: list[int]) -> list[np.ndarray]:
         """Decode `tokens` in one call after the cached ones, keeping the logits of every position (the
