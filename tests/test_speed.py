@@ -80,7 +80,7 @@ def test_prompt_lookup_decoding_gives_the_plain_greedy_text_on_the_default_model
 
 @pytest.mark.slow
 def test_a_verification_batch_gives_each_token_the_logits_it_gets_alone(model_store):
-    """The premise of exact prompt lookup (session.exact_batch_limit): with this build, a decode call of up to
+    """The premise of exact prompt lookup (llama_context.exact_batch_limit): with this build, a decode call of up to
     `exact_batch` tokens gives bit-identical logits to one token at a time, and leaves the same KV state."""
     reasoner = Reasoner(LLMConfig(model="qwen2.5-1.5b"), model_store)
     s = reasoner.session()
