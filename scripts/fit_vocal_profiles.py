@@ -37,12 +37,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from fit_voice_model import Rows, load, recall  # noqa: E402
 
-from emer.pipeline.evidence.modalities import softmax, vocal_profiles  # noqa: E402
-from emer.pipeline.evidence.voice_model import FEATURES, _probabilities, within_classes  # noqa: E402
+from emer.pipeline.evidence.modalities import profile_scores, softmax, vocal_profiles  # noqa: E402
+from emer.pipeline.evidence.voice_model import FEATURES, _probabilities, voice_model, within_classes  # noqa: E402
 from emer.pipeline.records.vocab import prompts_root  # noqa: E402
 from emer.pipeline.store.io import write_text_atomic  # noqa: E402
 
-TEMPERATURE = 1.433  # the shipped z-score model's (prompts/evidence/voice_model.yaml calibration)
 MODEL_CLASSES = ("anger", "fear", "neutral")
 
 
@@ -63,10 +62,11 @@ def with_neutral(profiles: dict[str, dict[str, float]], a: float, d: np.ndarray)
 
 def read(z: np.ndarray, profiles: dict[str, dict[str, float]], model) -> dict[str, float]:  # noqa: ANN001
     """The voice channel's distribution as pipeline/evidence/modalities.py prosody_evidence makes it."""
-    scores = {e: -0.5 * sum((z[i] - p.get(f, 0.0)) ** 2 for i, f in enumerate(FEATURES)) for e, p in profiles.items()}
+    scores = profile_scores(dict(zip(FEATURES, z.tolist(), strict=True)), profiles)
     if model is not None:
-        logits = {str(c): (b + float(w @ z)) / TEMPERATURE for c, w, b in zip(model.classes_, model.coef_,
-                                                                           model.intercept_, strict=True)}
+        t = voice_model().temperature
+        logits = {str(c): (b + float(w @ z)) / t for c, w, b in zip(model.classes_, model.coef_, model.intercept_,
+                                                                     strict=True)}
         scores = within_classes(scores, _probabilities(logits))
     return softmax(scores)
 

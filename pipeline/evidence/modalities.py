@@ -75,6 +75,14 @@ def _readable(name: str, value: float, unit: str) -> tuple[float, str]:
     return (100 * 2 ** (value / 12), "Hz") if name == "pitch_st" else (value, unit)
 
 
+def profile_scores(z: Mapping[str, float], profiles: Mapping[str, Mapping[str, float]], scale: float = 1.0
+                   ) -> dict[str, float]:
+    """Each profiled basic emotion's score for the voice's z-scores: minus half the squared distance to its
+    profile (scaled by `scale`) over the measures read; an emotion without a profile gets none (no evidence)."""
+    scores = {e: -0.5 * sum((z[f] - scale * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
+    return {e: scores[e] for e in basic_emotions() if e in scores}
+
+
 def voice_z_scores(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]]) -> dict[str, float]:
     """The voice features that have a reference, in the reference's spreads (clipped to +-3)."""
     z: dict[str, float] = {}
@@ -153,9 +161,7 @@ def prosody_evidence(voice: VoiceFeatures, ref: Mapping[str, tuple[float, float]
     weight = cfg.weights.get("prosody", 1.0) * len(z) / len(voice_vocabulary().features)
     scores: dict[str, float] = {}
     if z:
-        k = cfg.vocal_profile_scale
-        scores = {e: -0.5 * sum((z[f] - k * prof.get(f, 0.0)) ** 2 for f in z) for e, prof in profiles.items()}
-        scores = {e: scores[e] for e in basic_emotions() if e in scores}  # unprofiled: no evidence
+        scores = profile_scores(z, profiles, cfg.vocal_profile_scale)
         if cfg.voice_model_weight > 0:
             scores, obs = _voice_model_scores(z, scores, cfg, encoder, ref_encoder)
             observations.append(obs)
