@@ -15,7 +15,6 @@ lighting, colour cast and how plain the backdrop is.
 from __future__ import annotations
 
 import math
-import weakref
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -25,6 +24,7 @@ from pydantic import Field, model_validator
 from emer.extractors.base import ModelName, timed
 from emer.extractors.body_features import FaceMeasure, FrameMeasure, caption, caption_rules, summarise
 from emer.extractors.body_pose import L_SHOULDER, NOSE, R_SHOULDER, BlazePose, Pose
+from emer.extractors.mediapipe_tasks import close_released, close_with, import_mediapipe
 from emer.extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, _downscale
 from emer.extractors.vlm_caption import HANDLERS, VLMCaptioner, mtmd_problem
 from emer.pipeline.inputs.clip import Clip
@@ -180,6 +180,7 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
         return self._pose
 
     def _tasks(self, model: str, make) -> Any:
+        import_mediapipe()
         from mediapipe.tasks.python import BaseOptions, vision
 
         path = self.models.resolve(model).path
@@ -187,9 +188,7 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
             task = make(vision, BaseOptions(model_asset_path=path))
         except (RuntimeError, ValueError) as e:
             raise ModelUnavailableError(f"{path}: MediaPipe cannot load {model}: {e}") from e
-        # Closed when this extractor is released, not at exit (MediaPipe's worker thread is gone by then).
-        weakref.finalize(self, task.close).atexit = False
-        return task
+        return close_with(self, task)
 
     def _get_face(self) -> Any:
         if self._face is None:
@@ -206,6 +205,7 @@ class MediaPipeBodyExtractor(OpenCVSceneExtractor):
         return self._hand
 
     def extract(self, clip: Clip) -> SceneClue:
+        close_released()
         timings: dict[str, float] = {}
         if not clip.frames:
             return self.make_clue(clip, ClueStatus.unsupported, detail="no video stream")

@@ -13,8 +13,6 @@ several faces are in a frame the largest (landmark bounding box area) is followe
 from __future__ import annotations
 
 import csv
-import sys
-import weakref
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +23,7 @@ from pydantic import Field
 
 from emer.extractors.base import Extractor, ExtractorConfig, timed
 from emer.extractors.face_summary import summarize_face
+from emer.extractors.mediapipe_tasks import close_released, close_with, import_mediapipe
 from emer.pipeline.evidence.facs import load_au_table
 from emer.pipeline.inputs.clip import Clip
 from emer.pipeline.records.clues import (
@@ -176,8 +175,9 @@ class MediaPipeFaceExtractor(Extractor):
     # models, built on first use and reused for every later clip
 
     def _get_landmarker(self) -> Any:
+        close_released()
         if self._landmarker is None:
-            _import_mediapipe()
+            import_mediapipe()
             from mediapipe.tasks.python import BaseOptions, vision
 
             path = self.models.resolve(LANDMARKER_MODEL).path
@@ -192,10 +192,9 @@ class MediaPipeFaceExtractor(Extractor):
                 landmarker = vision.FaceLandmarker.create_from_options(options)
             except (RuntimeError, ValueError) as e:
                 raise ModelUnavailableError(f"{path}: MediaPipe cannot load the face landmarker: {e}") from e
-            # Close it when this extractor is released: MediaPipe's own __del__ runs too late (the landmarker
-            # sits in a reference cycle) and fails. Not at exit: MediaPipe's worker thread is gone by then.
-            weakref.finalize(self, landmarker.close).atexit = False
-            self._landmarker = landmarker
+            # Closed once this extractor is released: MediaPipe's own __del__ runs too late (the landmarker sits
+            # in a reference cycle) and fails.
+            self._landmarker = close_with(self, landmarker)
         return self._landmarker
 
     def _get_interpreter(self) -> Any:
@@ -290,17 +289,6 @@ class MediaPipeFaceExtractor(Extractor):
     def _summary(self, frames: list[FaceFrame]) -> FaceSummary:
         return summarize_face(frames, [a.au for a in self._mapping.aus], EXPRESSION_LABELS, self.config.top_aus,
                               self.config.au_active_threshold)
-
-
-def _import_mediapipe() -> Any:
-    mp = require("mediapipe", "pip install mediapipe==1.2.3")
-    # mediapipe keeps the ImportError of its optional `sounddevice` import in a module global; its traceback
-    # would pin the importing call stack (this extractor, the clip being processed) for the process's life.
-    audio_record = sys.modules.get("mediapipe.tasks.python.audio.core.audio_record")
-    error = getattr(audio_record, "sd_error", None)
-    if isinstance(error, BaseException):
-        error.__traceback__ = None
-    return mp
 
 
 def face_crop(image_bgr: np.ndarray, box: tuple[float, float, float, float], margin: float) -> np.ndarray | None:

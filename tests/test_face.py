@@ -244,3 +244,35 @@ def test_prototypes_read_sides_and_marks_of_other_emotions():
     assert by["anger"].score(raised, raised) == 0.0  # 0.8 / 3 less 0.3, floored
     assert by["disgust"].score(raised, raised) == pytest.approx(0.3)
     assert by["disgust"].score(raised, raised | {"AU12": 0.5}) == 0.0  # upper lip raised by a broad smile
+
+
+_COLLECT_INSIDE_SUBMIT = """
+import concurrent.futures.thread as cft, gc
+from emer.extractors import mediapipe_tasks
+from emer.extractors.face_mediapipe import MediaPipeFaceExtractor
+extractor = MediaPipeFaceExtractor()
+extractor.load()
+extractor._cycle = extractor  # as the pipeline leaves it: only a collection frees it
+landmarker = extractor._landmarker
+del extractor
+gc.disable()
+with cft._global_shutdown_lock:  # what a collection inside a MediaPipe call (an executor's submit) sees
+    gc.collect()
+assert mediapipe_tasks._released == [landmarker], mediapipe_tasks._released
+mediapipe_tasks.close_released()
+assert mediapipe_tasks._released == []
+print("closed after the collection")
+"""
+
+
+def test_a_released_landmarker_is_closed_after_the_collection_not_inside_it():
+    """A face extractor collected while this thread is inside another MediaPipe call used to close its landmarker
+    right there, through an executor's submit, and deadlocked on concurrent.futures' global lock (a CI run hung
+    in FaceLandmarker.detect). Now the collection only queues the landmarker; the next MediaPipe use closes it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _COLLECT_INSIDE_SUBMIT], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "closed after the collection" in done.stdout
+    assert "Exception ignored" not in done.stderr
