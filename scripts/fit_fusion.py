@@ -8,7 +8,7 @@ Each RUN_DIR is an `emer run` output folder (evidence.json per clip; result.json
 reasoned), GOLD_CSV a labels file (clip_id,label; optional column `split` with `--split fit`) and LABEL_SET the
 run's label set. The model is the pipeline's own: per clip, basic-emotion scores sum_m w_m f_m log p_m (f_m: the
 modality's recorded weight over its configured weight, i.e. its reliability and coverage on the clip), a softmax,
-spread onto the labels (prompts/evidence/label_emotions.yaml), times the LLM's distribution to the power lambda.
+scored onto the labels (summary.label_distribution, unrounded), times the LLM's distribution to the power lambda.
 The weights minimise the mean negative log-likelihood of the gold label, averaged per run (so a large set does
 not drown a small one), with a small pull towards 1 (L2, 0.01) so a modality absent from the data keeps its
 weight. Never fit on the CREMA-D report clips or EmoDB: they are for reporting.
@@ -31,7 +31,7 @@ from scipy.optimize import minimize
 from emer.pipeline.evaluation.metrics import classification_metrics
 from emer.pipeline.evidence.summary import fold_emotions, label_distribution
 from emer.pipeline.records.evidence import EvidenceSummary, fusion_weights
-from emer.pipeline.records.vocab import basic_emotions, canonical_label, load_label_set
+from emer.pipeline.records.vocab import LabelSet, basic_emotions, canonical_label, load_label_set
 from emer.pipeline.store.io import write_text_atomic
 
 MODALITIES = ("face", "prosody", "speech", "text")
@@ -46,21 +46,13 @@ class Clip:
     labels: list[str]
     logp: np.ndarray  # modalities x basic emotions: factor * log p (0 where the modality gave nothing)
     llm: np.ndarray | None  # log LLM probabilities over labels
-    spread: np.ndarray  # labels x basic: label_distribution's weights
+    label_set: LabelSet
+    basic: list[str]  # the columns of logp
 
 
 def _basic(label_set) -> list[str]:
     """The basic emotions the pipeline's product scores for this label set (evidence.build_evidence: folded)."""
     return list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set))
-
-
-def _spread(labels: list[str], label_set) -> np.ndarray:
-    basic = _basic(label_set)
-    rows = []
-    for b in basic:
-        onehot = {e: float(e == b) for e in basic}
-        rows.append([label_distribution(onehot, label_set).get(lab, 0.0) for lab in labels])
-    return np.array(rows).T  # labels x basic (unnormalised per column: label_distribution normalises per clip)
 
 
 def load_run(spec: str, split: str | None) -> list[Clip]:
@@ -71,7 +63,6 @@ def load_run(spec: str, split: str | None) -> list[Clip]:
     canon = {canonical_label(lab): lab for lab in labels}
     with open(gold_csv, encoding="utf-8") as f:
         gold = {r["clip_id"]: r for r in csv.DictReader(f)}
-    spread = _spread(labels, label_set)
     basic = _basic(label_set)
     out = []
     for cid, row in sorted(gold.items()):
@@ -96,7 +87,7 @@ def load_run(spec: str, split: str | None) -> list[Clip]:
             scores = (json.loads(res.read_text(encoding="utf-8")).get("prediction") or {}).get("llm_scores")
             if scores:
                 llm = np.log(np.maximum([scores.get(k, 0.0) for k in labels], 1e-4))
-        out.append(Clip(run, cid, lab, labels, logp, llm, spread))
+        out.append(Clip(run, cid, lab, labels, logp, llm, label_set, basic))
     return out
 
 
@@ -105,8 +96,8 @@ def predict(clip: Clip, params: np.ndarray) -> np.ndarray:
     s = params[: len(MODALITIES)] @ clip.logp
     e = np.exp(s - s.max())
     e /= e.sum()
-    lab = clip.spread @ e
-    lab = lab / lab.sum()
+    scored = label_distribution(dict(zip(clip.basic, map(float, e), strict=True)), clip.label_set, digits=None)
+    lab = np.array([scored[k] for k in clip.labels])
     if clip.llm is None:
         return lab
     z = np.log(np.maximum(lab, 1e-4)) + params[-1] * clip.llm

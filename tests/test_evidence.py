@@ -122,6 +122,35 @@ def test_labels_spread_over_basic_emotions_and_unknown_labels_fail():
     assert max(dist, key=dist.get) == "worried" and sum(dist.values()) == pytest.approx(1.0, abs=1e-3)
 
 
+def test_a_blended_label_wins_on_its_blend_and_single_labels_keep_their_argmax():
+    """EmoDB's boredom (0.6 neutral, 0.4 sadness) decides a reading that is mostly neutral with substantial
+    sadness, which a weighted mean of neutral and sadness never could; a mostly neutral or mostly sad reading
+    keeps its own label; on a set of single-emotion labels each label scores its emotion's probability."""
+    emodb = load_label_set("emodb")
+
+    def decided(reading: dict[str, float]) -> str:
+        dist = label_distribution(reading, emodb)
+        assert sum(dist.values()) == pytest.approx(1.0, abs=1e-3)
+        return max(dist, key=dist.get)
+
+    bored = {"neutral": 0.46, "sadness": 0.24, "fear": 0.1, "disgust": 0.08, "anger": 0.05, "happiness": 0.04,
+             "surprise": 0.03}
+    assert decided(bored) == "boredom"
+    mean = {lab: sum(w * bored.get(b, 0.0) for b, w in label_weights(lab).items()) for lab in emodb.labels}
+    assert max(mean, key=mean.get) == "neutral"  # the weighted mean: boredom (0.372) below neutral (0.46)
+    assert decided({"neutral": 0.62, "sadness": 0.05, "fear": 0.12, "disgust": 0.08, "anger": 0.06,
+                    "happiness": 0.05, "surprise": 0.02}) == "neutral"
+    assert decided({"sadness": 0.58, "neutral": 0.09, "fear": 0.14, "disgust": 0.1, "anger": 0.04,
+                    "happiness": 0.03, "surprise": 0.02}) == "sadness"
+    assert decided({"neutral": 0.6, "sadness": 0.4}) == "boredom"  # the label's own profile
+    # the fused reading of a real run (the spoken set's de_sadness_1, evidence 1.6.0, mer2023 labels) and the
+    # label scores the weighted mean gave it then: unchanged
+    real = {"anger": 0.0545, "disgust": 0.104, "fear": 0.0414, "happiness": 0.0221, "neutral": 0.2788,
+            "sadness": 0.4691, "surprise": 0.03}
+    assert label_distribution(real, load_label_set("mer2023")) == {
+        "neutral": 0.3112, "angry": 0.0608, "happy": 0.0247, "sad": 0.5236, "worried": 0.0462, "surprise": 0.0335}
+
+
 def test_open_vocabulary_words_follow_the_wheel():
     assert basic_of_wheel_word("furious") == "anger"
     assert basic_of_wheel_word("disgusted") == "disgust"

@@ -89,9 +89,11 @@ def test_fusion_weights_are_data_and_the_defaults_read_them():
     assert load_text_prompt().content_free
 
 
-def test_fit_script_reproduces_the_pipeline_fusion(tmp_path):
+@pytest.mark.parametrize("label_set", ["crema-d", "emodb"])
+def test_fit_script_reproduces_the_pipeline_fusion(tmp_path, label_set):
     """scripts/fit_fusion.py's model of the fusion is the pipeline's: the same weights give the same label
-    distribution as combine + label_distribution + fuse on a real evidence summary."""
+    distribution as combine + label_distribution + fuse on a real evidence summary, also for a label set with a
+    blended label (emodb's boredom)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import fit_fusion  # noqa: PLC0415 - a script, not a package
 
@@ -100,13 +102,13 @@ def test_fit_script_reproduces_the_pipeline_fusion(tmp_path):
                                                             frames=10), face_calm=FaceFeatures(frames=3))
     text = text_evidence(_reading("sadness", 0.6), 0.8, cfg)
     ev = build_evidence("c1", features, {"speech": _speech("It hurts so much to say goodbye.")},
-                        load_label_set("crema-d"), None, cfg, text=text)
+                        load_label_set(label_set), None, cfg, text=text)
     run = tmp_path / "run"
     (run / "c1").mkdir(parents=True)
     (run / "c1" / "evidence.json").write_text(ev.model_dump_json())
     gold = tmp_path / "gold.csv"
     gold.write_text("clip_id,label\nc1,sadness\n")
-    [clip] = fit_fusion.load_run(f"{run}:{gold}:crema-d", None)
+    [clip] = fit_fusion.load_run(f"{run}:{gold}:{label_set}", None)
     params = [cfg.weights[m] for m in fit_fusion.MODALITIES] + [0.0]
     got = dict(zip(clip.labels, fit_fusion.predict(clip, __import__("numpy").array(params)), strict=True))
     want = ev.labels  # the pipeline's own: combine over the label set's emotions, then label_distribution

@@ -17,6 +17,7 @@ and the modalities' readings in pipeline/evidence/modalities.py; both are import
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -63,15 +64,26 @@ def fold_emotions(emotions: Mapping[str, float], label_set: LabelSet) -> dict[st
     return out
 
 
-def label_distribution(emotions: Mapping[str, float], label_set: LabelSet) -> dict[str, float]:
-    """The basic-emotion distribution spread onto the run's labels (normalised over the set), folded first
-    (fold_emotions)."""
+def label_distribution(emotions: Mapping[str, float], label_set: LabelSet, digits: int | None = 4
+                       ) -> dict[str, float]:
+    """The basic-emotion distribution p (folded first: fold_emotions) scored against each label's profile q
+    (prompts/evidence/label_emotions.yaml, normalised) by their fidelity, the squared Bhattacharyya coefficient
+    (sum_b sqrt(p_b q_b))^2, then normalised over the set (rounded to `digits`; None: unrounded, for fitting).
+
+    For a label that is one basic emotion the score is that emotion's probability, as a weighted mean would give:
+    on label sets of single emotions nothing changes. A blended label (boredom: 0.6 neutral, 0.4 sadness) scores
+    1 on a reading equal to its blend and beats its parts there, which a weighted mean never lets it do (the mean
+    of neutral and sadness cannot exceed both)."""
     if label_set.is_open:
         return dict(emotions)
     emotions = fold_emotions(emotions, label_set)
-    raw = {lab: sum(w * emotions.get(b, 0.0) for b, w in label_weights(lab).items()) for lab in label_set.labels}
+    raw = {}
+    for lab in label_set.labels:
+        profile = label_weights(lab)
+        mass = sum(profile.values()) or 1.0
+        raw[lab] = sum(math.sqrt(max(emotions.get(b, 0.0), 0.0) * w / mass) for b, w in profile.items()) ** 2
     total = sum(raw.values()) or 1.0
-    return {lab: round(v / total, 4) for lab, v in raw.items()}
+    return {lab: v / total if digits is None else round(v / total, digits) for lab, v in raw.items()}
 
 
 def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any], label_set: LabelSet,

@@ -13,11 +13,12 @@ from emer.pipeline.records.clues import ClueKind, Record
 from emer.pipeline.records.vocab import load_data_yaml
 
 EVIDENCE_SCHEMA_VERSION = "1.1"  # 1.1: channels
-EVIDENCE_VERSION = "1.6.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
+EVIDENCE_VERSION = "1.7.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
 # 1.3: contempt (one-sided face), prototype sides and marks, neutral by departure, fitted voice model on, voice-onnx;
 # 1.4: channels (one reading per channel, shared by fusion and explanation), transcript guards;
 # 1.5: the voice model splits its classes' share instead of multiplying in; the Whisper-encoder voice probe;
-# 1.6: the neutral vocal profile is fitted below the speaker's median (scripts/fit_vocal_profiles.py)
+# 1.6: the neutral vocal profile is fitted below the speaker's median (scripts/fit_vocal_profiles.py);
+# 1.7: labels are scored by their profile's fidelity to the reading (a blended label can win: EmoDB's boredom)
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
