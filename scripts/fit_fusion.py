@@ -6,9 +6,10 @@ Usage:
 
 Each RUN_DIR is an `emer run` output folder (evidence.json per clip; result.json with `llm_scores` when the run
 reasoned), GOLD_CSV a labels file (clip_id,label; optional column `split` with `--split fit`) and LABEL_SET the
-run's label set. The model is the pipeline's own: per clip, basic-emotion scores sum_m w_m f_m log p_m (f_m: the
-modality's recorded weight over its configured weight, i.e. its reliability and coverage on the clip), a softmax,
-scored onto the labels (summary.label_distribution, unrounded), times the LLM's distribution to the power lambda.
+run's label set. The model is the pipeline's own (summary.fused_labels): per clip, label scores sum_m w_m f_m log s_m
+(s_m: the modality's reading scored on the labels, summary.label_part; f_m: the modality's recorded weight over its
+configured weight, i.e. its reliability and coverage on the clip), a softmax, times the LLM's distribution to the
+power lambda. On labels that are single emotions s_m is the modality's own distribution over their emotions.
 The weights minimise the mean negative log-likelihood of the gold label, averaged per run (so a large set does
 not drown a small one), with a small pull towards 1 (L2, 0.01) so a modality absent from the data keeps its
 weight. Never fit on the CREMA-D report clips or EmoDB: they are for reporting.
@@ -29,9 +30,10 @@ import numpy as np
 from scipy.optimize import minimize
 
 from emer.pipeline.evaluation.metrics import classification_metrics
-from emer.pipeline.evidence.summary import fold_emotions, label_distribution
+from emer.pipeline.evidence.channels import weighted_logs
+from emer.pipeline.evidence.summary import label_part
 from emer.pipeline.records.evidence import EvidenceSummary, fusion_weights
-from emer.pipeline.records.vocab import LabelSet, basic_emotions, canonical_label, load_label_set
+from emer.pipeline.records.vocab import canonical_label, load_label_set
 from emer.pipeline.store.io import write_text_atomic
 
 MODALITIES = ("face", "prosody", "speech", "text")
@@ -44,15 +46,8 @@ class Clip:
     clip_id: str
     gold: str
     labels: list[str]
-    logp: np.ndarray  # modalities x basic emotions: factor * log p (0 where the modality gave nothing)
+    logp: np.ndarray  # modalities x labels: factor * log s (0 where the modality gave nothing)
     llm: np.ndarray | None  # log LLM probabilities over labels
-    label_set: LabelSet
-    basic: list[str]  # the columns of logp
-
-
-def _basic(label_set) -> list[str]:
-    """The basic emotions the pipeline's product scores for this label set (evidence.build_evidence: folded)."""
-    return list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set))
 
 
 def load_run(spec: str, split: str | None) -> list[Clip]:
@@ -63,7 +58,6 @@ def load_run(spec: str, split: str | None) -> list[Clip]:
     canon = {canonical_label(lab): lab for lab in labels}
     with open(gold_csv, encoding="utf-8") as f:
         gold = {r["clip_id"]: r for r in csv.DictReader(f)}
-    basic = _basic(label_set)
     out = []
     for cid, row in sorted(gold.items()):
         if split and row.get("split") != split:
@@ -74,30 +68,28 @@ def load_run(spec: str, split: str | None) -> list[Clip]:
             continue
         ev = EvidenceSummary.model_validate_json(ev_path.read_text(encoding="utf-8"))
         configured = ev.config.get("weights", {})
-        logp = np.zeros((len(MODALITIES), len(basic)))
+        logp = np.zeros((len(MODALITIES), len(labels)))
         for m in ev.modalities:
             if m.modality in MODALITIES and m.emotions and m.weight > 0:
                 factor = m.weight / max(configured.get(m.modality, 1.0), 1e-9)
-                logs = {b: math.log(max(m.emotions[b], 1e-4)) for b in basic if b in m.emotions}
-                mean = sum(logs.values()) / len(logs)  # an emotion the modality does not score (evidence.combine)
-                logp[MODALITIES.index(m.modality)] = [factor * logs.get(b, mean) for b in basic]
+                # the modality's log label scores at weight 1 (a label it cannot score: its mean, weighted_logs)
+                logs = weighted_logs([label_part(m, label_set).model_copy(update={"weight": 1.0})], labels)
+                logp[MODALITIES.index(m.modality)] = [factor * logs[k] for k in labels]
         llm = None
         res = Path(run) / cid / "result.json"
         if res.is_file():
             scores = (json.loads(res.read_text(encoding="utf-8")).get("prediction") or {}).get("llm_scores")
             if scores:
                 llm = np.log(np.maximum([scores.get(k, 0.0) for k in labels], 1e-4))
-        out.append(Clip(run, cid, lab, labels, logp, llm, label_set, basic))
+        out.append(Clip(run, cid, lab, labels, logp, llm))
     return out
 
 
 def predict(clip: Clip, params: np.ndarray) -> np.ndarray:
     """The fused label distribution of a clip under `params` (modality weights, then lambda)."""
     s = params[: len(MODALITIES)] @ clip.logp
-    e = np.exp(s - s.max())
-    e /= e.sum()
-    scored = label_distribution(dict(zip(clip.basic, map(float, e), strict=True)), clip.label_set, digits=None)
-    lab = np.array([scored[k] for k in clip.labels])
+    lab = np.exp(s - s.max())
+    lab /= lab.sum()
     if clip.llm is None:
         return lab
     z = np.log(np.maximum(lab, 1e-4)) + params[-1] * clip.llm

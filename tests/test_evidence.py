@@ -15,10 +15,10 @@ from emer.pipeline.evidence.references import (
     face_features,
 )
 from emer.pipeline.evidence.speakers import assign_speakers, check_speaker_source
-from emer.pipeline.evidence.summary import build_evidence, label_distribution
+from emer.pipeline.evidence.summary import build_evidence, combine, fused_labels, label_distribution
 from emer.pipeline.records.clues import FaceData, FaceFrame, FaceSummary
 from emer.pipeline.records.errors import ConfigError
-from emer.pipeline.records.evidence import EvidenceConfig
+from emer.pipeline.records.evidence import EvidenceConfig, ModalityEvidence
 from emer.pipeline.records.vocab import basic_of_wheel_word, label_weights, load_label_set, wheel_words_by_basic
 
 
@@ -143,6 +143,16 @@ def test_a_blended_label_wins_on_its_blend_and_single_labels_keep_their_argmax()
     assert decided({"sadness": 0.58, "neutral": 0.09, "fear": 0.14, "disgust": 0.1, "anger": 0.04,
                     "happiness": 0.03, "surprise": 0.02}) == "sadness"
     assert decided({"neutral": 0.6, "sadness": 0.4}) == "boredom"  # the label's own profile
+    # the voice of EmoDB's neutral utterance 03a01Nc (a real reading, at the voice's fitted weight 0.266): neutral.
+    # Scored after the product it would read boredom: the weight flattens 0.2 % sadness beside 42 % neutral to 5 %
+    # beside 21 %, so the blend is judged on each modality's own reading (fused_labels)
+    voice = ModalityEvidence(modality="prosody", weight=0.266, emotions={
+        "anger": 0.0999, "disgust": 0.1039, "fear": 0.0587, "happiness": 0.1921, "neutral": 0.4222,
+        "sadness": 0.002, "surprise": 0.1212})
+    fused = fused_labels([voice], emodb)
+    assert max(fused, key=fused.get) == "neutral"
+    flat = label_distribution(combine([voice], list(voice.emotions)), emodb)
+    assert max(flat, key=flat.get) == "boredom"
     # the fused reading of a real run (the spoken set's de_sadness_1, evidence 1.6.0, mer2023 labels) and the
     # label scores the weighted mean gave it then: unchanged
     real = {"anger": 0.0545, "disgust": 0.104, "fear": 0.0414, "happiness": 0.0221, "neutral": 0.2788,

@@ -7,7 +7,9 @@ LLM alone: pipeline/reasoning/text_channel.py, instruction sentences cut out bef
 runner and passed in; a transcript the guards mark unreliable (pipeline/evidence/transcript_guard.py) is not read
 at all. The modalities form the channels (pipeline/evidence/channels.py), which combine as a weighted product,
 each weight the fitted one (prompts/evidence/fusion_weights.yaml) times the reliability on this clip
-(pipeline/evidence/reliability.py); labels spread over basic emotions through prompts/evidence/label_emotions.yaml.
+(pipeline/evidence/reliability.py); the labels are scored on each modality's reading against their profiles over
+basic emotions (prompts/evidence/label_emotions.yaml; label_distribution) and combine by the same weighted product
+(fused_labels).
 Every number is shown with its reference, as observations with a category (high/low/usual, ...), which the
 reasoning checker also reads.
 
@@ -66,14 +68,14 @@ def fold_emotions(emotions: Mapping[str, float], label_set: LabelSet) -> dict[st
 
 def label_distribution(emotions: Mapping[str, float], label_set: LabelSet, digits: int | None = 4
                        ) -> dict[str, float]:
-    """The basic-emotion distribution p (folded first: fold_emotions) scored against each label's profile q
-    (prompts/evidence/label_emotions.yaml, normalised) by their fidelity, the squared Bhattacharyya coefficient
-    (sum_b sqrt(p_b q_b))^2, then normalised over the set (rounded to `digits`; None: unrounded, for fitting).
+    """One reading's scores on the run's labels: the basic-emotion distribution p (folded first: fold_emotions)
+    against each label's profile q (prompts/evidence/label_emotions.yaml, normalised) by their fidelity, the
+    squared Bhattacharyya coefficient (sum_b sqrt(p_b q_b))^2, normalised over the set (rounded to `digits`).
 
-    For a label that is one basic emotion the score is that emotion's probability, as a weighted mean would give:
-    on label sets of single emotions nothing changes. A blended label (boredom: 0.6 neutral, 0.4 sadness) scores
-    1 on a reading equal to its blend and beats its parts there, which a weighted mean never lets it do (the mean
-    of neutral and sadness cannot exceed both)."""
+    For a label that is one basic emotion the score is that emotion's probability, as the weighted mean gave: on
+    label sets of single emotions nothing changes. A blended label (boredom: 0.6 neutral, 0.4 sadness) scores 1 on
+    a reading equal to its profile and beats its parts there, which a weighted mean never lets it do (the mean of
+    neutral and sadness cannot exceed both)."""
     if label_set.is_open:
         return dict(emotions)
     emotions = fold_emotions(emotions, label_set)
@@ -84,6 +86,24 @@ def label_distribution(emotions: Mapping[str, float], label_set: LabelSet, digit
         raw[lab] = sum(math.sqrt(max(emotions.get(b, 0.0), 0.0) * w / mass) for b, w in profile.items()) ** 2
     total = sum(raw.values()) or 1.0
     return {lab: v / total if digits is None else round(v / total, digits) for lab, v in raw.items()}
+
+
+def label_part(m: ModalityEvidence, label_set: LabelSet) -> ModalityEvidence:
+    """The modality with its reading scored on the labels (label_distribution, unrounded) in place of its
+    emotions, for the weighted product: a label with a basic emotion the modality does not score is left out
+    (channels.weighted_logs gives it the modality's mean: no evidence either way)."""
+    scored = {lab for lab in label_set.labels if set(label_weights(lab)) <= set(fold_emotions(m.emotions, label_set))}
+    labels = label_distribution(m.emotions, label_set, digits=None) if m.emotions else {}
+    return m.model_copy(update={"emotions": {k: v for k, v in labels.items() if k in scored}})
+
+
+def fused_labels(modalities: Sequence[ModalityEvidence], label_set: LabelSet) -> dict[str, float]:
+    """The label distribution that decides: each modality's reading scored on the labels (label_part), combined
+    as the emotions are, by the weighted product (channels.weighted_logs). On single-emotion labels this is the
+    fused emotion distribution over the labels' emotions; a blended label is scored on each modality's own
+    reading, at that reading's sharpness, not on the product (which a small weight flattens)."""
+    return softmax(weighted_logs([label_part(m, label_set) for m in modalities if m.emotions],
+                                 list(label_set.labels)))
 
 
 def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any], label_set: LabelSet,
@@ -134,7 +154,7 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     basic = list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set))
     channels = channel_readings(modalities, clues, kind, basic)
     emotions = softmax(fused_scores(channels, basic))  # the same product as combine(modalities, basic)
-    labels = label_distribution(emotions, label_set)
+    labels = dict(emotions) if label_set.is_open else fused_labels(modalities, label_set)
     for m in modalities:
         if m.emotions:
             m.labels = label_distribution(m.emotions, label_set)
