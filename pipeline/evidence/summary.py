@@ -19,7 +19,6 @@ and the modalities' readings in pipeline/evidence/modalities.py; both are import
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -68,14 +67,19 @@ def fold_emotions(emotions: Mapping[str, float], label_set: LabelSet) -> dict[st
 
 def label_distribution(emotions: Mapping[str, float], label_set: LabelSet, digits: int | None = 4
                        ) -> dict[str, float]:
-    """One reading's scores on the run's labels: the basic-emotion distribution p (folded first: fold_emotions)
-    against each label's profile q (prompts/evidence/label_emotions.yaml, normalised) by their fidelity, the
-    squared Bhattacharyya coefficient (sum_b sqrt(p_b q_b))^2, normalised over the set (rounded to `digits`).
+    """One reading's scores on the run's labels, normalised over the set (rounded to `digits`): each label's score
+    is the largest share of the reading p (folded first: fold_emotions) that is the label's profile q
+    (prompts/evidence/label_emotions.yaml, normalised), min_b p_b / q_b: the largest s with p = s q + (1 - s) r.
 
     For a label that is one basic emotion the score is that emotion's probability, as the weighted mean gave: on
     label sets of single emotions nothing changes. A blended label (boredom: 0.6 neutral, 0.4 sadness) scores 1 on
-    a reading equal to its profile and beats its parts there, which a weighted mean never lets it do (the mean of
-    neutral and sadness cannot exceed both)."""
+    a reading equal to its profile and beats its parts where the reading holds more of its profile than of either
+    part (sadness between 0.4 and 1.67 times neutral), which a weighted mean never lets it do (the mean of neutral
+    and sadness cannot exceed both). Of the scores that do this (grow with p, scale with p, p_b on a single
+    emotion, 1 on the profile) it is the smallest, so it credits a blend with the least evidence that is not its
+    profile: the fidelity (sum_b sqrt(p_b q_b))^2 or exp(-KL(q || p)) give a blend more on a flat reading (1.98
+    and 1.96 times a single emotion's score on a uniform one, against 1.67), which the product over the modalities
+    compounds."""
     if label_set.is_open:
         return dict(emotions)
     emotions = fold_emotions(emotions, label_set)
@@ -83,7 +87,7 @@ def label_distribution(emotions: Mapping[str, float], label_set: LabelSet, digit
     for lab in label_set.labels:
         profile = label_weights(lab)
         mass = sum(profile.values()) or 1.0
-        raw[lab] = sum(math.sqrt(max(emotions.get(b, 0.0), 0.0) * w / mass) for b, w in profile.items()) ** 2
+        raw[lab] = min(max(emotions.get(b, 0.0), 0.0) * mass / w for b, w in profile.items() if w > 0)
     total = sum(raw.values()) or 1.0
     return {lab: v / total if digits is None else round(v / total, digits) for lab, v in raw.items()}
 

@@ -18,7 +18,8 @@ EVIDENCE_VERSION = "1.7.0"  # 1.1: sentences addressed to a model are no evidenc
 # 1.4: channels (one reading per channel, shared by fusion and explanation), transcript guards;
 # 1.5: the voice model splits its classes' share instead of multiplying in; the Whisper-encoder voice probe;
 # 1.6: the neutral vocal profile is fitted below the speaker's median (scripts/fit_vocal_profiles.py);
-# 1.7: labels are scored by their profile's fidelity to the reading (a blended label can win: EmoDB's boredom)
+# 1.7: labels are scored on each modality's reading by the share of it that is their profile (a blended label
+# can win: EmoDB's boredom), then combined by the weighted product
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
