@@ -90,7 +90,8 @@ class ModalityEvidence(Record):
     reliability: float = Field(1.0, description="how far the clue can be trusted on this clip, 0-1")
     emotions: dict[str, float] = Field(default_factory=dict, description="distribution over basic emotions; "
                                        "empty when the modality gives no evidence")
-    labels: dict[str, float] = Field(default_factory=dict, description="the same over the run's labels")
+    labels: dict[str, float] = Field(default_factory=dict, description="the reading scored on the run's labels: "
+                                     "each label's share of it that is the label's profile, normalised")
     observations: list[Observation] = Field(default_factory=list)
 
 
