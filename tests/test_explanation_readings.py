@@ -109,6 +109,39 @@ def test_a_neutral_reading_presented_as_support_of_another_label_is_an_interpret
     assert not any(c.cue == "interpretation" and c.asserted == "neutral" for c in neutral.claims)
 
 
+# the spoken development clip zh_happiness_1 (main 5066a9f, mer2023 labels): decided neutral by the face (classifier
+# neutral 0.88, share 0.82); the words read fear (0.63, share 0.165); the voice as usual, flat (share 0.015)
+_ZH = [ChannelReading(channel="face", lean="neutral", share=0.82, weight=1.0, emotions={"neutral": 0.88},
+                      cues=[ChannelCue(text="the expression classifier reads the face as neutral", signs=["neutral"],
+                                       names=True)]),
+       ChannelReading(channel="voice", lean="disgust", share=0.015, weight=0.089,
+                      emotions={"disgust": 0.24, "sadness": 0.21, "fear": 0.17, "neutral": 0.16},
+                      cues=[ChannelCue(text="the voice is as usual for speakers in general in pitch, loudness and "
+                                       "pace", key="voice_usual")]),
+       ChannelReading(channel="words", lean="fear", share=0.165, weight=0.31, emotions={"fear": 0.63, "anger": 0.11},
+                      cues=[ChannelCue(text="what is said conveys fear", signs=["fear"], names=True)])]
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # qwen2.5-1.5b's first sentence on zh_happiness_1, kept by the checker before
+    ('The face shows a neutral expression, which is consistent with the words "I will take care of you. Take care '
+     'of yourself."', True),
+    ("What is said matches the neutral face.", True),
+    ("The face shows a neutral expression, consistent with the voice.", False),  # the voice reads nothing
+    ("The words convey fear, but the face fits neutral and decides it.", False),
+    ("The face shows a neutral expression.", False),
+])
+def test_a_neutral_reading_agreeing_with_a_channel_that_read_an_emotion_is_flagged_under_neutral(text, flagged):
+    evidence = FEAR.model_copy(update={"channels": _ZH, "label": "neutral"})
+    check = check_reasoning(text, evidence, CLUES, label="neutral", explanation=True)
+    found = [c for c in check.claims if c.cue == "interpretation" and c.asserted == "neutral"]
+    assert bool(found) is flagged
+    assert all(c.verdict == "contradicted" and c.actual == "fear" for c in found)
+    if flagged:  # the explanation drops it as it drops the other readings
+        kept, dropped = drop_failing(text + " Taken together, the clip is best described as neutral.", check)
+        assert dropped == 1 and kept == "Taken together, the clip is best described as neutral."
+
+
 def test_a_face_or_voice_leaning_elsewhere_says_it_shows_no_sign_of_the_label():
     face = _channel("face", "neutral", 0.6, [
         ChannelCue(text="the expression classifier reads the face as neutral", signs=["neutral"], names=True)])

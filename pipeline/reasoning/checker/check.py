@@ -83,7 +83,8 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         if explanation:
             kept += interpretation_claims(masked, toks) + style_claims(sentence)
             state = other_state_claims(sentence, label) if label else []
-            kept += state or (reading_claims(masked, label) + neutral_support_claims(masked, label) if label else [])
+            kept += state or (reading_claims(masked, label) + neutral_support_claims(masked, label, evidence.channels)
+                              if label else [])
         kept = [c.model_copy(update={"sentence": sentence, "phrase": _unmask(c.phrase, quotes),
                                      "detail": _unmask(c.detail, quotes)}) for c in kept]
         claims += _dedupe(kept)
