@@ -587,6 +587,20 @@ def test_a_spoken_instruction_repeated_in_an_explanation_is_flagged():
     assert any(c.cue == "instruction" for c in check.claims)
 
 
+def test_a_line_break_ends_a_sentence_or_heading_even_after_a_quote():
+    """qwen2.5-1.5b wrote the notes back as lines (en_anger_1: 'What is said: "I am furious ..."' then 'What it
+    conveys: anger'): each line is a sentence. A quote closing a line (or the text) without a full stop was cut at
+    its first word, and a quote mark left open on one line reached to the next line's quote."""
+    text = ('What is said: "I am furious that you lied to me again"\nWhat it conveys: anger\n'
+            'Voice: the person says "loud\nFace: the face shows "nothing"')
+    lines = ['What is said: "I am furious that you lied to me again"', "What it conveys: anger",
+             'Voice: the person says "loud', 'Face: the face shows "nothing"']
+    assert split_sentences(text) == lines
+    assert split_sentences('He says "I am here"') == ['He says "I am here"']
+    check = check_reasoning(text, SAD, CLUES, label="sad", explanation=True)
+    assert [c.sentence for c in check.claims if c.cue == "list"] == lines  # every line is a heading
+
+
 def test_one_sentence_splitter_and_one_negation_list_for_the_project():
     from emer.pipeline.evidence import summary as evidence
     from emer.pipeline.reasoning import reasoner

@@ -54,7 +54,7 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
     f = _facts(evidence, clues)
     known = f" {' '.join(_words_of(' '.join(o.text for o in evidence.observations())))} "
     masked_text, quotes = _mask_quotes(_APOSTROPHE_RE.sub("'", text), known)  # same length as `text`
-    spans = _sentence_spans(masked_text)
+    spans = _sentence_spans(masked_text, text)
     sentences = [text[a:b] for a, b in spans]
     claims: list[Claim] = []
     carry: Any = None  # the last cue noun of the sentence before
