@@ -17,7 +17,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _BACK_REFERENCE,
     _GENERAL_REFERENCE,
     _MENTIONS,
-    _module_set,
+    word_set,
 )
 from emer.pipeline.reasoning.checker.numbers import _number_claims
 from emer.pipeline.reasoning.checker.readings import neutral_support_claims, reading_claims
@@ -39,7 +39,7 @@ from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.text import APOSTROPHE_RE as _APOSTROPHE_RE
 from emer.pipeline.records.text import sentence_spans as _sentence_spans
 
-_TONE_OWNERS = _module_set("check", "tone_owners")  # "her tone": the voice's tone
+_TONE_OWNERS = word_set("check", "tone_owners")  # "her tone": the voice's tone
 
 # --- entry point ------------------------------------------------------------------------------------
 

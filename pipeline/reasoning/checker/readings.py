@@ -17,19 +17,19 @@ from collections.abc import Sequence
 
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
-from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion
+from emer.pipeline.reasoning.checker.lexicon import _emotion, lexicon_section, word_set
 from emer.pipeline.reasoning.checker.text import _negation, _words_of
 from emer.pipeline.reasoning.cues import DISAGREES
 from emer.pipeline.records.channel import ChannelReading
 from emer.pipeline.records.checks import Claim
 
-_CONTRAST = frozenset(_DATA["readings"]["contrast"])
-_DECIDES = frozenset(_DATA["readings"]["decides"])
-_SUPPORT = frozenset(_DATA["readings"]["support"])
-_ALTERNATIVE = frozenset(_DATA["readings"]["alternative"])
-_AGREE = frozenset(_DATA["readings"]["agree"])
-_AGREE_SPAN = int(_DATA["readings"]["agree_span"])
-_NEUTRAL_READING = frozenset(_DATA["readings"]["neutral_reading"])
+_CONTRAST = word_set("readings", "contrast")
+_DECIDES = word_set("readings", "decides")
+_SUPPORT = word_set("readings", "support")
+_ALTERNATIVE = word_set("readings", "alternative")
+_AGREE = word_set("readings", "agree")
+_AGREE_SPAN = int(lexicon_section("readings")["agree_span"])
+_NEUTRAL_READING = word_set("readings", "neutral_reading")
 _QUOTED = re.compile(r"\bqq[a-z]\b")  # a masked quote (checker/text.py `_mask_quotes`): maybe what was said
 
 
