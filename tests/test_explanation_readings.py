@@ -12,8 +12,8 @@ from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
-from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
-from emer.pipeline.records.channel import ChannelCue, ChannelReading
+from emer.pipeline.reasoning.explain import drop_failing, explanation_quality, unheaded, unquote_given
+from emer.pipeline.records.channel import ChannelCue, ChannelReading, WordsReading
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
 
@@ -226,7 +226,7 @@ def test_the_disagreement_sentence_varies_across_clips():
 
 def test_a_misread_channel_is_rewritten_from_the_notes_where_it_stood():
     notes = {"face": ["the inner ends of the eyebrows are raised, a sign of fear"],
-             "voice": ["the voice is higher than usual, a sign of fear"]}
+             "voice": ["the voice is higher than usual, a sign of fear"], "label": "fear"}
     # measured on EmoDB 03a01Fa: the voice sentence fails, the disagreement sentence also names the voice
     text = ("No face is visible. The voice is softer than usual, which suggests sadness. The words carry no "
             "emotion. The voice alone would suggest no particular emotion, but the cues taken together point to "
@@ -237,6 +237,60 @@ def test_a_misread_channel_is_rewritten_from_the_notes_where_it_stood():
     assert _check(repaired).ok
     plain, _ = drop_failing(text, _check(text))  # without notes the sentence is only dropped
     assert plain.startswith("No face is visible. The words")
+
+
+# the spoken development clip en_anger_1 (main d721d69, mer2023 labels): decided angry by the words (text channel
+# anger, share 0.75); the face classifier neutral (share 0.245), no action unit off its reference; the voice as usual
+_EN_FACE = ModalityEvidence(modality="face", weight=1.0, emotions={"neutral": 0.93},
+                            observations=[Observation(modality="face", cue="expression", category="neutral",
+                                                      text="expression classifier neutral 0.93; most likely: neutral",
+                                                      supports=["neutral"])])
+_EN_TEXT = ModalityEvidence(modality="text", weight=1.26, emotions={"anger": 1.0}, observations=[Observation(
+    modality="speech", cue="meaning", category="anger", text="what was said, read as a whole, expresses anger (1.00)",
+    supports=["anger"])])
+_EN_CHANNELS = [
+    ChannelReading(channel="face", modalities=["face"], lean="neutral", share=0.245, weight=1.0,
+                   emotions={"neutral": 0.93}, cues=[ChannelCue(
+                       text="the expression classifier reads the face as neutral", signs=["neutral"], names=True)]),
+    ChannelReading(channel="voice", modalities=["prosody"], lean="fear", share=0.005, weight=0.089,
+                   emotions={"fear": 0.27, "neutral": 0.22, "disgust": 0.18}, cues=[ChannelCue(
+                       text="the voice is as usual for speakers in general in pitch, loudness and pace")]),
+    ChannelReading(channel="words", modalities=["text"], lean="anger", share=0.75, weight=1.26, emotions={"anger": 1.0},
+                   cues=[ChannelCue(text="what is said conveys anger", signs=["anger"], names=True)],
+                   words=WordsReading(quote="I am furious that you lied to me again.", language="en",
+                                      conveys=["anger"], named=["fury"]))]
+_EN_VOICE = ModalityEvidence(modality="prosody", weight=0.089, emotions={"fear": 0.27, "neutral": 0.22},
+                             observations=[_obs("prosody", "pitch_range", "usual", 3.65, 5.5),
+                                           _obs("prosody", "rate", "usual", 4.0, 4.2)])
+EN_ANGER = EvidenceSummary(clip_id="en_anger_1", config={}, reference_kind="clip",
+                           modalities=[_EN_FACE, _EN_VOICE, _EN_TEXT],
+                           channels=_EN_CHANNELS, emotions={"anger": 0.9}, labels={"angry": 0.9}, label="angry",
+                           confidence=0.9)
+EN_CLUES = {"face": {"status": "ok", "data": {"summary": {"expression_mean": {"neutral": 0.93}}}},
+            "speech": {"status": "ok", "data": {"text": "I am furious that you lied to me again."}},
+            "prosody": {"status": "ok", "data": {}}}
+
+
+def test_the_disagreement_sentence_quoted_back_is_kept_and_the_face_is_described_once():
+    """qwen2.5-1.5b on en_anger_1 wrote the notes back as headed lines and quoted the disagreement sentence it was
+    given. The quote read as an invented quote of what was said and was dropped, taking with it the only words
+    saying that the words decided; its place was then filled with the face's notes, though "The face shows
+    nothing." already described the face (the face twice)."""
+    raw = ('What is said: "I am furious that you lied to me again. "\nWhat it conveys: anger\nWhat the face shows: '
+           'nothing\nHow the voice sounds: normal\nThe sentence on the disagreement: "The face alone would suggest no '
+           'particular emotion, but the words fit anger and decide it. "\nTaken together, the clip is best described '
+           'as angry.')
+    notes = explain_notes(PlainCues(channels=_EN_CHANNELS, clip_id="en_anger_1"), "angry", label_basics("angry"))
+    assert notes["order"][0] == "words" and "the words fit anger and decide it" in notes["disagree"]
+    text = unquote_given(unheaded(raw), notes)
+    check = check_reasoning(text, EN_ANGER, EN_CLUES, label="angry", explanation=True)
+    kept, dropped = drop_failing(text, check, notes)
+    assert dropped == 0 and notes["disagree"] in kept  # says that the words decided
+    assert kept.count("face") == 2 and "resting state" not in kept  # "The face shows nothing." and the disagreement
+    quoted = unheaded(raw)  # the quote left in: dropped, but the face's notes are not put back a second time
+    kept, dropped = drop_failing(quoted, check_reasoning(quoted, EN_ANGER, EN_CLUES, label="angry", explanation=True),
+                                 notes)
+    assert dropped == 1 and "resting state" not in kept and "nothing" in kept
 
 
 def test_these_cues_refer_to_all_the_cues_not_the_words_before():

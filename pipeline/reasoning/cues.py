@@ -114,7 +114,7 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     or more do is the explanation asked how they fit together); `order`: the measured channels, those in
     `trusted` first, each group by share (what decided opens the explanation); `missing`: why a channel gives no
     evidence, in words; `absent`: the channels whose record is not ok (not measured or not read: a voice with no
-    speech in it is `missing` too), mentioned last."""
+    speech in it is `missing` too), mentioned last; `label`: the label explained."""
     table = phrases()
     said = table["sign_of"]
     noun = emotion_noun(label)
@@ -162,6 +162,7 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     fits = [c.channel for c in plain.channels if c.status == "ok" and c.lean in basics and c.share >= DISAGREES]
     out["order"].sort(key=lambda c: c not in fits)  # what decided the label first, then the rest, by share
     out["conclusion"] = table["conclusion"].format(label=label)
+    out["label"] = label
     return out
 
 

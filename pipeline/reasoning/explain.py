@@ -25,6 +25,7 @@ All passes share the KV state of their common prefix (pipeline/reasoning/session
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,6 +34,7 @@ from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
+from emer.pipeline.reasoning.checker.readings import is_disagreement
 from emer.pipeline.reasoning.checker.style import strip_heading
 from emer.pipeline.reasoning.cues import (
     PlainCues,
@@ -78,17 +80,30 @@ def unheaded(text: str) -> str:
     return "\n".join(strip_heading(line.strip()) for line in text.splitlines() if line.strip())
 
 
+def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
+    """The text with the sentences the request gave to be said (the disagreement sentence, the conclusion) no
+    longer in quotation marks where the LLM quoted them: quoted, they read as a quote of what was said (invented)
+    and were dropped, and with the disagreement sentence went the only words saying what decided."""
+    for given in (notes.get("disagree"), notes.get("conclusion")):
+        if given:
+            words = r"\s+".join(re.escape(w) for w in given.rstrip(". ").split())
+            text = re.sub(r"[\"“]\s*" + words + r"\s*\.?\s*[\"”]\.?", lambda _m, g=given: g, text)
+    return text
+
+
 def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
     """The text without the sentences a problem claim was found in, and without repeats; the count dropped.
     With `notes` (explain_notes), the first failing sentence about the face or the voice is replaced, where it
     stood, by that channel's notes as one plain sentence ("The cheeks are raised more than usual; ..."), so a
-    misread channel is rewritten rather than lost."""
+    misread channel is rewritten rather than lost; a channel that a kept sentence other than the disagreement
+    sentence describes is not lost and gets no second description."""
     notes = notes or {}
     bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented", "disallowed")}
     kept: list[str] = []
     seen: set[str] = set()
-    restored: set[str] = set()
     sentences = split_sentences(text)
+    plain = [s for s in sentences if s.strip() not in bad and not is_disagreement(s, notes.get("label", ""))]
+    restored = {c for c in ("face", "voice", "words", "body") if any(mentions_channel(s, c) for s in plain)}
     dropped = 0
     for sentence in sentences:
         key = " ".join(sentence.lower().split())
@@ -111,6 +126,11 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
     return " ".join(kept).strip(), dropped
 
 
+def _key(sentence: str) -> str:
+    """A sentence compared without case, spacing, quotes or its final stop."""
+    return " ".join(sentence.lower().strip(" .\"'“”").split())
+
+
 def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str | None:
     """The channel (face, voice, words, body) a failing sentence describes that has notes and was not restored
     yet."""
@@ -123,12 +143,9 @@ def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str 
 def last_conclusion(text: str, conclusion: str) -> str:
     """The text with the closing sentence it was given said once, at the end: the LLM sometimes writes it, adds
     another sentence, and writes it again."""
-    def key(sentence: str) -> str:
-        return " ".join(sentence.lower().strip(" .\"'").split())
-
     sentences = split_sentences(text)
-    rest = [s.strip() for s in sentences if key(s) != key(conclusion)]
-    if len(rest) == len(sentences) or (key(sentences[-1]) == key(conclusion) and len(rest) == len(sentences) - 1):
+    rest = [s.strip() for s in sentences if _key(s) != _key(conclusion)]
+    if len(rest) == len(sentences) or (_key(sentences[-1]) == _key(conclusion) and len(rest) == len(sentences) - 1):
         return text
     return " ".join([*rest, conclusion])
 
@@ -216,7 +233,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.raw.reasoning_attempts.append(text)
     out.raw.reasoning_finish = finish
     out.truncated = finish == "length"
-    text = unheaded(trim_reasoning(text, out.truncated))
+    text = unquote_given(unheaded(trim_reasoning(text, out.truncated)), notes)
     check = _check(text, evidence, by_kind, out.label)
     out.first_problems = check.contradictions + check.invented + check.disallowed
     if not check.ok and cfg.self_check == "rewrite":
@@ -228,7 +245,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         session.end()
         out.raw.reasoning_attempts.append(second)
         out.attempts = 2
-        second = unheaded(trim_reasoning(second, finish2 == "length"))
+        second = unquote_given(unheaded(trim_reasoning(second, finish2 == "length")), notes)
         check2 = _check(second, evidence, by_kind, out.label)
         if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"

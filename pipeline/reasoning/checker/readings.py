@@ -42,6 +42,11 @@ def states_disagreement(words: list[str], label: str) -> bool:
     return any(w in _DECIDES or w == label.lower() or _emotion(w) in basics for w in words)
 
 
+def is_disagreement(sentence: str, label: str) -> bool:
+    """states_disagreement of a sentence."""
+    return states_disagreement(_words_of(sentence), label)
+
+
 def reading_claims(sentence: str, label: str) -> list[Claim]:
     """The sentence's readings of an emotion other than `label` that do not state a disagreement (see the module
     doc); `sentence` with its quotes masked."""
