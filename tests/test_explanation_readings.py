@@ -15,6 +15,7 @@ from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
 from emer.pipeline.reasoning.explain import drop_failing, explanation_quality, unheaded, unquote_given
 from emer.pipeline.records.channel import ChannelCue, ChannelReading, WordsReading
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.records.text import split_sentences
 
 
 def _obs(modality: str, cue: str, category: str, value: float, ref: float | None) -> Observation:
@@ -291,6 +292,12 @@ def test_the_disagreement_sentence_quoted_back_is_kept_and_the_face_is_described
     kept, dropped = drop_failing(quoted, check_reasoning(quoted, EN_ANGER, EN_CLUES, label="angry", explanation=True),
                                  notes)
     assert dropped == 1 and "resting state" not in kept and "nothing" in kept
+    # de_sadness_1 (same run): the request's own words copied before the quoted sentence go with the quotes
+    given = "The face alone would suggest no particular emotion, but the words fit sadness and decide it."
+    raw = ('Voice: nothing stands out in the voice.\nThe channels disagree; say so in this one sentence: "' + given
+           + '"\nTaken together, the clip is best described as sad.')
+    assert split_sentences(unquote_given(unheaded(raw), {"disagree": given})) == [
+        "Nothing stands out in the voice.", given, "Taken together, the clip is best described as sad."]
 
 
 def test_these_cues_refer_to_all_the_cues_not_the_words_before():

@@ -82,12 +82,14 @@ def unheaded(text: str) -> str:
 
 def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
     """The text with the sentences the request gave to be said (the disagreement sentence, the conclusion) no
-    longer in quotation marks where the LLM quoted them: quoted, they read as a quote of what was said (invented)
-    and were dropped, and with the disagreement sentence went the only words saying what decided."""
+    longer in quotation marks where the LLM quoted them, nor after the words of the request it copied before them
+    ("The channels disagree; say so in this one sentence: "..."): quoted, they read as a quote of what was said
+    (invented) and were dropped, and with the disagreement sentence went the only words saying what decided."""
     for given in (notes.get("disagree"), notes.get("conclusion")):
         if given:
             words = r"\s+".join(re.escape(w) for w in given.rstrip(". ").split())
-            text = re.sub(r"[\"“]\s*" + words + r"\s*\.?\s*[\"”]\.?", lambda _m, g=given: g, text)
+            text = re.sub(r"(?:(?:^|(?<=\n)|(?<=[.!?] ))[^\n\"“.!?]*:\s*)?[\"“]\s*" + words + r"\s*\.?\s*[\"”]\.?",
+                          lambda _m, g=given: g, text)
     return text
 
 
