@@ -352,6 +352,31 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
     assert '"Taken together, the clip is best described as fear."' in request
 
 
+def test_the_explain_request_asks_to_say_that_the_one_channel_leaning_to_the_label_decides_it():
+    """Without a disagreement sentence (the face flat, not another emotion) nothing said what decided; the notes put
+    it first and the request now asks the text to say that it decides."""
+    from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from emer.pipeline.records.vocab import load_label_set
+
+    words = _channel("words", "anger", 0.8, [ChannelCue(text="what is said conveys anger", signs=["anger"],
+                                                        names=True)])
+    face = _channel("face", None, 0.0, [ChannelCue(text="the lip corners are pulled down", signs=["sadness"])])
+    template = load_template("default")
+    label_set = load_label_set("mer2023")
+
+    def request(channels: list[ChannelReading]) -> str:
+        plain = PlainCues(channels=channels, transcript="I am furious.", clip_id="x")
+        prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
+        notes = explain_notes(plain, "angry", label_basics("angry"))
+        return render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
+                                                                                    "notes": notes}}),
+                                      "angry", "fused", plain.leans)
+
+    assert "what is said (quote it) and what it conveys, what the face shows, that what is said decides it, and " \
+        "last:" in request([words, face])
+    assert "decides it," not in request([words])  # nothing else measured: nothing to decide between
+
+
 def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():
     from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
     from emer.pipeline.records.channel import WordsReading
