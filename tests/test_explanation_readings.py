@@ -354,7 +354,7 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
 
 def test_the_explain_request_asks_to_say_that_the_one_channel_leaning_to_the_label_decides_it():
     """Without a disagreement sentence (the face flat, not another emotion) nothing said what decided; the notes put
-    it first and the request now asks the text to say that it decides."""
+    it first, and now give the sentence saying that it decides."""
     from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
     from emer.pipeline.records.vocab import load_label_set
 
@@ -372,9 +372,21 @@ def test_the_explain_request_asks_to_say_that_the_one_channel_leaning_to_the_lab
                                                                                     "notes": notes}}),
                                       "angry", "fused", plain.leans)
 
-    assert "what is said (quote it) and what it conveys, what the face shows, that what is said decides it, and " \
-        "last:" in request([words, face])
-    assert "decides it," not in request([words])  # nothing else measured: nothing to decide between
+    asked = request([words, face])
+    said = next(s for s in ("The words fit anger and decide it.", "The words point to anger, and that carries the "
+                            "decision.", "It is the words that settle it as angry.") if s in asked)
+    assert f'Say what decided in this one sentence: "{said}"' in asked
+    assert "what is said (quote it) and what it conveys, what the face shows, the sentence on what decided, and " \
+        "last:" in asked
+    assert "what decided" not in request([words])  # nothing else measured: nothing to decide between
+    notes = explain_notes(PlainCues(channels=[words, face], clip_id="x"), "angry", label_basics("angry"))
+    text = ('The person says "I am furious." The face shows sadness. Say what decided in this one sentence: "'
+            + said + '" Taken together, the clip is best described as angry.')
+    text = unquote_given(text, notes)  # the copied request and the quotes go; the sentence is kept
+    assert split_sentences(text)[2] == said
+    check = check_reasoning(text, FEAR, CLUES, label="angry", explanation=True)
+    kept, _ = drop_failing(text, check, notes)  # the misread face gets its notes back: the sentence on what decided
+    assert "lip corners are pulled down" in kept  # names the face but does not describe it
 
 
 def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():

@@ -81,11 +81,12 @@ def unheaded(text: str) -> str:
 
 
 def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
-    """The text with the sentences the request gave to be said (the disagreement sentence, the conclusion) no
+    """The text with the sentences the request gave to be said (on the disagreement or what decided, the
+    conclusion) no
     longer in quotation marks where the LLM quoted them, nor after the words of the request it copied before them
     ("The channels disagree; say so in this one sentence: "..."): quoted, they read as a quote of what was said
     (invented) and were dropped, and with the disagreement sentence went the only words saying what decided."""
-    for given in (notes.get("disagree"), notes.get("conclusion")):
+    for given in (notes.get("disagree"), notes.get("decides"), notes.get("conclusion")):
         if given:
             words = r"\s+".join(re.escape(w) for w in given.rstrip(". ").split())
             text = re.sub(r"(?:(?:^|(?<=\n)|(?<=[.!?] ))[^\n\"“.!?]*:\s*)?[\"“]\s*" + words + r"\s*\.?\s*[\"”]\.?",
@@ -98,13 +99,14 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
     With `notes` (explain_notes), the first failing sentence about the face or the voice is replaced, where it
     stood, by that channel's notes as one plain sentence ("The cheeks are raised more than usual; ..."), so a
     misread channel is rewritten rather than lost; a channel that a kept sentence other than the disagreement
-    sentence describes is not lost and gets no second description."""
+    sentence (or the one on what decided) describes is not lost and gets no second description."""
     notes = notes or {}
     bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented", "disallowed")}
     kept: list[str] = []
     seen: set[str] = set()
     sentences = split_sentences(text)
-    plain = [s for s in sentences if s.strip() not in bad and not is_disagreement(s, notes.get("label", ""))]
+    plain = [s for s in sentences if s.strip() not in bad and not is_disagreement(s, notes.get("label", ""))
+             and _key(s) != _key(notes.get("decides") or "")]
     restored = {c for c in ("face", "voice", "words", "body") if any(mentions_channel(s, c) for s in plain)}
     dropped = 0
     for sentence in sentences:
