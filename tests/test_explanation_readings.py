@@ -12,7 +12,13 @@ from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
-from emer.pipeline.reasoning.explain import drop_failing, explanation_quality, unheaded, unquote_given
+from emer.pipeline.reasoning.explain import (
+    add_uncovered,
+    drop_failing,
+    explanation_quality,
+    unheaded,
+    unquote_given,
+)
 from emer.pipeline.records.channel import ChannelCue, ChannelReading, WordsReading
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.records.text import split_sentences
@@ -387,6 +393,23 @@ def test_the_explain_request_asks_to_say_that_the_one_channel_leaning_to_the_lab
     check = check_reasoning(text, FEAR, CLUES, label="angry", explanation=True)
     kept, _ = drop_failing(text, check, notes)  # the misread face gets its notes back: the sentence on what decided
     assert "lip corners are pulled down" in kept  # names the face but does not describe it
+
+
+def test_the_sentence_on_what_decided_is_no_description_of_the_channel():
+    """qwen2.5-1.5b on the development clips with the sentence on what decided: EmoDB 03a04Ad wrote it in place of
+    the voice's cues (the voice carried the decision, now described by its notes again); 03a02Ta quoted it inside
+    a sentence of its own, which stays a quote (dropped), not made into nonsense."""
+    voice = _channel("voice", "fear", 0.8, [ChannelCue(text="they speak faster than this speaker's usual",
+                                                       signs=["fear"])])
+    notes = explain_notes(PlainCues(channels=[voice, WORDS], clip_id="03a04Ad"), "worried", label_basics("worried"))
+    assert notes["decides"] and notes["must"] == ["voice"]
+    text = (f"{notes['decides']} The person says \"Heute Abend könnte ich es ihm sagen.\" The face is missing. "
+            f"{notes['conclusion']}")
+    covered, added = add_uncovered(text, notes)
+    assert added == ["voice"] and "They speak faster than this speaker's usual, a sign of fear." in covered
+    inside = f'The sentence "{notes["decides"]}" is the decision.'
+    assert unquote_given(inside, notes) == inside
+    assert unquote_given(f'The words say so. "{notes["decides"]}"', notes) == f"The words say so. {notes['decides']}"
 
 
 def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():

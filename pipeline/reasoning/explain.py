@@ -82,16 +82,23 @@ def unheaded(text: str) -> str:
 
 def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
     """The text with the sentences the request gave to be said (on the disagreement or what decided, the
-    conclusion) no
-    longer in quotation marks where the LLM quoted them, nor after the words of the request it copied before them
-    ("The channels disagree; say so in this one sentence: "..."): quoted, they read as a quote of what was said
-    (invented) and were dropped, and with the disagreement sentence went the only words saying what decided."""
+    conclusion) no longer in quotation marks where the LLM quoted one as a sentence of its own, alone or after the
+    words of the request it copied ("The channels disagree; say so in this one sentence: "..."): quoted, they read
+    as a quote of what was said (invented) and were dropped, and with the disagreement sentence went the only words
+    saying what decided. A quote inside a sentence of the LLM's own ('The sentence "..." is the decision') stays."""
     for given in (notes.get("disagree"), notes.get("decides"), notes.get("conclusion")):
         if given:
             words = r"\s+".join(re.escape(w) for w in given.rstrip(". ").split())
-            text = re.sub(r"(?:(?:^|(?<=\n)|(?<=[.!?] ))[^\n\"“.!?]*:\s*)?[\"“]\s*" + words + r"\s*\.?\s*[\"”]\.?",
-                          lambda _m, g=given: g, text)
+            text = re.sub(r"(?:^|(?<=\n)|(?<=[.!?] ))(?:[^\n\"“.!?]*:\s*)?[\"“]\s*" + words
+                          + r"\s*\.?\s*[\"”]\.?(?=\s|$)", lambda _m, g=given: g, text)
     return text
+
+
+def _described(sentences: list[str], notes: Mapping[str, Any], channel: str) -> bool:
+    """A sentence describes the channel: it names it and is not the disagreement sentence or the one on what
+    decided (which name a channel without describing its cues)."""
+    return any(mentions_channel(s, channel) and not is_disagreement(s, notes.get("label", ""))
+               and _key(s) != _key(notes.get("decides") or "") for s in sentences)
 
 
 def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
@@ -105,9 +112,8 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
     kept: list[str] = []
     seen: set[str] = set()
     sentences = split_sentences(text)
-    plain = [s for s in sentences if s.strip() not in bad and not is_disagreement(s, notes.get("label", ""))
-             and _key(s) != _key(notes.get("decides") or "")]
-    restored = {c for c in ("face", "voice", "words", "body") if any(mentions_channel(s, c) for s in plain)}
+    kept_as_said = [s for s in sentences if s.strip() not in bad]
+    restored = {c for c in ("face", "voice", "words", "body") if _described(kept_as_said, notes, c)}
     dropped = 0
     for sentence in sentences:
         key = " ".join(sentence.lower().split())
@@ -155,12 +161,12 @@ def last_conclusion(text: str, conclusion: str) -> str:
 
 
 def add_uncovered(text: str, notes: Mapping[str, Any]) -> tuple[str, list[str]]:
-    """The text with the notes of every channel in `notes["must"]` it does not describe, as one sentence each,
-    put before the closing sentence; the channels added."""
+    """The text with the notes of every channel in `notes["must"]` it does not describe (`_described`), as one
+    sentence each, put before the closing sentence; the channels added."""
     sentences = split_sentences(text)
     added = []
     for channel in notes.get("must", []):
-        if notes.get(channel) and not any(mentions_channel(s, channel) for s in sentences):
+        if notes.get(channel) and not _described(sentences, notes, channel):
             line = phrases()["channel_sentence"][channel].format(cues="; ".join(notes[channel]))
             sentences.insert(max(len(sentences) - 1, 0), line[0].upper() + line[1:])
             added.append(channel)
