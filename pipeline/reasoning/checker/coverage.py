@@ -11,11 +11,11 @@ from functools import cache
 
 from emer.pipeline.reasoning.checker.lexicon import _MENTIONS, lexicon_section
 from emer.pipeline.reasoning.checker.text import _words_of
+from emer.pipeline.reasoning.cues import MUST_DESCRIBE
 from emer.pipeline.records.checks import Claim
 from emer.pipeline.records.evidence import EvidenceSummary
 
 _MODALITY = {"face": "face", "voice": "prosody", "words": "speech", "body": "scene"}
-MUST_DESCRIBE = 0.2
 
 
 @cache
