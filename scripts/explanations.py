@@ -50,13 +50,15 @@ def load_results(folder: Path) -> list[Result]:
 
 
 def load_evidence(path: Path, clues: dict) -> EvidenceSummary:
-    """evidence.json; one written before the channels existed gets them rebuilt from its modalities."""
+    """evidence.json; one of an older schema (before the channels, or before a voice with no speech in it was a
+    missing channel) gets its channels rebuilt from its modalities, over the emotions it fused."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    old = "channels" not in data
+    old = data.get("schema_version") != EVIDENCE_SCHEMA_VERSION
     data["schema_version"] = EVIDENCE_SCHEMA_VERSION
     evidence = EvidenceSummary.model_validate(data)
     if old:
-        evidence.channels = channel_readings(evidence.modalities, clues, evidence.reference_kind)
+        evidence.channels = channel_readings(evidence.modalities, clues, evidence.reference_kind,
+                                             list(evidence.emotions) or None)
     return evidence
 
 
@@ -69,6 +71,24 @@ def recheck(folder: Path, r: Result) -> ExplanationQuality | None:
     clues = {c.kind: load_clue(clip / c.file) for c in r.clues if (clip / c.file).is_file()}
     evidence = load_evidence(clip / "evidence.json", clues)
     return explanation_quality(check_reasoning(p.reasoning, evidence, clues, label=p.label, explanation=True))
+
+
+def left_stored(r: Result) -> int:
+    """The problems the result's own check left in the final explanation."""
+    c = r.prediction.check
+    return c.contradictions + c.invented + c.disallowed if c is not None else 0
+
+
+def left(folder: Path, r: Result) -> int | str:
+    """The problems today's checker finds in the final explanation ('' without the clip's evidence)."""
+    p = r.prediction
+    clip = folder / r.clip_id
+    if p is None or not (clip / "evidence.json").is_file():
+        return ""
+    clues = {c.kind: load_clue(clip / c.file) for c in r.clues if (clip / c.file).is_file()}
+    c = check_reasoning(p.reasoning, load_evidence(clip / "evidence.json", clues), clues, label=p.label,
+                        explanation=True)
+    return c.contradictions + c.invented + c.disallowed
 
 
 def denials(folder: Path, r: Result) -> tuple[bool, bool]:
@@ -141,15 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     for variant in folders:
         results = [r for r in load_results(variant) if r.prediction is not None]
         print(f"\n## {variant.name}\n")
-        print("| clip | label | llm | evidence | coherent | %/list | interp. err | numbers | tokens eval+gen | "
-              "LLM s | llama.cpp s | passes |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| clip | label | llm | evidence | problems in the first text | sentences dropped | problems left | "
+              "coherent | %/list | interp. err | numbers | tokens eval+gen | LLM s | llama.cpp s | passes |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in sorted(results, key=lambda r: r.clip_id):
             p, g = r.prediction, r.generation
             q = recheck(variant, r) if args.recheck else p.quality
             passes = " ".join(f"{x.name}:{x.evaluated_tokens}+{x.generated_tokens}/{x.reused_tokens}r"
                               for x in (g.passes if g else []))
-            print(f"| {r.clip_id} | {p.label} | {p.llm_label} | {p.evidence_label} | "
+            print(f"| {r.clip_id} | {p.label} | {p.llm_label} | {p.evidence_label} | {p.first_problems} | "
+                  f"{p.dropped_sentences} | {left(variant, r) if args.recheck else left_stored(r)} | "
                   f"{q.coherent if q else ''} | {(q.percentages + q.lists) if q else ''} | "
                   f"{q.interpretation_errors if q else ''} | {q.invented_numbers if q else ''} | "
                   f"{(g.evaluated_tokens + g.generated_tokens) if g else ''} | {g.llm_seconds if g else ''} | "

@@ -150,3 +150,21 @@ def test_each_layer_imports_only_itself_and_the_layers_below():
 def test_pipeline_holds_no_loose_modules_but_the_command_line():
     loose = {p.name for p in (ROOT / "pipeline").glob("*.py")} - {"__init__.py", "cli.py"}
     assert loose == set()
+
+
+def test_the_checker_reads_its_word_lists_through_the_lexicons_public_functions():
+    """checker_lexicon.yaml is read once, by checker/lexicon.py; the other checker modules take their words through
+    `word_set` / `lexicon_section`, never the parsed YAML (`_DATA`) or a private reader of it."""
+    from emer.pipeline.reasoning.checker.lexicon import lexicon_section, word_set
+
+    private: list[tuple[str, str]] = []
+    for name, path in _modules().items():
+        if name.startswith("emer.pipeline.reasoning.checker.") and not name.endswith(".lexicon"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == "emer.pipeline.reasoning.checker.lexicon":
+                    private += [(name, a.name) for a in node.names if a.name in ("_DATA", "_module_set")]
+    assert private == []
+    headings = lexicon_section("style")["headings"]
+    headings["what is said"] = "changed"  # a copy: a caller cannot change the others' words
+    assert lexicon_section("style")["headings"]["what is said"] == "The person says"
+    assert "the" in word_set("style", "clause_starts")

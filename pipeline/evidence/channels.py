@@ -228,6 +228,10 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
             out.append(ChannelReading(channel=channel, status="missing",
                                       note=note + (f" ({status})" if clue is not None else "")))
             continue
+        if channel == "voice" and all(_no_speech(m) for m in parts):
+            out.append(ChannelReading(channel=channel, status="missing", note=missing["no_speech"],
+                                      modalities=[m.modality for m in parts]))
+            continue
         emotions, weight = _merge(parts, basic)
         cues: list[ChannelCue] = []
         words = None
@@ -242,9 +246,6 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
             cues, words, summary = _words(parts, data)
         if channel == "voice" and not cues and any(o.category == "usual" for m in parts for o in m.observations):
             cues.append(ChannelCue(text=f"the voice is as {usual} in pitch, loudness and pace", key="voice_usual"))
-        if channel == "voice" and any(o.cue == "speech" and o.category == "none" for m in parts
-                                      for o in m.observations):
-            cues = [ChannelCue(text="no speech was found, so the voice is not read")]
         reliability = min((m.reliability for m in parts), default=1.0)
         lean = _lean(emotions)
         if not summary:
@@ -254,6 +255,13 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
                                   words=words))
     set_shares(out)
     return out
+
+
+def _no_speech(m: ModalityEvidence) -> bool:
+    """The voice modality only says that no speech was found, so its measures (of noise or music) are not read
+    (pipeline/evidence/summary.py): the voice channel is then missing, not read."""
+    return not m.emotions and bool(m.observations) and all(o.cue == "speech" and o.category == "none"
+                                                           for o in m.observations)
 
 
 def fused_scores(channels: Sequence[ChannelReading], basic: Sequence[str] | None = None) -> dict[str, float]:

@@ -113,8 +113,9 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     explanation has to describe; `trusted`: the channels that lean to the label with real weight (only when two
     or more do is the explanation asked how they fit together); `order`: the measured channels, those in
     `trusted` first, each group by share (what decided opens the explanation); `missing`: why a channel gives no
-    evidence, in words; `absent`: the channels that were not measured (or, for the voice, not read: no speech),
-    mentioned last."""
+    evidence, in words; `absent`: the channels whose record is not ok (not measured or not read: a voice with no
+    speech in it is `missing` too), mentioned last; `label`: the label explained; `decides`: with no disagreement,
+    one channel leaning to the label and others measured, the sentence saying that it decides."""
     table = phrases()
     said = table["sign_of"]
     noun = emotion_noun(label)
@@ -145,9 +146,7 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
         signs = {s for q in cues[:limit] for s in q.signs} & basics
         if c.channel in table.get("no_sign", {}) and elsewhere and not signs and "neutral" not in basics:
             out[c.channel].append(_pick(table["no_sign"][c.channel], key).format(emotion=noun))
-        if c.channel == "voice" and not c.emotions and c.weight <= 0:  # no speech found: the voice was not read
-            out["absent"].append(c.channel)
-        elif c.channel != "body" or out["body"]:
+        if c.channel != "body" or out["body"]:
             out["order"].append(c.channel)
     out["disagree"] = ""
     if others:
@@ -161,9 +160,16 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
                 if trusted else _pick(table["disagreement"]["together"], key).format(label=label, emotion=noun))
         out["disagree"] = _pick(table["disagreement"]["sentence"], key).format(others=first, decides=rest)
     out["trusted"] = trusted
+    out["decides"] = ""
+    if not others and len(trusted) == 1 and len(out["order"]) > 1:  # one channel decided, the others read nothing
+        plural = trusted[0] in table.get("plural_channels", [])
+        said = _pick(table["disagreement"]["trusted"], plain.clip_id + label).format(
+            channel=trusted[0], label=label, emotion=noun, s="" if plural else "s")
+        out["decides"] = said[0].upper() + said[1:] + "."
     fits = [c.channel for c in plain.channels if c.status == "ok" and c.lean in basics and c.share >= DISAGREES]
     out["order"].sort(key=lambda c: c not in fits)  # what decided the label first, then the rest, by share
     out["conclusion"] = table["conclusion"].format(label=label)
+    out["label"] = label
     return out
 
 

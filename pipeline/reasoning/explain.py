@@ -25,6 +25,7 @@ All passes share the KV state of their common prefix (pipeline/reasoning/session
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,6 +34,7 @@ from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
 from emer.pipeline.reasoning.checker.coverage import mentions_channel
+from emer.pipeline.reasoning.checker.readings import is_disagreement
 from emer.pipeline.reasoning.checker.style import strip_heading
 from emer.pipeline.reasoning.cues import (
     PlainCues,
@@ -78,17 +80,40 @@ def unheaded(text: str) -> str:
     return "\n".join(strip_heading(line.strip()) for line in text.splitlines() if line.strip())
 
 
+def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
+    """The text with the sentences the request gave to be said (on the disagreement or what decided, the
+    conclusion) no longer in quotation marks where the LLM quoted one as a sentence of its own, alone or after the
+    words of the request it copied ("The channels disagree; say so in this one sentence: "..."): quoted, they read
+    as a quote of what was said (invented) and were dropped, and with the disagreement sentence went the only words
+    saying what decided. A quote inside a sentence of the LLM's own ('The sentence "..." is the decision') stays."""
+    for given in (notes.get("disagree"), notes.get("decides"), notes.get("conclusion")):
+        if given:
+            words = r"\s+".join(re.escape(w) for w in given.rstrip(". ").split())
+            text = re.sub(r"(?:^|(?<=\n)|(?<=[.!?] ))(?:[^\n\"“.!?]*:\s*)?[\"“]\s*" + words
+                          + r"\s*\.?\s*[\"”]\.?(?=\s|$)", lambda _m, g=given: g, text)
+    return text
+
+
+def _described(sentences: list[str], notes: Mapping[str, Any], channel: str) -> bool:
+    """A sentence describes the channel: it names it and is not the disagreement sentence or the one on what
+    decided (which name a channel without describing its cues)."""
+    return any(mentions_channel(s, channel) and not is_disagreement(s, notes.get("label", ""))
+               and _key(s) != _key(notes.get("decides") or "") for s in sentences)
+
+
 def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
     """The text without the sentences a problem claim was found in, and without repeats; the count dropped.
     With `notes` (explain_notes), the first failing sentence about the face or the voice is replaced, where it
     stood, by that channel's notes as one plain sentence ("The cheeks are raised more than usual; ..."), so a
-    misread channel is rewritten rather than lost."""
+    misread channel is rewritten rather than lost; a channel that a kept sentence other than the disagreement
+    sentence (or the one on what decided) describes is not lost and gets no second description."""
     notes = notes or {}
     bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented", "disallowed")}
     kept: list[str] = []
     seen: set[str] = set()
-    restored: set[str] = set()
     sentences = split_sentences(text)
+    kept_as_said = [s for s in sentences if s.strip() not in bad]
+    restored = {c for c in ("face", "voice", "words", "body") if _described(kept_as_said, notes, c)}
     dropped = 0
     for sentence in sentences:
         key = " ".join(sentence.lower().split())
@@ -111,6 +136,11 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
     return " ".join(kept).strip(), dropped
 
 
+def _key(sentence: str) -> str:
+    """A sentence compared without case, spacing, quotes or its final stop."""
+    return " ".join(sentence.lower().strip(" .\"'“”").split())
+
+
 def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str | None:
     """The channel (face, voice, words, body) a failing sentence describes that has notes and was not restored
     yet."""
@@ -123,23 +153,20 @@ def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str 
 def last_conclusion(text: str, conclusion: str) -> str:
     """The text with the closing sentence it was given said once, at the end: the LLM sometimes writes it, adds
     another sentence, and writes it again."""
-    def key(sentence: str) -> str:
-        return " ".join(sentence.lower().strip(" .\"'").split())
-
     sentences = split_sentences(text)
-    rest = [s.strip() for s in sentences if key(s) != key(conclusion)]
-    if len(rest) == len(sentences) or (key(sentences[-1]) == key(conclusion) and len(rest) == len(sentences) - 1):
+    rest = [s.strip() for s in sentences if _key(s) != _key(conclusion)]
+    if len(rest) == len(sentences) or (_key(sentences[-1]) == _key(conclusion) and len(rest) == len(sentences) - 1):
         return text
     return " ".join([*rest, conclusion])
 
 
 def add_uncovered(text: str, notes: Mapping[str, Any]) -> tuple[str, list[str]]:
-    """The text with the notes of every channel in `notes["must"]` it does not describe, as one sentence each,
-    put before the closing sentence; the channels added."""
+    """The text with the notes of every channel in `notes["must"]` it does not describe (`_described`), as one
+    sentence each, put before the closing sentence; the channels added."""
     sentences = split_sentences(text)
     added = []
     for channel in notes.get("must", []):
-        if notes.get(channel) and not any(mentions_channel(s, channel) for s in sentences):
+        if notes.get(channel) and not _described(sentences, notes, channel):
             line = phrases()["channel_sentence"][channel].format(cues="; ".join(notes[channel]))
             sentences.insert(max(len(sentences) - 1, 0), line[0].upper() + line[1:])
             added.append(channel)
@@ -216,7 +243,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.raw.reasoning_attempts.append(text)
     out.raw.reasoning_finish = finish
     out.truncated = finish == "length"
-    text = unheaded(trim_reasoning(text, out.truncated))
+    text = unquote_given(unheaded(trim_reasoning(text, out.truncated)), notes)
     check = _check(text, evidence, by_kind, out.label)
     out.first_problems = check.contradictions + check.invented + check.disallowed
     if not check.ok and cfg.self_check == "rewrite":
@@ -228,7 +255,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         session.end()
         out.raw.reasoning_attempts.append(second)
         out.attempts = 2
-        second = unheaded(trim_reasoning(second, finish2 == "length"))
+        second = unquote_given(unheaded(trim_reasoning(second, finish2 == "length")), notes)
         check2 = _check(second, evidence, by_kind, out.label)
         if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"

@@ -43,7 +43,8 @@ class ChannelReading(Record):
     channel: ChannelName
     modalities: list[str] = Field(default_factory=list, description="the evidence modalities read")
     status: Literal["ok", "missing", "unreliable"] = Field(
-        "ok", description="missing: no clue; unreliable: the clue is not evidence (e.g. a hallucinated transcript)")
+        "ok", description="missing: no clue, or nothing in it to read (the voice where no speech was found); "
+        "unreliable: the clue is not evidence (e.g. a hallucinated transcript)")
     note: str | None = Field(None, description="why the channel is missing or unreliable")
     reading: str = Field("", description="what the channel reads, in plain words")
     lean: str | None = Field(None, description="the basic emotion the channel points to most (None: flat)")

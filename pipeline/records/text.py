@@ -12,21 +12,26 @@ from functools import cache
 from emer.pipeline.records.vocab import load_data_yaml
 
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9\s])|(?<=[.!?][\"'”’])\s+|\s*\n+\s*")
-QUOTE_RE = re.compile(r"\"([^\"]{1,400})\"|“([^”]{1,400})”|‘([^’]{1,400})’"
+QUOTE_RE = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|‘([^’\n]{1,400})’"
                       r"|(?<![A-Za-z0-9])'(.{1,400}?)'(?![A-Za-z0-9])")
 APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])’(?=[A-Za-z])")
 
 
-def sentence_spans(masked: str) -> list[tuple[int, int]]:
+def sentence_spans(masked: str, text: str | None = None) -> list[tuple[int, int]]:
     """Character spans of the sentences (also lines) of a text whose quotes are masked (replaced by text of the
-    same length without sentence ends), stripped, empty ones dropped."""
+    same length without sentence ends or line breaks), stripped, empty ones dropped. `text`: the text before
+    masking, whose whitespace is what is stripped (a mask's padding is blank, and a quote closing a line or the text
+    is part of its sentence)."""
+    plain = masked if text is None else text
     spans, start = [], 0
     for m in [*SENTENCE_RE.finditer(masked), None]:
         end = m.start() if m is not None else len(masked)
+        if m is not None and "\n" in m.group(0):  # the line ends at its break, not where a mask's padding starts
+            end = m.start() + m.group(0).index("\n")
         a, b = start, end
-        while a < b and masked[a].isspace():
+        while a < b and plain[a].isspace():
             a += 1
-        while b > a and masked[b - 1].isspace():
+        while b > a and plain[b - 1].isspace():
             b -= 1
         if b > a:
             spans.append((a, b))
@@ -51,7 +56,7 @@ def mask_quotes_plain(text: str) -> str:
 def split_sentences(text: str) -> list[str]:
     """The text's sentences (also lines); a sentence inside a quotation does not end the sentence quoting it."""
     masked = mask_quotes_plain(APOSTROPHE_RE.sub("'", text))
-    return [text[a:b] for a, b in sentence_spans(masked)]
+    return [text[a:b] for a, b in sentence_spans(masked, text)]
 
 
 def first_sentence(text: str, limit: int = 160) -> str:
@@ -63,7 +68,7 @@ def first_sentence(text: str, limit: int = 160) -> str:
 
 def last_cut(text: str) -> int | None:
     """The end of the text's last whole sentence (where a text cut mid-sentence can be cut back to), or None."""
-    spans = sentence_spans(mask_quotes_plain(APOSTROPHE_RE.sub("'", text)))
+    spans = sentence_spans(mask_quotes_plain(APOSTROPHE_RE.sub("'", text)), text)
     ends = [b for a, b in spans if text[b - 1: b] in (".", "!", "?", "\"", "”", "’", "'")]
     return ends[-1] if ends else None
 

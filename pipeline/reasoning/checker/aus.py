@@ -14,12 +14,12 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _AU_STOP,
     _AU_USUAL,
     _CLAUSE_PUNCT,
-    _module_set,
+    word_set,
 )
 from emer.pipeline.reasoning.checker.text import _AU_CODE_RE, _match, _phrase, _q, _Tok, _words_of
 from emer.pipeline.records.checks import Claim, Verdict
 
-_NAME_GAP = _module_set("aus", "name_gap")  # between an AU code and its name ("AU4 (brow lowerer)")
+_NAME_GAP = word_set("aus", "name_gap")  # between an AU code and its name ("AU4 (brow lowerer)")
 
 # --- action units -----------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _BACK_REFERENCE,
     _GENERAL_REFERENCE,
     _MENTIONS,
-    _module_set,
+    word_set,
 )
 from emer.pipeline.reasoning.checker.numbers import _number_claims
 from emer.pipeline.reasoning.checker.readings import neutral_support_claims, reading_claims
@@ -39,7 +39,7 @@ from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.text import APOSTROPHE_RE as _APOSTROPHE_RE
 from emer.pipeline.records.text import sentence_spans as _sentence_spans
 
-_TONE_OWNERS = _module_set("check", "tone_owners")  # "her tone": the voice's tone
+_TONE_OWNERS = word_set("check", "tone_owners")  # "her tone": the voice's tone
 
 # --- entry point ------------------------------------------------------------------------------------
 
@@ -54,7 +54,7 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
     f = _facts(evidence, clues)
     known = f" {' '.join(_words_of(' '.join(o.text for o in evidence.observations())))} "
     masked_text, quotes = _mask_quotes(_APOSTROPHE_RE.sub("'", text), known)  # same length as `text`
-    spans = _sentence_spans(masked_text)
+    spans = _sentence_spans(masked_text, text)
     sentences = [text[a:b] for a, b in spans]
     claims: list[Claim] = []
     carry: Any = None  # the last cue noun of the sentence before
@@ -83,7 +83,8 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         if explanation:
             kept += interpretation_claims(masked, toks) + style_claims(sentence)
             state = other_state_claims(sentence, label) if label else []
-            kept += state or (reading_claims(masked, label) + neutral_support_claims(masked, label) if label else [])
+            kept += state or (reading_claims(masked, label) + neutral_support_claims(masked, label, evidence.channels)
+                              if label else [])
         kept = [c.model_copy(update={"sentence": sentence, "phrase": _unmask(c.phrase, quotes),
                                      "detail": _unmask(c.detail, quotes)}) for c in kept]
         claims += _dedupe(kept)

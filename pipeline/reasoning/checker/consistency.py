@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from emer.pipeline.evidence.injection import detect_instructions
 from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.reasoning.checker.facts import _Facts, _say
-from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion, _module_set
+from emer.pipeline.reasoning.checker.lexicon import _emotion, lexicon_section, word_set
 from emer.pipeline.reasoning.checker.text import _q, _words_of
 from emer.pipeline.records.checks import Claim
 
@@ -40,7 +40,7 @@ def _looping(text: str, sentences: Sequence[str]) -> list[str]:
 
 
 # opposite categories: the voice's up and down words (prompts/evidence/voice_features.yaml) and the scene's
-_OPPOSITE = {**voice_vocabulary().opposites(), **_DATA["consistency"]["opposites"]}
+_OPPOSITE = {**voice_vocabulary().opposites(), **lexicon_section("consistency")["opposites"]}
 
 
 def _incompatible(a: str, b: str) -> bool:
@@ -67,9 +67,9 @@ def _self_consistency(claims: list[Claim]) -> None:
 
 # --- spoken instructions and numbers ----------------------------------------------------------------
 
-_FUNCTION_WORDS = _module_set("consistency", "function_words")
-_INSTRUCTION_REFS = _module_set("consistency", "instruction_refs")
-_DISMISS = _module_set("consistency", "dismiss")
+_FUNCTION_WORDS = word_set("consistency", "function_words")
+_INSTRUCTION_REFS = word_set("consistency", "instruction_refs")
+_DISMISS = word_set("consistency", "dismiss")
 
 
 def _common_run(a: Sequence[str], b: Sequence[str]) -> list[str]:

@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from emer.pipeline.reasoning.checker.lexicon import _DATA, _MENTIONS
+from emer.pipeline.reasoning.checker.lexicon import _MENTIONS, lexicon_section
 from emer.pipeline.reasoning.checker.text import _words_of
+from emer.pipeline.reasoning.cues import MUST_DESCRIBE
 from emer.pipeline.records.checks import Claim
 from emer.pipeline.records.evidence import EvidenceSummary
 
 _MODALITY = {"face": "face", "voice": "prosody", "words": "speech", "body": "scene"}
-MUST_DESCRIBE = 0.2
 
 
 @cache
 def _channel_words(channel: str) -> frozenset[str]:
-    return _MENTIONS.get(_MODALITY[channel], frozenset()) | frozenset(_DATA["coverage_mentions"].get(channel, []))
+    said = lexicon_section("coverage_mentions").get(channel, [])
+    return _MENTIONS.get(_MODALITY[channel], frozenset()) | frozenset(said)
 
 
 def mentions_channel(sentence: str, channel: str) -> bool:

@@ -26,7 +26,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
     PROSODY_CUES,
     SCENE_CUES,
     _emotion,
-    _module_set,
+    word_set,
 )
 from emer.pipeline.reasoning.checker.speech import _speech_claim
 from emer.pipeline.reasoning.checker.text import (
@@ -41,8 +41,8 @@ from emer.pipeline.reasoning.checker.text import (
 )
 from emer.pipeline.records.checks import Claim, Verdict
 
-_VARIES = _module_set("cues", "varies")
-_BARELY = _module_set("cues", "barely")  # after a verb of variation: denies it ("varies little")
+_VARIES = word_set("cues", "varies")
+_BARELY = word_set("cues", "barely")  # after a verb of variation: denies it ("varies little")
 
 
 def _judge_level(f: _Facts, modality: str, cue: str, asserted: str, hedged: bool) -> tuple[Verdict, str | None, str]:

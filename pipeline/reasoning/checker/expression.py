@@ -8,11 +8,11 @@ import re
 from collections.abc import Sequence
 
 from emer.pipeline.reasoning.checker.facts import _Facts, _missing
-from emer.pipeline.reasoning.checker.lexicon import _module_set
+from emer.pipeline.reasoning.checker.lexicon import word_set
 from emer.pipeline.reasoning.checker.text import _q
 from emer.pipeline.records.checks import Claim, Verdict
 
-_CITED_LEAD = _module_set("cues", "cited_lead")  # between an emotion and its cited probability
+_CITED_LEAD = word_set("cues", "cited_lead")  # between an emotion and its cited probability
 
 
 def _blank_face_claim(f: _Facts, sentence: str, phrase: str) -> Claim:

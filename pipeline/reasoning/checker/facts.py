@@ -36,17 +36,21 @@ class _Facts:
 
     def modality(self, kind: str) -> ModalityEvidence | None:
         """The evidence's modality; what was said is there when either reading of it (words or text) is. A
-        modality that only says it was not read (the voice where no speech was found) is not there: a claim
-        about it is invented."""
+        modality whose channel record is missing (the voice where no speech was found:
+        pipeline/evidence/channels.py) is not there: a claim about it is invented."""
         found = self.evidence.modality(kind)
         if found is None and kind == "speech":
             return self.evidence.modality("text")
-        return None if found is not None and _unread(found) else found
+        return None if found is not None and self.unread(kind) is not None else found
+
+    def unread(self, kind: str) -> str | None:
+        """The note of the missing channel record the modality belongs to, or None."""
+        return next((c.note or "" for c in self.evidence.channels if kind in c.modalities and c.status == "missing"),
+                    None)
 
     def status(self, kind: str) -> str:
-        found = self.evidence.modality(kind)
-        if found is not None and _unread(found):
-            return found.observations[0].text
+        if (note := self.unread(kind)) is not None:
+            return note
         clue = self.clues.get(kind)
         if clue is None:
             return "not measured in this run"
@@ -65,13 +69,6 @@ class _Facts:
         if ref.startswith("population"):
             return " against population norms"
         return f" against {ref}" if ref else ""
-
-
-def _unread(m: ModalityEvidence) -> bool:
-    """The modality holds only the note that its clue was not read (pipeline/evidence/summary.py: "no speech was
-    found, so the voice measures (of noise or music) are not read")."""
-    return bool(m.observations) and not m.emotions and all(o.cue == "speech" and o.category == "none"
-                                                           for o in m.observations)
 
 
 def _get(obj: Any, *path: str) -> Any:

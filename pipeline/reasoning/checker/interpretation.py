@@ -21,15 +21,15 @@ from emer.pipeline.reasoning.checker.lexicon import (
     _WORDS,
     PROSODY_CUES,
     _emotion,
-    _module_set,
+    word_set,
 )
 from emer.pipeline.reasoning.checker.text import _clauses, _lexicon, _match, _negation, _phrase, _Tok
 from emer.pipeline.reasoning.cues import au_readings, voice_readings
 from emer.pipeline.records.checks import Claim
 
-_CONTINUES = _module_set("interpretation", "continues")
+_CONTINUES = word_set("interpretation", "continues")
 # "..., all signs of anger": the reading is claimed for every cue named before it in the sentence
-_EVERY = _module_set("interpretation", "every")
+_EVERY = word_set("interpretation", "every")
 
 
 def _or(words: Sequence[str]) -> str:

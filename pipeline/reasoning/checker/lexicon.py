@@ -3,6 +3,7 @@ word sets, everyday AU names), and the negation words from the project's one lis
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from emer.pipeline.evidence.voice_features import voice_vocabulary
@@ -28,8 +29,14 @@ def _set(name: str) -> frozenset[str]:
     return frozenset(_DATA["word_sets"][name])
 
 
-def _module_set(module: str, name: str) -> frozenset[str]:
-    """A word set of one checker module (the lexicon's key named after the module)."""
+def lexicon_section(key: str) -> Any:
+    """A copy of the lexicon's entries under `key`: one checker module's words (the key named after the module:
+    `style`, `readings`, ...) or a shared table (`coverage_mentions`)."""
+    return copy.deepcopy(_DATA[key])
+
+
+def word_set(module: str, name: str) -> frozenset[str]:
+    """A word set of one checker module (in the lexicon's key named after the module)."""
     return frozenset(_DATA[module][name])
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from emer.pipeline.reasoning.checker.facts import _Facts
-from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion, _module_set
+from emer.pipeline.reasoning.checker.lexicon import _emotion, lexicon_section, word_set
 from emer.pipeline.reasoning.checker.text import _q, _words_of
 from emer.pipeline.records.checks import PROBLEM_VERDICTS, Claim
 from emer.pipeline.records.errors import ConfigError
@@ -16,12 +16,12 @@ from emer.pipeline.records.vocab import label_weights
 _NUMBER_RE = re.compile(r"(?<![\w.])([-−+]?\d+(?:\.\d+)?)(?:\s*(%|percent\b|per\s+cent\b|hz\b|hertz\b|dbfs\b|db\b|"
                         r"decibels?\b|semitones?\b|st\b|syllables?\b|spreads?\b|standard\s+deviations?\b|"
                         r"s\b|secs?\b|seconds?\b|ms\b|minutes?\b|frames?\b|words?\b|x\b))?", re.IGNORECASE)
-_UNIT_FAMILY: dict[str, str] = dict(_DATA["numbers"]["unit_family"])
-_UNREAD_UNITS = _module_set("numbers", "unread_units")  # durations and counts the clip header shows, sizes
-_APPROX = _module_set("numbers", "approx")
-_COMPARE = _module_set("numbers", "compare")
+_UNIT_FAMILY: dict[str, str] = dict(lexicon_section("numbers")["unit_family"])
+_UNREAD_UNITS = word_set("numbers", "unread_units")  # durations and counts the clip header shows, sizes
+_APPROX = word_set("numbers", "approx")
+_COMPARE = word_set("numbers", "compare")
 # after a number: a difference or ratio the text derives ("30 Hz higher than usual"), not a value it cites
-_DERIVED = _module_set("numbers", "derived")
+_DERIVED = word_set("numbers", "derived")
 
 
 def _unit_family(unit: str | None) -> str | None:

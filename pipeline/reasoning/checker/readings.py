@@ -12,18 +12,25 @@ words (masked before this runs)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from emer.pipeline.reasoning.checker.coherence import label_basics
-from emer.pipeline.reasoning.checker.lexicon import _DATA, _emotion
+from emer.pipeline.reasoning.checker.coverage import mentions_channel
+from emer.pipeline.reasoning.checker.lexicon import _emotion, lexicon_section, word_set
 from emer.pipeline.reasoning.checker.text import _negation, _words_of
+from emer.pipeline.reasoning.cues import DISAGREES
+from emer.pipeline.records.channel import ChannelReading
 from emer.pipeline.records.checks import Claim
 
-_CONTRAST = frozenset(_DATA["readings"]["contrast"])
-_DECIDES = frozenset(_DATA["readings"]["decides"])
-_SUPPORT = frozenset(_DATA["readings"]["support"])
-_ALTERNATIVE = frozenset(_DATA["readings"]["alternative"])
-_AGREE = frozenset(_DATA["readings"]["agree"])
-_AGREE_SPAN = int(_DATA["readings"]["agree_span"])
-_NEUTRAL_READING = frozenset(_DATA["readings"]["neutral_reading"])
+_CONTRAST = word_set("readings", "contrast")
+_DECIDES = word_set("readings", "decides")
+_SUPPORT = word_set("readings", "support")
+_ALTERNATIVE = word_set("readings", "alternative")
+_AGREE = word_set("readings", "agree")
+_AGREE_SPAN = int(lexicon_section("readings")["agree_span"])
+_NEUTRAL_READING = word_set("readings", "neutral_reading")
+_QUOTED = re.compile(r"\bqq[a-z]\b")  # a masked quote (checker/text.py `_mask_quotes`): maybe what was said
 
 
 def states_disagreement(words: list[str], label: str) -> bool:
@@ -33,6 +40,11 @@ def states_disagreement(words: list[str], label: str) -> bool:
         return False
     basics = label_basics(label)
     return any(w in _DECIDES or w == label.lower() or _emotion(w) in basics for w in words)
+
+
+def is_disagreement(sentence: str, label: str) -> bool:
+    """states_disagreement of a sentence."""
+    return states_disagreement(_words_of(sentence), label)
 
 
 def reading_claims(sentence: str, label: str) -> list[Claim]:
@@ -64,23 +76,37 @@ def reading_claims(sentence: str, label: str) -> list[Claim]:
     return []
 
 
-def neutral_support_claims(sentence: str, label: str) -> list[Claim]:
+def neutral_support_claims(sentence: str, label: str, channels: Sequence[ChannelReading] = ()) -> list[Claim]:
     """A neutral reading presented as agreeing with a label that is not neutral ("The face shows a neutral
     expression, which is consistent with the words" under sadness): a face or voice that shows no sign of the
-    label does not support it (cue `interpretation`). Not read: a sentence stating the disagreement, a negated
-    neutral word, a neutral label."""
+    label does not support it (cue `interpretation`). Under a label standing for neutral, a neutral reading
+    presented as agreeing with a channel (`channels`: the clip's records) that read another emotion ("a neutral
+    face, consistent with the words" where the words read fear): a neutral reading agrees with no emotion. Not
+    read: a sentence stating the disagreement, a negated neutral word."""
     basics = label_basics(label)
     words = _words_of(sentence)
-    if "neutral" in basics or states_disagreement(words, label):
+    if states_disagreement(words, label):
         return []
     agree = [j for j, w in enumerate(words) if w in _AGREE]
     for i, w in enumerate(words):
         if w not in _NEUTRAL_READING or _negation(words, i, 0) is not None:
             continue
-        if any(abs(i - j) <= _AGREE_SPAN for j in agree):
-            return [Claim(sentence=sentence, phrase=w, modality="evidence", cue="interpretation", asserted="neutral",
-                          actual=label, verdict="contradicted",
-                          detail=f"You presented a {w} reading as agreeing with {label}; a channel that shows no "
-                          f"sign of {label} does not support it. Say that it shows no sign of {label}, or state "
-                          "the disagreement.")]
+        for j in (j for j in agree if abs(i - j) <= _AGREE_SPAN):
+            if "neutral" not in basics:
+                return [Claim(sentence=sentence, phrase=w, modality="evidence", cue="interpretation",
+                              asserted="neutral", actual=label, verdict="contradicted",
+                              detail=f"You presented a {w} reading as agreeing with {label}; a channel that shows no "
+                              f"sign of {label} does not support it. Say that it shows no sign of {label}, or state "
+                              "the disagreement.")]
+            other = " ".join(words[j + 1:] if j > i else words[:j])
+            for c in channels:
+                if c.status != "ok" or c.lean in basics | {None} or c.share < DISAGREES or not (
+                        mentions_channel(other, c.channel) or (c.channel == "words" and _QUOTED.search(other))):
+                    continue
+                return [Claim(sentence=sentence, phrase=" ".join(words[min(i, j): max(i, j) + 1]),
+                              modality="evidence", cue="interpretation", asserted="neutral", actual=c.lean,
+                              verdict="contradicted",
+                              detail=f"You presented a {w} reading as agreeing with the {c.channel}, which read "
+                              f"{c.lean}; a {w} reading agrees with no emotion. Describe each channel on its own, "
+                              "or state the disagreement.")]
     return []

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from emer.pipeline.reasoning.checker.lexicon import _DATA, _module_set
+from emer.pipeline.reasoning.checker.lexicon import lexicon_section, word_set
 from emer.pipeline.records.checks import Claim
 
-_HEADINGS: dict[str, str] = dict(_DATA["style"]["headings"])
-_CLAUSE_STARTS = _module_set("style", "clause_starts")
+_HEADINGS: dict[str, str] = dict(lexicon_section("style")["headings"])
+_CLAUSE_STARTS = word_set("style", "clause_starts")
 _HEADING = re.compile(r"^\s*(" + "|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True))
                       + r")\s*:", re.I)
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)", re.I)
