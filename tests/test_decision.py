@@ -65,6 +65,22 @@ def test_evidence_items_are_the_observations_supporting_the_label():
     assert evidence_items(_evidence(), "sadness", 3, 80)[0].clue.startswith("pitch low")
 
 
+def test_a_blended_labels_evidence_comes_from_the_modality_holding_more_of_its_emotions():
+    """Boredom is neutral and sadness: the voice (0.3 + 0.5) comes before the face (0.6 + 0), whichever of the
+    two emotions a set would give first."""
+    def modality(name: str, emotions: dict[str, float], text: str) -> ModalityEvidence:
+        obs = [Observation(modality=name, cue="expression", category="neutral", text=text,
+                           supports=["neutral", "sadness"])]
+        return ModalityEvidence(modality=name, reference="usual", weight=1.0, emotions=emotions, labels=emotions,
+                                observations=obs)
+
+    face = modality("face", {"neutral": 0.6, "sadness": 0.0, "anger": 0.4}, "the face is still")
+    voice = modality("prosody", {"neutral": 0.3, "sadness": 0.5, "anger": 0.2}, "the voice is low and flat")
+    evidence = EvidenceSummary(clip_id="c", config={}, reference_kind="speaker", speaker="s",
+                               modalities=[face, voice], emotions={}, labels={}, label="boredom", confidence=0.5)
+    assert [i.modality for i in evidence_items(evidence, "boredom", 3, 80)] == ["prosody", "face"]
+
+
 def test_the_evidence_alone_makes_a_prediction_without_text():
     p = evidence_prediction(_evidence(), max_evidence=1)
     assert p is not None and (p.label, p.confidence, p.decided_by) == ("anger", 0.7, "evidence")

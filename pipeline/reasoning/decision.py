@@ -67,7 +67,8 @@ def evidence_items(evidence: EvidenceSummary, label: str, limit: int, max_chars:
     """Observations supporting the label's basic emotions, strongest modalities first; if none does, each
     informative modality's first observation."""
     targets = label_basics(label)
-    mods = sorted(evidence.modalities, key=lambda m: -(m.emotions.get(next(iter(targets)), 0.0)
+    # a blended label's emotions together (an arbitrary one of them made the order depend on set iteration)
+    mods = sorted(evidence.modalities, key=lambda m: -(sum(m.emotions.get(b, 0.0) for b in targets)
                                                          if m.emotions else -1))
     items = [Evidence(modality=o.modality, clue=o.text[:max_chars])
              for m in mods for o in m.observations if targets & set(o.supports)]
