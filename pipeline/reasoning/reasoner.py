@@ -97,9 +97,13 @@ def trim_reasoning(text: str, truncated: bool) -> str:
     return "\n".join(kept).strip()
 
 
+RESPONSE_SCHEMA_VERSION = "1.0"
+
+
 class RawExchange(Record):
     """The raw model text of every step, saved beside each result (response.json)."""
 
+    schema_version: Literal["1.0"] = RESPONSE_SCHEMA_VERSION
     reasoning_attempts: list[str] = Field(description="raw explanation text of each attempt (a rewrite second)")
     reasoning_finish: str
     label_logprobs: dict[str, float] | None = Field(None, description="log-likelihood of each label's answer")
