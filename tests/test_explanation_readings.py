@@ -410,6 +410,13 @@ def test_the_sentence_on_what_decided_is_no_description_of_the_channel():
     inside = f'The sentence "{notes["decides"]}" is the decision.'
     assert unquote_given(inside, notes) == inside
     assert unquote_given(f'The words say so. "{notes["decides"]}"', notes) == f"The words say so. {notes['decides']}"
+    # the checker's coverage rule reads the same: the voice, named only in that sentence, is left out
+    evidence = EvidenceSummary(clip_id="03a04Ad", config={}, reference_kind="clip", modalities=[], emotions={},
+                               labels={}, label="worried", confidence=0.5, channels=[voice, WORDS])
+    left_out = check_reasoning(text, evidence, label="worried", explanation=True, given=[notes["decides"]])
+    assert [c.modality for c in left_out.claims if c.cue == "coverage"] == ["prosody"]
+    assert not [c for c in check_reasoning(covered, evidence, label="worried", explanation=True,
+                                           given=[notes["decides"]]).claims if c.cue == "coverage"]
 
 
 def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():
@@ -574,3 +581,18 @@ def test_a_clip_with_nothing_measured_says_so_and_invents_no_voice(tmp_path):
 
     clips, skipped = load_clips(tmp_path)  # a default label is no training example
     assert clips == [] and [s.reason.split(":")[0] for s in skipped] == ["no emotion evidence"]
+
+
+def test_every_face_and_voice_cue_phrase_names_its_channel_for_the_coverage_rule():
+    """The notes put back for a channel (prompts/evidence/cue_phrases.yaml) must count as describing it, or the
+    checker would call a repaired explanation incomplete ("they speak faster" did not name the voice)."""
+    from emer.pipeline.reasoning.checker.mentions import mentions_channel
+    from emer.pipeline.reasoning.cues import phrases
+
+    table = phrases()
+    voice = [t.format(usual="this speaker's usual") for forms in table["voice"].values() for t in forms.values()]
+    face = [t for forms in table["au_looks"].values() for t in (forms.values() if isinstance(forms, dict)
+                                                                else [forms])]
+    assert voice and face
+    assert [s for s in voice if not mentions_channel(s, "voice")] == []
+    assert [s for s in face if isinstance(s, str) and not mentions_channel(s, "face")] == []

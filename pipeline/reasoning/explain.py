@@ -33,8 +33,8 @@ from typing import Any
 from emer.pipeline.evidence.modalities import softmax
 from emer.pipeline.reasoning.checker import ReasoningCheck, check_reasoning
 from emer.pipeline.reasoning.checker.coherence import concludes_with, label_basics
-from emer.pipeline.reasoning.checker.coverage import mentions_channel
-from emer.pipeline.reasoning.checker.readings import is_disagreement
+from emer.pipeline.reasoning.checker.mentions import mentions_channel
+from emer.pipeline.reasoning.checker.readings import describes_channel, sentence_key
 from emer.pipeline.reasoning.checker.style import strip_heading
 from emer.pipeline.reasoning.cues import (
     PlainCues,
@@ -95,10 +95,8 @@ def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
 
 
 def _described(sentences: list[str], notes: Mapping[str, Any], channel: str) -> bool:
-    """A sentence describes the channel: it names it and is not the disagreement sentence or the one on what
-    decided (which name a channel without describing its cues)."""
-    return any(mentions_channel(s, channel) and not is_disagreement(s, notes.get("label", ""))
-               and _key(s) != _key(notes.get("decides") or "") for s in sentences)
+    """describes_channel, with the sentence the notes gave on what decided."""
+    return describes_channel(sentences, channel, notes.get("label", ""), [notes.get("decides") or ""])
 
 
 def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | None = None) -> tuple[str, int]:
@@ -136,11 +134,6 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
     return " ".join(kept).strip(), dropped
 
 
-def _key(sentence: str) -> str:
-    """A sentence compared without case, spacing, quotes or its final stop."""
-    return " ".join(sentence.lower().strip(" .\"'“”").split())
-
-
 def _channel_of(sentence: str, notes: Mapping[str, Any], done: set[str]) -> str | None:
     """The channel (face, voice, words, body) a failing sentence describes that has notes and was not restored
     yet."""
@@ -154,8 +147,9 @@ def last_conclusion(text: str, conclusion: str) -> str:
     """The text with the closing sentence it was given said once, at the end: the LLM sometimes writes it, adds
     another sentence, and writes it again."""
     sentences = split_sentences(text)
-    rest = [s.strip() for s in sentences if _key(s) != _key(conclusion)]
-    if len(rest) == len(sentences) or (_key(sentences[-1]) == _key(conclusion) and len(rest) == len(sentences) - 1):
+    closing = sentence_key(conclusion)
+    rest = [s.strip() for s in sentences if sentence_key(s) != closing]
+    if len(rest) == len(sentences) or (sentence_key(sentences[-1]) == closing and len(rest) == len(sentences) - 1):
         return text
     return " ".join([*rest, conclusion])
 
@@ -244,7 +238,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.raw.reasoning_finish = finish
     out.truncated = finish == "length"
     text = unquote_given(unheaded(trim_reasoning(text, out.truncated)), notes)
-    check = _check(text, evidence, by_kind, out.label)
+    check = _check(text, evidence, by_kind, out.label, notes)
     out.first_problems = check.contradictions + check.invented + check.disallowed
     if not check.ok and cfg.self_check == "rewrite":
         feedback = [*base, {"role": "assistant", "content": text},
@@ -256,22 +250,22 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         out.raw.reasoning_attempts.append(second)
         out.attempts = 2
         second = unquote_given(unheaded(trim_reasoning(second, finish2 == "length")), notes)
-        check2 = _check(second, evidence, by_kind, out.label)
+        check2 = _check(second, evidence, by_kind, out.label, notes)
         if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"
     if cfg.self_check != "off" and not check.ok:
         cleaned, out.dropped = drop_failing(text, check, notes)
         if cleaned != text:
             text = cleaned
-            check = _check(text, evidence, by_kind, out.label)
+            check = _check(text, evidence, by_kind, out.label, notes)
     text = last_conclusion(text, notes["conclusion"])
     text, added = add_uncovered(text, notes)
     if added:
-        check = _check(text, evidence, by_kind, out.label)
+        check = _check(text, evidence, by_kind, out.label, notes)
     if not concludes_with(split_sentences(text), out.label):
         text = (text + " " + phrases()["conclusion"].format(label=out.label)).strip()
         out.conclusion_added = True
-        check = _check(text, evidence, by_kind, out.label)
+        check = _check(text, evidence, by_kind, out.label, notes)
     out.text, out.check = text, check
     out.words = evidence_words(out.label, label_basics(out.label), plain.channels, cfg.max_open_vocab)
     out.prompt = prompt
@@ -311,8 +305,10 @@ def _nothing_read(out: Explained, evidence: EvidenceSummary, clues: Mapping[str,
     return out
 
 
-def _check(text: str, evidence: EvidenceSummary, clues: Mapping[str, Clue], label: str) -> ReasoningCheck:
-    return check_reasoning(text, evidence, clues, label=label, explanation=True)
+def _check(text: str, evidence: EvidenceSummary, clues: Mapping[str, Clue], label: str,
+           notes: Mapping[str, Any] | None = None) -> ReasoningCheck:
+    return check_reasoning(text, evidence, clues, label=label, explanation=True,
+                           given=[(notes or {}).get("decides") or ""])
 
 
 def _bad(check: ReasoningCheck) -> int:

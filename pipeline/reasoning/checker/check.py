@@ -45,12 +45,14 @@ _TONE_OWNERS = word_set("check", "tone_owners")  # "her tone": the voice's tone
 
 
 def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, Any] | None = None,
-                    label: str | None = None, explanation: bool = False) -> ReasoningCheck:
+                    label: str | None = None, explanation: bool = False, given: Sequence[str] = ()
+                    ) -> ReasoningCheck:
     """Check free reasoning against the evidence summary (and, when given, the clip's clues: kind -> clue or
     clue dict, for the transcript, the measured action units and the expression probabilities). With
     `explanation`, also the explanation's own rules: cue interpretations against the cue tables, form
     (percentages, lists) and, given the decided `label`, coherence with it and coverage (every channel with a
-    large share of the decision described)."""
+    large share of the decision described; `given`: the sentences the request handed the model, which describe
+    no channel)."""
     f = _facts(evidence, clues)
     known = f" {' '.join(_words_of(' '.join(o.text for o in evidence.observations())))} "
     masked_text, quotes = _mask_quotes(_APOSTROPHE_RE.sub("'", text), known)  # same length as `text`
@@ -92,7 +94,7 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
     repeated = _looping(text, sentences)
     coherent = None
     if explanation and label:
-        claims += coverage_claims(sentences, evidence)
+        claims += coverage_claims(sentences, evidence, label, given)
         coherent = concludes_with(sentences, label) and not any(c.cue == "coherence" for c in claims)
     return ReasoningCheck(claims=claims, looping=bool(repeated), repeated=repeated, coherent=coherent)
 

@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 
 from emer.pipeline.reasoning.checker.coherence import label_basics
-from emer.pipeline.reasoning.checker.coverage import mentions_channel
 from emer.pipeline.reasoning.checker.lexicon import _emotion, lexicon_section, word_set
+from emer.pipeline.reasoning.checker.mentions import mentions_channel
 from emer.pipeline.reasoning.checker.text import _negation, _words_of
 from emer.pipeline.reasoning.cues import DISAGREES
 from emer.pipeline.records.channel import ChannelReading
@@ -45,6 +45,20 @@ def states_disagreement(words: list[str], label: str) -> bool:
 def is_disagreement(sentence: str, label: str) -> bool:
     """states_disagreement of a sentence."""
     return states_disagreement(_words_of(sentence), label)
+
+
+def sentence_key(sentence: str) -> str:
+    """A sentence compared without case, spacing, quotes or its final stop."""
+    return " ".join(sentence.lower().strip(" .\"'“”").split())
+
+
+def describes_channel(sentences: Sequence[str], channel: str, label: str, given: Sequence[str] = ()) -> bool:
+    """A sentence describes the channel: it names it and is neither the disagreement sentence nor one of the
+    `given` sentences the request handed the model (the one on what decided), which name a channel without
+    describing its cues."""
+    keys = {sentence_key(g) for g in given if g}
+    return any(mentions_channel(s, channel) and not (label and is_disagreement(s, label))
+               and sentence_key(s) not in keys for s in sentences)
 
 
 def reading_claims(sentence: str, label: str) -> list[Claim]:
