@@ -36,7 +36,7 @@ def _explain_tokens(reasoner: Reasoner, label: str = "anger") -> list[int]:
     notes = {"face": ["the brows are lowered and drawn together (a frown)"],
              "voice": ["the voice is louder than this speaker's usual"],
              "words": ["the words include 'hate'"], "body": [], "must": ["face", "words"],
-             "shares": {"face": 0.5, "words": 0.4, "voice": 0.1}, "disagree": "",
+             "shares": {"face": 0.5, "words": 0.4, "voice": 0.1}, "disagree": "", "decides": "",
              "conclusion": f"Taken together, the face, the voice and the words show {label}."}
     with_notes = prompt.model_copy(update={"context": {**prompt.context, "notes": notes}})
     request = render_explain_request(template, with_notes, label, "fused", {})
