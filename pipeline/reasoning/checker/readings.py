@@ -12,7 +12,6 @@ words (masked before this runs)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from emer.pipeline.reasoning.checker.coherence import label_basics
@@ -30,7 +29,6 @@ _ALTERNATIVE = word_set("readings", "alternative")
 _AGREE = word_set("readings", "agree")
 _AGREE_SPAN = int(lexicon_section("readings")["agree_span"])
 _NEUTRAL_READING = word_set("readings", "neutral_reading")
-_QUOTED = re.compile(r"\bqq[a-z]\b")  # a masked quote (checker/text.py `_mask_quotes`): maybe what was said
 
 
 def states_disagreement(words: list[str], label: str) -> bool:
@@ -114,8 +112,8 @@ def neutral_support_claims(sentence: str, label: str, channels: Sequence[Channel
                               "the disagreement.")]
             other = " ".join(words[j + 1:] if j > i else words[:j])
             for c in channels:
-                if c.status != "ok" or c.lean in basics | {None} or c.share < DISAGREES or not (
-                        mentions_channel(other, c.channel) or (c.channel == "words" and _QUOTED.search(other))):
+                if c.status != "ok" or c.lean in basics | {None} or c.share < DISAGREES or not mentions_channel(
+                        other, c.channel):
                     continue
                 return [Claim(sentence=sentence, phrase=" ".join(words[min(i, j): max(i, j) + 1]),
                               modality="evidence", cue="interpretation", asserted="neutral", actual=c.lean,

@@ -47,6 +47,10 @@ def _normalise_text(text: str) -> str:
     return text
 
 
+# a masked quote that may be what was said (`_mask_quotes`)
+SAID_QUOTE_RE = re.compile(r"\bqq[a-z]\b")
+
+
 def _mask_quotes(sentence: str, known: str = "") -> tuple[str, list[str]]:
     """Quoted passages replaced by placeholders padded to the same length: qqa, qqb, ... for a quote that may be
     what was said, qxa, ... for a quoted label, category word or piece of the evidence (`known`: the evidence's
