@@ -96,7 +96,8 @@ def label_part(m: ModalityEvidence, label_set: LabelSet) -> ModalityEvidence:
     """The modality with its reading scored on the labels (label_distribution, unrounded) in place of its
     emotions, for the weighted product: a label with a basic emotion the modality does not score is left out
     (channels.weighted_logs gives it the modality's mean: no evidence either way)."""
-    scored = {lab for lab in label_set.labels if set(label_weights(lab)) <= set(fold_emotions(m.emotions, label_set))}
+    read = set(fold_emotions(m.emotions, label_set))
+    scored = {lab for lab in label_set.labels if set(label_weights(lab)) <= read}
     labels = label_distribution(m.emotions, label_set, digits=None) if m.emotions else {}
     return m.model_copy(update={"emotions": {k: v for k, v in labels.items() if k in scored}})
 
