@@ -155,6 +155,8 @@ def test_neutral_words_read_as_emotional_are_contradicted():
     for text in ("The words express anger.",
                  "The phrase 'Don't forget a jacket' sounds caring, showing concern for someone.",
                  "The speaker says \"Don't forget a jacket\", which expresses worry.",
+                 # "consistent with" reads the words as the emotion (CREMA-D audio, qwen); "says it with anger" does not
+                 "The person says \"Don't forget a jacket,\" which is consistent with sadness.",
                  "The transcript is not neutral."):
         check = check_reasoning(text, SAD, CLUES)
         assert "contradicted" in verdicts(check, "words"), (text, check.claims)
@@ -172,6 +174,8 @@ def test_a_sentence_referring_back_to_the_words():
 
 
 def test_neutral_words_said_to_be_neutral_pass():
+    manner = check_reasoning("The person says \"Don't forget a jacket\" with sadness.", SAD, CLUES)
+    assert manner.ok and verdicts(manner, "words") == []  # how it is said, not what the words express
     for text in ("The words 'Don't forget a jacket' carry no emotion on their own.",
                  "The transcript is neutral.",
                  "The wording itself expresses no anger."):

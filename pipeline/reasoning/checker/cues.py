@@ -43,6 +43,8 @@ from emer.pipeline.records.checks import Claim, Verdict
 
 _VARIES = word_set("cues", "varies")
 _BARELY = word_set("cues", "barely")  # after a verb of variation: denies it ("varies little")
+# "consistent with anger" after what was said reads the words as anger; "says it with anger" is the manner
+_AGREE = word_set("readings", "agree")
 
 
 def _judge_level(f: _Facts, modality: str, cue: str, asserted: str, hedged: bool) -> tuple[Verdict, str | None, str]:
@@ -232,7 +234,7 @@ def _clause_claims(f: _Facts, sentence: str, toks: Sequence[_Tok], lo: int, hi: 
         if near is None:
             continue
         group, dist = near[2][0], near[3]
-        if i > lo and texts[i - 1] == "with" and group == "speech":
+        if i > lo and texts[i - 1] == "with" and group == "speech" and not (i > lo + 1 and texts[i - 2] in _AGREE):
             continue  # "says it with anger": the manner, not the words
         neg = _negation(texts, i, lo)
         first = i if neg is None else neg
