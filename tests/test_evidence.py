@@ -208,8 +208,10 @@ def test_contempt_is_its_own_label_where_the_set_has_it_and_disgust_where_not():
 def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
     # EmoDB-style: one speaker says "Der Lappen liegt auf dem Eisschrank" in several emotions; the LLM reads fear
     # into it every time, which cannot tell those clips apart. A line said once still counts.
+    from emer.pipeline.evidence.channels import phrases
     from emer.pipeline.evidence.references import transcript_line
-    from emer.pipeline.records.evidence import ModalityEvidence
+    from emer.pipeline.reasoning.cues import evidence_words
+    from emer.pipeline.records.evidence import ModalityEvidence, Observation
 
     assert transcript_line("Der Lappen liegt auf dem Eisschrank!") == "der lappen liegt auf dem eisschrank"
     lines = {"a": "Der Lappen liegt auf dem Eisschrank.", "b": "der Lappen liegt auf dem Eisschrank!",
@@ -220,11 +222,21 @@ def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
     ref = build_references(clips, min_speaker_clips=3)["03"]
     assert ref.repeated_lines == ["der lappen liegt auf dem eisschrank"]
     fear = {e: 0.05 for e in ("anger", "disgust", "happiness", "neutral", "sadness", "surprise")} | {"fear": 0.7}
-    weights = {}
+    weights, conveys, said, emotion_words = {}, {}, {}, {}
     for f in clips:
-        text = ModalityEvidence(modality="text", weight=0.4, emotions=fear)
+        text = ModalityEvidence(modality="text", weight=0.4, emotions=fear, observations=[Observation(
+            modality="speech", cue="meaning", category="fear", text="what was said expresses fear (0.70)")])
         ev = build_evidence(f.clip_id, f, {}, load_label_set("emodb"), ref, EvidenceConfig(), text=text)
         weights[f.clip_id] = ev.modality("text").weight
         if f.clip_id != "c":
             assert any(o.cue == "script_line" for o in ev.modality("text").observations)
+        # the words channel shows the reading the evidence used: none for a script line (it said "conveys fear"
+        # beside a weight of 0, and "afraid" reached the emotion words of every EmoDB clip)
+        words = next(c for c in ev.channels if c.channel == "words")
+        conveys[f.clip_id] = words.words.conveys
+        said[f.clip_id] = [q.text for q in words.cues]
+        emotion_words[f.clip_id] = evidence_words("neutral", {"neutral"}, ev.channels, 5)
     assert weights == {"a": 0.0, "b": 0.0, "c": 0.4}
+    assert conveys == {"a": [], "b": [], "c": ["fear"]}
+    assert said["a"] == [phrases()["script_line"]] and said["c"] == ["what is said conveys fear"]
+    assert "afraid" not in emotion_words["a"] and "afraid" in emotion_words["c"]

@@ -178,7 +178,9 @@ def said_emotion_words(text: str) -> list[str]:
 def _words(parts: Sequence[ModalityEvidence], speech: Any) -> tuple[list[ChannelCue], WordsReading, str]:
     text = next((m for m in parts if m.modality == "text"), None)
     conveys: list[str] = []
-    if text is not None and text.emotions and text.observations and text.observations[0].category != "neutral":
+    script_line = next((o for o in text.observations if o.cue == "script_line"), None) if text is not None else None
+    if text is not None and text.emotions and text.observations and text.observations[0].category != "neutral" \
+            and script_line is None:
         conveys = [e for e in sorted(text.emotions, key=lambda e: -text.emotions[e])
                    if e != "neutral" and text.emotions[e] >= 0.2][:2]
     data = neutralised_speech(speech.model_dump(mode="json")) if speech is not None else {}
@@ -189,6 +191,8 @@ def _words(parts: Sequence[ModalityEvidence], speech: Any) -> tuple[list[Channel
     cues: list[ChannelCue] = []
     if conveys:
         cues.append(ChannelCue(text=f"what is said conveys {' and '.join(conveys)}", signs=conveys, names=True))
+    elif script_line is not None:  # the evidence gave these words no weight: their reading is no evidence either
+        cues.append(ChannelCue(text=phrases()["script_line"]))
     elif text is not None:
         cues.append(ChannelCue(text="the words themselves express no particular emotion"))
     if named:
@@ -201,6 +205,7 @@ def _words(parts: Sequence[ModalityEvidence], speech: Any) -> tuple[list[Channel
     words = WordsReading(quote=quote, language=getattr(speech, "language", None), translation=translation,
                          translated_by=getattr(speech, "translated_by", None), conveys=conveys, named=named)
     summary = (f"the words' reading: {' and '.join(conveys)}" if conveys
+               else "the words' reading: not evidence (a script line)" if script_line is not None
                else "the words' reading: no particular emotion" if text is not None else "")
     return cues, words, summary
 
@@ -222,6 +227,10 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
         if channel == "words" and data is not None and not data.reliable:
             out.append(ChannelReading(channel=channel, status="unreliable", note=phrases()["unreliable"],
                                       modalities=[m.modality for m in parts]))
+            continue
+        if not parts and status == "unsupported":  # an audio file has no face: nothing to explain away
+            out.append(ChannelReading(channel=channel, status="absent",
+                                      note=phrases()["absent"].get(_CLUE_OF[channel], "not in the recording")))
             continue
         if not parts:
             note = missing.get(_CLUE_OF[channel], f"no {channel} was measured")
