@@ -100,9 +100,17 @@ def test_prompt_quotes_the_transcript_as_data(decoded):
 
 
 def test_prompt_shows_a_missing_modality_as_its_status(decoded):
+    clue = _speech_clue("x").model_copy(update={"status": ClueStatus.no_signal, "data": None,
+                                                 "detail": "silence"})
+    assert "Words: no speech was transcribed (no_signal)." in _cues_prompt(decoded("NEU").info, clue).user
+
+
+def test_prompt_says_the_recording_lacks_a_stream(decoded):
+    """A modality the recording does not have (an audio file's face, a silent video's words) is `absent`, said
+    as such, not as a measurement that failed."""
     clue = _speech_clue("x").model_copy(update={"status": ClueStatus.unsupported, "data": None,
                                                  "detail": "no audio track"})
-    assert "Words: no speech was transcribed (unsupported)." in _cues_prompt(decoded("NEU").info, clue).user
+    assert "Words: the recording has no audio." in _cues_prompt(decoded("NEU").info, clue).user
 
 
 def test_prompt_rendering_is_strict():

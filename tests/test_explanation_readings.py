@@ -197,6 +197,36 @@ def test_a_voice_not_read_and_a_missing_channel_come_last_without_their_status_c
     assert "no speech was found" in bad[0].detail
 
 
+def test_an_audio_recording_has_no_face_to_explain_away():
+    """An audio file (EmoDB, CREMA-D's audio): the face clue is `unsupported` (no video stream). The face channel is
+    `absent`, not missing: the explanation request leaves it out instead of asking for "no face is visible" (on
+    CREMA-D's audio clips qwen wrote "The face is missing, so we can't infer any emotion from it")."""
+    high = ModalityEvidence(modality="prosody", weight=0.3, emotions={"anger": 0.6, "neutral": 0.4},
+                            observations=[_obs("prosody", "loudness", "loud", -20.0, -30.0)])
+    clues = {kind: SimpleNamespace(status=status, data=None)
+             for kind, status in (("face", "unsupported"), ("prosody", "ok"), ("scene", "unsupported"))}
+    channels = channel_readings([high], clues, "speaker")
+    face = next(c for c in channels if c.channel == "face")
+    assert (face.status, face.note) == ("absent", "the recording has no video")
+    evidence = EvidenceSummary(clip_id="03a01Wa", config={}, reference_kind="speaker", modalities=[high],
+                               channels=channels, emotions={"anger": 0.6}, labels={"anger": 0.6}, label="anger",
+                               confidence=0.6)
+    plain = plain_cues(evidence, ["anger", "neutral"])
+    notes = explain_notes(plain, "anger", label_basics("anger"))
+    assert notes["order"] == ["voice"] and "face" not in notes["absent"]
+    from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt, render_explain_request
+    from emer.pipeline.records.vocab import load_label_set
+
+    template = load_template("default")
+    label_set = load_label_set("crema-d")
+    prompt = render_cues_prompt(template, None, plain, label_set, sorted(label_set.labels))
+    assert "Face: the recording has no video." in prompt.user  # the label prompt still says why
+    request = render_explain_request(template, prompt.model_copy(update={"context": {**prompt.context,
+                                                                                   "notes": notes}}),
+                                     "anger", "fused", plain.leans)
+    assert "Face:" not in request and "face" not in request.lower().split("no action unit codes")[0]
+
+
 def test_a_cue_is_a_sign_of_the_emotion_noun_not_the_label_adjective():
     voice = _channel("voice", "anger", 0.7, [ChannelCue(text="the voice is louder than usual", signs=["anger"])])
     notes = explain_notes(PlainCues(channels=[voice], clip_id="x"), "angry", label_basics("angry"))

@@ -113,14 +113,16 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     explanation has to describe; `trusted`: the channels that lean to the label with real weight (only when two
     or more do is the explanation asked how they fit together); `order`: the measured channels, those in
     `trusted` first, each group by share (what decided opens the explanation); `missing`: why a channel gives no
-    evidence, in words; `absent`: the channels whose record is not ok (not measured or not read: a voice with no
-    speech in it is `missing` too), mentioned last; `label`: the label explained; `decides`: with no disagreement,
+    evidence, in words; `absent`: the channels whose record is missing or unreliable (not measured or not read: a
+    voice with no speech in it is `missing` too), mentioned last; a channel the recording does not have (`absent`:
+    the face of an audio file) is left out; `label`: the label explained; `decides`: with no disagreement,
     one channel leaning to the label and others measured, the sentence saying that it decides."""
     table = phrases()
     said = table["sign_of"]
     noun = emotion_noun(label)
     out: dict[str, Any] = {"must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": [], "order": [],
-                           "absent": [c for c in ("face", "voice", "words") if c in plain.missing],
+                           "absent": [c for c in ("face", "voice", "words") if c in plain.missing
+                                      and c not in {r.channel for r in plain.channels if r.status == "absent"}],
                            "missing": missing_in_words(plain)}
     others: list[tuple[str, str]] = []
     trusted: list[str] = []

@@ -42,8 +42,9 @@ class ChannelReading(Record):
 
     channel: ChannelName
     modalities: list[str] = Field(default_factory=list, description="the evidence modalities read")
-    status: Literal["ok", "missing", "unreliable"] = Field(
+    status: Literal["ok", "missing", "unreliable", "absent"] = Field(
         "ok", description="missing: no clue, or nothing in it to read (the voice where no speech was found); "
+        "absent: the recording has no such stream (no video in an audio file), so there is nothing to miss; "
         "unreliable: the clue is not evidence (e.g. a hallucinated transcript)")
     note: str | None = Field(None, description="why the channel is missing or unreliable")
     reading: str = Field("", description="what the channel reads, in plain words")

@@ -12,8 +12,9 @@ from emer.pipeline.records.channel import ChannelReading
 from emer.pipeline.records.clues import ClueKind, Record
 from emer.pipeline.records.vocab import load_data_yaml
 
-EVIDENCE_SCHEMA_VERSION = "1.2"  # 1.2: a voice with no speech in it is a missing channel; 1.1: channels
-EVIDENCE_VERSION = "1.8.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
+EVIDENCE_SCHEMA_VERSION = "1.3"  # 1.3: channel status absent (the recording has no such stream); 1.2: a voice
+# with no speech in it is a missing channel; 1.1: channels
+EVIDENCE_VERSION = "1.9.0"  # 1.1: sentences addressed to a model are no evidence; 1.2: text, fitted weights;
 # 1.3: contempt (one-sided face), prototype sides and marks, neutral by departure, fitted voice model on, voice-onnx;
 # 1.4: channels (one reading per channel, shared by fusion and explanation), transcript guards;
 # 1.5: the voice model splits its classes' share instead of multiplying in; the Whisper-encoder voice probe;
@@ -21,6 +22,7 @@ EVIDENCE_VERSION = "1.8.0"  # 1.1: sentences addressed to a model are no evidenc
 # 1.7: labels are scored on each modality's reading by the share of it that is their profile (a blended label
 # can win: EmoDB's boredom), then combined by the weighted product;
 # 1.8: the voice channel where no speech was found is `missing` (with its note), not an empty `ok` reading
+# 1.9: a channel the recording has no stream for is `absent`; a script line's words show no reading (conveys none)
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
@@ -100,7 +102,7 @@ class EvidenceSummary(Record):
     """OUT/<clip>/evidence.json."""
 
     record: Literal["evidence"] = "evidence"
-    schema_version: Literal["1.2"] = EVIDENCE_SCHEMA_VERSION
+    schema_version: Literal["1.3"] = EVIDENCE_SCHEMA_VERSION
     version: str = EVIDENCE_VERSION
     clip_id: str
     config: dict[str, Any]

@@ -14,7 +14,8 @@ from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, Record
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.vocab import LabelSet
 
-RESULT_SCHEMA_VERSION = "1.6"  # 1.6: a voice with no speech in it is a missing channel (status, note);
+RESULT_SCHEMA_VERSION = "1.7"  # 1.7: channel status absent (no such stream in the recording);
+# 1.6: a voice with no speech in it is a missing channel (status, note);
 # 1.5: decided_by none (no channel read an emotion); 1.4: one explanation path (generation without explain,
 # decision_tokens, decision_seconds, words_seconds); 1.3: prediction.channels, quality.uncovered
 # ok: every requested extractor gave its clue. degraded: a result from the other clues, but an extractor failed
@@ -129,7 +130,7 @@ class ClueRef(Record):
 
 class Result(Record):
     record: Literal["result"] = "result"
-    schema_version: Literal["1.6"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.7"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     clip_id: str
     source_path: str
@@ -170,7 +171,7 @@ class ClipStatus(Record):
 
 class RunSummary(Record):
     record: Literal["run-summary"] = "run-summary"
-    schema_version: Literal["1.6"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.7"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     input: str
     output: str
