@@ -513,6 +513,8 @@ def _problems(text: str, evidence: EvidenceSummary = SAD, label: str = "sadness"
     ("AU15 lip corner depressor indicates anger.", "AU15"),                  # a sadness cue
     ("AU12 lip corner puller indicates surprise.", "AU12"),                  # a happiness cue
     ("The loud voice suggests sadness.", "loud"),                            # loudness goes with anger, happiness
+    # a falling contour goes with sadness (Juslin & Laukka 2003), not disgust (CREMA-D audio, qwen)
+    ("The pitch falls towards the end, which is a sign of disgust.", "falling"),
 ])
 def test_cue_readings_that_contradict_the_cue_tables_are_flagged(text, expected):
     check = check_reasoning(text, SAD, CLUES, label="sadness", explanation=True)
@@ -525,6 +527,7 @@ def test_cue_readings_that_contradict_the_cue_tables_are_flagged(text, expected)
     "The smile (AU12) suggests happiness, but the voice is soft and slow, which fits sadness better.",
     "The frown (AU4) could point to anger, fear or sadness.",
     "The soft, slow voice suggests sadness.",
+    "The pitch falls towards the end, a sign of sadness.",
 ])
 def test_cue_readings_the_tables_give_pass(text):
     check = check_reasoning(text, SAD, CLUES, label="sadness", explanation=True)

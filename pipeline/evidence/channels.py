@@ -61,12 +61,16 @@ def au_readings() -> dict[str, tuple[str, ...]]:
 @cache
 def voice_readings() -> dict[tuple[str, str], tuple[str, ...]]:
     """(voice cue, category) -> the emotions whose vocal profile moves that feature that way by at least half a
-    spread (high pitch -> fear, happiness, surprise, ...)."""
+    spread (high pitch -> fear, happiness, surprise, ...), and the pitch contour's readings (rising -> anger,
+    fear, happiness; prompts/evidence/voice_features.yaml)."""
     profiles = load_data_yaml("evidence", "vocal_profiles.yaml")["profiles"]
+    vocabulary = voice_vocabulary()
     out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for f in voice_vocabulary().features:
+    for f in vocabulary.features:
         out[(f.cue, f.up)] = tuple(e for e, p in profiles.items() if p.get(f.name, 0.0) >= 0.5)
         out[(f.cue, f.down)] = tuple(e for e, p in profiles.items() if p.get(f.name, 0.0) <= -0.5)
+    for direction, emotions in vocabulary.contour.readings.items():
+        out[(vocabulary.contour.cue, direction)] = tuple(emotions)
     return out
 
 

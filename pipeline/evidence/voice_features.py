@@ -38,6 +38,8 @@ class Contour(Record):
     down: str
     level: str
     slope: float = Field(gt=0, description="semitones/s from zero that make the contour rising or falling")
+    readings: dict[str, list[str]] = Field(default_factory=dict, description="up/down word -> the emotions the "
+                                           "reviews find that contour in (no emotion score reads it)")
 
 
 class VoiceVocabulary(Record):
@@ -54,6 +56,8 @@ class VoiceVocabulary(Record):
         for f in [*self.features, self.contour]:
             if f.up == f.down:
                 raise ValueError(f"{f.cue}: up and down are the same word {f.up!r}")
+        if set(self.contour.readings) - {self.contour.up, self.contour.down}:
+            raise ValueError(f"contour readings must be keyed by {self.contour.up!r} or {self.contour.down!r}")
         return self
 
     def names(self) -> tuple[str, ...]:
