@@ -22,7 +22,8 @@ EVIDENCE_VERSION = "1.9.0"  # 1.1: sentences addressed to a model are no evidenc
 # 1.7: labels are scored on each modality's reading by the share of it that is their profile (a blended label
 # can win: EmoDB's boredom), then combined by the weighted product;
 # 1.8: the voice channel where no speech was found is `missing` (with its note), not an empty `ok` reading
-# 1.9: a channel the recording has no stream for is `absent`; a script line's words show no reading (conveys none)
+# 1.9: a channel the recording has no stream for is `absent`; a script line's words show no reading (conveys none);
+# the pitch contour's cue carries its readings (signs)
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
