@@ -205,6 +205,24 @@ def test_contempt_is_its_own_label_where_the_set_has_it_and_disgust_where_not():
     assert ratio == pytest.approx(alone.emotions["disgust"] / alone.emotions["anger"], rel=0.02)
 
 
+def test_each_reading_is_scored_on_the_labels_once(monkeypatch):
+    """The modality's label scores it shows and the ones the product combines are one scoring (rounded for the
+    record), not two computations that could drift apart."""
+    from emer.pipeline.evidence import summary
+
+    calls = []
+    real = summary.label_distribution
+    monkeypatch.setattr(summary, "label_distribution", lambda *a, **kw: calls.append(a[0]) or real(*a, **kw))
+    face = FaceFeatures(expression={"happy": 0.6, "neutral": 0.3, "sad": 0.1}, frames=10)
+    voice = VoiceFeatures(pitch_st=0.0, pitch_range_st=5.5, loudness_db=-20.0, rate=4.6)
+    features = ClipFeatures(clip_id="c", face=face, face_calm=FaceFeatures(frames=3), voice=voice)
+    ev = build_evidence("c", features, {}, load_label_set("emodb"), None, EvidenceConfig())
+    read = [m for m in ev.modalities if m.emotions]
+    assert len(read) == 2 and len(calls) == len(read)
+    for m in read:
+        assert m.labels == {k: round(v, 4) for k, v in real(m.emotions, load_label_set("emodb"), None).items()}
+
+
 def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
     # EmoDB-style: one speaker says "Der Lappen liegt auf dem Eisschrank" in several emotions; the LLM reads fear
     # into it every time, which cannot tell those clips apart. A line said once still counts.

@@ -92,23 +92,31 @@ def label_distribution(emotions: Mapping[str, float], label_set: LabelSet, digit
     return {lab: v / total if digits is None else round(v / total, digits) for lab, v in raw.items()}
 
 
-def label_part(m: ModalityEvidence, label_set: LabelSet) -> ModalityEvidence:
-    """The modality with its reading scored on the labels (label_distribution, unrounded) in place of its
-    emotions, for the weighted product: a label with a basic emotion the modality does not score is left out
-    (channels.weighted_logs gives it the modality's mean: no evidence either way)."""
+def label_part(m: ModalityEvidence, label_set: LabelSet, scores: Mapping[str, float] | None = None
+               ) -> ModalityEvidence:
+    """The modality with its reading scored on the labels (`scores`: label_distribution, unrounded; computed here
+    when not given) in place of its emotions, for the weighted product: a label with a basic emotion the modality
+    does not score is left out (channels.weighted_logs gives it the modality's mean: no evidence either way)."""
     read = set(fold_emotions(m.emotions, label_set))
     scored = {lab for lab in label_set.labels if set(label_weights(lab)) <= read}
-    labels = label_distribution(m.emotions, label_set, digits=None) if m.emotions else {}
-    return m.model_copy(update={"emotions": {k: v for k, v in labels.items() if k in scored}})
+    if scores is None:
+        scores = label_distribution(m.emotions, label_set, digits=None) if m.emotions else {}
+    return m.model_copy(update={"emotions": {k: v for k, v in scores.items() if k in scored}})
 
 
 def fused_labels(modalities: Sequence[ModalityEvidence], label_set: LabelSet) -> dict[str, float]:
-    """The label distribution that decides: each modality's reading scored on the labels (label_part), combined
-    as the emotions are, by the weighted product (channels.weighted_logs). On single-emotion labels this is the
-    fused emotion distribution over the labels' emotions; a blended label is scored on each modality's own
-    reading, at that reading's sharpness, not on the product (which a small weight flattens)."""
-    return softmax(weighted_logs([label_part(m, label_set) for m in modalities if m.emotions],
-                                 list(label_set.labels)))
+    """The label distribution that decides: each modality's reading scored on the labels once (label_distribution,
+    unrounded), kept rounded as the modality's `labels` and combined unrounded as the emotions are, by the
+    weighted product (label_part, channels.weighted_logs). On single-emotion labels this is the fused emotion
+    distribution over the labels' emotions; a blended label is scored on each modality's own reading, at that
+    reading's sharpness, not on the product (which a small weight flattens)."""
+    parts = []
+    for m in modalities:
+        if m.emotions:
+            scores = label_distribution(m.emotions, label_set, digits=None)
+            m.labels = {k: round(v, 4) for k, v in scores.items()}
+            parts.append(label_part(m, label_set, scores))
+    return softmax(weighted_logs(parts, list(label_set.labels)))
 
 
 def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any], label_set: LabelSet,
@@ -159,10 +167,9 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     basic = list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set))
     channels = channel_readings(modalities, clues, kind, basic)
     emotions = softmax(fused_scores(channels, basic))  # the same product as combine(modalities, basic)
-    labels = dict(emotions) if label_set.is_open else fused_labels(modalities, label_set)
-    for m in modalities:
-        if m.emotions:
-            m.labels = label_distribution(m.emotions, label_set)
+    labels = fused_labels(modalities, label_set)  # sets each modality's labels
+    if label_set.is_open:
+        labels = dict(emotions)
     informative = any(m.emotions and m.weight > 0 for m in modalities)
     label = max(labels, key=lambda k: labels[k]) if labels and informative else None
     return EvidenceSummary(
