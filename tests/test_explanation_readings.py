@@ -16,6 +16,7 @@ from emer.pipeline.reasoning.explain import (
     add_uncovered,
     drop_failing,
     explanation_quality,
+    tidied,
     unheaded,
     unquote_given,
 )
@@ -334,6 +335,21 @@ def test_the_disagreement_sentence_quoted_back_is_kept_and_the_face_is_described
            + '"\nTaken together, the clip is best described as sad.')
     assert split_sentences(unquote_given(unheaded(raw), {"disagree": given})) == [
         "Nothing stands out in the voice.", given, "Taken together, the clip is best described as sad."]
+
+
+def test_a_quote_closes_without_the_blank_the_llm_wrote_before_its_mark():
+    """qwen2.5-1.5b on en_anger_1 (final4) closed both its quotes with a blank ('again. "'), which reached the
+    explanation ('The person says "I am furious that you lied to me again. " It conveys anger.'); the transcript
+    and the notes quote without it."""
+    raw = ('What is said: "I am furious that you lied to me again. "\nWhat it conveys: anger\nThe sentence on the '
+           'disagreement: "The face alone would suggest no particular emotion, but the words fit anger and decide '
+           'it. "\nTaken together, the clip is best described as angry.')
+    notes = explain_notes(PlainCues(channels=_EN_CHANNELS, clip_id="en_anger_1"), "angry", label_basics("angry"))
+    text = tidied(raw, False, notes)
+    assert split_sentences(text) == ['The person says "I am furious that you lied to me again."', "It conveys anger.",
+                                     notes["disagree"], "Taken together, the clip is best described as angry."]
+    assert tidied('He said \u201cno \u201d, then \'fine \' and "yes."', False, {}) == \
+        'He said \u201cno\u201d, then \'fine \' and "yes."'  # an apostrophe may be no quote mark: left
 
 
 def test_these_cues_refer_to_all_the_cues_not_the_words_before():

@@ -55,7 +55,7 @@ from emer.pipeline.records.clues import Clue
 from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import ExplanationQuality, GenerationStats, PassStats
-from emer.pipeline.records.text import split_sentences
+from emer.pipeline.records.text import QUOTE_RE, split_sentences
 from emer.pipeline.records.vocab import LabelSet
 
 
@@ -78,6 +78,24 @@ def unheaded(text: str) -> str:
     """The LLM's text with the headings it copied from the notes or the request taken off each line (the line's
     words kept), so that a quote after "What is said:" is not lost with its heading."""
     return "\n".join(strip_heading(line.strip()) for line in text.splitlines() if line.strip())
+
+
+def tight_quotes(text: str) -> str:
+    """The text with the blanks inside each quotation's marks taken off ('says "I lied again. " It' -> 'says "I lied
+    again." It'): the LLM writes them (the transcript and the notes quote without), and a quote is the clip's words,
+    not the LLM's spacing."""
+
+    def tight(m: re.Match[str]) -> str:
+        quote = m.group(0)
+        return quote[0] + quote[1:-1].strip() + quote[-1] if quote[0] in "\"“‘" else quote
+
+    return QUOTE_RE.sub(tight, text)
+
+
+def tidied(text: str, truncated: bool, notes: Mapping[str, Any]) -> str:
+    """One attempt's raw text as it is checked: repeats and a cut-off tail trimmed, headings taken off, quotes
+    tight, and the sentences the request gave out of quotation marks."""
+    return unquote_given(tight_quotes(unheaded(trim_reasoning(text, truncated))), notes)
 
 
 def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
@@ -237,7 +255,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
     out.raw.reasoning_attempts.append(text)
     out.raw.reasoning_finish = finish
     out.truncated = finish == "length"
-    text = unquote_given(unheaded(trim_reasoning(text, out.truncated)), notes)
+    text = tidied(text, out.truncated, notes)
     check = _check(text, evidence, by_kind, out.label, notes)
     out.first_problems = check.contradictions + check.invented + check.disallowed
     if not check.ok and cfg.self_check == "rewrite":
@@ -249,7 +267,7 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         session.end()
         out.raw.reasoning_attempts.append(second)
         out.attempts = 2
-        second = unquote_given(unheaded(trim_reasoning(second, finish2 == "length")), notes)
+        second = tidied(second, finish2 == "length", notes)
         check2 = _check(second, evidence, by_kind, out.label, notes)
         if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"
