@@ -19,6 +19,7 @@ from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.records.vocab import default_wheel
 from emer.pipeline.run.config import RunConfig, load_config
 from emer.pipeline.run.runner import Pipeline
+from emer.pipeline.store.cached import cached_info
 
 # The fast model with short answers: these tests check the plumbing, not the reasoning.
 FAST_LLM = {"model": "smollm2-135m", "max_open_vocab": 2, "max_evidence": 1}
@@ -50,6 +51,12 @@ def test_rerun_reuses_clues_and_a_config_change_recomputes(tmp_path, video_paths
     CountingScene.calls = 0
     first = Pipeline(config).run(video_paths["NEU"], tmp_path)
     assert CountingScene.calls == 1 and first.reused_clues == 0
+    probe = tmp_path / "1001_DFA_NEU_XX" / "clip.json"
+    validate_output(probe, "clip")  # versioned like every other output file
+    assert json.loads(probe.read_text())["schema_version"] == "1.0"
+    unversioned = {k: v for k, v in json.loads(probe.read_text()).items() if k != "schema_version"}
+    probe.write_text(json.dumps(unversioned))  # a probe written before clip.json had a version is still reused
+    assert cached_info(probe, unversioned["sha256"]) is not None
     second = Pipeline(config).run(video_paths["NEU"], tmp_path)
     assert CountingScene.calls == 1 and second.reused_clues == 1
     changed = config.model_copy(update={"decode": config.decode.model_copy(update={"frame_rate": 5.0})})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from emer.pipeline.records.clues import Record
+
+CLIP_SCHEMA_VERSION = "1.0"
 
 
 class DecodeConfig(Record):
@@ -40,8 +44,9 @@ class AudioInfo(Record):
 
 
 class ClipInfo(Record):
-    """What is known of a clip file; stored in every result."""
+    """What is known of a clip file (clip.json); stored in every result."""
 
+    schema_version: Literal["1.0"] = CLIP_SCHEMA_VERSION
     clip_id: str
     path: str
     sha256: str

@@ -14,10 +14,11 @@ from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, Record
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.vocab import LabelSet
 
-RESULT_SCHEMA_VERSION = "1.7"  # 1.7: channel status absent (no such stream in the recording);
-# 1.6: a voice with no speech in it is a missing channel (status, note);
-# 1.5: decided_by none (no channel read an emotion); 1.4: one explanation path (generation without explain,
-# decision_tokens, decision_seconds, words_seconds); 1.3: prediction.channels, quality.uncovered
+RESULT_SCHEMA_VERSION = "1.8"  # 1.8: the clip carries its schema_version (clip.json's);
+# 1.7: channel status absent (no such stream in the recording);
+# 1.6: a voice with no speech in it is a missing channel (status, note); 1.5: decided_by none (no channel read an
+# emotion); 1.4: one explanation path (generation without explain, decision_tokens, decision_seconds,
+# words_seconds); 1.3: prediction.channels, quality.uncovered
 # ok: every requested extractor gave its clue. degraded: a result from the other clues, but an extractor failed
 # (`error` names it). failed: no result (the clip could not be read, or reasoning failed).
 ResultStatus = Literal["ok", "degraded", "failed"]
@@ -130,7 +131,7 @@ class ClueRef(Record):
 
 class Result(Record):
     record: Literal["result"] = "result"
-    schema_version: Literal["1.7"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.8"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     clip_id: str
     source_path: str
@@ -171,7 +172,7 @@ class ClipStatus(Record):
 
 class RunSummary(Record):
     record: Literal["run-summary"] = "run-summary"
-    schema_version: Literal["1.7"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.8"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     input: str
     output: str
