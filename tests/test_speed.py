@@ -4,6 +4,7 @@ the calibration scores kept on disk are the ones computed."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -22,6 +23,19 @@ def test_lookup_draft_copies_what_followed_the_latest_occurrence():
     assert lookup_draft([1, 2, 3], 4, 3) == []  # nothing recurs
     assert lookup_draft([5, 1, 5], 2, 1) == [1, 5]
     assert lookup_draft(history, 0, 2) == []
+
+
+def test_every_counter_of_a_pass_is_one_the_session_fills():
+    """A pass's stats report what the session counted: a field nothing writes (redecoded_tokens, always 0 once the
+    close-call re-decoding went) would read as a measurement."""
+    import inspect
+
+    from emer.pipeline.reasoning import session
+    from emer.pipeline.records.results import PassStats
+
+    source = inspect.getsource(session)
+    unfilled = [f for f in PassStats.model_fields if f != "name" and not re.search(rf"\.{f}\s*(\+?=)", source)]
+    assert unfilled == []
 
 
 def _explain_tokens(reasoner: Reasoner, label: str = "anger") -> list[int]:

@@ -14,7 +14,8 @@ from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, Record
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.vocab import LabelSet
 
-RESULT_SCHEMA_VERSION = "1.8"  # 1.8: the clip carries its schema_version (clip.json's);
+RESULT_SCHEMA_VERSION = "1.9"  # 1.9: no PassStats.redecoded_tokens (always 0 since the close-call
+# re-decoding went; lookup decoding is exact by construction); 1.8: the clip carries its schema_version;
 # 1.7: channel status absent (no such stream in the recording);
 # 1.6: a voice with no speech in it is a missing channel (status, note); 1.5: decided_by none (no channel read an
 # emotion); 1.4: one explanation path (generation without explain, decision_tokens, decision_seconds,
@@ -89,8 +90,6 @@ class PassStats(Record):
     drafted_tokens: int = Field(0, description="prompt-lookup draft tokens decoded for verification")
     accepted_tokens: int = Field(0, description="draft tokens that greedy decoding confirmed (generated without a "
                                  "decode call of their own)")
-    redecoded_tokens: int = Field(0, description="tokens decoded again one at a time to decide a close call as "
-                                  "plain decoding does")
     seconds: float = Field(0.0, description="wall time of the pass")
     llama_seconds: float = Field(0.0, description="llama.cpp's own decode time (its perf counters)")
 
@@ -131,7 +130,7 @@ class ClueRef(Record):
 
 class Result(Record):
     record: Literal["result"] = "result"
-    schema_version: Literal["1.8"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.9"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     clip_id: str
     source_path: str
@@ -172,7 +171,7 @@ class ClipStatus(Record):
 
 class RunSummary(Record):
     record: Literal["run-summary"] = "run-summary"
-    schema_version: Literal["1.8"] = RESULT_SCHEMA_VERSION
+    schema_version: Literal["1.9"] = RESULT_SCHEMA_VERSION
     emer_version: str = __version__
     input: str
     output: str
