@@ -444,7 +444,7 @@ def test_the_explain_request_asks_to_say_that_the_one_channel_leaning_to_the_lab
 def test_the_sentence_on_what_decided_is_no_description_of_the_channel():
     """qwen2.5-1.5b on the development clips with the sentence on what decided: EmoDB 03a04Ad wrote it in place of
     the voice's cues (the voice carried the decision, now described by its notes again); 03a02Ta quoted it inside
-    a sentence of its own, which stays a quote (dropped), not made into nonsense."""
+    a sentence that only speaks of it, which becomes the sentence (not nonsense, and not a quote to drop)."""
     voice = _channel("voice", "fear", 0.8, [ChannelCue(text="they speak faster than this speaker's usual",
                                                        signs=["fear"])])
     notes = explain_notes(PlainCues(channels=[voice, WORDS], clip_id="03a04Ad"), "worried", label_basics("worried"))
@@ -453,8 +453,7 @@ def test_the_sentence_on_what_decided_is_no_description_of_the_channel():
             f"{notes['conclusion']}")
     covered, added = add_uncovered(text, notes)
     assert added == ["voice"] and "They speak faster than this speaker's usual, a sign of fear." in covered
-    inside = f'The sentence "{notes["decides"]}" is the decision.'
-    assert unquote_given(inside, notes) == inside
+    assert unquote_given(f'The sentence "{notes["decides"]}" is the decision.', notes) == notes["decides"]
     assert unquote_given(f'The words say so. "{notes["decides"]}"', notes) == f"The words say so. {notes['decides']}"
     # the checker's coverage rule reads the same: the voice, named only in that sentence, is left out
     evidence = EvidenceSummary(clip_id="03a04Ad", config={}, reference_kind="clip", modalities=[], emotions={},
@@ -463,6 +462,28 @@ def test_the_sentence_on_what_decided_is_no_description_of_the_channel():
     assert [c.modality for c in left_out.claims if c.cue == "coverage"] == ["prosody"]
     assert not [c for c in check_reasoning(covered, evidence, label="worried", explanation=True,
                                            given=[notes["decides"]]).claims if c.cue == "coverage"]
+
+
+@pytest.mark.parametrize("frame, said", [
+    ('The voice is higher than usual. As the notes say, "{d}"',
+     "The voice is higher than usual. As the notes say, it is the voice that settles it as fear."),
+    ('The voice is higher than usual, so "{d}"', "The voice is higher than usual, so it is the voice that settles it "
+                                                "as fear."),
+    ('The voice is higher than usual, and "{c}," since the words are plain.',
+     "The voice is higher than usual, and it is the voice that settles it as fear, since the words are plain."),
+])
+def test_the_sentence_on_what_decided_quoted_inside_a_sentence_of_the_llm_is_kept_as_its_words(frame, said):
+    """Quoted inside a sentence of the LLM's own, the sentence it was given to say read as an invented quote of
+    what was said, and the sentence went, with the only words saying what decided."""
+    evidence = FEAR.model_copy(update={"channels": [VOICE, WORDS], "modalities": _MODALITIES[1:]})
+    clues = {k: v for k, v in CLUES.items() if k != "face"}
+    notes = explain_notes(PlainCues(channels=[VOICE, WORDS], clip_id="x"), "fear", label_basics("fear"))
+    given = notes["decides"]
+    assert given == "It is the voice that settles it as fear."
+    text = unquote_given(frame.format(d=given, c=given.rstrip(".")) + " " + notes["conclusion"], notes)
+    check = check_reasoning(text, evidence, clues, label="fear", explanation=True, given=[given])
+    kept, dropped = drop_failing(text, check, notes)
+    assert dropped == 0 and kept == said + " " + notes["conclusion"]
 
 
 def test_words_in_another_language_are_quoted_with_their_marked_translation_and_their_reading():

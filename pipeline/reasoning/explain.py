@@ -100,16 +100,34 @@ def tidied(text: str, truncated: bool, notes: Mapping[str, Any]) -> str:
 
 def unquote_given(text: str, notes: Mapping[str, Any]) -> str:
     """The text with the sentences the request gave to be said (on the disagreement or what decided, the
-    conclusion) no longer in quotation marks where the LLM quoted one as a sentence of its own, alone or after the
-    words of the request it copied ("The channels disagree; say so in this one sentence: "..."): quoted, they read
-    as a quote of what was said (invented) and were dropped, and with the disagreement sentence went the only words
-    saying what decided. A quote inside a sentence of the LLM's own ('The sentence "..." is the decision') stays."""
+    conclusion) no longer in quotation marks: quoted, they read as a quote of what was said (invented) and were
+    dropped, and with the disagreement sentence went the only words saying what decided. Quoted as a sentence of
+    its own, alone or after the words of the request it copied ("The channels disagree; say so in this one
+    sentence: "..."), the quote becomes the sentence; quoted inside a sentence of the LLM's own ('As the notes say,
+    "..."'), it stays there as a clause of that sentence (in lower case, its full stop dropped where the sentence
+    goes on); a sentence that only speaks of it ('The sentence "..." is the decision': the quote followed by the
+    rest of the sentence in lower case) becomes the given sentence."""
+    starts = r"(?:^|(?<=\n)|(?<=[.!?] ))"  # where a sentence starts
     for given in (notes.get("disagree"), notes.get("decides"), notes.get("conclusion")):
         if given:
             words = r"\s+".join(re.escape(w) for w in given.rstrip(". ").split())
-            text = re.sub(r"(?:^|(?<=\n)|(?<=[.!?] ))(?:[^\n\"“.!?]*:\s*)?[\"“]\s*" + words
-                          + r"\s*\.?\s*[\"”]\.?(?=\s|$)", lambda _m, g=given: g, text)
+            text = re.sub(starts + r"(?:[^\n\"“.!?]*:\s*)?[\"“]\s*" + words + r"\s*\.?\s*[\"”]\.?(?=\s|$)",
+                          lambda _m, g=given: g, text)
+            text = re.sub(starts + r"[^\n\"“.!?]*[\"“]\s*" + words + r"\s*[.!?]?\s*[\"”] [a-z][^\n.!?]*[.!?]",
+                          lambda _m, g=given: g, text)
+            text = re.sub(r"[\"“]\s*(" + words + r")\s*[.!?]?\s*(,?)\s*[\"”]", lambda m, t=text: _as_clause(m, t), text)
     return text
+
+
+def _as_clause(m: re.Match[str], text: str) -> str:
+    """A given sentence quoted inside a sentence of the LLM's own (match `m` in `text`), as plain words of it: upper
+    case only where it starts that sentence, with a full stop only where it ends it."""
+    clause, comma = m.group(1), m.group(2)
+    before, after = text[: m.start()].rstrip(), text[m.end():]
+    if before and before[-1] not in ".!?" and not clause.startswith("I "):
+        clause = clause[0].lower() + clause[1:]
+    ends = not comma and (not after.strip() or re.match(r"\s+[A-Z\"“]", after) is not None)
+    return clause + (comma or ("." if ends else ""))
 
 
 def _described(sentences: list[str], notes: Mapping[str, Any], channel: str) -> bool:
