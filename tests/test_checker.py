@@ -528,6 +528,10 @@ def test_cue_readings_that_contradict_the_cue_tables_are_flagged(text, expected)
     "The frown (AU4) could point to anger, fear or sadness.",
     "The soft, slow voice suggests sadness.",
     "The pitch falls towards the end, a sign of sadness.",
+    "The voice sounds rougher, a sign of sadness.",
+    # EmoDB 03a04Ad (s5_emodb): "higher" may be the pitch (a sign of fear) or the loudness (not); one reading that is
+    # a sign of it makes the word one, also where each cue is claimed
+    "The voice sounds higher and faster, which are signs of fear.",
 ])
 def test_cue_readings_the_tables_give_pass(text):
     check = check_reasoning(text, SAD, CLUES, label="sadness", explanation=True)
@@ -539,6 +543,10 @@ def test_cue_readings_the_tables_give_pass(text):
     ("The face shows a frown, the upper lip is raised, and the lip corners are pulled up, all signs of anger.",
      {"AU10", "AU12"}),
     ("The brows are lowered (AU4) and the upper lip is raised (AU10), both signs of anger.", {"AU10"}),
+    # measured on CREMA-D 1002_DFA_SAD_XX (s5_audio): a plural sign noun claims each cue, as "both" does; fast
+    # speech is no sign of sadness in the vocal profiles
+    ("The voice sounds rougher and faster, which are signs of sadness.", {"fast voice (rate)"}),
+    ("The voice sounds rougher and faster, which are cues of sadness.", {"fast voice (rate)"}),
 ])
 def test_a_reading_claimed_for_every_cue_named_is_judged_for_each(text, wrong):
     check = check_reasoning(text, SAD, CLUES, label="anger", explanation=True)

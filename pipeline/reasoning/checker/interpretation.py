@@ -5,9 +5,9 @@ prototypes plus the AU readings of prompts/evidence/cue_phrases.yaml, and the vo
 In each clause, the emotion words (not negated) are read as what the clause's cues mean; a clause without a cue
 that continues the one before (", indicating ...", ", which suggests ...") takes the cues of the clause before.
 An emotion that none of the named cues is a sign of is contradicted; so is one claimed for all of them (", all
-signs of anger") that one of them is no sign of; so is an AU said to be lowered or absent
-read as a sign of one of its own emotions ("AU4 lower than usual suggests fear"). Cues whose tables name no
-emotion (a usual pitch, an AU without reading) are not judged.
+signs of anger", or by a plural sign noun: ", which are signs of sadness") that one of them is no sign of; so is an
+AU said to be lowered or absent read as a sign of one of its own emotions ("AU4 lower than usual suggests fear").
+Cues whose tables name no emotion (a usual pitch, an AU without reading) are not judged.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from emer.pipeline.reasoning.cues import au_readings, voice_readings
 from emer.pipeline.records.checks import Claim
 
 _CONTINUES = word_set("interpretation", "continues")
-# "..., all signs of anger": the reading is claimed for every cue named before it in the sentence
+# "..., all signs of anger", "..., which are signs of sadness": the reading is claimed for every cue named before it
 _EVERY = word_set("interpretation", "every")
 
 
@@ -37,8 +37,9 @@ def _or(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _voice_cues(texts: Sequence[str], lo: int, hi: int) -> list[tuple[str, str]]:
-    """(voice cue, category) pairs a clause names: a category word with a voice noun in the clause."""
+def _voice_cues(texts: Sequence[str], lo: int, hi: int) -> list[tuple[str, str, int]]:
+    """(voice cue, category, where) triples a clause names: a category word with a voice noun in the clause; a word
+    with several readings ("higher": pitch or loudness) gives one triple per reading, all at its position."""
     table, longest = _lexicon()
     found = _match(texts[lo:hi], table, longest)
     allowed: set[str] = set()
@@ -48,11 +49,11 @@ def _voice_cues(texts: Sequence[str], lo: int, hi: int) -> list[tuple[str, str]]
     if not allowed:
         return []
     out = []
-    for _, _, (kind, value) in found:
+    for start, _, (kind, value) in found:
         if kind == "word":
             for cue, category in _WORDS[value].items():
                 if cue in allowed and cue in PROSODY_CUES and category not in ("usual", "not usual"):
-                    out.append((cue, category))
+                    out.append((cue, category, lo + start))
     return out
 
 
@@ -61,8 +62,8 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
     texts = [t.text for t in toks]
     mentions = _au_mentions(toks)
     claims: list[Claim] = []
-    carried: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str]]] = ([], [])
-    named: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str]]] = ([], [])
+    carried: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str, int]]] = ([], [])
+    named: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str, int]]] = ([], [])
     for lo, hi, cont in _clauses(toks):
         aus = [m for m in mentions if m[0] < hi and lo < m[1]]  # a mention may run across a parenthesis
         voice = _voice_cues(texts, lo, hi)
@@ -87,7 +88,7 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
                 continue
             codes = [au for m in aus for au in m[2]]
             readings = {au: au_readings().get(au, ()) for au in codes}
-            vreadings = {vc: voice_readings().get(vc, ()) for vc in voice}
+            vreadings = {(cue, cat): voice_readings().get((cue, cat), ()) for cue, cat, _ in voice}
             known = [r for r in [*readings.values(), *vreadings.values()] if r]
             if not known:
                 continue
@@ -100,7 +101,8 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
                 continue
             if every:  # each named cue must be a sign of it
                 readings = {au: r for au, r in readings.items() if r and emo not in r}
-                vreadings = {vc: r for vc, r in vreadings.items() if r and emo not in r}
+                misread = _misread(voice, vreadings, emo)
+                vreadings = {vc: r for vc, r in vreadings.items() if vc in misread}
                 codes = list(readings)
                 if not readings and not vreadings:
                     continue
@@ -111,10 +113,21 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
             modality = "face" if codes else "prosody"
             claims.append(Claim(sentence=sentence, phrase=phrase, modality=modality, cue="interpretation",
                                 asserted=emo, actual="; ".join(what), verdict="contradicted",
-                                detail=f"You read {_q_list(codes, voice)} as a sign of {emo}, but in the cue "
+                                detail=f"You read {_q_list(codes, list(vreadings))} as a sign of {emo}, but in the cue "
                                 f"tables {'; '.join(what)}."))
             break
     return claims
+
+
+def _misread(voice: Sequence[tuple[str, str, int]], readings: dict[tuple[str, str], tuple[str, ...]], emo: str
+             ) -> set[tuple[str, str]]:
+    """The voice readings of the words named that are no sign of `emo`: of a word with several readings, all of
+    them when none is (one that is makes the word a sign of it), none when one is."""
+    words: dict[int, list[tuple[str, str]]] = {}
+    for cue, cat, at in voice:
+        words.setdefault(at, []).append((cue, cat))
+    return {vc for said in words.values() if not any(emo in readings[vc] for vc in said)
+            for vc in said if readings[vc]}
 
 
 def _q_list(codes: Sequence[str], voice: Sequence[tuple[str, str]]) -> str:
