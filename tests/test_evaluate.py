@@ -208,6 +208,25 @@ def test_evaluate_results_counts_failures_and_lists_misses(tmp_path):
     assert EvaluationReport.model_validate_json(json_path.read_text()) == report
 
 
+def test_a_run_folder_of_another_result_schema_is_refused_with_how_to_read_it(tmp_path):
+    """A run folder an older emer wrote (result schema 1.6: PassStats still had redecoded_tokens) failed with
+    "not a result record: 4 validation errors"; it now names the schema and says rerunning the folder reads it."""
+    import json
+
+    from emer.pipeline.evaluation.metrics import load_results
+    from emer.pipeline.records.errors import InputError
+    from emer.pipeline.records.results import RESULT_SCHEMA_VERSION
+
+    data = json.loads(_result("a", "happy").model_dump_json())
+    (tmp_path / "results.jsonl").write_text(json.dumps(data) + "\n")
+    assert [r.clip_id for r in load_results(tmp_path)] == ["a"]
+    (tmp_path / "results.jsonl").write_text(json.dumps({**data, "schema_version": "1.6"}) + "\n")
+    with pytest.raises(InputError) as e:
+        load_results(tmp_path)
+    assert "results.jsonl line 1: a result of schema 1.6" in str(e.value)
+    assert f"reads schema {RESULT_SCHEMA_VERSION}" in str(e.value) and "emer run SOURCE -o OUT" in str(e.value)
+
+
 def test_ov_from_label_uses_the_gold_label_as_the_word():
     report = evaluate_results([_result("a", "happy", ["joyful"])], {"a": GoldItem(clip_id="a", label="happiness")},
                               ov_from_label=True)

@@ -28,8 +28,8 @@ from emer.pipeline import __version__
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.judge import EMBEDDING_MODEL, Judge, JudgeInfo, embedding_similarities
 from emer.pipeline.records.clues import Record
-from emer.pipeline.records.errors import InputError
-from emer.pipeline.records.results import Result
+from emer.pipeline.records.errors import InputError, schema_mismatch
+from emer.pipeline.records.results import RESULT_SCHEMA_VERSION, Result
 from emer.pipeline.records.vocab import EmotionWheel, OVLevel, canonical_label, default_wheel
 from emer.pipeline.store.io import write_model_atomic, write_text_atomic
 from emer.pipeline.store.outputs import OutputLayout, first_sentence
@@ -262,7 +262,13 @@ def load_results(out: Path) -> list[Result]:
     results = []
     for where, text in texts:
         try:
-            results.append(Result.model_validate_json(text))
+            data = json.loads(text)
+        except ValueError as e:
+            raise InputError(f"{where}: not a result record: {e}") from e
+        if (older := schema_mismatch(data, RESULT_SCHEMA_VERSION, "result", where)) is not None:
+            raise older
+        try:
+            results.append(Result.model_validate(data))
         except ValueError as e:
             raise InputError(f"{where}: not a result record: {e}") from e
     return results

@@ -24,8 +24,8 @@ import jinja2
 
 from emer.pipeline import __version__
 from emer.pipeline.export.source import ExportClip, Rendered
-from emer.pipeline.records.errors import InputError
-from emer.pipeline.records.evidence import EvidenceSummary
+from emer.pipeline.records.errors import InputError, schema_mismatch
+from emer.pipeline.records.evidence import EVIDENCE_SCHEMA_VERSION, EvidenceSummary
 from emer.pipeline.records.vocab import prompts_root
 from emer.pipeline.store.io import write_bytes_atomic
 from emer.pipeline.store.outputs import ClipIndex, OutputLayout
@@ -102,7 +102,10 @@ def _evidence(out: Path, clip_id: str) -> EvidenceSummary | None:
     if not path.is_file():
         return None
     try:
-        return EvidenceSummary.model_validate_json(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if (older := schema_mismatch(data, EVIDENCE_SCHEMA_VERSION, "evidence summary", str(path))) is not None:
+            raise older
+        return EvidenceSummary.model_validate(data)
     except (OSError, ValueError) as e:
         raise InputError(f"{path}: cannot read the evidence summary ({e})") from e
 

@@ -51,3 +51,15 @@ def require(module: str, extra_hint: str):
         return importlib.import_module(module)
     except ImportError as e:
         raise MissingDependencyError(f"'{module}' is not installed; install it with: {extra_hint}") from e
+
+
+def schema_mismatch(data: object, current: str, what: str, where: str) -> InputError | None:
+    """The error for a stored record (parsed JSON) whose `schema_version` is not the one this emer reads, or
+    None. A run folder written by another emer version is read by rerunning it: the clues are reused (their
+    schema has not changed), only the evidence and the reasoning run again."""
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version is None or version == current:
+        return None
+    return InputError(f"{where}: a {what} of schema {version}, written by another emer version; this one reads "
+                      f"schema {current}. Rerun the folder with `emer run SOURCE -o OUT` (the clues are reused, "
+                      "only the evidence and the reasoning run again)")

@@ -10,8 +10,8 @@ from typing import Any
 
 from emer.pipeline.evaluation.metrics import load_results
 from emer.pipeline.records.clues import Clue, load_clue
-from emer.pipeline.records.errors import InputError
-from emer.pipeline.records.evidence import EvidenceSummary
+from emer.pipeline.records.errors import InputError, schema_mismatch
+from emer.pipeline.records.evidence import EVIDENCE_SCHEMA_VERSION, EvidenceSummary
 from emer.pipeline.records.media import DecodeConfig
 from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.store.outputs import OutputLayout
@@ -61,7 +61,11 @@ def _clip_record(layout: OutputLayout, result: Result) -> ClipRecord:
         record.clues[clue.kind] = clue
     if layout.evidence(result.clip_id).is_file():
         try:
-            record.evidence = EvidenceSummary.model_validate(_read_json(layout.evidence(result.clip_id)))
+            data = _read_json(layout.evidence(result.clip_id))
+            if (older := schema_mismatch(data, EVIDENCE_SCHEMA_VERSION, "evidence summary",
+                                         str(layout.evidence(result.clip_id)))) is not None:
+                raise older
+            record.evidence = EvidenceSummary.model_validate(data)
         except (InputError, ValueError) as e:
             record.problems.append(f"{layout.evidence(result.clip_id)}: {e}")
     if layout.response(result.clip_id).is_file():
