@@ -70,7 +70,7 @@ def explanation_quality(check: ReasoningCheck | None) -> ExplanationQuality | No
     return ExplanationQuality(
         coherent=bool(check.coherent), percentages=count("percentage"), lists=count("list"),
         interpretation_errors=count("interpretation"), invented_numbers=count("number"),
-        instructions_repeated=count("instruction"), uncovered=count("coverage"),
+        instructions_repeated=count("instruction") + count("echo"), uncovered=count("coverage"),
         contradicted=check.contradictions, invented=check.invented)
 
 

@@ -38,7 +38,8 @@ class ExplanationQuality(Record):
     lists: int = Field(0, description="list items or headings")
     interpretation_errors: int = Field(0, description="cue -> emotion readings that contradict the cue tables")
     invented_numbers: int = Field(0, description="numbers that no evidence shows")
-    instructions_repeated: int = Field(0, description="spoken instructions to a model repeated or taken as evidence")
+    instructions_repeated: int = Field(0, description="spoken instructions to a model repeated or taken as "
+                                       "evidence, and instructions of the request copied into the explanation")
     uncovered: int = Field(0, description="channels with at least a fifth of the decision the explanation leaves out")
     contradicted: int = Field(0, description="all claims the evidence contradicts")
     invented: int = Field(0, description="all claims about what was not measured")

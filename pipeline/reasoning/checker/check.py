@@ -22,7 +22,7 @@ from emer.pipeline.reasoning.checker.lexicon import (
 from emer.pipeline.reasoning.checker.numbers import _number_claims
 from emer.pipeline.reasoning.checker.readings import neutral_support_claims, reading_claims
 from emer.pipeline.reasoning.checker.speech import _quote_claims
-from emer.pipeline.reasoning.checker.style import style_claims
+from emer.pipeline.reasoning.checker.style import echo_claims, style_claims
 from emer.pipeline.reasoning.checker.text import (
     _AU_CODE_RE,
     _clauses,
@@ -84,6 +84,8 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         kept += _number_claims(f, masked, kept)
         if explanation:
             kept += interpretation_claims(masked, toks) + style_claims(sentence)
+            if not any(c.cue == "instruction" for c in kept):  # a spoken instruction repeated is judged above
+                kept += echo_claims(sentence)
             state = other_state_claims(sentence, label) if label else []
             kept += state or (reading_claims(masked, label) + neutral_support_claims(masked, label, evidence.channels)
                               if label else [])
