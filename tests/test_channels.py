@@ -68,3 +68,12 @@ def test_a_one_sided_action_unit_reads_as_one_side_and_a_sign_of_its_prototype()
     reading = next(c for c in channel_readings([face], {}, "speaker", [*basic_emotions()]) if c.channel == "face")
     assert [(c.text, c.signs) for c in reading.cues] == [("one lip corner is pulled up (a one-sided smile)",
                                                           ["contempt"])]
+
+
+def test_emotion_words_said_keep_the_form_said():
+    """The words channel lists "furious" as said, not the wheel's noun "fury" (which reached the emotion words of
+    en_anger_1 beside "angry" and "irritated"); one entry per wheel word, negated words left out."""
+    from emer.pipeline.evidence.channels import said_emotion_words
+
+    assert said_emotion_words("I am furious that you lied to me, furious!") == ["furious"]
+    assert said_emotion_words("I feel so lonely and worried, not happy.") == ["lonely", "worried"]

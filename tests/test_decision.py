@@ -129,9 +129,9 @@ def test_emotion_words_come_from_the_channels_that_decided():
 
     face = ch("face", {"anger": 0.5, "disgust": 0.3, "neutral": 0.2}, 0.6)
     words = ch("words", {"anger": 0.4, "sadness": 0.4, "neutral": 0.2}, 0.3,
-               WordsReading(conveys=["anger", "sadness"], named=["fury"]))
+               WordsReading(conveys=["anger", "sadness"], named=["furious"]))
     got = evidence_words("anger", label_basics("anger"), [face, words], 6)
-    assert got[:2] == ["angry", "fury"] and "irritated" in got  # family, the word said, the family's second
+    assert got[:2] == ["angry", "furious"] and "irritated" in got  # family, the word said, the family's second
     assert "disgusted" in got and "sad" in got  # secondary emotions with real weight in a weighty channel
     assert 1 <= len(got) <= 6
     happy = evidence_words("happiness", label_basics("happiness"), [ch("face", {"happiness": 0.7, "neutral": 0.3},

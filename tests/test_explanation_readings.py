@@ -296,7 +296,7 @@ _EN_CHANNELS = [
     ChannelReading(channel="words", modalities=["text"], lean="anger", share=0.75, weight=1.26, emotions={"anger": 1.0},
                    cues=[ChannelCue(text="what is said conveys anger", signs=["anger"], names=True)],
                    words=WordsReading(quote="I am furious that you lied to me again.", language="en",
-                                      conveys=["anger"], named=["fury"]))]
+                                      conveys=["anger"], named=["furious"]))]
 _EN_VOICE = ModalityEvidence(modality="prosody", weight=0.089, emotions={"fear": 0.27, "neutral": 0.22},
                              observations=[_obs("prosody", "pitch_range", "usual", 3.65, 5.5),
                                            _obs("prosody", "rate", "usual", 4.0, 4.2)])

@@ -166,7 +166,8 @@ def _lean(emotions: Mapping[str, float]) -> str | None:
 
 
 def said_emotion_words(text: str) -> list[str]:
-    """Emotion-wheel words in an English text (not negated within the three words before), normalised."""
+    """Emotion-wheel words in an English text (not negated within the three words before), in the form said
+    ("furious", not the wheel's "fury"), one per wheel word."""
     from emer.pipeline.records.text import negations
 
     wheel = default_wheel()
@@ -174,8 +175,9 @@ def said_emotion_words(text: str) -> list[str]:
     out: list[str] = []
     for i, tok in enumerate(tokens):
         if len(tok) > 2 and basic_of_wheel_word(tok) not in (None, "neutral") \
-                and not negations() & set(tokens[max(0, i - 3): i]) and wheel.normalise(tok) not in out:
-            out.append(wheel.normalise(tok))
+                and not negations() & set(tokens[max(0, i - 3): i]) \
+                and wheel.normalise(tok) not in {wheel.normalise(w) for w in out}:
+            out.append(tok)
     return out
 
 

@@ -34,7 +34,7 @@ class WordsReading(Record):
     conveys: list[str] = Field(default_factory=list, description="the emotions the words' reading finds, strongest "
                                "first (none: the words express no particular emotion)")
     named: list[str] = Field(default_factory=list, description="emotion words said (in English, or in the "
-                             "translation), as the emotion wheel normalises them")
+                             "translation), in the form said, one per emotion-wheel word")
 
 
 class ChannelReading(Record):
