@@ -594,6 +594,11 @@ def test_coherence_needs_the_label_at_the_end_and_no_other_state():
     cue_only = check_reasoning("The smile suggests happiness, but the person is sad overall.", SAD, CLUES,
                                label="sadness", explanation=True)
     assert not any(c.cue == "coherence" for c in cue_only.claims)  # a cue's reading is not the person's state
+    # a last sentence naming the label only as a cue's reading closes nothing (Polish m2.s_nie_1: the looping
+    # attempt's conclusion was cut, and the voice notes put back ended the text)
+    cue_end = check_reasoning("The person feels sad. The voice is soft and slow, a sign of sadness.", SAD, CLUES,
+                              label="sadness", explanation=True)
+    assert cue_end.coherent is False
 
 
 def test_a_spoken_instruction_repeated_in_an_explanation_is_flagged():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from emer.pipeline.reasoning.checker.lexicon import _emotion
+from emer.pipeline.reasoning.checker.lexicon import _emotion, word_set
 from emer.pipeline.reasoning.checker.text import _negation, _words_of
 from emer.pipeline.records.checks import Claim
 from emer.pipeline.records.errors import ConfigError
@@ -20,6 +20,9 @@ _STATE = re.compile(r"\b(?:person|speaker|actor|actress|man|woman|individual|sub
                     r"mood)\s+(?:is|was|of)\b|\bbest\s+described\s+as\b|\bconclude\b|\boverall\b", re.I)
 
 
+_READING_NOUNS = word_set("coherence", "reading_nouns")
+
+
 def label_basics(label: str) -> set[str]:
     """The basic emotions a label stands for (the label itself for an open-vocabulary word)."""
     try:
@@ -28,12 +31,14 @@ def label_basics(label: str) -> set[str]:
         return {_emotion(label) or label}
 
 
-def names_label(sentence: str, label: str) -> bool:
-    """The sentence names the label, or an emotion word under it, not negated."""
+def names_label(sentence: str, label: str, as_reading: bool = True) -> bool:
+    """The sentence names the label, or an emotion word under it, not negated; with `as_reading` False, not as
+    the reading of a cue either ("a sign of fear")."""
     basics = label_basics(label)
     words = _words_of(sentence)
     for i, w in enumerate(words):
-        if (w == label.lower() or _emotion(w) in basics) and _negation(words, i, 0) is None:
+        if (w == label.lower() or _emotion(w) in basics) and _negation(words, i, 0) is None \
+                and (as_reading or not _READING_NOUNS & set(words[max(0, i - 3): i])):
             return True
     return False
 
@@ -57,5 +62,6 @@ def other_state_claims(sentence: str, label: str) -> list[Claim]:
 
 
 def concludes_with(sentences: Sequence[str], label: str) -> bool:
-    """The last sentence names the label."""
-    return bool(sentences) and names_label(sentences[-1], label)
+    """The last sentence names the label, other than as what one cue is a sign of ("They speak faster, a sign of
+    fear." closes no explanation of fear or worry)."""
+    return bool(sentences) and names_label(sentences[-1], label, as_reading=False)
