@@ -621,6 +621,16 @@ def test_a_line_break_ends_a_sentence_or_heading_even_after_a_quote():
     assert [c.sentence for c in check.claims if c.cue == "list"] == lines  # every line is a heading
 
 
+def test_a_parenthesis_after_a_sentence_end_stays_in_its_sentence():
+    # EmoDB 03a01Wa, qwen: the translation's "!" ended a sentence before "), which ...": that fragment was judged
+    # alone, dropped, and left "(the bottle is on the ice cream!" open in the explanation
+    text = ('The person says "Der Lappen liegt auf dem Eisschrank!" (the bottle is on the ice cream! ), which is a '
+            "direct statement of anger. Taken together, anger.")
+    assert split_sentences(text) == [text[: text.index(" Taken")], "Taken together, anger."]
+    assert split_sentences("It is loud (very loud!), and fast. Next.") == ["It is loud (very loud!), and fast.",
+                                                                          "Next."]
+
+
 def test_one_sentence_splitter_and_one_negation_list_for_the_project():
     from emer.pipeline.evidence import summary as evidence
     from emer.pipeline.reasoning import reasoner

@@ -11,7 +11,9 @@ from functools import cache
 
 from emer.pipeline.records.vocab import load_data_yaml
 
-SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9\s])|(?<=[.!?][\"'”’])\s+|\s*\n+\s*")
+# A sentence ends after . ! or ? (and a closing quote) before what may start one: not a lower-case word, nor a
+# parenthesis or a comma ("ice cream! ), which ..." and a translation in parentheses after a quote stay in it).
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9\s(),;:\]])|(?<=[.!?][\"'”’])\s+(?=[^(),;:\]])|\s*\n+\s*")
 QUOTE_RE = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|‘([^’\n]{1,400})’"
                       r"|(?<![A-Za-z0-9])'(.{1,400}?)'(?![A-Za-z0-9])")
 APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])’(?=[A-Za-z])")
