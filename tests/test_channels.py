@@ -77,3 +77,26 @@ def test_emotion_words_said_keep_the_form_said():
 
     assert said_emotion_words("I am furious that you lied to me, furious!") == ["furious"]
     assert said_emotion_words("I feel so lonely and worried, not happy.") == ["lonely", "worried"]
+
+
+def test_the_learned_voice_reading_is_a_cue_named_only_where_it_fits_the_label():
+    """EmoDB 03a04Lc: the Whisper-encoder probe read fear (0.81) and decided, while the table cues (a lower, clearer
+    voice) are no sign of fear, so the explanation said "the voice points to fear" with nothing to show why. The
+    probe's reading is now a cue of its own, like the face classifier's, shown only under a label it fits."""
+    from emer.pipeline.reasoning.checker.coherence import label_basics
+    from emer.pipeline.reasoning.cues import PlainCues, explain_notes
+
+    probe = Observation(modality="prosody", cue="voice_probe", category="fear", value=0.81,
+                        text="voice probe ... : fear 0.81, neutral 0.12, anger 0.07", supports=["fear"])
+    low = Observation(modality="prosody", cue="pitch", category="low", value=10.0, reference_value=12.0,
+                      text="pitch low")
+    voice = _m("prosody", {"fear": 0.5, "disgust": 0.3, "sadness": 0.2}, 0.3, [low, probe])
+    channels = channel_readings([voice], {}, "speaker")
+    cues = next(c for c in channels if c.channel == "voice").cues
+    learned = [q for q in cues if q.names]
+    assert [(q.text, q.signs) for q in learned] == [
+        ("a voice model trained on acted speech reads the voice as fear", ["fear"])]
+    plain = PlainCues(channels=channels, clip_id="03a04Lc")
+    assert any("reads the voice as fear" in n for n in explain_notes(plain, "fear", label_basics("fear"))["voice"])
+    assert not any("reads the voice" in n
+                   for n in explain_notes(plain, "sadness", label_basics("sadness"))["voice"])

@@ -27,6 +27,7 @@ from typing import Any
 from emer.pipeline.evidence.facs import load_prototypes
 from emer.pipeline.evidence.injection import neutralised_speech
 from emer.pipeline.evidence.voice_features import voice_vocabulary
+from emer.pipeline.evidence.voice_model import LEARNED_VOICE_CUES
 from emer.pipeline.records.channel import ChannelCue, ChannelName, ChannelReading, WordsReading
 from emer.pipeline.records.evidence import ModalityEvidence, Observation
 from emer.pipeline.records.vocab import basic_emotions, basic_of_wheel_word, default_wheel, load_data_yaml
@@ -100,7 +101,10 @@ def face_cue(o: Observation) -> ChannelCue | None:
 
 
 def voice_cue(o: Observation, usual: str) -> ChannelCue | None:
-    """A voice observation off its usual level in plain words."""
+    """A voice observation off its usual level in plain words; the learned voice reading as what it reads."""
+    if o.cue in LEARNED_VOICE_CUES and o.category in basic_emotions():
+        return ChannelCue(text=phrases()["voice_learned"].format(emotion=o.category), signs=[o.category],
+                          names=True)
     table = phrases()["voice"].get(o.cue, {})
     if o.category not in table or o.category in ("usual", "flat"):
         return None

@@ -26,6 +26,8 @@ from emer.pipeline.store.io import sha256_file
 # The voice features the model reads, in the order of its weights (pipeline.evidence.references.VoiceFeatures names).
 FEATURES = ("pitch_st", "pitch_range_st", "loudness_db", "rate", "alpha_ratio_db", "hnr_db")
 MODEL_FILE = "voice_model.yaml"
+# The observation cues of the learned readings (learned_reading): the Whisper-encoder probe and the z-score model
+LEARNED_VOICE_CUES = ("voice_probe", "voice_model")
 PROBE_FILE = "voice_probe.yaml"
 
 
@@ -155,11 +157,12 @@ def learned_reading(z: Mapping[str, float], encoder: EncoderPooling | None, ref_
     probe = voice_probe() if use_probe else None
     if probe is not None and encoder is not None and ref_encoder is not None and probe.reads(encoder, ref_encoder):
         probs = probe.predict(encoder, ref_encoder)
-        cue, what, classes, sha = "voice_probe", f"voice probe {probe.name} on the Whisper encoder states against " \
-            "the speaker's", probe.classes, probe.sha256
+        what = f"voice probe {probe.name} on the Whisper encoder states against the speaker's"
+        cue, classes, sha = LEARNED_VOICE_CUES[0], probe.classes, probe.sha256
     else:
         model = voice_model()
         probs = model.predict(z)
-        cue, what, classes, sha = "voice_model", f"learned voice model {model.name}", model.classes, model.sha256
+        what = f"learned voice model {model.name}"
+        cue, classes, sha = LEARNED_VOICE_CUES[1], model.classes, model.sha256
     shown = ", ".join(f"{c} {probs[c]:.2f}" for c in sorted(probs, key=lambda c: -probs[c]))
     return cue, probs, f"{what} ({', '.join(classes)} only; sha256 {sha[:12]}): {shown}"

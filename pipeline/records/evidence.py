@@ -23,7 +23,8 @@ EVIDENCE_VERSION = "1.9.0"  # 1.1: sentences addressed to a model are no evidenc
 # can win: EmoDB's boredom), then combined by the weighted product;
 # 1.8: the voice channel where no speech was found is `missing` (with its note), not an empty `ok` reading
 # 1.9: a channel the recording has no stream for is `absent`; a script line's words show no reading (conveys none);
-# the pitch contour's cue carries its readings (signs); the emotion words said are kept as said (furious, not fury)
+# the pitch contour's cue carries its readings (signs); the emotion words said are kept as said (furious, not fury);
+# the learned voice reading is a voice cue of its own (named, like the face classifier's)
 
 EvidenceModality = Literal["face", "speech", "prosody", "scene", "text"]
 
