@@ -100,3 +100,11 @@ def test_the_learned_voice_reading_is_a_cue_named_only_where_it_fits_the_label()
     assert any("reads the voice as fear" in n for n in explain_notes(plain, "fear", label_basics("fear"))["voice"])
     assert not any("reads the voice" in n
                    for n in explain_notes(plain, "sadness", label_basics("sadness"))["voice"])
+    # it splits only its classes' share, so it does not sum up the channel, nor stand for measures at their usual
+    assert next(c for c in channels if c.channel == "voice").reading == "the voice is lower than this speaker's usual"
+    usual = Observation(modality="prosody", cue="pitch", category="usual", value=12.0, reference_value=12.0,
+                        text="pitch usual")
+    flat = next(c for c in channel_readings([_m("prosody", {"fear": 0.5, "disgust": 0.5}, 0.3, [usual, probe])], {},
+                                            "speaker") if c.channel == "voice")
+    assert flat.reading == "the voice is as this speaker's usual in pitch, loudness and pace"
+    assert [q.names for q in flat.cues] == [False, True]

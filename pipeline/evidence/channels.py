@@ -263,12 +263,16 @@ def channel_readings(modalities: Sequence[ModalityEvidence], clues: Mapping[str,
                     cues.append(cue)
         if channel == "words":
             cues, words, summary = _words(parts, data)
-        if channel == "voice" and not cues and any(o.category == "usual" for m in parts for o in m.observations):
-            cues.append(ChannelCue(text=f"the voice is as {usual} in pitch, loudness and pace", key="voice_usual"))
+        # the learned voice reading only splits its classes' share, so it neither stands for the voice's measures
+        # nor sums up the channel (its emotion need not be the channel's lean)
+        measured = [c for c in cues if not (channel == "voice" and c.names)]
+        if channel == "voice" and not measured and any(o.category == "usual" for m in parts for o in m.observations):
+            measured = [ChannelCue(text=f"the voice is as {usual} in pitch, loudness and pace", key="voice_usual")]
+            cues = measured + cues
         reliability = min((m.reliability for m in parts), default=1.0)
         lean = _lean(emotions)
         if not summary:
-            summary = "; ".join(c.text for c in cues[:2])
+            summary = "; ".join(c.text for c in measured[:2])
         out.append(ChannelReading(channel=channel, modalities=[m.modality for m in parts], reading=summary,
                                   lean=lean, emotions=emotions, weight=weight, reliability=reliability, cues=cues,
                                   words=words))
