@@ -11,6 +11,7 @@ import pytest
 from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
+from emer.pipeline.reasoning.checker.readings import describes_channel
 from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
 from emer.pipeline.reasoning.explain import (
     add_uncovered,
@@ -462,6 +463,22 @@ def test_the_sentence_on_what_decided_is_no_description_of_the_channel():
     assert [c.modality for c in left_out.claims if c.cue == "coverage"] == ["prosody"]
     assert not [c for c in check_reasoning(covered, evidence, label="worried", explanation=True,
                                            given=[notes["decides"]]).claims if c.cue == "coverage"]
+
+
+def test_a_sentence_holding_the_one_on_what_decided_is_no_description_of_the_channel():
+    """CREMA-D audio DIS (report-only clip, final main of this session): the misread voice sentence was dropped,
+    and "Taken together, the voice fits disgust and decides it." counted as describing the voice, so its notes
+    never came back and the explanation kept no voice cue."""
+    voice = _channel("voice", "disgust", 0.8, [ChannelCue(text="they speak more slowly than this speaker's usual",
+                                                          signs=["disgust"])])
+    notes = explain_notes(PlainCues(channels=[voice, WORDS], clip_id="1002_DFA_DIS_XX"), "disgust",
+                          label_basics("disgust"))
+    given = notes["decides"]
+    held = f"Taken together, {given[0].lower()}{given[1:]}"
+    assert not describes_channel([held], "voice", "disgust", [given])
+    assert describes_channel([f"The voice is rough, and {given[0].lower()}{given[1:]}"], "voice", "disgust", [given])
+    covered, added = add_uncovered(f"The words carry no emotion. {held} {notes['conclusion']}", notes)
+    assert added == ["voice"] and "They speak more slowly than this speaker's usual, a sign of disgust." in covered
 
 
 @pytest.mark.parametrize("frame, said", [

@@ -55,8 +55,17 @@ def describes_channel(sentences: Sequence[str], channel: str, label: str, given:
     `given` sentences the request handed the model (the one on what decided), which name a channel without
     describing its cues."""
     keys = {sentence_key(g) for g in given if g}
-    return any(mentions_channel(s, channel) and not (label and is_disagreement(s, label))
-               and sentence_key(s) not in keys for s in sentences)
+    return any(mentions_channel(_beside(s, keys), channel) and not (label and is_disagreement(s, label))
+               for s in sentences)
+
+
+def _beside(sentence: str, given: set[str]) -> str:
+    """The sentence without the given sentences it holds ("Taken together, the voice fits disgust and decides
+    it." holds the one on what decided and describes nothing beside it)."""
+    key = sentence_key(sentence)
+    for g in sorted(given, key=len, reverse=True):
+        key = key.replace(g, " ")
+    return key
 
 
 def reading_claims(sentence: str, label: str) -> list[Claim]:
