@@ -177,10 +177,11 @@ def said_emotion_words(text: str) -> list[str]:
     wheel = default_wheel()
     tokens = [t.lower() for t in re.findall(r"[a-zA-Z']+", text)]
     out: list[str] = []
+    seen: set[str] = set()  # the wheel words said so far
     for i, tok in enumerate(tokens):
         if len(tok) > 2 and basic_of_wheel_word(tok) not in (None, "neutral") \
-                and not negations() & set(tokens[max(0, i - 3): i]) \
-                and wheel.normalise(tok) not in {wheel.normalise(w) for w in out}:
+                and not negations() & set(tokens[max(0, i - 3): i]) and wheel.normalise(tok) not in seen:
+            seen.add(wheel.normalise(tok))
             out.append(tok)
     return out
 
