@@ -108,3 +108,26 @@ def test_the_learned_voice_reading_is_a_cue_named_only_where_it_fits_the_label()
                                             "speaker") if c.channel == "voice")
     assert flat.reading == "the voice is as this speaker's usual in pitch, loudness and pace"
     assert [q.names for q in flat.cues] == [False, True]
+
+
+def test_a_named_reading_of_a_channel_leaning_elsewhere_is_left_to_the_disagreement():
+    """CREMA-D demo ANG: the voice leaned disgust (share 0.20) while its learned model read anger; the notes gave
+    "a voice model ... reads the voice as anger" and the disagreement sentence "the voice alone would suggest
+    disgust", so the explanation had the voice say both. A channel leaning elsewhere is named only in the
+    disagreement."""
+    from emer.pipeline.reasoning.checker.coherence import label_basics
+    from emer.pipeline.reasoning.cues import PlainCues, explain_notes
+
+    probe = Observation(modality="prosody", cue="voice_probe", category="anger", value=0.6, text="probe: anger 0.6",
+                        supports=["anger"])
+    falling = Observation(modality="prosody", cue="pitch_contour", category="falling", value=-5.0,
+                          text="pitch contour falling")
+    voice = _m("prosody", {"disgust": 0.6, "anger": 0.2, "neutral": 0.2}, 0.3, [falling, probe])
+    channels = channel_readings([FACE, voice], {}, "speaker")
+    notes = explain_notes(PlainCues(channels=channels, clip_id="1001_DFA_ANG_XX"), "anger", label_basics("anger"))
+    assert "disgust" in notes["disagree"]
+    assert not any("reads the voice as anger" in n for n in notes["voice"])
+    agreeing = channel_readings([FACE, voice.model_copy(update={"emotions": {"anger": 0.6, "disgust": 0.4}})], {},
+                                "speaker")
+    notes = explain_notes(PlainCues(channels=agreeing, clip_id="x"), "anger", label_basics("anger"))
+    assert any("reads the voice as anger" in n for n in notes["voice"])

@@ -138,7 +138,10 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
             others.append((name, c.lean))
         elif c.lean in basics and c.share >= DISAGREES:
             trusted.append(name)
-        cues = [q for q in c.cues if not q.names or set(q.signs) & basics]
+        # a cue naming its emotion (the face classifier's, the learned voice reading's, the words') is shown where
+        # it fits the label and its channel does not lean elsewhere: the voice model's anger beside "the voice
+        # alone would suggest disgust" (CREMA-D demo, anger) read as the voice saying both
+        cues = [q for q in c.cues if not q.names or (set(q.signs) & basics and not elsewhere)]
         cues.sort(key=lambda q: not (set(q.signs) & basics))
         key = plain.clip_id + c.channel
         out[c.channel] = [(_pick(table["variants"][q.key], key) if q.key in table["variants"] else q.text)
