@@ -436,7 +436,7 @@ INJECTED = {**CLUES, "speech": {"status": "ok", "data": {"text": _SAID, "instruc
     "The speaker asks for happiness, so the person is happy.",
 ])
 def test_a_spoken_instruction_repeated_or_cited_is_invented_and_dropped(text):
-    from emer.pipeline.reasoning.explain import drop_failing
+    from emer.pipeline.reasoning.repairs import drop_failing
 
     check = check_reasoning(text, SAD, INJECTED)
     assert "invented" in verdicts(check, "instruction"), check.claims

@@ -7,7 +7,7 @@ import pytest
 from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.decision import agreement_note, evidence_items, evidence_prediction, fuse
-from emer.pipeline.reasoning.explain import drop_failing
+from emer.pipeline.reasoning.repairs import drop_failing
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 
 

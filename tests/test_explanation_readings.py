@@ -13,14 +13,8 @@ from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.checker.readings import describes_channel
 from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
-from emer.pipeline.reasoning.explain import (
-    add_uncovered,
-    drop_failing,
-    explanation_quality,
-    tidied,
-    unheaded,
-    unquote_given,
-)
+from emer.pipeline.reasoning.explain import explanation_quality
+from emer.pipeline.reasoning.repairs import add_uncovered, drop_failing, tidied, unheaded, unquote_given
 from emer.pipeline.records.channel import ChannelCue, ChannelReading, WordsReading
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.records.text import split_sentences
@@ -538,7 +532,7 @@ def test_a_label_copied_from_the_notes_as_a_heading_is_a_list_item():
 
 
 def test_headings_copied_from_the_request_are_taken_off_and_the_words_kept():
-    from emer.pipeline.reasoning.explain import unheaded
+    from emer.pipeline.reasoning.repairs import unheaded
 
     # raw qwen2.5-1.5b text on EmoDB 03a02Ta (the first ordered request)
     raw = ('What is said: "das will sie am Mittwoch abgeben." (said in German; machine translation into English: '
@@ -557,7 +551,7 @@ def test_headings_copied_from_the_request_are_taken_off_and_the_words_kept():
 
 
 def test_a_channel_restored_from_its_notes_is_not_said_twice():
-    from emer.pipeline.reasoning.explain import unheaded
+    from emer.pipeline.reasoning.repairs import unheaded
 
     # raw qwen2.5-1.5b text on the spoken development clip en_anger_1: the disagreement sentence was quoted (an
     # invented quote, dropped); the face notes it would be replaced by are already there
@@ -571,7 +565,7 @@ def test_a_channel_restored_from_its_notes_is_not_said_twice():
 
 
 def test_the_closing_sentence_is_said_once_at_the_end():
-    from emer.pipeline.reasoning.explain import last_conclusion
+    from emer.pipeline.reasoning.repairs import last_conclusion
 
     end = "Taken together, the clip is best described as anger."
     text = f"The voice is louder than usual. {end} The voice carries the decision. {end}"
@@ -581,7 +575,7 @@ def test_the_closing_sentence_is_said_once_at_the_end():
 
 
 def test_a_weighty_channel_left_out_gets_its_notes_before_the_closing_sentence():
-    from emer.pipeline.reasoning.explain import add_uncovered
+    from emer.pipeline.reasoning.repairs import add_uncovered
 
     notes = {"must": ["words", "face"], "words": ["what is said conveys fear"], "face": []}
     text = "The voice is higher than usual. Taken together, the clip is best described as fear."
