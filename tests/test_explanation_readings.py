@@ -14,7 +14,14 @@ from emer.pipeline.reasoning.checker.coherence import label_basics
 from emer.pipeline.reasoning.checker.readings import describes_channel
 from emer.pipeline.reasoning.cues import PlainCues, explain_notes, plain_cues
 from emer.pipeline.reasoning.explain import explanation_quality
-from emer.pipeline.reasoning.repairs import add_uncovered, drop_failing, tidied, unheaded, unquote_given
+from emer.pipeline.reasoning.repairs import (
+    add_uncovered,
+    decision_once,
+    drop_failing,
+    tidied,
+    unheaded,
+    unquote_given,
+)
 from emer.pipeline.records.channel import ChannelCue, ChannelReading, WordsReading
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence, Observation
 from emer.pipeline.records.text import split_sentences
@@ -674,3 +681,28 @@ def test_every_face_and_voice_cue_phrase_names_its_channel_for_the_coverage_rule
     assert voice and face
     assert [s for s in voice if not mentions_channel(s, "voice")] == []
     assert [s for s in face if isinstance(s, str) and not mentions_channel(s, "face")] == []
+
+
+def test_what_decided_is_said_once():
+    """qwen2.5-1.5b (DEV8 zh_happiness_1, the CREMA-D demo's anger clip) ended a channel's sentence with the clause
+    on what decided and then wrote the disagreement sentence too: "The words convey fear, but the face fits a
+    neutral state and decides it. ... The disagreement is that the words alone would suggest fear, but the face
+    fits a neutral state and decides it." The clause stays in the sentence the request gave (else the last one)."""
+    notes = explain_notes(PlainCues(channels=_EN_CHANNELS, clip_id="en_anger_1"), "angry", label_basics("angry"))
+    clause, given = notes["decision"], notes["disagree"]
+    assert clause and clause in given
+    text = (f"The face shows no sign of anger, but {clause}. The person says \"I am furious that you lied to me "
+            f"again.\" {given} Taken together, the clip is best described as angry.")
+    assert decision_once(text, notes) == (f"The face shows no sign of anger. The person says \"I am furious that "
+                                          f"you lied to me again.\" {given} Taken together, the clip is best "
+                                          "described as angry.")
+    # no given sentence: the last keeps it; a rest that cannot stand alone goes; more after the clause: unchanged
+    text = (f"Although the face is calm, {clause}. Taken together, {clause}. The channels disagree; the face "
+            f"alone would suggest no particular emotion, but {clause}.")
+    assert decision_once(text, notes) == (f"The channels disagree; the face alone would suggest no particular "
+                                          f"emotion, but {clause}.")
+    # de_sadness_1 (DEV8): the given sentence written twice, once under a heading
+    assert decision_once(f"The voice is level. {given} {given}", notes) == f"The voice is level. {given}"
+    text = f"The voice is level, and {clause}, as the quote shows. {given}"
+    assert decision_once(text, notes) == text
+    assert decision_once(text, {**notes, "decision": ""}) == text

@@ -116,11 +116,13 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
     evidence, in words; `absent`: the channels whose record is missing or unreliable (not measured or not read: a
     voice with no speech in it is `missing` too), mentioned last; a channel the recording does not have (`absent`:
     the face of an audio file) is left out; `label`: the label explained; `decides`: with no disagreement,
-    one channel leaning to the label and others measured, the sentence saying that it decides."""
+    one channel leaning to the label and others measured, the sentence saying that it decides; `decision`: the
+    clause of either sentence that says what decides ("the face fits anger and decides it"), or none."""
     table = phrases()
     said = table["sign_of"]
     noun = emotion_noun(label)
-    out: dict[str, Any] = {"must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": [], "order": [],
+    out: dict[str, Any] = {"decision": "", "must": [], "shares": {}, "face": [], "voice": [], "words": [], "body": [],
+                           "order": [],
                            "absent": [c for c in ("face", "voice", "words") if c in plain.missing
                                       and c not in {r.channel for r in plain.channels if r.status == "absent"}],
                            "missing": missing_in_words(plain)}
@@ -164,6 +166,7 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
                     channel=" and the ".join(trusted), label=label, emotion=noun, s="" if plural else "s")
                 if trusted else _pick(table["disagreement"]["together"], key).format(label=label, emotion=noun))
         out["disagree"] = _pick(table["disagreement"]["sentence"], key).format(others=first, decides=rest)
+        out["decision"] = rest
     out["trusted"] = trusted
     out["decides"] = ""
     if not others and len(trusted) == 1 and len(out["order"]) > 1:  # one channel decided, the others read nothing
@@ -171,6 +174,7 @@ def explain_notes(plain: PlainCues, label: str, basics: set[str], limit: int = 3
         said = _pick(table["disagreement"]["trusted"], plain.clip_id + label).format(
             channel=trusted[0], label=label, emotion=noun, s="" if plural else "s")
         out["decides"] = said[0].upper() + said[1:] + "."
+        out["decision"] = said
     fits = [c.channel for c in plain.channels if c.status == "ok" and c.lean in basics and c.share >= DISAGREES]
     out["order"].sort(key=lambda c: c not in fits)  # what decided the label first, then the rest, by share
     out["conclusion"] = table["conclusion"].format(label=label)

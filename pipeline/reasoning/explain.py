@@ -10,9 +10,10 @@
    emotion but the label, one sentence naming a channel that disagrees); checked (pipeline/reasoning/checker/:
    claims about the clues and the channels' readings, cue interpretations, form, coherence, coverage),
    failing sentences dropped (the first about a channel replaced by that channel's notes) or, with
-   `self_check: rewrite`, rewritten once first with the problems as feedback (rewrite.j2). A channel that
-   carried at least a fifth of the decision and that the explanation left out gets its notes as a sentence; an
-   explanation that does not end by naming the label gets a closing sentence that does.
+   `self_check: rewrite`, rewritten once first with the problems as feedback (rewrite.j2); what decided said
+   once (repairs.decision_once). A channel that carried at least a fifth of the decision and that the
+   explanation left out gets its notes as a sentence; an explanation that does not end by naming the label gets
+   a closing sentence that does.
 4. Emotion words from the same records (cues.evidence_words): the label's family, emotion words said, and
    secondary emotions a weighty channel reads. No LLM pass.
 
@@ -47,7 +48,13 @@ from emer.pipeline.reasoning.prompt import (
     render_rewrite_request,
 )
 from emer.pipeline.reasoning.reasoner import RawExchange, Reasoner
-from emer.pipeline.reasoning.repairs import add_uncovered, drop_failing, last_conclusion, tidied
+from emer.pipeline.reasoning.repairs import (
+    add_uncovered,
+    decision_once,
+    drop_failing,
+    last_conclusion,
+    tidied,
+)
 from emer.pipeline.records.clues import Clue
 from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import ClipInfo
@@ -157,6 +164,9 @@ def decide_then_explain(reasoner: Reasoner, template: Any, info: ClipInfo, clues
         check2 = _check(second, evidence, by_kind, out.label, notes)
         if _bad(check2) <= _bad(check):
             text, check, out.truncated = second, check2, finish2 == "length"
+    if cfg.self_check != "off" and (once := decision_once(text, notes)) != text:
+        text = once
+        check = _check(text, evidence, by_kind, out.label, notes)
     if cfg.self_check != "off" and not check.ok:
         cleaned, out.dropped = drop_failing(text, check, notes)
         if cleaned != text:

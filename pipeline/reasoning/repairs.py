@@ -144,3 +144,50 @@ def add_uncovered(text: str, notes: Mapping[str, Any]) -> tuple[str, list[str]]:
             sentences.insert(max(len(sentences) - 1, 0), line[0].upper() + line[1:])
             added.append(channel)
     return " ".join(s.strip() for s in sentences), added
+
+
+# what joins the clause on what decided to the sentence it ends (", but", "; however,", ", and")
+_JOIN_RE = re.compile(r"(?:[\s,;:—–-]|\b(?:but|however|and|yet|so|while|whereas)\b)*$", re.I)
+# a sentence part that cannot stand alone once the clause it leads to is cut ("Although the voice ... disgust")
+_SUBORDINATE_RE = re.compile(r"^\W*(?:although|though|even though|while|whereas|since|because|as|taken together)\b",
+                             re.I)
+
+
+def decision_once(text: str, notes: Mapping[str, Any]) -> str:
+    """The text with what decided said once: the LLM often ends a channel's sentence with the clause the request
+    gave on what decided ("The voice gives no sign of anger, but the face fits anger and decides it.") and then
+    writes the sentence that holds it too. The clause (`notes["decision"]`) is kept in the sentence the request
+    gave (else in the last sentence that has it) and cut from the others where it ends them ("The voice gives no
+    sign of anger."); a sentence whose rest cannot stand alone ("Although the words ...", "Taken together") or
+    that the kept sentence says too (the given sentence written twice) goes."""
+    clause = notes.get("decision")
+    if not clause:
+        return text
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in clause.split()), re.I)
+    sentences = split_sentences(text)
+    holding = [i for i, s in enumerate(sentences) if pattern.search(s)]
+    if len(holding) < 2:
+        return text
+    given = {sentence_key(g) for g in (notes.get("disagree"), notes.get("decides")) if g}
+    keep = next((i for i in holding if sentence_key(sentences[i]) in given), holding[-1])
+    out = []
+    for i, sentence in enumerate(sentences):
+        if i in holding and i != keep:
+            sentence = _without_clause(sentence.strip(), pattern)
+            if sentence_key(sentence) in sentence_key(sentences[keep]):
+                continue  # the kept sentence says it too (a repeat of the given sentence)
+        if sentence.strip():
+            out.append(sentence.strip())
+    return " ".join(out)
+
+
+def _without_clause(sentence: str, pattern: re.Pattern[str]) -> str:
+    """The sentence cut before the clause `pattern` matches where the clause ends it, or "" where what is left
+    cannot stand alone; the sentence unchanged where more follows the clause."""
+    m = pattern.search(sentence)
+    if m is None or sentence[m.end():].strip(" .!?\"”'"):
+        return sentence
+    head = _JOIN_RE.sub("", sentence[: m.start()]).strip()
+    if len(head.split()) < 3 or _SUBORDINATE_RE.match(head):
+        return ""
+    return head + "."
