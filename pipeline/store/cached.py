@@ -22,7 +22,7 @@ from emer.pipeline.records.clues import Clue, ClueStatus, load_clue
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import Result
-from emer.pipeline.store.io import sha256_json
+from emer.pipeline.store.io import read_record, sha256_json
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 
@@ -74,12 +74,13 @@ def cached_clue(path: Path, key: str, failed_ok: bool = False) -> Clue | None:
 
 
 def _read_record(path: Path, model: type[RecordT]) -> RecordT | None:
-    """The `model` record stored at `path`, or None when there is none or it does not parse."""
+    """The `model` record stored at `path`, or None when there is none or it cannot be read (finished work is only
+    reused when it reads back whole)."""
     if not path.is_file():
         return None
     try:
-        return model.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValueError:
+        return read_record(path, model, model.__name__)
+    except InputError:
         return None
 
 
