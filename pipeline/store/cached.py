@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -22,9 +21,7 @@ from emer.pipeline.records.clues import Clue, ClueStatus, load_clue
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import Result
-from emer.pipeline.store.io import read_record, sha256_json
-
-RecordT = TypeVar("RecordT", bound=BaseModel)
+from emer.pipeline.store.io import RecordT, read_record, sha256_json
 
 log = logging.getLogger(__name__)
 
