@@ -5,6 +5,12 @@ No VLM weights install from a package registry (none is published in one), and t
 llama-cpp-python (scripts/install_llama.sh) leaves libmtmd out to save build time. So this backend is for users
 who build llama-cpp-python with it and bring the two GGUF files; everywhere else it fails before any clip with a
 message that says which of the two is missing and how to get it.
+
+The model is loaded where the reasoner's is (pipeline/reasoning/reasoner.py `load_llama`: the child-process check
+that the build runs on this CPU, the thread settings, one copy per process). It is called through llama-cpp-python's
+`create_chat_completion`, not the reasoner's `LlamaSession`: the session evaluates token lists formatted from text
+messages with KV reuse, while an image reaches the model as projector embeddings that only the chat handler's libmtmd
+path evaluates (and it clears the KV cache on each call).
 """
 
 from __future__ import annotations
@@ -51,23 +57,21 @@ class VLMCaptioner:
 
     def __init__(self, model_path: str, projector_path: str, handler: str = "auto", threads: int = 2,
                  n_ctx: int = 4096, max_tokens: int = 80) -> None:
-        for what, path in (("VLM weights", model_path), ("VLM projector (mmproj)", projector_path)):
-            if not Path(path).is_file():
-                raise ModelUnavailableError(f"{path}: the {what} file does not exist. No VLM installs from a "
-                                            "package registry: download a GGUF model and its mmproj file "
-                                            "(e.g. SmolVLM-256M-Instruct from ggml-org) and give both paths")
+        missing = [f"{path} (the {what})" for what, path in (("VLM weights", model_path),
+                                                              ("VLM projector, mmproj", projector_path))
+                   if not Path(path).is_file()]
+        if missing:
+            raise ModelUnavailableError(f"no such file: {' and '.join(missing)}. No VLM installs from a package "
+                                        "registry: download a GGUF model and its mmproj file (e.g. "
+                                        "SmolVLM-256M-Instruct from ggml-org) and give both paths")
         if handler not in HANDLERS:
             raise ModelUnavailableError(f"unknown VLM chat handler {handler!r}; valid: {', '.join(HANDLERS)}")
         if problem := mtmd_problem():
             raise ModelUnavailableError(problem)
-        import llama_cpp
-        from llama_cpp import llama_chat_format
+        from emer.pipeline.reasoning.reasoner import load_llama
 
         try:
-            chat_handler = getattr(llama_chat_format, HANDLERS[handler])(clip_model_path=projector_path,
-                                                                        verbose=False)
-            self._llm: Any = llama_cpp.Llama(model_path=model_path, chat_handler=chat_handler, n_ctx=n_ctx,
-                                             n_threads=threads, verbose=False)
+            self._llm, self.load_seconds = load_llama(model_path, n_ctx, threads, (HANDLERS[handler], projector_path))
         except (ValueError, RuntimeError) as e:
             raise ModelUnavailableError(f"{model_path} + {projector_path}: llama.cpp cannot load the VLM: {e}") from e
         self.max_tokens = max_tokens

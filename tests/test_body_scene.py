@@ -149,11 +149,14 @@ def test_prompt_shows_the_body_cues(decoded):
 
 
 def test_vlm_backend_fails_clearly_without_weights_or_libmtmd(tmp_path):
-    with pytest.raises(ModelUnavailableError, match="VLM weights file does not exist"):
-        VLMCaptioner(str(tmp_path / "none.gguf"), str(tmp_path / "mmproj.gguf"))
+    # every missing file is named with what it is (the weights alone were named when both were missing)
     model, projector = tmp_path / "m.gguf", tmp_path / "mmproj.gguf"
+    with pytest.raises(ModelUnavailableError) as e:
+        VLMCaptioner(str(model), str(projector))
+    assert str(e.value).startswith(f"no such file: {model} (the VLM weights) and {projector} (the VLM projector, "
+                                   "mmproj). No VLM installs from a package registry")
     model.write_bytes(b"GGUF")
-    with pytest.raises(ModelUnavailableError, match="projector"):
+    with pytest.raises(ModelUnavailableError, match=rf"^no such file: {projector} \(the VLM projector, mmproj\)\."):
         VLMCaptioner(str(model), str(projector))
     projector.write_bytes(b"GGUF")
     with pytest.raises(ModelUnavailableError, match="unknown VLM chat handler"):

@@ -18,7 +18,7 @@ from emer.pipeline.records.results import Result
 from emer.pipeline.records.vocab import load_label_set
 from emer.pipeline.run.config import load_config
 from emer.pipeline.run.schemas import SCHEMAS, schema_json
-from emer.pipeline.store.io import open_atomic, write_text_atomic
+from emer.pipeline.store.io import open_atomic, read_record, write_model_atomic, write_text_atomic
 from emer.pipeline.store.models import ModelStore
 from emer.pipeline.store.registry import MODELS, WheelMember, load_registry
 
@@ -175,6 +175,29 @@ def test_a_streamed_atomic_write_that_fails_midway_leaves_the_old_file(tmp_path)
     with open_atomic(path) as f:
         f.write(b"new")
     assert path.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["model.bin"]
+
+
+def test_a_stored_record_reads_back_or_fails_naming_the_file_and_the_cause(tmp_path):
+    """The one reading of a stored record (results, evidence summaries, the report's and the export's reads): each
+    way it can fail is an InputError that names the file and says what is wrong with it."""
+    path = tmp_path / "a" / "result.json"
+    result = Result(clip_id="a", source_path="a.mp4", status="failed", error="decode failed")
+    write_model_atomic(path, result)
+    assert read_record(path, Result, "result") == result
+    with pytest.raises(InputError, match=r"missing\.json: cannot read the result \(no such file or directory\)"):
+        read_record(tmp_path / "missing.json", Result, "result")
+    path.write_text('{"clip_id": "a", ')
+    with pytest.raises(InputError, match=r"result\.json: not a readable result: invalid JSON"):
+        read_record(path, Result, "result")
+    path.write_text(json.dumps({**result.model_dump(mode="json"), "schema_version": "0.9"}))
+    with pytest.raises(InputError, match=r"result\.json: a result of schema 0\.9, written by another emer version; "
+                       rf"this one reads schema {result.schema_version}\. Rerun the folder with `emer run"):
+        read_record(path, Result, "result")
+    path.write_text(json.dumps({**result.model_dump(mode="json"), "status": "maybe", "clip_id": None}))
+    with pytest.raises(InputError) as e:
+        read_record(path, Result, "result")
+    assert str(e.value).startswith(f"{path}: not a valid result: clip_id: Input should be a valid string; status: ")
+    assert "\n" not in str(e.value)
 
 
 def test_decode_errors_name_the_file_and_cause(tmp_path):

@@ -149,8 +149,8 @@ def test_a_blended_label_wins_on_its_blend_and_single_labels_keep_their_argmax()
     voice = ModalityEvidence(modality="prosody", weight=0.266, emotions={
         "anger": 0.0866, "disgust": 0.16, "fear": 0.135, "happiness": 0.0022, "neutral": 0.2155, "sadness": 0.39,
         "surprise": 0.0107})
-    fused = fused_labels([voice], emodb)
-    assert max(fused, key=fused.get) == "sadness"
+    fused, readings = fused_labels([voice], emodb)
+    assert max(fused, key=fused.get) == "sadness" and max(readings[0], key=readings[0].get) == "sadness"
     flat = label_distribution(combine([voice], list(voice.emotions)), emodb)
     assert max(flat, key=flat.get) == "boredom"
     # the fused reading of a real run (the spoken set's de_sadness_1, evidence 1.6.0, mer2023 labels) and the
@@ -221,6 +221,20 @@ def test_each_reading_is_scored_on_the_labels_once(monkeypatch):
     assert len(read) == 2 and len(calls) == len(read)
     for m in read:
         assert m.labels == {k: round(v, 4) for k, v in real(m.emotions, load_label_set("emodb"), None).items()}
+
+
+def test_fusing_the_labels_reads_the_modalities_without_changing_them():
+    """fused_labels returns each modality's label reading beside the fused one; build_evidence writes them into the
+    modalities (fused_labels used to set them itself)."""
+    emodb = load_label_set("emodb")
+    voice = ModalityEvidence(modality="prosody", weight=0.266, emotions={"neutral": 0.3, "sadness": 0.6, "anger": 0.1})
+    silent = ModalityEvidence(modality="scene", weight=0.1)
+    before = [voice.model_copy(deep=True), silent.model_copy(deep=True)]
+    fused, readings = fused_labels([voice, silent], emodb)
+    assert [voice, silent] == before and voice.labels == {}
+    assert readings[1] is None
+    assert readings[0] == {k: round(v, 4) for k, v in label_distribution(voice.emotions, emodb, None).items()}
+    assert set(fused) == set(emodb.labels) and max(fused, key=fused.get) == "sadness"
 
 
 def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():

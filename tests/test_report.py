@@ -194,6 +194,29 @@ def test_a_folder_without_results_is_one_line_naming_it(tmp_path, capsys):
     assert err.startswith("emer: error: ") and str(tmp_path) in err and "no results" in err
 
 
+def test_an_unreadable_evidence_file_is_one_problem_naming_it_once_and_a_bad_evaluation_one_line(tmp_path, capsys):
+    """The clip's evidence summary is listed among its problems with its path once (it was written twice: 'PATH:
+    PATH: cannot read ...'); an unreadable evaluation.json is a one-line error naming it, not a traceback."""
+    from emer.pipeline.store.outputs import OutputLayout
+
+    layout = OutputLayout(tmp_path)
+    layout.results_jsonl.write_text(Result(clip_id="a", source_path="a.mp4", status="failed",
+                                           error="decode failed").model_dump_json() + "\n")
+    layout.evidence("a").parent.mkdir(parents=True)
+    layout.evidence("a").write_text('{"schema_version": "1.0"}')
+    problems = load_run(tmp_path).clips[0].problems
+    assert len(problems) == 1 and problems[0].startswith(f"{layout.evidence('a')}: an evidence summary of schema 1.0")
+    assert problems[0].count(str(layout.evidence("a"))) == 1
+    layout.evidence("a").write_text("{")
+    assert load_run(tmp_path).clips[0].problems == [f"{layout.evidence('a')}: not a readable evidence summary: "
+                                                    "invalid JSON (Expecting property name enclosed in double quotes: "
+                                                    "line 1 column 2 (char 1))"]
+    (tmp_path / "evaluation.json").write_text('{"run": 1}')
+    assert main(["report", str(tmp_path), "-o", str(tmp_path / "report")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"emer: error: {tmp_path / 'evaluation.json'}: not a valid evaluation report: run: ")
+
+
 @pytest.mark.slow
 @needs_chromium
 def test_full_report_shows_key_frame_with_face_box_plots_and_marked_claims(full_run, browser, tmp_path):

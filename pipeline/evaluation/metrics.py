@@ -16,7 +16,6 @@ Metrics are small pure functions checked by hand in tests/test_evaluate.py:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,10 +27,10 @@ from emer.pipeline import __version__
 from emer.pipeline.evaluation.gold import GoldItem
 from emer.pipeline.evaluation.judge import EMBEDDING_MODEL, Judge, JudgeInfo, embedding_similarities
 from emer.pipeline.records.clues import Record
-from emer.pipeline.records.errors import InputError, schema_mismatch
-from emer.pipeline.records.results import RESULT_SCHEMA_VERSION, Result
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.results import Result
 from emer.pipeline.records.vocab import EmotionWheel, OVLevel, canonical_label, default_wheel
-from emer.pipeline.store.io import write_model_atomic, write_text_atomic
+from emer.pipeline.store.io import parse_record, read_record, write_model_atomic, write_text_atomic
 from emer.pipeline.store.outputs import OutputLayout, first_sentence
 
 EVALUATION_SCHEMA_VERSION = "1.0"
@@ -252,25 +251,14 @@ def load_results(out: Path) -> list[Result]:
     layout = OutputLayout(Path(out))
     if layout.results_jsonl.is_file():
         lines = layout.results_jsonl.read_text(encoding="utf-8").splitlines()
-        texts = [(f"{layout.results_jsonl} line {i}", line) for i, line in enumerate(lines, 1) if line.strip()]
+        results = [parse_record(line, Result, "result", f"{layout.results_jsonl} line {i}")
+                   for i, line in enumerate(lines, 1) if line.strip()]
     elif layout.root.is_dir():
-        texts = [(str(p), p.read_text(encoding="utf-8")) for p in sorted(layout.root.glob("*/result.json"))]
+        results = [read_record(p, Result, "result") for p in sorted(layout.root.glob("*/result.json"))]
     else:
         raise InputError(f"{out}: no such output folder")
-    if not texts:
+    if not results:
         raise InputError(f"{out}: no results (expected results.jsonl or <clip>/result.json)")
-    results = []
-    for where, text in texts:
-        try:
-            data = json.loads(text)
-        except ValueError as e:
-            raise InputError(f"{where}: not a result record: {e}") from e
-        if (older := schema_mismatch(data, RESULT_SCHEMA_VERSION, "result", where)) is not None:
-            raise older
-        try:
-            results.append(Result.model_validate(data))
-        except ValueError as e:
-            raise InputError(f"{where}: not a result record: {e}") from e
     return results
 
 
@@ -390,4 +378,4 @@ def write_report(out: Path, report: EvaluationReport) -> tuple[Path, Path]:
 
 def load_report(path: Path) -> EvaluationReport:
     """Read an evaluation.json back."""
-    return EvaluationReport.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+    return read_record(path, EvaluationReport, "evaluation report")

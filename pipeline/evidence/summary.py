@@ -104,19 +104,18 @@ def label_part(m: ModalityEvidence, label_set: LabelSet, scores: Mapping[str, fl
     return m.model_copy(update={"emotions": {k: v for k, v in scores.items() if k in scored}})
 
 
-def fused_labels(modalities: Sequence[ModalityEvidence], label_set: LabelSet) -> dict[str, float]:
-    """The label distribution that decides: each modality's reading scored on the labels once (label_distribution,
-    unrounded), kept rounded as the modality's `labels` and combined unrounded as the emotions are, by the
+def fused_labels(modalities: Sequence[ModalityEvidence], label_set: LabelSet
+                 ) -> tuple[dict[str, float], list[dict[str, float] | None]]:
+    """The label distribution that decides, and each modality's reading scored on the labels, rounded as its
+    `labels` are written (None for a modality without a reading); the modalities are left as they are. Each
+    reading is scored once (label_distribution, unrounded) and combined unrounded as the emotions are, by the
     weighted product (label_part, channels.weighted_logs). On single-emotion labels this is the fused emotion
     distribution over the labels' emotions; a blended label is scored on each modality's own reading, at that
     reading's sharpness, not on the product (which a small weight flattens)."""
-    parts = []
-    for m in modalities:
-        if m.emotions:
-            scores = label_distribution(m.emotions, label_set, digits=None)
-            m.labels = {k: round(v, 4) for k, v in scores.items()}
-            parts.append(label_part(m, label_set, scores))
-    return softmax(weighted_logs(parts, list(label_set.labels)))
+    scores = [label_distribution(m.emotions, label_set, digits=None) if m.emotions else None for m in modalities]
+    parts = [label_part(m, label_set, s) for m, s in zip(modalities, scores, strict=True) if s is not None]
+    readings = [None if s is None else {k: round(v, 4) for k, v in s.items()} for s in scores]
+    return softmax(weighted_logs(parts, list(label_set.labels))), readings
 
 
 def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any], label_set: LabelSet,
@@ -167,7 +166,10 @@ def build_evidence(clip_id: str, features: ClipFeatures, clues: Mapping[str, Any
     basic = list(fold_emotions(dict.fromkeys(basic_emotions(), 0.0), label_set))
     channels = channel_readings(modalities, clues, kind, basic)
     emotions = softmax(fused_scores(channels, basic))  # the same product as combine(modalities, basic)
-    labels = fused_labels(modalities, label_set)  # sets each modality's labels
+    labels, readings = fused_labels(modalities, label_set)
+    for m, reading in zip(modalities, readings, strict=True):
+        if reading is not None:
+            m.labels = reading
     if label_set.is_open:
         labels = dict(emotions)
     informative = any(m.emotions and m.weight > 0 for m in modalities)

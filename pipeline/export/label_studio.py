@@ -24,10 +24,10 @@ import jinja2
 
 from emer.pipeline import __version__
 from emer.pipeline.export.source import ExportClip, Rendered
-from emer.pipeline.records.errors import InputError, schema_mismatch
-from emer.pipeline.records.evidence import EVIDENCE_SCHEMA_VERSION, EvidenceSummary
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.vocab import prompts_root
-from emer.pipeline.store.io import write_bytes_atomic
+from emer.pipeline.store.io import read_record, write_bytes_atomic
 from emer.pipeline.store.outputs import ClipIndex, OutputLayout
 
 CONFIG_FILE, TASKS_FILE, ENV_FILE, MEDIA_DIR = "config.xml", "tasks.json", "label-studio.env", "media"
@@ -81,10 +81,7 @@ def clip_sources(out: Path) -> dict[str, str]:
     path = OutputLayout(out).clip_index
     if not path.is_file():
         return {}
-    try:
-        return ClipIndex.model_validate_json(path.read_text(encoding="utf-8")).clips
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: not a readable clip index ({type(e).__name__})") from e
+    return read_record(path, ClipIndex, "clip index").clips
 
 
 def media_name(clip: ExportClip, sources: dict[str, str]) -> tuple[str, MediaFile]:
@@ -101,13 +98,7 @@ def _evidence(out: Path, clip_id: str) -> EvidenceSummary | None:
     path = OutputLayout(out).evidence(clip_id)
     if not path.is_file():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if (older := schema_mismatch(data, EVIDENCE_SCHEMA_VERSION, "evidence summary", str(path))) is not None:
-            raise older
-        return EvidenceSummary.model_validate(data)
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot read the evidence summary ({e})") from e
+    return read_record(path, EvidenceSummary, "evidence summary")
 
 
 def evidence_html(clip: ExportClip, evidence: EvidenceSummary | None) -> str:

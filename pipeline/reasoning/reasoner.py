@@ -60,21 +60,30 @@ class LLMConfig(Record):
     max_evidence_chars: int = Field(80, ge=10, le=300, description="length cap of each evidence text")
 
 
-_LOADED: dict[tuple[str, int, int], Any] = {}
+_LOADED: dict[tuple[str, int, int, tuple[str, str] | None], Any] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def load_llama(path: str, n_ctx: int, n_threads: int) -> tuple[Any, float]:
-    """Load a GGUF once per process and reuse it; returns the model and the seconds spent loading now."""
+def load_llama(path: str, n_ctx: int, n_threads: int, images: tuple[str, str] | None = None) -> tuple[Any, float]:
+    """Load a GGUF once per process and reuse it; returns the model and the seconds spent loading now. The one
+    place emer loads a llama.cpp model: the child-process check that this build runs it on this CPU first, and
+    `n_threads` for generation and prompt evaluation alike. `images`: (chat handler class in
+    llama_cpp.llama_chat_format, multimodal projector GGUF) for a vision-language model, whose
+    `create_chat_completion` then reads images in the messages (it needs a llama-cpp-python built with libmtmd)."""
     llama_cpp = require("llama_cpp", "pip install 'llama-cpp-python==0.3.36'")
-    key = (path, n_ctx, n_threads)
+    key = (path, n_ctx, n_threads, images)
     with _LOAD_LOCK:
         if key in _LOADED:
             return _LOADED[key], 0.0
         start = time.perf_counter()
         ensure_llm_runs(path, n_threads)  # a build that crashes on this CPU fails here, in a child process
+        extra: dict[str, Any] = {}
+        if images is not None:
+            chat_format = require("llama_cpp.llama_chat_format", "pip install 'llama-cpp-python==0.3.36'")
+            handler, projector = images
+            extra["chat_handler"] = getattr(chat_format, handler)(clip_model_path=projector, verbose=False)
         llm = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
-                              verbose=False)
+                              verbose=False, **extra)
         _LOADED[key] = llm
         return llm, time.perf_counter() - start
 

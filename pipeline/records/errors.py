@@ -60,6 +60,7 @@ def schema_mismatch(data: object, current: str, what: str, where: str) -> InputE
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version is None or version == current:
         return None
-    return InputError(f"{where}: a {what} of schema {version}, written by another emer version; this one reads "
+    article = "an" if what[:1].lower() in "aeiou" else "a"
+    return InputError(f"{where}: {article} {what} of schema {version}, written by another emer version; this one reads "
                       f"schema {current}. Rerun the folder with `emer run SOURCE -o OUT` (the clues are reused, "
                       "only the evidence and the reasoning run again)")

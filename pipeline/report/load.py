@@ -3,17 +3,17 @@ summary and the decoding settings the clues were computed with."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from emer.pipeline.evaluation.metrics import load_results
 from emer.pipeline.records.clues import Clue, load_clue
-from emer.pipeline.records.errors import InputError, schema_mismatch
-from emer.pipeline.records.evidence import EVIDENCE_SCHEMA_VERSION, EvidenceSummary
+from emer.pipeline.records.errors import InputError
+from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import DecodeConfig
 from emer.pipeline.records.results import Result, RunSummary
+from emer.pipeline.store.io import read_json, read_record
 from emer.pipeline.store.outputs import OutputLayout
 
 
@@ -41,13 +41,6 @@ class RunRecord:
     decode: DecodeConfig
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot read ({type(e).__name__}: {e})") from e
-
-
 def _clip_record(layout: OutputLayout, result: Result) -> ClipRecord:
     record = ClipRecord(result=result)
     clip_dir = layout.clip_dir(result.clip_id)
@@ -61,16 +54,12 @@ def _clip_record(layout: OutputLayout, result: Result) -> ClipRecord:
         record.clues[clue.kind] = clue
     if layout.evidence(result.clip_id).is_file():
         try:
-            data = _read_json(layout.evidence(result.clip_id))
-            if (older := schema_mismatch(data, EVIDENCE_SCHEMA_VERSION, "evidence summary",
-                                         str(layout.evidence(result.clip_id)))) is not None:
-                raise older
-            record.evidence = EvidenceSummary.model_validate(data)
-        except (InputError, ValueError) as e:
-            record.problems.append(f"{layout.evidence(result.clip_id)}: {e}")
+            record.evidence = read_record(layout.evidence(result.clip_id), EvidenceSummary, "evidence summary")
+        except InputError as e:
+            record.problems.append(str(e))
     if layout.response(result.clip_id).is_file():
         try:
-            raw = _read_json(layout.response(result.clip_id))
+            raw = read_json(layout.response(result.clip_id), "model response")
             record.attempts = [str(a) for a in raw.get("reasoning_attempts", [])] if isinstance(raw, dict) else []
         except InputError as e:
             record.problems.append(str(e))
@@ -85,13 +74,13 @@ def load_run(out: Path) -> RunRecord:
     summary = None
     if layout.summary.is_file():
         try:
-            summary = RunSummary.model_validate(_read_json(layout.summary))
-        except (InputError, ValueError):
+            summary = read_record(layout.summary, RunSummary, "run summary")
+        except InputError:
             summary = None  # an older or partial run: the report is built from the results alone
     config: dict[str, Any] = {}
     if layout.run_info.is_file():
         try:
-            raw = _read_json(layout.run_info)
+            raw = read_json(layout.run_info, "run info")
             config = raw.get("config", {}) if isinstance(raw, dict) else {}
         except InputError:
             config = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -22,9 +21,7 @@ from emer.pipeline.records.clues import Clue, ClueStatus, load_clue
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import Result
-from emer.pipeline.store.io import sha256_json
-
-RecordT = TypeVar("RecordT", bound=BaseModel)
+from emer.pipeline.store.io import RecordT, read_record, sha256_json
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +71,13 @@ def cached_clue(path: Path, key: str, failed_ok: bool = False) -> Clue | None:
 
 
 def _read_record(path: Path, model: type[RecordT]) -> RecordT | None:
-    """The `model` record stored at `path`, or None when there is none or it does not parse."""
+    """The `model` record stored at `path`, or None when there is none or it cannot be read (finished work is only
+    reused when it reads back whole)."""
     if not path.is_file():
         return None
     try:
-        return model.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValueError:
+        return read_record(path, model, model.__name__)
+    except InputError:
         return None
 
 

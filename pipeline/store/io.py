@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader never sees a half-written file, and a crash never truncates an old one."""
+"""Atomic file writes (a reader never sees a half-written file, and a crash never truncates an old one), and the
+checked reading of a stored JSON record back."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from emer.pipeline.records.errors import OutputError
+from emer.pipeline.records.errors import InputError, OutputError, schema_mismatch
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
 
 @cache
@@ -114,3 +117,51 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 def sha256_json(data: object) -> str:
     """Hex sha256 of a canonical JSON encoding (sorted keys): a stable key for configs."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the {what} ({os_reason(e)})") from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: cannot read the {what} (not UTF-8 text: {e})") from e
+
+
+def read_json(path: Path, what: str) -> Any:
+    """The parsed JSON of a file. Raises InputError naming the file and the cause (unreadable, not JSON)."""
+    return _parse_json(_read_text(Path(path), what), what, str(path))
+
+
+def _parse_json(text: str, what: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise InputError(f"{where}: not a readable {what}: invalid JSON ({e})") from e
+
+
+def _validation_reason(e: ValidationError, shown: int = 3) -> str:
+    """A pydantic error on one line: 'clip_id: Field required; status: ...' (the first few, and how many more)."""
+    errors = e.errors()
+    parts = [f"{'.'.join(map(str, err['loc'])) or 'the record'}: {err['msg']}" for err in errors[:shown]]
+    more = f"; and {len(errors) - shown} more" if len(errors) > shown else ""
+    return "; ".join(parts) + more
+
+
+def parse_record(text: str, model: type[RecordT], what: str, where: str) -> RecordT:
+    """A stored record's JSON text validated as `model`. `where` (the file, or a line of it) and `what` ('result',
+    'evidence summary') name it in the InputError raised when the text is not JSON, is a record of another schema
+    version than the `schema_version` this emer writes for `model` (with how to read it), or does not validate."""
+    data = _parse_json(text, what, where)
+    current = getattr(model.model_fields.get("schema_version"), "default", None)
+    if isinstance(current, str) and (older := schema_mismatch(data, current, what, where)) is not None:
+        raise older
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise InputError(f"{where}: not a valid {what}: {_validation_reason(e)}") from e
+
+
+def read_record(path: Path, model: type[RecordT], what: str) -> RecordT:
+    """The stored `model` record at `path`, checked as `parse_record` says; an unreadable file is an InputError too."""
+    return parse_record(_read_text(Path(path), what), model, what, str(path))

@@ -13,12 +13,12 @@ from typing import Literal
 from pydantic import Field
 
 from emer.pipeline.records.clues import Record
-from emer.pipeline.records.errors import OutputError
+from emer.pipeline.records.errors import InputError, OutputError
 from emer.pipeline.records.results import Result
 from emer.pipeline.records.text import (
     first_sentence,  # one sentence splitter for the project (also for metrics, progress)
 )
-from emer.pipeline.store.io import os_reason, write_model_atomic, write_text_atomic
+from emer.pipeline.store.io import os_reason, read_record, write_model_atomic, write_text_atomic
 from emer.pipeline.store.lock import RunLock
 
 
@@ -104,10 +104,9 @@ def record_clip_sources(layout: OutputLayout, clips: Sequence[tuple[str, Path]])
     index = ClipIndex()
     if path.is_file():
         try:
-            index = ClipIndex.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise OutputError(f"{path}: not a readable clip index ({type(e).__name__}); remove it to start "
-                              "a new one") from e
+            index = read_record(path, ClipIndex, "clip index")
+        except InputError as e:
+            raise OutputError(f"{e}; remove it to start a new one") from e
     conflicts = []
     for clip_id, source in clips:
         resolved = str(Path(source).resolve())
