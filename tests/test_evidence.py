@@ -253,6 +253,15 @@ def test_a_script_line_the_speaker_says_in_several_clips_is_no_text_evidence():
              for i, (c, t) in enumerate(lines.items())]
     ref = build_references(clips, min_speaker_clips=3)["03"]
     assert ref.repeated_lines == ["der lappen liegt auf dem eisschrank"]
+    # ASR writes one line differently in two emotions (EmoDB 03a04Ad / 03a04Lc, faster-whisper base); everyday
+    # lines that only share a start, and short lines that differ in a word, stay apart
+    from emer.pipeline.evidence.references import said_again, same_line
+    two = [transcript_line(t) for t in ("Heute Abend könnte ich es ihm sagen.", "Heute Abend könnte ich sie sagen.")]
+    speaker = [ClipFeatures(clip_id=c, speaker="03", line=line)
+               for c, line in zip("xyz", [*two, "das will sie am mittwoch abgeben"], strict=True)]
+    assert same_line(*two) and said_again(two[1], build_references(speaker, min_speaker_clips=3)["03"])
+    assert not same_line("i don t know what to do", "i don t know what you mean")
+    assert not same_line("ich sage nein", "ich sage ja")
     fear = {e: 0.05 for e in ("anger", "disgust", "happiness", "neutral", "sadness", "surprise")} | {"fear": 0.7}
     weights, conveys, said, emotion_words = {}, {}, {}, {}
     for f in clips:

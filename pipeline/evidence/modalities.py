@@ -33,7 +33,7 @@ from typing import Any
 
 from emer.pipeline.evidence.face_reading import read_face
 from emer.pipeline.evidence.injection import in_spans, span_bounds
-from emer.pipeline.evidence.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures
+from emer.pipeline.evidence.references import ClipFeatures, FaceFeatures, Reference, VoiceFeatures, said_again
 from emer.pipeline.evidence.voice_features import voice_vocabulary
 from emer.pipeline.evidence.voice_model import learned_reading, within_classes
 from emer.pipeline.records.clues import EncoderPooling, InstructionSpan
@@ -212,9 +212,10 @@ def speech_evidence(text: str, cfg: EvidenceConfig, instructions: Sequence[Instr
 
 def unless_script_line(text: ModalityEvidence, features: ClipFeatures, ref: Reference | None
                         ) -> ModalityEvidence:
-    """The text modality, no evidence (weight 0) when the speaker says the same words in other clips of the run:
-    a script line said in several emotions (acted corpora) cannot tell them apart, whatever the LLM reads in it."""
-    if ref is None or not features.line or features.line not in ref.repeated_lines:
+    """The text modality, no evidence (weight 0) when the speaker says the same words in other clips of the run
+    (references.same_line: allowing for ASR errors): a script line said in several emotions (acted corpora) cannot
+    tell them apart, whatever the LLM reads in it."""
+    if not said_again(features.line, ref):
         return text
     note = Observation(modality="speech", cue="script_line", category="repeated",
                        text="the speaker says these same words in other clips of this run (a script line said in "

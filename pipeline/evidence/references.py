@@ -28,9 +28,9 @@ with a reference, and the evidence says which one it used:
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Literal
@@ -57,6 +57,12 @@ OUTLIER_MIN_CLIPS = 4  # 3 clean clips (min_speaker_clips) and one odd one: the 
 OUTLIER_DISTANCE = {f.name: f.outlier_distance for f in voice_vocabulary().features}
 OUTLIER_MEASURES = 2
 OUTLIER_MAX_SHARE = 0.25
+# Two transcripts are the same line when equal, or, both of at least SAME_LINE_MIN_WORDS words, when their word
+# sequences match this closely (difflib ratio): ASR writes one script line differently in different emotions
+# (EmoDB a04: "Heute Abend könnte ich es ihm sagen" / "... ich sie sagen", 0.77), while different everyday lines
+# that share a start stay apart ("I don't know what to do" / "... what you mean", 0.71).
+SAME_LINE_MIN_WORDS = 4
+SAME_LINE_RATIO = 0.75
 
 class FaceFeatures(Record):
     expression: dict[str, float] | None = Field(None, description="mean 7-class expression probabilities")
@@ -106,8 +112,9 @@ class Reference(Record):
     voice: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="voice feature -> (reference level, spread)")
     repeated_lines: list[str] = Field(
-        default_factory=list, description="transcripts (as ClipFeatures.line) the speaker says in several clips: "
-        "a script line said in several emotions, whose words tell none of them apart")
+        default_factory=list, description="transcripts (as ClipFeatures.line) the speaker says in several clips "
+        "(same_line: allowing for ASR errors): a script line said in several emotions, whose words tell none of "
+        "them apart")
     encoder: EncoderPooling | None = Field(None, description="the speaker's pooled Whisper encoder states, averaged "
                                            "over the reference's clips (the voice probe reads a clip's difference)")
 
@@ -203,6 +210,26 @@ def transcript_line(text: str) -> str | None:
     return " ".join(words) if words else None
 
 
+def same_line(a: str, b: str) -> bool:
+    """Two transcript lines (`transcript_line`) are the same line, allowing for ASR errors (SAME_LINE_RATIO)."""
+    if a == b:
+        return True
+    x, y = a.split(), b.split()
+    if min(len(x), len(y)) < SAME_LINE_MIN_WORDS:
+        return False
+    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= SAME_LINE_RATIO
+
+
+def said_again(line: str | None, ref: Reference | None) -> bool:
+    """The line is one the reference's speaker says in several clips (`Reference.repeated_lines`)."""
+    return bool(line and ref is not None and any(same_line(line, r) for r in ref.repeated_lines))
+
+
+def _repeated(lines: Sequence[str]) -> list[str]:
+    """The lines (each as written) said in more than one clip, as `same_line` counts them."""
+    return sorted({a for i, a in enumerate(lines) for j, b in enumerate(lines) if i != j and same_line(a, b)})
+
+
 def _median_dict(dicts: Sequence[Mapping[str, float]]) -> dict[str, float]:
     keys = set().union(*dicts) if dicts else set()
     return {k: round(median(d[k] for d in dicts if k in d), 4) for k in sorted(keys)}
@@ -259,12 +286,12 @@ def speaker_reference(speaker: str, members: Sequence[ClipFeatures],
             asym_peak=_median_dict([f.asym_peak for f in faces]), asym_mean=_median_dict([f.asym_mean for f in faces]),
             frames=sum(f.frames for f in faces),
         )
-    lines = Counter(m.line for m in members if m.line)
+    lines = [m.line for m in members if m.line]
     encoded = [m.encoder for m in members if m.encoder is not None]
     same = [e for e in encoded if (e.model, e.dims) == (encoded[0].model, encoded[0].dims)] if encoded else []
     return Reference(kind="speaker", speaker=speaker, clips=sorted(m.clip_id for m in members), face=face,
                      voice=_voice_levels(members), excluded=dict(sorted(excluded.items())),
-                     repeated_lines=sorted(line for line, n in lines.items() if n > 1),
+                     repeated_lines=_repeated(lines),
                      encoder=EncoderPooling.average(same) if len(same) >= 2 else None)
 
 
