@@ -227,6 +227,21 @@ def test_a_run_folder_of_another_result_schema_is_refused_with_how_to_read_it(tm
     assert f"reads schema {RESULT_SCHEMA_VERSION}" in str(e.value) and "emer run SOURCE -o OUT" in str(e.value)
 
 
+def test_a_results_file_that_is_not_utf8_is_one_input_error_naming_it(tmp_path):
+    """results.jsonl is read the one way stored records are (pipeline/store/io.py read_record_lines): bytes that are
+    not UTF-8 are an InputError naming the file (a raw UnicodeDecodeError before), a bad line names its line."""
+    from emer.pipeline.evaluation.metrics import load_results
+    from emer.pipeline.records.errors import InputError
+
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(_result("a", "happy").model_dump_json().encode() + b"\n\xff\xfe\n")
+    with pytest.raises(InputError, match=r"results\.jsonl: cannot read the results \(not UTF-8 text"):
+        load_results(tmp_path)
+    path.write_text(_result("a", "happy").model_dump_json() + "\n\n{not json\n")
+    with pytest.raises(InputError, match=r"results\.jsonl line 3: not a readable result: invalid JSON"):
+        load_results(tmp_path)
+
+
 def test_ov_from_label_uses_the_gold_label_as_the_word():
     report = evaluate_results([_result("a", "happy", ["joyful"])], {"a": GoldItem(clip_id="a", label="happiness")},
                               ov_from_label=True)
