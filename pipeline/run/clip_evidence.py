@@ -29,7 +29,7 @@ from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence
 from emer.pipeline.records.vocab import LabelSet
 from emer.pipeline.run.config import RunConfig
 from emer.pipeline.run.threads import cpu_slot
-from emer.pipeline.store.io import load_clue, sha256_json, write_model_atomic
+from emer.pipeline.store.io import load_clue, read_record, sha256_json, write_model_atomic
 from emer.pipeline.store.models import ModelStore
 from emer.pipeline.store.outputs import OutputLayout
 
@@ -129,9 +129,9 @@ class ClipEvidence:
         cached = self._files.get(str(path.resolve()))
         if cached is None or cached[0] != mtime:
             try:
-                refs = SpeakerReferences.model_validate_json(path.read_text(encoding="utf-8"))
-            except ValueError as e:
-                log.warning("ignoring unreadable %s: %s", path, e)
+                refs = read_record(path, SpeakerReferences, "speaker reference file")
+            except InputError as e:  # tolerated: the clip is read against itself, the run goes on
+                log.warning("ignoring unreadable speaker references: %s", e)
                 return None
             cached = (mtime, refs)
             self._files[str(path.resolve())] = cached
