@@ -293,3 +293,29 @@ def test_the_model_registry_is_a_data_file_checked_as_it_loads():
     data["models"]["fer-expression"] = {**data["models"]["whisper-base"], "sha256": "not a hash"}
     with pytest.raises(ConfigError, match="registry.yaml: model 'fer-expression': .*sha256"):
         load_registry(data, "registry.yaml")
+
+
+def test_a_score_cache_entry_that_does_not_read_back_is_computed_again(tmp_path):
+    """The label-score cache reads its entries the one way (pipeline/store/io.py read_json) and, being a cache,
+    computes an entry again when it is not JSON, not UTF-8, or holds no number for an answer (a null crashed it
+    with a TypeError)."""
+    from emer.pipeline.reasoning.score_cache import cached_scores
+
+    calls: list[int] = []
+
+    def compute() -> dict[str, float]:
+        calls.append(1)
+        return {"anger": -1.5, "joy": -2.0}
+
+    def scores() -> dict[str, float]:
+        return cached_scores("sha", "engine", [1, 2, 3], {"anger": [4], "joy": [5]}, compute, folder=tmp_path)
+
+    assert scores() == {"anger": -1.5, "joy": -2.0} and len(calls) == 1
+    [entry] = tmp_path.glob("*.json")
+    assert scores() == {"anger": -1.5, "joy": -2.0} and len(calls) == 1  # read back, not computed
+    for bad in (b'{"anger": null, "joy": -2.0}', b'{"anger": true, "joy": -2.0}', b"{not json", b"\xff\xfe",
+                b'{"anger": -1.5}'):
+        entry.write_bytes(bad)
+        assert scores() == {"anger": -1.5, "joy": -2.0}
+        assert json.loads(entry.read_text()) == {"anger": -1.5, "joy": -2.0}
+    assert len(calls) == 6
