@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import pytest
 
@@ -206,6 +207,10 @@ def test_evaluate_results_counts_failures_and_lists_misses(tmp_path):
     json_path, md_path = write_report(tmp_path, report)
     assert load_report(json_path) == report and md_path.read_text() == text
     assert EvaluationReport.model_validate_json(json_path.read_text()) == report
+    json_path.write_text(json.dumps({**report.model_dump(mode="json"), "schema_version": "0.9"}))
+    with pytest.raises(InputError, match=r"evaluation\.json: an evaluation report of schema 0\.9, .* Score the run "
+                       r"again with `emer evaluate OUT --gold GOLD`"):  # not: rerun the folder
+        load_report(json_path)
 
 
 def test_a_run_folder_of_another_result_schema_is_refused_with_how_to_read_it(tmp_path):

@@ -376,4 +376,5 @@ def write_report(out: Path, report: EvaluationReport) -> tuple[Path, Path]:
 
 def load_report(path: Path) -> EvaluationReport:
     """Read an evaluation.json back."""
-    return read_record(path, EvaluationReport, "evaluation report")
+    return read_record(path, EvaluationReport, "evaluation report",
+                       "Score the run again with `emer evaluate OUT --gold GOLD` (or --gold-from-names)")
