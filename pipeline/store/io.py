@@ -1,5 +1,8 @@
 """Atomic file writes (a reader never sees a half-written file, and a crash never truncates an old one), and the
-checked reading of a stored JSON record back."""
+one checked reading of stored JSON back: `read_json` (any JSON), `read_record` / `parse_record` / `validate_record`
+(a pydantic record, its schema version checked), `read_record_lines` (a JSON Lines file such as results.jsonl) and
+`load_clue` (a clue, by its kind). Each failure is one InputError line naming the file and the cause; a reader that
+tolerates a bad file (a cache) catches that InputError."""
 
 from __future__ import annotations
 
