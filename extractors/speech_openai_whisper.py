@@ -22,7 +22,6 @@ twice its time per clip (16.4 s against 8.9 s on the CREMA-D clips, measured whi
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -37,7 +36,7 @@ from emer.pipeline.evidence.transcript_guard import TranscriptGuard, judge, stri
 from emer.pipeline.inputs.clip import AUDIO_RATE, Clip
 from emer.pipeline.records.clues import ClueKind, ClueStatus, ModelRef, SpeechClue, SpeechData, SpeechSegment
 from emer.pipeline.records.errors import InputError, require
-from emer.pipeline.store.io import open_atomic, sha256_file, write_json_atomic
+from emer.pipeline.store.io import open_atomic, read_json, sha256_file, write_json_atomic
 
 if TYPE_CHECKING:
     from whisper.model import Whisper
@@ -100,10 +99,8 @@ class OpenAIWhisperSpeechExtractor(Extractor):
         folder = self.models.cache_dir / CONVERTED_DIR
         path = folder / f"{self.config.model}-{source.sha256[:16]}.pt"
         record = path.with_suffix(".json")
-        if path.is_file() and record.is_file():
-            want = json.loads(record.read_text(encoding="utf-8")).get("sha256")
-            if want == sha256_file(path):
-                return path, ModelRef(name=path.name, sha256=want, source="cache")
+        if path.is_file() and (want := _recorded_sha256(record)) is not None and want == sha256_file(path):
+            return path, ModelRef(name=path.name, sha256=want, source="cache")
         ct2_dir = Path(source.path)
         dims, state = to_openai_whisper(read_ct2(ct2_dir / "model.bin"))
         checkpoint = {"dims": dims, "model_state_dict": {k: torch.from_numpy(np.array(v)) for k, v in state.items()},
@@ -204,12 +201,24 @@ class OpenAIWhisperSpeechExtractor(Extractor):
         )
 
 
+def _recorded_sha256(record: Path) -> str | None:
+    """The sha256 a converted checkpoint's record (its .json beside it) holds, or None when there is none or it
+    does not read back: the checkpoint is then converted again."""
+    try:
+        data = read_json(record, "converted checkpoint record")
+    except InputError:  # a cache: missing or unreadable means converting again
+        return None
+    sha = data.get("sha256") if isinstance(data, dict) else None
+    return sha if isinstance(sha, str) else None
+
+
 def _alignment_heads(ct2_dir: Path) -> list[list[int]] | None:
     """The (layer, head) pairs word timestamps align with, from the CTranslate2 model's config."""
     config = ct2_dir / "config.json"
     if not config.is_file():
         return None
-    heads = json.loads(config.read_text(encoding="utf-8")).get("alignment_heads")
+    data = read_json(config, "CTranslate2 model config")
+    heads = data.get("alignment_heads") if isinstance(data, dict) else None
     return [[int(layer), int(head)] for layer, head in heads] if heads else None
 
 

@@ -32,10 +32,10 @@ from emer.pipeline.evidence.channels import channel_readings
 from emer.pipeline.reasoning.checker import check_reasoning
 from emer.pipeline.reasoning.cues import phrases
 from emer.pipeline.reasoning.explain import explanation_quality
-from emer.pipeline.records.clues import load_clue
 from emer.pipeline.records.evidence import EVIDENCE_SCHEMA_VERSION, EvidenceSummary
 from emer.pipeline.records.results import RESULT_SCHEMA_VERSION, ExplanationQuality, Result
 from emer.pipeline.records.text import split_sentences
+from emer.pipeline.store.io import load_clue
 
 
 def load_results(folder: Path) -> list[Result]:

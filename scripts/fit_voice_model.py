@@ -44,9 +44,8 @@ from emer.pipeline.evidence.modalities import prosody_evidence, voice_z_scores  
 from emer.pipeline.evidence.references import build_references, clip_features  # noqa: E402
 from emer.pipeline.evidence.speakers import assign_speakers  # noqa: E402
 from emer.pipeline.evidence.voice_model import FEATURES, within_classes  # noqa: E402
-from emer.pipeline.records.clues import load_clue  # noqa: E402
 from emer.pipeline.records.evidence import EvidenceConfig  # noqa: E402
-from emer.pipeline.store.io import write_text_atomic  # noqa: E402
+from emer.pipeline.store.io import load_clue, write_text_atomic  # noqa: E402
 
 
 class Rows:

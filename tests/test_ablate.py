@@ -15,9 +15,10 @@ from emer.pipeline.evaluation.ablate import POOL, run_ablation
 from emer.pipeline.evaluation.ablation_table import AblationReport, format_markdown, write_ablation
 from emer.pipeline.evaluation.gold import gold_from_names
 from emer.pipeline.evaluation.variants import load_variants, parse_variant, variant_config
-from emer.pipeline.records.clues import ClueStatus, SceneData, load_clue
+from emer.pipeline.records.clues import ClueStatus, SceneData
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.results import Result
+from emer.pipeline.store.io import load_clue
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -382,3 +382,26 @@ def test_a_disk_that_fills_mid_run_stops_cleanly_and_a_rerun_resumes(tmp_path, s
     assert summary.ok == 6 and summary.reused_clues == len(clues_before) > 0
     assert all(p.read_bytes() == data for p, data in clues_before.items())
     assert [c.clip_id for c in summary.clips] == [c.clip_id for c in summary_of(tmp_path / "measure").clips]
+
+
+def test_the_table_after_a_run_names_a_bad_results_line_in_one_error(tmp_path, capsys):
+    """The table printed after a run reads the reasons from results.jsonl the one way (read_record_lines): a line
+    that does not read back is one InputError naming the file and the line (a pydantic traceback before)."""
+    from datetime import UTC, datetime
+
+    from emer.pipeline.records.errors import InputError
+    from emer.pipeline.records.results import Prediction
+    from emer.pipeline.run.config import RunConfig
+    from emer.pipeline.run.progress import print_table
+    from emer.pipeline.run.runinfo import run_summary
+
+    ok = Result(clip_id="a", source_path="a.mp4", status="ok", prediction=Prediction(
+        reasoning="The voice is loud and sharp. More.", reasoning_truncated=False, label="anger", confidence=0.6,
+        open_vocab=["angry"], evidence=[]))
+    summary = run_summary(RunConfig(), tmp_path, tmp_path, [ok], datetime.now(UTC), 1.0)
+    (tmp_path / "results.jsonl").write_text(ok.model_dump_json() + "\n")
+    print_table(summary, tmp_path)
+    assert "The voice is loud and sharp." in capsys.readouterr().out
+    (tmp_path / "results.jsonl").write_text(ok.model_dump_json() + "\n" + ok.model_dump_json()[:40] + "\n")
+    with pytest.raises(InputError, match=r"results\.jsonl line 2: not a readable result: invalid JSON"):
+        print_table(summary, tmp_path)

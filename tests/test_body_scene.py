@@ -19,11 +19,11 @@ from emer.pipeline.evidence.modalities import scene_evidence
 from emer.pipeline.inputs.clip import decode_clip
 from emer.pipeline.inputs.datasets import fetch_sample_set
 from emer.pipeline.reasoning.prompt import load_template, render_cues_prompt
-from emer.pipeline.records.clues import BodyData, SceneClue, SceneData, load_clue
+from emer.pipeline.records.clues import BodyData, SceneClue, SceneData
 from emer.pipeline.records.errors import ModelUnavailableError
 from emer.pipeline.records.evidence import EvidenceConfig
 from emer.pipeline.records.vocab import load_label_set
-from emer.pipeline.store.io import write_model_atomic
+from emer.pipeline.store.io import load_clue, write_model_atomic
 from emer.pipeline.store.registry import MODELS
 
 CFG = BodyConfig()

@@ -12,13 +12,13 @@ import yaml
 from emer import extractors
 from emer.pipeline.inputs.clip import decode_clip
 from emer.pipeline.reasoning.prompt import PromptTemplate, load_template, render_cues_prompt
-from emer.pipeline.records.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData, load_clue
+from emer.pipeline.records.clues import ClueStatus, ExtractorInfo, FaceClue, SpeechClue, SpeechData
 from emer.pipeline.records.errors import ConfigError, InputError, ModelUnavailableError
 from emer.pipeline.records.results import Result
 from emer.pipeline.records.vocab import load_label_set
 from emer.pipeline.run.config import load_config
 from emer.pipeline.run.schemas import SCHEMAS, schema_json
-from emer.pipeline.store.io import open_atomic, read_record, write_model_atomic, write_text_atomic
+from emer.pipeline.store.io import load_clue, open_atomic, read_record, write_model_atomic, write_text_atomic
 from emer.pipeline.store.models import ModelStore
 from emer.pipeline.store.registry import MODELS, WheelMember, load_registry
 
@@ -131,13 +131,30 @@ def test_clue_round_trip_and_load_by_kind(tmp_path):
     write_text_atomic(path, clue.model_dump_json())
     assert load_clue(path) == clue
     raw = json.loads(path.read_text())
-    raw["kind"] = "face"  # the kind decides the model, so speech data no longer validates
-    path.write_text(json.dumps(raw))
-    with pytest.raises(ValueError):
-        load_clue(path)
     raw["kind"] = "smell"
     path.write_text(json.dumps(raw))
     with pytest.raises(InputError, match="unknown clue kind 'smell'"):
+        load_clue(path)
+
+
+def test_a_bad_clue_file_is_one_input_error_naming_the_file_and_the_cause(tmp_path):
+    """A clue is read the one way stored records are (pipeline/store/io.py): not a pydantic traceback, not an
+    older schema read as today's."""
+    path = tmp_path / "c.json"
+    raw = json.loads(_speech_clue("Don't forget a jacket.").model_dump_json())
+    path.write_text(json.dumps({**raw, "kind": "face"}))  # the kind decides the model: speech data is no face data
+    with pytest.raises(InputError) as e:
+        load_clue(path)
+    assert str(e.value).startswith(f"{path}: not a valid face clue: data.") and "\n" not in str(e.value)
+    path.write_text(json.dumps({**raw, "schema_version": "0.9"}))
+    with pytest.raises(InputError, match=r"c\.json: a speech clue of schema 0\.9, written by another emer version; "
+                       r"this one reads schema 1\.0\. Rerun the folder .* \(the clue is extracted again\)"):
+        load_clue(path)
+    path.write_text('{"kind": "speech", ')
+    with pytest.raises(InputError, match=r"c\.json: not a readable clue: invalid JSON"):
+        load_clue(path)
+    path.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(InputError, match=r"c\.json: cannot read the clue \(not UTF-8 text"):
         load_clue(path)
 
 
@@ -276,3 +293,29 @@ def test_the_model_registry_is_a_data_file_checked_as_it_loads():
     data["models"]["fer-expression"] = {**data["models"]["whisper-base"], "sha256": "not a hash"}
     with pytest.raises(ConfigError, match="registry.yaml: model 'fer-expression': .*sha256"):
         load_registry(data, "registry.yaml")
+
+
+def test_a_score_cache_entry_that_does_not_read_back_is_computed_again(tmp_path):
+    """The label-score cache reads its entries the one way (pipeline/store/io.py read_json) and, being a cache,
+    computes an entry again when it is not JSON, not UTF-8, or holds no number for an answer (a null crashed it
+    with a TypeError)."""
+    from emer.pipeline.reasoning.score_cache import cached_scores
+
+    calls: list[int] = []
+
+    def compute() -> dict[str, float]:
+        calls.append(1)
+        return {"anger": -1.5, "joy": -2.0}
+
+    def scores() -> dict[str, float]:
+        return cached_scores("sha", "engine", [1, 2, 3], {"anger": [4], "joy": [5]}, compute, folder=tmp_path)
+
+    assert scores() == {"anger": -1.5, "joy": -2.0} and len(calls) == 1
+    [entry] = tmp_path.glob("*.json")
+    assert scores() == {"anger": -1.5, "joy": -2.0} and len(calls) == 1  # read back, not computed
+    for bad in (b'{"anger": null, "joy": -2.0}', b'{"anger": true, "joy": -2.0}', b"{not json", b"\xff\xfe",
+                b'{"anger": -1.5}'):
+        entry.write_bytes(bad)
+        assert scores() == {"anger": -1.5, "joy": -2.0}
+        assert json.loads(entry.read_text()) == {"anger": -1.5, "joy": -2.0}
+    assert len(calls) == 6

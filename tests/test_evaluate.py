@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import pytest
 
@@ -206,6 +207,10 @@ def test_evaluate_results_counts_failures_and_lists_misses(tmp_path):
     json_path, md_path = write_report(tmp_path, report)
     assert load_report(json_path) == report and md_path.read_text() == text
     assert EvaluationReport.model_validate_json(json_path.read_text()) == report
+    json_path.write_text(json.dumps({**report.model_dump(mode="json"), "schema_version": "0.9"}))
+    with pytest.raises(InputError, match=r"evaluation\.json: an evaluation report of schema 0\.9, .* Score the run "
+                       r"again with `emer evaluate OUT --gold GOLD`"):  # not: rerun the folder
+        load_report(json_path)
 
 
 def test_a_run_folder_of_another_result_schema_is_refused_with_how_to_read_it(tmp_path):
@@ -225,6 +230,21 @@ def test_a_run_folder_of_another_result_schema_is_refused_with_how_to_read_it(tm
         load_results(tmp_path)
     assert "results.jsonl line 1: a result of schema 1.6" in str(e.value)
     assert f"reads schema {RESULT_SCHEMA_VERSION}" in str(e.value) and "emer run SOURCE -o OUT" in str(e.value)
+
+
+def test_a_results_file_that_is_not_utf8_is_one_input_error_naming_it(tmp_path):
+    """results.jsonl is read the one way stored records are (pipeline/store/io.py read_record_lines): bytes that are
+    not UTF-8 are an InputError naming the file (a raw UnicodeDecodeError before), a bad line names its line."""
+    from emer.pipeline.evaluation.metrics import load_results
+    from emer.pipeline.records.errors import InputError
+
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(_result("a", "happy").model_dump_json().encode() + b"\n\xff\xfe\n")
+    with pytest.raises(InputError, match=r"results\.jsonl: cannot read the results \(not UTF-8 text"):
+        load_results(tmp_path)
+    path.write_text(_result("a", "happy").model_dump_json() + "\n\n{not json\n")
+    with pytest.raises(InputError, match=r"results\.jsonl line 3: not a readable result: invalid JSON"):
+        load_results(tmp_path)
 
 
 def test_ov_from_label_uses_the_gold_label_as_the_word():

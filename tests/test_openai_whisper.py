@@ -105,3 +105,24 @@ def test_silence_is_no_signal_without_decoding(speech):
     clue = speech.extract(synthetic_clip(np.zeros(2 * AUDIO_RATE, dtype=np.float32)))
     assert clue.status == ClueStatus.no_signal and "voice activity detection on" in clue.detail
     assert "transcribe" not in clue.timings  # the VAD found no speech: Whisper never ran
+
+
+def test_a_converted_checkpoints_record_that_does_not_read_back_means_converting_again(tmp_path):
+    """The record beside a converted checkpoint is read the one way (pipeline/store/io.py read_json): missing, not
+    JSON or without a sha256 it means converting again (a JSONDecodeError stopped the extractor before); the CT2
+    model's config.json that does not read is an InputError naming it."""
+    from emer.extractors.speech_openai_whisper import _alignment_heads, _recorded_sha256
+    from emer.pipeline.records.errors import InputError
+
+    record = tmp_path / "whisper-base-0123.json"
+    assert _recorded_sha256(record) is None
+    for bad in ("{not json", '{"sha256": null}', "[]"):
+        record.write_text(bad)
+        assert _recorded_sha256(record) is None
+    record.write_text('{"sha256": "ab12"}')
+    assert _recorded_sha256(record) == "ab12"
+    (tmp_path / "config.json").write_text('{"alignment_heads": [[1, 2]]')
+    with pytest.raises(InputError, match=r"config\.json: not a readable CTranslate2 model config: invalid JSON"):
+        _alignment_heads(tmp_path)
+    (tmp_path / "config.json").write_text('{"alignment_heads": [[1, 2]]}')
+    assert _alignment_heads(tmp_path) == [[1, 2]]

@@ -13,13 +13,14 @@ from schema_check import validate_output
 
 from emer import extractors
 from emer.extractors.base import Extractor, ExtractorConfig
-from emer.pipeline.records.clues import ClueStatus, SceneData, load_clue
+from emer.pipeline.records.clues import ClueStatus, SceneData
 from emer.pipeline.records.errors import ConfigError
 from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.records.vocab import default_wheel
 from emer.pipeline.run.config import RunConfig, load_config
 from emer.pipeline.run.runner import Pipeline
 from emer.pipeline.store.cached import cached_info
+from emer.pipeline.store.io import load_clue
 
 # The fast model with short answers: these tests check the plumbing, not the reasoning.
 FAST_LLM = {"model": "smollm2-135m", "max_open_vocab": 2, "max_evidence": 1}

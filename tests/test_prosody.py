@@ -15,8 +15,9 @@ from emer.extractors import get
 from emer.extractors.prosody_praat import PraatProsodyExtractor, ProsodyConfig, describe
 from emer.pipeline.inputs.clip import AUDIO_RATE, decode_clip
 from emer.pipeline.inputs.datasets import fetch_sample_set
-from emer.pipeline.records.clues import ClueStatus, ProsodyClue, ProsodyData, load_clue
+from emer.pipeline.records.clues import ClueStatus, ProsodyClue, ProsodyData
 from emer.pipeline.records.vocab import label_from_name
+from emer.pipeline.store.io import load_clue
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 

@@ -217,6 +217,21 @@ def test_an_unreadable_evidence_file_is_one_problem_naming_it_once_and_a_bad_eva
     assert err.startswith(f"emer: error: {tmp_path / 'evaluation.json'}: not a valid evaluation report: run: ")
 
 
+def test_a_clue_that_does_not_validate_is_one_problem_of_its_clip_not_a_traceback(tmp_path):
+    """The report reads clues the one way (pipeline/store/io.py load_clue): a clue file whose data is not its kind's
+    is listed among the clip's problems, naming the file (it raised pydantic's ValidationError through the report)."""
+    from emer.pipeline.store.outputs import OutputLayout
+
+    layout = OutputLayout(tmp_path)
+    layout.results_jsonl.write_text(Result(clip_id="a", source_path="a.mp4", status="failed",
+                                           error="decode failed").model_dump_json() + "\n")
+    path = layout.clue("a", "praat-prosody")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"kind": "prosody", "clip_id": "a", "status": "ok", "data": {"duration_s": "long"}}))
+    problems = load_run(tmp_path).clips[0].problems
+    assert len(problems) == 1 and problems[0].startswith(f"{path}: not a valid prosody clue: "), problems
+
+
 @pytest.mark.slow
 @needs_chromium
 def test_full_report_shows_key_frame_with_face_box_plots_and_marked_claims(full_run, browser, tmp_path):

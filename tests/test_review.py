@@ -23,6 +23,7 @@ from emer.pipeline.evaluation import review as review_mod
 from emer.pipeline.evaluation.agreement import agreement, fleiss_kappa
 from emer.pipeline.evaluation.review import ReviewAnnotation, ReviewGold, load_gold, load_review, parse_annotation
 from emer.pipeline.export.label_studio import FIELDS, labeling_config
+from emer.pipeline.records.errors import InputError
 
 LABEL_STUDIO = find_label_studio()
 CHROMIUM = find_chromium()
@@ -107,6 +108,29 @@ def test_an_export_that_is_not_label_studio_json_is_one_line_and_exit_2(tmp_path
     assert main(["import", "label-studio", str(minimal), str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"emer: error: {minimal}: not a Label Studio JSON export") and "\n" not in err
+
+
+def test_a_review_gold_of_another_schema_or_not_valid_is_one_line_saying_what_to_do(tmp_path, capsys):
+    """A review gold file is read the one way stored records are (pipeline/store/io.py): one of another schema says
+    to import the review again, a field that does not validate is named, each on one line (pydantic's multi-line
+    ValidationError text was in the message before)."""
+    from emer.pipeline.records.results import Result
+
+    (tmp_path / "results.jsonl").write_text(Result(clip_id="a", source_path="a.mp4", status="failed",
+                                                   error="decode failed").model_dump_json() + "\n")
+    gold = ReviewGold(run=str(tmp_path), source="export.json", source_sha256="0" * 64, annotations=[], gold={})
+    path = tmp_path / "review" / "gold.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({**gold.model_dump(mode="json"), "schema_version": "0.9"}))
+    assert main(["evaluate", str(tmp_path), "--gold", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"emer: error: {path}: a review gold of schema 0.9, written by another emer version; this one "
+                   "reads schema 1.0. Import the review again with `emer import label-studio EXPORT.json OUT`")
+    path.write_text(json.dumps({**gold.model_dump(mode="json"), "gold": {"a": "first"}}))
+    for read in (load_review, lambda p: load_gold(p, tmp_path)):
+        with pytest.raises(InputError) as e:
+            read(path)
+        assert str(e.value).startswith(f"{path}: not a valid review gold: gold.a: ") and "\n" not in str(e.value)
 
 
 # --- the round trip through a real Label Studio (slow) ---------------------------------------------------

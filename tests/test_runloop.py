@@ -146,3 +146,30 @@ def test_each_clips_reference_features_are_computed_once_in_either_loop(tmp_path
     assert sorted(calls) == ids
     for cid in ids:
         assert (tmp_path / "cli" / cid / "evidence.json").read_text() == (out / cid / "evidence.json").read_text()
+
+
+def test_an_unreadable_references_file_is_one_warning_line_and_the_clip_is_read_against_itself(tmp_path, caplog):
+    """OUT/references.json is read the one way stored records are (pipeline/store/io.py read_record); one that does
+    not read back (another schema, not JSON) is tolerated as before, but the warning is one line naming the file and
+    the cause (pydantic's multi-line ValidationError before)."""
+    import logging
+
+    from emer.pipeline.evidence.references import SpeakerReferences
+    from emer.pipeline.run.clip_evidence import ClipEvidence
+    from emer.pipeline.store.models import ModelStore
+    from emer.pipeline.store.outputs import OutputLayout
+
+    layout = OutputLayout(tmp_path)
+    refs = SpeakerReferences(source="none", min_speaker_clips=2, speakers={}, clip_speakers={"a": None},
+                             features_key="k")
+    evidence = ClipEvidence(RunConfig(), [], None, ModelStore(), threading.Lock(), 1)
+    for text, cause in ((json.dumps({**refs.model_dump(mode="json"), "schema_version": "0.9"}),
+                         "a speaker reference file of schema 0.9, written by another emer version"),
+                        ("{", "not a readable speaker reference file: invalid JSON")):
+        layout.references.write_text(text)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="emer.pipeline.run.clip_evidence"):
+            assert evidence.reference_for(layout, "a") is None
+        [message] = [r.getMessage() for r in caplog.records]
+        assert message.startswith(f"ignoring unreadable speaker references: {layout.references}: {cause}")
+        assert "\n" not in message

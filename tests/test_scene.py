@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from emer.extractors import get
 from emer.extractors.scene_opencv import OpenCVSceneExtractor, SceneConfig, describe, shot_scale
 from emer.pipeline.inputs.clip import Clip, Frame, decode_clip
-from emer.pipeline.records.clues import ClueStatus, SceneClue, load_clue
-from emer.pipeline.store.io import sha256_file
+from emer.pipeline.records.clues import ClueStatus, SceneClue
+from emer.pipeline.store.io import load_clue, sha256_file
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from emer.extractors import get
 from emer.extractors.speech_faster_whisper import FasterWhisperSpeechExtractor, SpeechConfig
 from emer.pipeline.inputs.clip import AUDIO_RATE
-from emer.pipeline.records.clues import ClueStatus, SpeechClue, load_clue
+from emer.pipeline.records.clues import ClueStatus, SpeechClue
+from emer.pipeline.store.io import load_clue
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 REFERENCE = "Don't forget a jacket"

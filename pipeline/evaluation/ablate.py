@@ -29,12 +29,11 @@ from emer.pipeline.evaluation.metrics import evaluate_run, load_results, write_r
 from emer.pipeline.evaluation.variants import Variant, variant_config
 from emer.pipeline.inputs.clip import probe_and_hash
 from emer.pipeline.inputs.listing import list_clips
-from emer.pipeline.records.clues import load_clue
 from emer.pipeline.records.errors import ConfigError, EmerError, InputError
 from emer.pipeline.run.observer import Observer
 from emer.pipeline.run.runner import Pipeline
 from emer.pipeline.store.cached import decode_key
-from emer.pipeline.store.io import link_atomic
+from emer.pipeline.store.io import link_atomic, load_clue
 from emer.pipeline.store.models import ModelStore
 from emer.pipeline.store.outputs import OutputLayout
 
@@ -74,7 +73,7 @@ def pool_clues(pipeline: Pipeline, clips: Sequence[tuple[str, Path]], out: Path,
                 continue
             try:
                 clue = load_clue(path)
-            except (InputError, ValueError):
+            except InputError:
                 continue
             if clue.cache_key and clue.status != "failed":
                 dst = pool / clip_id / ex.name / f"{clue.cache_key}.json"

@@ -30,7 +30,7 @@ from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.results import Result
 from emer.pipeline.records.vocab import EmotionWheel, OVLevel, canonical_label, default_wheel
-from emer.pipeline.store.io import parse_record, read_record, write_model_atomic, write_text_atomic
+from emer.pipeline.store.io import read_record, read_record_lines, write_model_atomic, write_text_atomic
 from emer.pipeline.store.outputs import OutputLayout, first_sentence
 
 EVALUATION_SCHEMA_VERSION = "1.0"
@@ -250,9 +250,7 @@ def load_results(out: Path) -> list[Result]:
     """The results of a run folder: results.jsonl, or each <clip>/result.json when it is missing."""
     layout = OutputLayout(Path(out))
     if layout.results_jsonl.is_file():
-        lines = layout.results_jsonl.read_text(encoding="utf-8").splitlines()
-        results = [parse_record(line, Result, "result", f"{layout.results_jsonl} line {i}")
-                   for i, line in enumerate(lines, 1) if line.strip()]
+        results = read_record_lines(layout.results_jsonl, Result, "result")
     elif layout.root.is_dir():
         results = [read_record(p, Result, "result") for p in sorted(layout.root.glob("*/result.json"))]
     else:
@@ -378,4 +376,5 @@ def write_report(out: Path, report: EvaluationReport) -> tuple[Path, Path]:
 
 def load_report(path: Path) -> EvaluationReport:
     """Read an evaluation.json back."""
-    return read_record(path, EvaluationReport, "evaluation report")
+    return read_record(path, EvaluationReport, "evaluation report",
+                       "Score the run again with `emer evaluate OUT --gold GOLD` (or --gold-from-names)")

@@ -11,7 +11,6 @@ annotator's, or else the most recently updated one (`emer evaluate --agreement` 
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +26,11 @@ from emer.pipeline.records.clues import Record
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.results import Result
 from emer.pipeline.records.vocab import canonical_label
-from emer.pipeline.store.io import sha256_file, write_model_atomic
+from emer.pipeline.store.io import read_json, read_record, sha256_file, validate_record, write_model_atomic
 
 REVIEW_SCHEMA_VERSION = "1.0"
 REVIEW_DIR, GOLD_FILE = "review", "gold.json"
+REIMPORT = "Import the review again with `emer import label-studio EXPORT.json OUT`"  # for one of another schema
 # The labeling config's control names (pipeline/export/label_studio.py FIELDS; not imported: evaluation does not
 # depend on the export plugin).
 LABEL, LABEL_OTHER, WORDS, EXPLANATION, UNUSABLE, UNUSABLE_REASON = (
@@ -152,10 +152,7 @@ def parse_annotation(clip_id: str, task: dict[str, Any], ann: dict[str, Any], re
 
 def read_export(path: Path) -> list[dict[str, Any]]:
     """A Label Studio JSON export: the list of tasks."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot read the Label Studio export ({type(e).__name__}: {e})") from e
+    data = read_json(path, "Label Studio export")
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
         raise InputError(f"{path}: not a Label Studio JSON export (expected a list of tasks; export the project "
                          "as JSON, not JSON-MIN or CSV)")
@@ -164,10 +161,10 @@ def read_export(path: Path) -> list[dict[str, Any]]:
 
 def read_users(path: Path) -> dict[int, str]:
     """Label Studio's user list (GET /api/users/: a list of {"id", "email", ...}) as user id -> email."""
+    data = read_json(path, "Label Studio user list")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
         return {int(u["id"]): str(u["email"]) for u in data}
-    except (OSError, ValueError, TypeError, KeyError) as e:
+    except (ValueError, TypeError, KeyError) as e:
         raise InputError(f"{path}: not a Label Studio user list (GET /api/users/: [{{\"id\", \"email\"}}, ...]) "
                          f"({type(e).__name__}: {e})") from e
 
@@ -219,22 +216,16 @@ def write_review(out: Path, review: ReviewGold) -> Path:
 
 def load_review(path: Path) -> ReviewGold:
     """A review gold file (OUT/review/gold.json)."""
-    try:
-        return ReviewGold.model_validate_json(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot read the review gold ({type(e).__name__}: {e})") from e
+    return read_record(path, ReviewGold, "review gold", REIMPORT)
 
 
 def read_review(path: Path, out: Path | None = None) -> ReviewGold:
     """A review from a review gold file (emer import label-studio) or from a Label Studio JSON export read directly
     against the run `out` (each clip's latest annotation as its gold)."""
     path = Path(path)
-    try:
-        head = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot read the review ({type(e).__name__}: {e})") from e
+    head = read_json(path, "review")
     if isinstance(head, dict) and head.get("record") == "review-gold":
-        return load_review(path)
+        return validate_record(head, ReviewGold, "review gold", str(path), REIMPORT)
     if isinstance(head, list):
         if out is None:
             raise InputError(f"{path}: a Label Studio export is read against a run folder")

@@ -23,12 +23,12 @@ from emer.pipeline.records.clues import (
     Record,
     SceneData,
     SpeechData,
-    load_clue,
 )
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import Prediction, Result
 from emer.pipeline.records.vocab import load_data_yaml
+from emer.pipeline.store.io import load_clue
 from emer.pipeline.store.outputs import OutputLayout
 
 EXPORT_SCHEMA_VERSION = "1.1"  # 1.1: `reviewed`

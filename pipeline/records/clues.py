@@ -2,20 +2,16 @@
 
 Every clue carries its kind, schema version, clip identity, the extractor's name, version and config, the
 models it used (with sha256), a status and timings. `data` is present only when status is `ok`. Clues are
-loaded by their explicit `kind`, never by guessing from which keys are present.
+loaded by their explicit `kind`, never by guessing from which keys are present (pipeline/store/io.py `load_clue`).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from emer.pipeline.records.errors import InputError
 
 CLUE_SCHEMA_VERSION = "1.0"
 
@@ -356,14 +352,3 @@ CLUE_MODELS: dict[str, type[Clue]] = {
     "scene": SceneClue,
 }
 
-
-def load_clue(path: Path) -> Clue:
-    """Read a clue file, validating it with the model its explicit `kind` names."""
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise InputError(f"{path}: cannot read clue JSON: {e}") from e
-    kind = raw.get("kind") if isinstance(raw, dict) else None
-    if kind not in CLUE_MODELS:
-        raise InputError(f"{path}: unknown clue kind {kind!r}; expected one of {', '.join(CLUE_MODELS)}")
-    return CLUE_MODELS[kind].model_validate(raw)

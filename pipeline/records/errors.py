@@ -53,14 +53,17 @@ def require(module: str, extra_hint: str):
         raise MissingDependencyError(f"'{module}' is not installed; install it with: {extra_hint}") from e
 
 
-def schema_mismatch(data: object, current: str, what: str, where: str) -> InputError | None:
+RERUN_FOLDER = ("Rerun the folder with `emer run SOURCE -o OUT` (the clues are reused, only the evidence and the "
+                "reasoning run again)")
+
+
+def schema_mismatch(data: object, current: str, what: str, where: str, remedy: str = RERUN_FOLDER) -> InputError | None:
     """The error for a stored record (parsed JSON) whose `schema_version` is not the one this emer reads, or
-    None. A run folder written by another emer version is read by rerunning it: the clues are reused (their
-    schema has not changed), only the evidence and the reasoning run again."""
+    None. `remedy` says how to get the record again: a run folder's records by rerunning it (the default; the clues
+    are reused, their schema has not changed), a clue by extracting it again, a review by importing it again."""
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version is None or version == current:
         return None
     article = "an" if what[:1].lower() in "aeiou" else "a"
     return InputError(f"{where}: {article} {what} of schema {version}, written by another emer version; this one reads "
-                      f"schema {current}. Rerun the folder with `emer run SOURCE -o OUT` (the clues are reused, "
-                      "only the evidence and the reasoning run again)")
+                      f"schema {current}. {remedy}")

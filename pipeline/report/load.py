@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from emer.pipeline.evaluation.metrics import load_results
-from emer.pipeline.records.clues import Clue, load_clue
+from emer.pipeline.records.clues import Clue
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.evidence import EvidenceSummary
 from emer.pipeline.records.media import DecodeConfig
 from emer.pipeline.records.results import Result, RunSummary
-from emer.pipeline.store.io import read_json, read_record
+from emer.pipeline.store.io import load_clue, read_json, read_record
 from emer.pipeline.store.outputs import OutputLayout
 
 

@@ -23,13 +23,13 @@ from emer.pipeline.evidence.speakers import assign_speakers
 from emer.pipeline.evidence.summary import build_evidence
 from emer.pipeline.reasoning.reasoner import Reasoner
 from emer.pipeline.reasoning.text_channel import TextChannel, text_modality
-from emer.pipeline.records.clues import Clue, load_clue
+from emer.pipeline.records.clues import Clue
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.evidence import EvidenceSummary, ModalityEvidence
 from emer.pipeline.records.vocab import LabelSet
 from emer.pipeline.run.config import RunConfig
 from emer.pipeline.run.threads import cpu_slot
-from emer.pipeline.store.io import sha256_json, write_model_atomic
+from emer.pipeline.store.io import load_clue, read_record, sha256_json, write_model_atomic
 from emer.pipeline.store.models import ModelStore
 from emer.pipeline.store.outputs import OutputLayout
 
@@ -63,8 +63,8 @@ class ClipEvidence:
             if path.is_file():
                 try:
                     out.append(load_clue(path))
-                except (InputError, ValueError) as e:
-                    log.warning("ignoring unreadable clue %s: %s", path, e)
+                except InputError as e:  # the clip's features are then read from the clues that do read
+                    log.warning("ignoring unreadable clue: %s", e)
         return out
 
     def features(self, layout: OutputLayout, clip_id: str, clues: Sequence[Clue] | None = None) -> ClipFeatures:
@@ -129,9 +129,9 @@ class ClipEvidence:
         cached = self._files.get(str(path.resolve()))
         if cached is None or cached[0] != mtime:
             try:
-                refs = SpeakerReferences.model_validate_json(path.read_text(encoding="utf-8"))
-            except ValueError as e:
-                log.warning("ignoring unreadable %s: %s", path, e)
+                refs = read_record(path, SpeakerReferences, "speaker reference file")
+            except InputError as e:  # tolerated: the clip is read against itself, the run goes on
+                log.warning("ignoring unreadable speaker references: %s", e)
                 return None
             cached = (mtime, refs)
             self._files[str(path.resolve())] = cached

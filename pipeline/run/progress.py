@@ -9,6 +9,7 @@ from typing import Any
 
 from emer.pipeline.records.results import Result, RunSummary
 from emer.pipeline.run.observer import Observer
+from emer.pipeline.store.io import read_record_lines
 from emer.pipeline.store.outputs import first_sentence
 
 
@@ -45,17 +46,16 @@ class ProgressBar(Observer):
             self._bar.close()
 
 
-def print_table(summary: RunSummary, out: Path, results_file: Path | None = None) -> None:
+def print_table(summary: RunSummary, out: Path) -> None:
     """clip, label, confidence, one-line reason (or the error, or why there is no label), then a line for each
-    failed extractor, decoding warning and note, then the counts and where the outputs are."""
+    failed extractor, decoding warning and note, then the counts and where the outputs are. The reasons are read
+    from the run's results.jsonl (the summary does not hold them): a line that does not read back is an InputError
+    naming the file and the line."""
     from emer.pipeline.store.outputs import OutputLayout
 
     layout = OutputLayout(out)
-    reasons: dict[str, str] = {}
-    for line in layout.results_jsonl.read_text(encoding="utf-8").splitlines() if layout.results_jsonl.exists() else []:
-        r = Result.model_validate_json(line)
-        if r.prediction:
-            reasons[r.clip_id] = first_sentence(r.prediction.reasoning, 90)
+    results = read_record_lines(layout.results_jsonl, Result, "result") if layout.results_jsonl.exists() else []
+    reasons = {r.clip_id: first_sentence(r.prediction.reasoning, 90) for r in results if r.prediction}
     width = max([len(c.clip_id) for c in summary.clips] + [4])
     print(f"{'clip':{width}}  {'label':11} {'conf':>4}  reason / error")
     for c in summary.clips:

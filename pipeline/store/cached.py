@@ -17,11 +17,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from emer.pipeline.records.clues import Clue, ClueStatus, load_clue
+from emer.pipeline.records.clues import Clue, ClueStatus
 from emer.pipeline.records.errors import InputError
 from emer.pipeline.records.media import ClipInfo
 from emer.pipeline.records.results import Result
-from emer.pipeline.store.io import RecordT, read_record, sha256_json
+from emer.pipeline.store.io import RecordT, load_clue, read_record, sha256_json
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ def cached_clue(path: Path, key: str, failed_ok: bool = False) -> Clue | None:
         return None
     try:
         clue = load_clue(path)
-    except (InputError, ValueError) as e:
-        log.warning("ignoring unreadable cached clue %s: %s", path, e)
+    except InputError as e:  # a cache: a clue that does not read back whole is extracted again
+        log.warning("ignoring unreadable cached clue: %s", e)
         return None
     return clue if clue.cache_key == key and (failed_ok or clue.status != ClueStatus.failed) else None
 

@@ -1,5 +1,8 @@
 """Atomic file writes (a reader never sees a half-written file, and a crash never truncates an old one), and the
-checked reading of a stored JSON record back."""
+one checked reading of stored JSON back: `read_json` (any JSON), `read_record` / `parse_record` / `validate_record`
+(a pydantic record, its schema version checked), `read_record_lines` (a JSON Lines file such as results.jsonl) and
+`load_clue` (a clue, by its kind). Each failure is one InputError line naming the file and the cause; a reader that
+tolerates a bad file (a cache) catches that InputError."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from typing import Any, BinaryIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from emer.pipeline.records.errors import InputError, OutputError, schema_mismatch
+from emer.pipeline.records.clues import CLUE_MODELS, Clue
+from emer.pipeline.records.errors import RERUN_FOLDER, InputError, OutputError, schema_mismatch
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 
@@ -148,13 +152,19 @@ def _validation_reason(e: ValidationError, shown: int = 3) -> str:
     return "; ".join(parts) + more
 
 
-def parse_record(text: str, model: type[RecordT], what: str, where: str) -> RecordT:
+def parse_record(text: str, model: type[RecordT], what: str, where: str, remedy: str = RERUN_FOLDER) -> RecordT:
     """A stored record's JSON text validated as `model`. `where` (the file, or a line of it) and `what` ('result',
     'evidence summary') name it in the InputError raised when the text is not JSON, is a record of another schema
-    version than the `schema_version` this emer writes for `model` (with how to read it), or does not validate."""
-    data = _parse_json(text, what, where)
+    version than the `schema_version` this emer writes for `model` (with how to read it: `remedy`, by default
+    rerunning the folder), or does not validate."""
+    return validate_record(_parse_json(text, what, where), model, what, where, remedy)
+
+
+def validate_record(data: object, model: type[RecordT], what: str, where: str, remedy: str = RERUN_FOLDER) -> RecordT:
+    """Parsed JSON validated as `model`, checked as `parse_record` says: for a reader that looked into the JSON
+    first (a clue's `kind` chooses its model)."""
     current = getattr(model.model_fields.get("schema_version"), "default", None)
-    if isinstance(current, str) and (older := schema_mismatch(data, current, what, where)) is not None:
+    if isinstance(current, str) and (older := schema_mismatch(data, current, what, where, remedy)) is not None:
         raise older
     try:
         return model.model_validate(data)
@@ -162,6 +172,25 @@ def parse_record(text: str, model: type[RecordT], what: str, where: str) -> Reco
         raise InputError(f"{where}: not a valid {what}: {_validation_reason(e)}") from e
 
 
-def read_record(path: Path, model: type[RecordT], what: str) -> RecordT:
+def read_record(path: Path, model: type[RecordT], what: str, remedy: str = RERUN_FOLDER) -> RecordT:
     """The stored `model` record at `path`, checked as `parse_record` says; an unreadable file is an InputError too."""
-    return parse_record(_read_text(Path(path), what), model, what, str(path))
+    return parse_record(_read_text(Path(path), what), model, what, str(path), remedy)
+
+
+def read_record_lines(path: Path, model: type[RecordT], what: str) -> list[RecordT]:
+    """The `model` records of a JSON Lines file (results.jsonl), one a line, blank lines skipped; each line is
+    checked as `parse_record` says and a bad one is an InputError naming the file and the line."""
+    lines = _read_text(Path(path), f"{what}s").splitlines()
+    return [parse_record(line, model, what, f"{path} line {i}") for i, line in enumerate(lines, 1) if line.strip()]
+
+
+def load_clue(path: Path) -> Clue:
+    """The clue file at `path`, validated with the model its explicit `kind` names and checked as `parse_record`
+    says: an InputError naming the file for an unreadable file, an unknown kind, another schema version or data that
+    does not validate."""
+    data = read_json(path, "clue")
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in CLUE_MODELS:
+        raise InputError(f"{path}: unknown clue kind {kind!r}; expected one of {', '.join(CLUE_MODELS)}")
+    return validate_record(data, CLUE_MODELS[kind], f"{kind} clue", str(path), remedy=(
+        "Rerun the folder with `emer run SOURCE -o OUT` (the clue is extracted again)"))

