@@ -706,3 +706,19 @@ def test_what_decided_is_said_once():
     text = f"The voice is level, and {clause}, as the quote shows. {given}"
     assert decision_once(text, notes) == text
     assert decision_once(text, {**notes, "decision": ""}) == text
+
+
+@pytest.mark.parametrize("pitch, flagged", [(5.0, True), (8.0, False)])
+def test_a_voice_word_with_several_readings_is_read_as_the_one_the_clip_measured(pitch, flagged):
+    """EmoDB 03a04Lc (boredom, decided fear): "The voice sounds lower than usual, which is a sign of fear." The pitch
+    was low (a sign of sadness or disgust), but "lower" can also name a narrow pitch range, a sign of fear, so the
+    misreading passed. Where the clip measured a low pitch, "lower" is read as the pitch; where it did not, every
+    reading stays possible."""
+    voice = [ModalityEvidence(modality="prosody", weight=1.0, emotions={"fear": 0.6, "sadness": 0.4},
+                              observations=[_obs("prosody", "pitch", "low" if pitch < 8 else "usual", pitch, 8.0)])]
+    ev = EvidenceSummary(clip_id="x", config={}, reference_kind="speaker", speaker="03", modalities=voice,
+                         channels=channel_readings(voice, {}, "speaker"), emotions={"fear": 0.6},
+                         labels={"fear": 0.6}, label="fear", confidence=0.6)
+    claims = check_reasoning("The voice sounds lower than usual, which is a sign of fear.", ev, {},
+                             label="fear", explanation=True).claims
+    assert any(c.cue == "interpretation" and c.verdict == "contradicted" for c in claims) == flagged

@@ -9,12 +9,13 @@ from pydantic import Field, model_validator
 
 from emer.pipeline.records.clues import ClueKind, Record
 
-CHECKER_VERSION = "1.7.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence;
+CHECKER_VERSION = "1.8.0"  # 1.1: spoken instructions and numbers; 1.2: interpretations, form, coherence;
 # 1.3: channel readings of another emotion, absence read per clause; 1.4: the notes' AU words, "all signs of";
 # 1.5: the words judged against the words' reading (channels), translations quoted, coverage of the channels, a
 # face called blank while its reading carried the decision; 1.6: "which are signs of" claims each cue, as "all";
 # 1.7: the pitch contour's readings, "what is said ... consistent with X", an instruction to a model copied (echo),
-# a last sentence naming the label only as a cue's reading ("a sign of fear") does not conclude
+# a last sentence naming the label only as a cue's reading ("a sign of fear") does not conclude; 1.8: a voice word
+# with several readings ("lower") is interpreted as the reading the clip measured
 
 # disallowed: not a claim about the clues but not allowed in an explanation (a percentage, a list, another
 # emotion named as the person's state)

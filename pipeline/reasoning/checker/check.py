@@ -83,7 +83,8 @@ def check_reasoning(text: str, evidence: EvidenceSummary, clues: Mapping[str, An
         kept += _instruction_claims(f, sentence)
         kept += _number_claims(f, masked, kept)
         if explanation:
-            kept += interpretation_claims(masked, toks) + style_claims(sentence)
+            measured = {(c.cue, c.asserted) for c in kept if c.verdict == "supported" and c.modality == "prosody"}
+            kept += interpretation_claims(masked, toks, measured) + style_claims(sentence)
             if not any(c.cue == "instruction" for c in kept):  # a spoken instruction repeated is judged above
                 kept += echo_claims(sentence)
             state = other_state_claims(sentence, label) if label else []

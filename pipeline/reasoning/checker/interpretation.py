@@ -57,8 +57,21 @@ def _voice_cues(texts: Sequence[str], lo: int, hi: int) -> list[tuple[str, str, 
     return out
 
 
-def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
-    """The sentence's cue -> emotion readings that contradict the cue tables."""
+def _as_measured(voice: list[tuple[str, str, int]], measured: set[tuple[str, str]]) -> list[tuple[str, str, int]]:
+    """Of a word with several voice readings ("lower": pitch, loudness, rate or pitch range), those the clip's
+    measures support (`measured`: (cue, category) pairs the fact check found supported), where any is: "the voice
+    is lower, a sign of fear" on a clip whose pitch is low reads the pitch, no sign of fear, not a narrow range."""
+    at: dict[int, list[tuple[str, str, int]]] = {}
+    for v in voice:
+        at.setdefault(v[2], []).append(v)
+    return [v for said in at.values() for v in (
+        [x for x in said if (x[0], x[1]) in measured] or said)]
+
+
+def interpretation_claims(sentence: str, toks: Sequence[_Tok], measured: set[tuple[str, str]] | None = None
+                          ) -> list[Claim]:
+    """The sentence's cue -> emotion readings that contradict the cue tables; `measured`: the voice readings the
+    clip's measures support (see _as_measured)."""
     texts = [t.text for t in toks]
     mentions = _au_mentions(toks)
     claims: list[Claim] = []
@@ -66,7 +79,7 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok]) -> list[Claim]:
     named: tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str, int]]] = ([], [])
     for lo, hi, cont in _clauses(toks):
         aus = [m for m in mentions if m[0] < hi and lo < m[1]]  # a mention may run across a parenthesis
-        voice = _voice_cues(texts, lo, hi)
+        voice = _as_measured(_voice_cues(texts, lo, hi), measured or set())
         every = False
         if not aus and not voice:
             if any(t in _EVERY for t in texts[lo:hi]) and named[0] + named[1]:
