@@ -722,3 +722,23 @@ def test_a_voice_word_with_several_readings_is_read_as_the_one_the_clip_measured
     claims = check_reasoning("The voice sounds lower than usual, which is a sign of fear.", ev, {},
                              label="fear", explanation=True).claims
     assert any(c.cue == "interpretation" and c.verdict == "contradicted" for c in claims) == flagged
+
+
+def test_a_cue_read_as_a_sign_of_neutral_is_judged_but_a_neutral_face_beside_its_cues_is_not():
+    """Polish m2.n_nie_1 (neutral): "The voice sounds more relaxed and breathier than usual, which is a sign of
+    neutral." A lax voice goes with sadness in the cue tables; a voice departing from its usual is no sign of
+    neutral. "A neutral expression, with lips pressed together" names the face as a whole, not a cue's reading."""
+    lax = [ModalityEvidence(modality="prosody", weight=1.0, emotions={"neutral": 0.6},
+                            observations=[_obs("prosody", "voice_quality", "lax", -3.0, 0.0)])]
+    ev = EvidenceSummary(clip_id="x", config={}, reference_kind="speaker", speaker="m2", modalities=lax,
+                         channels=channel_readings(lax, {}, "speaker"), emotions={"neutral": 0.6},
+                         labels={"neutral": 0.6}, label="neutral", confidence=0.6)
+
+    def misread(text: str) -> bool:
+        return any(c.cue == "interpretation" and c.asserted == "neutral" for c in check_reasoning(
+            text, ev, {}, label="neutral", explanation=True).claims)
+
+    assert misread("The voice sounds more relaxed than usual, which is a sign of neutral.")
+    assert not misread("The voice sounds more relaxed than usual. The face shows a neutral expression.")
+    assert not misread("The voice keeps its usual pitch, which suggests a neutral state.")
+    assert not misread("The face shows a neutral expression, with the voice more relaxed than usual.")

@@ -15,7 +15,7 @@ CHECKER_VERSION = "1.8.0"  # 1.1: spoken instructions and numbers; 1.2: interpre
 # face called blank while its reading carried the decision; 1.6: "which are signs of" claims each cue, as "all";
 # 1.7: the pitch contour's readings, "what is said ... consistent with X", an instruction to a model copied (echo),
 # a last sentence naming the label only as a cue's reading ("a sign of fear") does not conclude; 1.8: a voice word
-# with several readings ("lower") is interpreted as the reading the clip measured
+# with several readings ("lower") is interpreted as the reading the clip measured; a cue read as a sign of neutral
 
 # disallowed: not a claim about the clues but not allowed in an explanation (a percentage, a list, another
 # emotion named as the person's state)

@@ -7,7 +7,9 @@ that continues the one before (", indicating ...", ", which suggests ...") takes
 An emotion that none of the named cues is a sign of is contradicted; so is one claimed for all of them (", all
 signs of anger", or by a plural sign noun: ", which are signs of sadness") that one of them is no sign of; so is an
 AU said to be lowered or absent read as a sign of one of its own emotions ("AU4 lower than usual suggests fear").
-Cues whose tables name no emotion (a usual pitch, an AU without reading) are not judged.
+Cues whose tables name no emotion (a usual pitch, an AU without reading) are not judged. Neutral is judged only as
+the reading of the cues of a clause before ("breathier than usual, which is a sign of neutral"): a cue the tables
+read as an emotion is no sign of neutral.
 """
 
 from __future__ import annotations
@@ -80,12 +82,12 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok], measured: set[tup
     for lo, hi, cont in _clauses(toks):
         aus = [m for m in mentions if m[0] < hi and lo < m[1]]  # a mention may run across a parenthesis
         voice = _as_measured(_voice_cues(texts, lo, hi), measured or set())
-        every = False
+        every = inherited = False
         if not aus and not voice:
             if any(t in _EVERY for t in texts[lo:hi]) and named[0] + named[1]:
-                (aus, voice), every = named, True
+                (aus, voice), every, inherited = named, True, True
             elif cont or (lo < len(texts) and texts[lo] in _CONTINUES):
-                aus, voice = carried
+                (aus, voice), inherited = carried, True
             else:
                 carried = ([], [])
                 continue
@@ -95,7 +97,10 @@ def interpretation_claims(sentence: str, toks: Sequence[_Tok], measured: set[tup
         lowered = any(t in _AU_LOWERED or t in _AU_ABSENT for t in texts[lo:hi])
         for i in range(lo, hi):
             emo = _emotion(texts[i])
-            if emo in (None, "emotional", "neutral") or _negation(texts, i, lo) is not None:
+            # neutral only as the reading of the cues before ("breathier than usual, which is a sign of neutral"):
+            # beside its own cues it names the face or voice as a whole ("a neutral face, with lips pressed")
+            if emo in (None, "emotional") or (emo == "neutral" and not inherited) or _negation(
+                    texts, i, lo) is not None:
                 continue
             if any(m[0] <= i < m[1] for m in aus):
                 continue
