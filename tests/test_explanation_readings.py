@@ -742,3 +742,23 @@ def test_a_cue_read_as_a_sign_of_neutral_is_judged_but_a_neutral_face_beside_its
     assert not misread("The voice sounds more relaxed than usual. The face shows a neutral expression.")
     assert not misread("The voice keeps its usual pitch, which suggests a neutral state.")
     assert not misread("The face shows a neutral expression, with the voice more relaxed than usual.")
+
+
+def test_the_voice_that_decided_keeps_a_measured_cue_when_its_misread_sentence_goes():
+    """EmoDB 03a04Lc (decided fear by the voice): the misread "The voice sounds lower than usual, which is a sign of
+    fear." was dropped, and "The voice conveys a sense of urgency and confidence" (no measured cue) counted as
+    describing the voice, so the explanation lost its one measured voice cue. The voice's notes now take the dropped
+    sentence's place; a channel that did not decide is still taken as described by any sentence about it."""
+    low = [ModalityEvidence(modality="prosody", weight=1.0, emotions={"fear": 0.6, "sadness": 0.4},
+                            observations=[_obs("prosody", "pitch", "low", 5.0, 8.0)])]
+    ev = EvidenceSummary(clip_id="x", config={}, reference_kind="speaker", speaker="03", modalities=low,
+                         channels=channel_readings(low, {}, "speaker"), emotions={"fear": 0.6},
+                         labels={"fear": 0.6}, label="fear", confidence=0.6)
+    text = ("The voice sounds lower than usual, which is a sign of fear. The voice conveys a sense of urgency. "
+            "Taken together, the clip is best described as fear.")
+    notes = {"voice": ["the voice is lower than this speaker's usual"], "order": ["voice"], "label": "fear"}
+    check = check_reasoning(text, ev, {}, label="fear", explanation=True)
+    repaired, dropped = drop_failing(text, check, notes)
+    assert dropped == 1 and repaired.startswith("The voice is lower than this speaker's usual. The voice conveys")
+    repaired, _ = drop_failing(text, check, {**notes, "order": ["words", "voice"]})
+    assert repaired.startswith("The voice conveys a sense of urgency.")

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from emer.pipeline.evidence.channels import SOURCES
 from emer.pipeline.reasoning.checker import ReasoningCheck
 from emer.pipeline.reasoning.checker.mentions import mentions_channel
 from emer.pipeline.reasoning.checker.readings import describes_channel, sentence_key
@@ -83,14 +84,21 @@ def drop_failing(text: str, check: ReasoningCheck, notes: Mapping[str, Any] | No
     With `notes` (explain_notes), the first failing sentence about the face or the voice is replaced, where it
     stood, by that channel's notes as one plain sentence ("The cheeks are raised more than usual; ..."), so a
     misread channel is rewritten rather than lost; a channel that a kept sentence other than the disagreement
-    sentence (or the one on what decided) describes is not lost and gets no second description."""
+    sentence (or the one on what decided) describes (the face or voice that decided: with a cue the clip's
+    measures support) is not lost and gets no second description."""
     notes = notes or {}
     bad = {c.sentence.strip() for c in check.claims if c.verdict in ("contradicted", "invented", "disallowed")}
     kept: list[str] = []
     seen: set[str] = set()
     sentences = split_sentences(text)
     kept_as_said = [s for s in sentences if s.strip() not in bad]
-    restored = {c for c in ("face", "voice", "words", "body") if _described(kept_as_said, notes, c)}
+    # the face or voice that decided (first in `order`) counts as described only where a kept sentence states a cue
+    # the clip measured: EmoDB 03a04Lc kept "The voice conveys a sense of urgency and confidence" and lost its one
+    # measured voice cue
+    measured = {c.modality for c in check.claims if c.verdict == "supported" and c.sentence.strip() not in bad}
+    decided = (notes.get("order") or [None])[0]
+    restored = {c for c in ("face", "voice", "words", "body") if _described(kept_as_said, notes, c)
+                and (c not in ("face", "voice") or c != decided or measured & set(SOURCES[c]))}
     dropped = 0
     for sentence in sentences:
         key = " ".join(sentence.lower().split())
