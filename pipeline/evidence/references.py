@@ -217,7 +217,10 @@ def same_line(a: str, b: str) -> bool:
     x, y = a.split(), b.split()
     if min(len(x), len(y)) < SAME_LINE_MIN_WORDS:
         return False
-    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= SAME_LINE_RATIO
+    m = difflib.SequenceMatcher(None, x, y, autojunk=False)
+    # the cheap upper bounds of ratio() first: most pairs of a speaker's different lines stop there
+    return m.real_quick_ratio() >= SAME_LINE_RATIO and m.quick_ratio() >= SAME_LINE_RATIO \
+        and m.ratio() >= SAME_LINE_RATIO
 
 
 def said_again(line: str | None, ref: Reference | None) -> bool:
