@@ -10,6 +10,7 @@ from typing import Any
 
 from emer.pipeline.evidence.channels import SOURCES
 from emer.pipeline.reasoning.checker import ReasoningCheck
+from emer.pipeline.reasoning.checker.lexicon import word_set
 from emer.pipeline.reasoning.checker.mentions import mentions_channel
 from emer.pipeline.reasoning.checker.readings import describes_channel, sentence_key
 from emer.pipeline.reasoning.checker.style import strip_heading
@@ -155,10 +156,11 @@ def add_uncovered(text: str, notes: Mapping[str, Any]) -> tuple[str, list[str]]:
 
 
 # what joins the clause on what decided to the sentence it ends (", but", "; however,", ", and")
-_JOIN_RE = re.compile(r"(?:[\s,;:—–-]|\b(?:but|however|and|yet|so|while|whereas)\b)*$", re.I)
+_JOIN_RE = re.compile(r"(?:[\s,;:—–-]|\b(?:" + "|".join(map(re.escape, sorted(word_set("repairs", "join"))))
+                      + r")\b)*$", re.I)
 # a sentence part that cannot stand alone once the clause it leads to is cut ("Although the voice ... disgust")
-_SUBORDINATE_RE = re.compile(r"^\W*(?:although|though|even though|while|whereas|since|because|as|taken together)\b",
-                             re.I)
+_SUBORDINATE_RE = re.compile(r"^\W*(?:" + "|".join(map(re.escape, sorted(word_set("repairs", "subordinate"),
+                                                                         key=len, reverse=True))) + r")\b", re.I)
 
 
 def decision_once(text: str, notes: Mapping[str, Any]) -> str:
